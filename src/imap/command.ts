@@ -1,0 +1,83 @@
+/**
+ * Commands are described as data: the states a command is allowed in, a parser from tokens to typed
+ * arguments, and the work. The dispatcher checks the state and parses the whole command before any I/O;
+ * handlers never check state themselves and never write tagged replies (they return the OK text or throw
+ * ImapError).
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import type { ArgReader } from '../protocol/types.js';
+import type { Account, Store } from '../store/types.js';
+import type { SelectedMailbox } from './selected.js';
+
+/** SessionState is the connection state of RFC 9051 section 3. */
+export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+/** ResponseWriter queues response bytes to the client in order (responses are never reordered). */
+export interface ResponseWriter {
+  /** Writes `* ${text}\r\n`. `text` must already be encoded (quoted strings etc.). */
+  untagged(text: string): void;
+  /** Writes one response made of pieces (strings are UTF-8); the caller supplies "* " and the final "\r\n". */
+  write(pieces: Array<string | Buffer>): void;
+  /** Resolves when the socket has room again (backpressure); call it between large responses. */
+  drain(): Promise<void>;
+}
+
+/** Session is what a command handler sees of its connection. */
+export interface Session {
+  state: SessionState;
+  readonly store: Store;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly out: ResponseWriter;
+  /** The logged-in account (state authenticated or selected), else null. */
+  account: Account | null;
+  /** The selected mailbox view (state selected), else null. */
+  selected: SelectedMailbox | null;
+  /** Capabilities the client turned on with ENABLE (upper-case), e.g. "IMAP4REV2", "UTF8=ACCEPT". */
+  readonly enabled: Set<string>;
+  /** True when IMAP4rev2 was enabled: ESEARCH-style SEARCH replies, no \Recent, LIST attributes. */
+  readonly rev2: boolean;
+  /** True when mailbox names are sent and received as UTF-8 (IMAP4rev2 or UTF8=ACCEPT enabled). */
+  readonly utf8: boolean;
+  /** True when the connection is encrypted (993, or after STARTTLS). */
+  readonly secure: boolean;
+  /** Remote address, for logs and the plaintext-auth rule. */
+  readonly remoteAddress: string;
+  /** The CAPABILITY list for the current state, without the leading "CAPABILITY". */
+  capabilities(): string[];
+  /**
+   * Brings the selected view up to date with changes made by other sessions and writes the untagged
+   * EXISTS / EXPUNGE / FETCH FLAGS responses (RFC 9051 section 7). EXPUNGE is held back when
+   * allowExpunge is false (during FETCH, STORE, SEARCH, RFC 9051 section 7.5.1).
+   */
+  sync(allowExpunge: boolean): Promise<void>;
+}
+
+/** CommandContext: the tag and whether the command came in its UID form ("UID FETCH"). */
+export interface CommandContext {
+  tag: string;
+  uid: boolean;
+}
+
+/** CommandSpec describes one command. `name` is upper-case without "UID ". */
+export interface CommandSpec<A = unknown> {
+  name: string;
+  /** States in which the command is valid; elsewhere the dispatcher answers BAD. */
+  states: readonly SessionState[];
+  /** Whether "UID <name>" exists (FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE). */
+  uidForm?: boolean;
+  /**
+   * Whether untagged EXPUNGE may be sent after this command completes (false for FETCH, STORE, SEARCH
+   * in their non-UID forms: RFC 9051 section 7.5.1). Default true. `uid` tells the form.
+   */
+  allowExpunge?: (uid: boolean) => boolean;
+  /** Parses the arguments after the command name (the reader is positioned after the name; leading SP not consumed). Throws ParseError. */
+  parse(r: ArgReader, session: Session): A;
+  /**
+   * Does the work, writing untagged responses through session.out. Returns the text of the tagged OK
+   * (may start with a response code, e.g. "[READ-WRITE] SELECT completed"), or undefined for "<NAME> completed".
+   * Throws ImapError to refuse.
+   */
+  run(session: Session, args: A, ctx: CommandContext): Promise<string | void>;
+}

@@ -1,0 +1,139 @@
+/**
+ * SelectedMailbox is one session's view of its selected mailbox (RFC 9051 section 2.3.1.2): the map
+ * between 1-based message sequence numbers and UIDs, the flags the session has been told about, and the
+ * modseq up to which it has seen the change feed. Other sessions' changes reach it only through
+ * Session.sync(), at the moments RFC 9051 section 7 allows, so sequence numbers never shift under a
+ * command that is running.
+ */
+import { bad } from './errors.js';
+import type { SequenceSet } from '../protocol/types.js';
+import type { Mailbox, MessageMeta } from '../store/types.js';
+
+export class SelectedMailbox {
+  /** UIDs in ascending order; index i is sequence number i + 1. */
+  private uidList: number[];
+  private readonly meta = new Map<number, MessageMeta>();
+  /** UIDs expunged by another session and not yet announced with EXPUNGE (still hold a sequence number). */
+  readonly pendingExpunge = new Set<number>();
+  /** Highest modseq of the change feed this view has applied. */
+  knownModseq: number;
+  /** UIDNEXT as last announced. */
+  knownUidNext: number;
+  /** The saved search result (RFC 5182 SEARCHRES "$"), as UIDs. */
+  savedResult: number[] = [];
+
+  /**
+   * @param mailbox the mailbox row as of SELECT
+   * @param readOnly true for EXAMINE (or SELECT of a read-only mailbox)
+   * @param messages every message, ascending UID (Store.listMessages)
+   */
+  constructor(
+    public mailbox: Mailbox,
+    readonly readOnly: boolean,
+    messages: MessageMeta[],
+  ) {
+    this.uidList = messages.map((m) => m.uid);
+    for (const m of messages) this.meta.set(m.uid, m);
+    this.knownModseq = mailbox.highestModseq;
+    this.knownUidNext = mailbox.uidNext;
+  }
+
+  /** Number of messages as the client knows it (the last EXISTS). */
+  get count(): number {
+    return this.uidList.length;
+  }
+
+  /** All UIDs in sequence order (do not modify). */
+  get uids(): readonly number[] {
+    return this.uidList;
+  }
+
+  /** UID at a 1-based sequence number, or undefined. */
+  uidAt(seq: number): number | undefined {
+    return this.uidList[seq - 1];
+  }
+
+  /** 1-based sequence number of a UID, or 0 when the UID is not in the view. Binary search, O(log n). */
+  seqOf(uid: number): number {
+    let lo = 0;
+    let hi = this.uidList.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const v = this.uidList[mid]!;
+      if (v === uid) return mid + 1;
+      if (v < uid) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
+  }
+
+  /** The message state as the session knows it, or undefined. */
+  get(uid: number): MessageMeta | undefined {
+    return this.meta.get(uid);
+  }
+
+  /** Records a message's new flags/modseq (after STORE or a change from the feed). */
+  update(m: MessageMeta): void {
+    if (this.meta.has(m.uid)) this.meta.set(m.uid, m);
+  }
+
+  /** Appends a new message at the end (EXISTS). UIDs must arrive ascending. */
+  add(m: MessageMeta): void {
+    const last = this.uidList[this.uidList.length - 1];
+    if (last !== undefined && m.uid <= last) return;
+    this.uidList.push(m.uid);
+    this.meta.set(m.uid, m);
+  }
+
+  /** Removes a message; returns its former 1-based sequence number (for the EXPUNGE response), or 0. */
+  remove(uid: number): number {
+    const seq = this.seqOf(uid);
+    if (seq === 0) return 0;
+    this.uidList.splice(seq - 1, 1);
+    this.meta.delete(uid);
+    this.pendingExpunge.delete(uid);
+    return seq;
+  }
+
+  /**
+   * Resolves a sequence set to the UIDs it names that are in the view, ascending, without duplicates.
+   * By sequence number (byUid false): "*" is the last message; a number beyond the count is a client
+   * error (BAD, RFC 9051 section 9 seq-number). By UID: "*" is the highest UID (or none in an empty
+   * mailbox) and UIDs not present are ignored (RFC 9051 section 6.4.9).
+   * "$" is the saved search result (RFC 5182).
+   */
+  resolve(set: SequenceSet, byUid: boolean): number[] {
+    if (set.kind === 'saved') return this.savedResult.filter((u) => this.meta.has(u));
+    const n = this.uidList.length;
+    if (!byUid) {
+      const seqs = new Set<number>();
+      for (const r of set.ranges) {
+        if (n === 0) throw bad('Invalid message sequence number: the mailbox is empty');
+        let a = r.start ?? n;
+        let b = r.end ?? n;
+        if (a > b) [a, b] = [b, a];
+        if (a < 1 || b > n) throw bad(`Invalid message sequence number: ${b > n ? b : a} (the mailbox has ${n})`);
+        for (let s = a; s <= b; s++) seqs.add(s);
+      }
+      return [...seqs].sort((x, y) => x - y).map((s) => this.uidList[s - 1]!);
+    }
+    if (n === 0) return [];
+    const maxUid = this.uidList[n - 1]!;
+    const out: number[] = [];
+    const ranges = set.ranges.map((r) => {
+      let a = r.start ?? maxUid;
+      let b = r.end ?? maxUid;
+      if (a > b) [a, b] = [b, a];
+      return [a, b] as const;
+    });
+    for (const uid of this.uidList) {
+      for (const [a, b] of ranges) {
+        if (uid >= a && uid <= b) {
+          out.push(uid);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}

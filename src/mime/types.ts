@@ -1,0 +1,95 @@
+/**
+ * Types for the MIME structure of a stored message, computed once when the message is stored
+ * (RFC 5322, RFC 2045-2049) and kept as JSON beside it, so that FETCH of a part is a slice of the
+ * stored bytes and never a re-parse.
+ *
+ * All offsets are byte offsets (octets) into the stored message, which has CRLF line endings.
+ * Ranges are half-open: [start, end).
+ */
+
+/** A MIME parameter list in the order it appeared: `[name, value]` pairs, name lower-cased, value decoded (RFC 2231 joined). */
+export type MimeParams = Array<[string, string]>;
+
+/** MimePart is one node of the body structure tree (RFC 9051 section 7.5.2 BODYSTRUCTURE). */
+export interface MimePart {
+  /** Offset of the first header byte of this part (for the top-level message: 0). */
+  headerStart: number;
+  /** Offset just past the blank line that ends the header (== bodyStart). If there is no blank line, == bodyStart == end of header bytes. */
+  headerEnd: number;
+  /** Offset of the first body byte. */
+  bodyStart: number;
+  /** Offset just past the last body byte (for a multipart child: before the CRLF that precedes the next boundary). */
+  bodyEnd: number;
+  /** Number of lines in the body (RFC 9051 body-fld-lines), counted as CRLF-terminated lines plus a final partial line. */
+  bodyLines: number;
+  /** Media type, lower-cased, e.g. "text" (default "text" when absent; see RFC 2045 section 5.2). */
+  type: string;
+  /** Media subtype, lower-cased, e.g. "plain". */
+  subtype: string;
+  /** Content-Type parameters (for text/* without a charset the IMAP default ("charset" "us-ascii") is NOT added here; the encoder adds it). */
+  params: MimeParams;
+  /** Content-ID header value, raw (unfolded, trimmed), or null. */
+  id: string | null;
+  /** Content-Description header value, raw (unfolded, trimmed), or null. */
+  description: string | null;
+  /** Content-Transfer-Encoding, lower-cased and trimmed, or null when absent (IMAP reports "7BIT"). */
+  encoding: string | null;
+  /** Content-MD5 raw value or null. */
+  md5: string | null;
+  /** Content-Disposition: value lower-cased and its parameters, or null. */
+  disposition: { value: string; params: MimeParams } | null;
+  /** Content-Language tags, or null. */
+  language: string[] | null;
+  /** Content-Location value or null. */
+  location: string | null;
+  /** Children of a multipart part, in order; empty for non-multipart. */
+  parts: MimePart[];
+  /** For message/rfc822 (and message/global): the encapsulated message, whose headerStart == this.bodyStart. */
+  message: MimePart | null;
+  /** For message/rfc822: the ENVELOPE of the encapsulated message. */
+  envelope: Envelope | null;
+}
+
+/** An address as in RFC 9051 section 7.5.2 ENVELOPE: raw strings as found (RFC 2047 words NOT decoded), null for NIL. */
+export interface EnvelopeAddress {
+  name: string | null;
+  /** Source route (obsolete), normally null. */
+  adl: string | null;
+  /** Local part; for a group start: the group name; null for a group end marker. */
+  mailbox: string | null;
+  /** Domain; null for group start/end markers. */
+  host: string | null;
+}
+
+/** ENVELOPE (RFC 9051 section 7.5.2): header values as raw unfolded strings, null for NIL. */
+export interface Envelope {
+  date: string | null;
+  subject: string | null;
+  from: EnvelopeAddress[] | null;
+  sender: EnvelopeAddress[] | null;
+  replyTo: EnvelopeAddress[] | null;
+  to: EnvelopeAddress[] | null;
+  cc: EnvelopeAddress[] | null;
+  bcc: EnvelopeAddress[] | null;
+  inReplyTo: string | null;
+  messageId: string | null;
+}
+
+/**
+ * ParsedMessage is what the MIME layer computes once per message at delivery/APPEND/import time.
+ * Stored as JSON (structure, envelope) plus the search text.
+ */
+export interface ParsedMessage {
+  /** Root of the body structure tree; its header is the message header. */
+  structure: MimePart;
+  /** ENVELOPE of the message. */
+  envelope: Envelope;
+  /** Date header parsed to ms since epoch (for SENTBEFORE/SENTON/SENTSINCE), or null when absent/unparseable. */
+  sentDate: number | null;
+  /**
+   * Decoded text for SEARCH (RFC 9051 section 6.4.4): RFC 2047 words decoded, charsets converted to UTF-8,
+   * quoted-printable/base64 decoded. `headers` is the unfolded decoded header block ("Name: value\n" each),
+   * `body` the decoded text of all text/* parts (HTML left as is), joined with "\n". Each capped by limits.
+   */
+  searchText: { headers: string; body: string };
+}

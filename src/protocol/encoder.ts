@@ -1,0 +1,82 @@
+/**
+ * Encoding of IMAP response data (RFC 9051 section 4): strings as quoted strings or literals, NIL,
+ * dates, sequence sets and mailbox names. Pure functions, no I/O.
+ */
+import { encodeModifiedUtf7 } from './mutf7.js';
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * imapString encodes a string as a quoted string when it can be one, else as a literal (RFC 9051 section 4.3).
+ * A quoted string cannot hold CR, LF or NUL; it holds 8-bit (UTF-8) text only when `utf8` is true
+ * (IMAP4rev2 / UTF8=ACCEPT); otherwise such text goes as a literal.
+ */
+export function imapString(value: string | Buffer, utf8 = false): string {
+  const s = typeof value === 'string' ? value : value.toString('utf8');
+  let needsLiteral = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c === 10 || c === 13 || (c > 127 && !utf8)) {
+      needsLiteral = true;
+      break;
+    }
+  }
+  if (needsLiteral) return `{${Buffer.byteLength(s, 'utf8')}}\r\n${s}`;
+  return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
+}
+
+/** nstring: NIL for null, else imapString. */
+export function nstring(value: string | Buffer | null | undefined, utf8 = false): string {
+  return value === null || value === undefined ? 'NIL' : imapString(value, utf8);
+}
+
+/** literalBytes returns the pieces of a literal `{n}\r\n<bytes>` for a Buffer, keeping bytes exact (8-bit safe). */
+export function literalPieces(data: Buffer, literal8 = false): Array<string | Buffer> {
+  return [`${literal8 ? '~' : ''}{${data.length}}\r\n`, data];
+}
+
+/** astring output: an atom when the value is a safe atom, else a string. */
+export function astringOut(value: string, utf8 = false): string {
+  if (value.length > 0 && /^[!#$&'+,\-.0-9:;<=>?@A-Z^_`a-z|}~\/]+$/.test(value) && value.toUpperCase() !== 'NIL') return value;
+  return imapString(value, utf8);
+}
+
+/**
+ * mailboxOut encodes a mailbox name for a response: UTF-8 when `utf8` (IMAP4rev2 / UTF8=ACCEPT), else
+ * modified UTF-7 (RFC 3501 section 5.1.3); always a quoted string or literal.
+ */
+export function mailboxOut(name: string, utf8: boolean): string {
+  return imapString(utf8 ? name : encodeModifiedUtf7(name), utf8);
+}
+
+/** formatDateTime renders ms since epoch as an IMAP date-time in UTC, quoted: "21-Nov-2026 08:05:09 +0000" (RFC 9051 section 9 date-time). */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  const day = String(d.getUTCDate()).padStart(2, ' ');
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `"${day}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000"`;
+}
+
+/** formatSequenceSet renders numbers (any order, duplicates allowed) as a compact sequence-set "1:3,7,9:10"; empty input gives "". */
+export function formatSequenceSet(nums: readonly number[]): string {
+  if (nums.length === 0) return '';
+  const sorted = [...new Set(nums)].sort((a, b) => a - b);
+  const out: string[] = [];
+  let start = sorted[0]!;
+  let prev = start;
+  for (let i = 1; i <= sorted.length; i++) {
+    const n = sorted[i];
+    if (n !== undefined && n === prev + 1) {
+      prev = n;
+      continue;
+    }
+    out.push(start === prev ? String(start) : `${start}:${prev}`);
+    if (n !== undefined) start = prev = n;
+  }
+  return out.join(',');
+}
+
+/** flagList renders flags as "(\\Seen $Label1)". */
+export function flagList(flags: readonly string[]): string {
+  return `(${flags.join(' ')})`;
+}

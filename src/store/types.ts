@@ -1,0 +1,204 @@
+/**
+ * The storage interface every backend implements (SQLite embedded; PostgreSQL for scale-out).
+ *
+ * All methods are async: PostgreSQL is a network away even where SQLite answers at once.
+ * Every table and every call is keyed by account first, so a distributed engine can shard by account;
+ * no method touches two accounts.
+ *
+ * Units: sizes are octets; internal dates and save dates are milliseconds since the Unix epoch (UTC);
+ * UIDs, UIDVALIDITY, UIDNEXT are 32-bit unsigned (RFC 9051 section 2.3.1.1); modseqs are positive
+ * integers below 2^53 (RFC 7162 allows 63 bits; JavaScript numbers are exact to 2^53).
+ * Mailbox names are UTF-8 strings with "/" as the hierarchy delimiter; "INBOX" is always spelled so.
+ */
+import type { Envelope, MimePart } from '../mime/types.js';
+
+/** StoreErrorKind names a refusal; the IMAP layer maps each to a response code in one place. */
+export type StoreErrorKind =
+  | 'NONEXISTENT' // mailbox or account does not exist
+  | 'ALREADYEXISTS' // mailbox or account already exists
+  | 'TRYCREATE' // target mailbox of APPEND/COPY/MOVE does not exist
+  | 'CANNOT' // operation not allowed (delete INBOX, rename to a child of itself, ...)
+  | 'OVERQUOTA'
+  | 'INUSE'
+  | 'LIMIT';
+
+/** StoreError is a refused storage operation; `message` is safe to show to the client. */
+export class StoreError extends Error {
+  constructor(readonly kind: StoreErrorKind, message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/** Account is one user. `email` is stored lower-cased. */
+export interface Account {
+  id: number;
+  email: string;
+  /** PHC string from argon2id. */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** RFC 6154 special-use attribute of a mailbox, e.g. "\\Sent". */
+export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\Junk' | '\\Sent' | '\\Trash';
+
+/** Mailbox is one folder of an account. */
+export interface Mailbox {
+  id: number;
+  accountId: number;
+  /** Full name, UTF-8, "/" delimited, e.g. "Archive/2024". */
+  name: string;
+  uidValidity: number;
+  /** Next UID to assign; only grows (RFC 9051 section 2.3.1.1). */
+  uidNext: number;
+  /** Highest modseq of any change in this mailbox (RFC 7162 section 3.1.1). */
+  highestModseq: number;
+  specialUse: SpecialUse | null;
+}
+
+/** MailboxCounts is what STATUS and SELECT report. */
+export interface MailboxCounts {
+  messages: number;
+  unseen: number;
+  deleted: number;
+  /** Sum of RFC822.SIZE of all messages, octets (RFC 8438 STATUS=SIZE). */
+  size: number;
+}
+
+/** MessageMeta is the per-message state a selected mailbox keeps: enough for flags and sequence numbers. */
+export interface MessageMeta {
+  uid: number;
+  modseq: number;
+  /** System flags ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft") and keywords, as stored (case kept), no duplicates (case-insensitive). */
+  flags: string[];
+}
+
+/** MessageRecord is a message with everything FETCH needs except the body bytes. */
+export interface MessageRecord extends MessageMeta {
+  /** Internal date, ms since epoch. */
+  internalDate: number;
+  /** RFC822.SIZE in octets (the stored CRLF bytes). */
+  size: number;
+  /** Save date, ms since epoch (RFC 8514). */
+  saveDate: number;
+  /** Stable id of the stored body (per account); identical for copies. */
+  bodyId: number;
+  structure: MimePart;
+  envelope: Envelope;
+  /** Date header as ms since epoch, or null. */
+  sentDate: number | null;
+}
+
+/** NewMessage is a message to add to a mailbox. */
+export interface NewMessage {
+  /** The message bytes, CRLF line endings, exactly as they will be served by BODY[]. */
+  raw: Buffer;
+  flags: string[];
+  /** ms since epoch. */
+  internalDate: number;
+  structure: MimePart;
+  envelope: Envelope;
+  sentDate: number | null;
+  searchText: { headers: string; body: string };
+}
+
+/** FlagOperation is how STORE changes flags (RFC 9051 section 6.4.6). */
+export type FlagOperation = 'set' | 'add' | 'remove';
+
+/** Changes is the change feed of one mailbox since a modseq (used for untagged updates and, in #4, QRESYNC). */
+export interface Changes {
+  /** Messages whose modseq is > since (new or with changed flags), ascending UID. */
+  changed: MessageMeta[];
+  /** UIDs expunged with modseq > since, ascending. */
+  expunged: number[];
+  highestModseq: number;
+  uidNext: number;
+}
+
+/** ChangeListener is called after a committed change in a mailbox (mailboxId null: some mailbox of the account; accountId null: unknown, e.g. a write by another process: every listener must check). */
+export type ChangeListener = (accountId: number | null, mailboxId: number | null) => void;
+
+/** Store is the storage backend. Errors: StoreError for refusals; anything else is a server fault. */
+export interface Store {
+  /** Backend name for logs, e.g. "sqlite". */
+  readonly kind: string;
+
+  // --- accounts ---
+  /** Creates an account with INBOX, Sent, Drafts, Trash, Junk, Archive (the last five with RFC 6154 special-use). Throws ALREADYEXISTS. */
+  createAccount(email: string, passwordHash: string): Promise<Account>;
+  /** Case-insensitive lookup. */
+  getAccount(email: string): Promise<Account | null>;
+  listAccounts(): Promise<Account[]>;
+  /** Throws NONEXISTENT. */
+  setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
+  /** Deletes the account and all its mail. Throws NONEXISTENT. */
+  deleteAccount(accountId: number): Promise<void>;
+
+  // --- mailboxes ---
+  /** All mailboxes of the account, sorted by name. */
+  listMailboxes(accountId: number): Promise<Mailbox[]>;
+  /** Exact name lookup ("INBOX" matched case-insensitively by the caller normalising it). */
+  getMailbox(accountId: number, name: string): Promise<Mailbox | null>;
+  /** Creates the mailbox (not its parents; the caller creates those). Throws ALREADYEXISTS. UIDVALIDITY is new and unique per name. */
+  createMailbox(accountId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox>;
+  /** Deletes the mailbox and its messages. Throws NONEXISTENT, CANNOT for INBOX. */
+  deleteMailbox(accountId: number, name: string): Promise<void>;
+  /**
+   * Renames a mailbox and all its children ("a" -> "b" moves "a/x" to "b/x"), keeping UIDVALIDITY.
+   * Renaming INBOX moves all its messages to a new mailbox `to` and leaves INBOX empty (RFC 9051 section 6.3.6).
+   * Throws NONEXISTENT, ALREADYEXISTS.
+   */
+  renameMailbox(accountId: number, from: string, to: string): Promise<void>;
+  /** Subscriptions are names, not mailboxes: a name may be subscribed without existing (RFC 9051 section 6.3.7). */
+  setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void>;
+  listSubscriptions(accountId: number): Promise<string[]>;
+  /** Throws NONEXISTENT. */
+  mailboxCounts(accountId: number, mailboxId: number): Promise<MailboxCounts>;
+
+  // --- messages ---
+  /** Every message of the mailbox, ascending UID (what SELECT loads). */
+  listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]>;
+  /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
+  getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;
+  /** The stored bytes of a body. Throws NONEXISTENT. */
+  readBody(accountId: number, bodyId: number): Promise<Buffer>;
+  /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */
+  getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>>;
+  /**
+   * Appends messages in one transaction; on return they are durable (survive kill -9).
+   * Returns the new UIDs in order and the UIDVALIDITY. Throws NONEXISTENT (as TRYCREATE for the caller), OVERQUOTA.
+   */
+  appendMessages(accountId: number, mailboxId: number, messages: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }>;
+  /**
+   * Changes flags of the given UIDs (missing ones ignored). Only messages whose flags really change get a new modseq.
+   * With unchangedSince (RFC 7162), messages whose modseq is greater are not changed and are returned in `failed`.
+   * Returns the new state of every message that changed, ascending UID.
+   */
+  storeFlags(
+    accountId: number,
+    mailboxId: number,
+    uids: number[],
+    op: FlagOperation,
+    flags: string[],
+    unchangedSince?: number,
+  ): Promise<{ updated: MessageMeta[]; failed: number[] }>;
+  /** Expunges messages flagged \Deleted (only those in `uids` when given). Returns the expunged UIDs, ascending. */
+  expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]>;
+  /**
+   * Copies messages (same bodies, same flags and internal dates, new UIDs) to another mailbox of the account.
+   * Returns source and destination UIDs pairwise in ascending source order (RFC 4315 COPYUID).
+   * Throws NONEXISTENT for the target, OVERQUOTA.
+   */
+  copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
+  /** Like copyMessages, then expunges the sources, in one transaction (RFC 6851). */
+  moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
+  /** The change feed: what changed in the mailbox after modseq `since`. Cost grows with the changes, not the mailbox size. */
+  changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes>;
+
+  // --- notifications ---
+  /** Registers a listener for committed changes (in-process and, for SQLite, other processes on the same file within about a second). Returns an unsubscribe function. */
+  onChange(listener: ChangeListener): () => void;
+
+  /** Closes the backend; pending writes are finished first. */
+  close(): Promise<void>;
+}
