@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
-import type { ArgReader } from '../protocol/types.js';
+import type { ArgReader, RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import type { SelectedMailbox } from './selected.js';
 
@@ -52,6 +52,24 @@ export interface Session {
    * allowExpunge is false (during FETCH, STORE, SEARCH, RFC 9051 section 7.5.1).
    */
   sync(allowExpunge: boolean): Promise<void>;
+  /** Whether STARTTLS is possible now (cleartext connection with TLS material). */
+  readonly canStartTls: boolean;
+  /** Writes a command continuation request `+ ${text}` (RFC 9051 section 7.5). */
+  continuation(text: string): void;
+  /** The next line the client sends (for AUTHENTICATE responses and IDLE's DONE), or null when the connection closes. */
+  readLine(): Promise<RawCommand | null>;
+  /** Resolves when another session changed something this session may need to report (IDLE), or a line arrives. */
+  waitForChange(): Promise<void>;
+  /** True when a client line is waiting to be read (IDLE uses it to stop). */
+  hasPendingLine(): boolean;
+  /** Runs `fn` right after the tagged reply of the current command is written (STARTTLS handshake, LOGOUT close). */
+  afterTagged(fn: () => Promise<void> | void): void;
+  /** Logs in `account` (state becomes authenticated); used by LOGIN and AUTHENTICATE. */
+  login(account: Account): void;
+  /** Marks the selected view stale so the next sync reads the change feed (after this session's own writes to it). */
+  markChanged(): void;
+  /** Ends the selection (CLOSE, UNSELECT, failed SELECT): state becomes authenticated. */
+  deselect(): void;
 }
 
 /** CommandContext: the tag and whether the command came in its UID form ("UID FETCH"). */

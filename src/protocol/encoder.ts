@@ -43,10 +43,10 @@ export function astringOut(value: string, utf8 = false): string {
 
 /**
  * mailboxOut encodes a mailbox name for a response: UTF-8 when `utf8` (IMAP4rev2 / UTF8=ACCEPT), else
- * modified UTF-7 (RFC 3501 section 5.1.3); always a quoted string or literal.
+ * modified UTF-7 (RFC 3501 section 5.1.3); an atom when the name is one (as Dovecot sends INBOX), else a quoted string or literal.
  */
 export function mailboxOut(name: string, utf8: boolean): string {
-  return imapString(utf8 ? name : encodeModifiedUtf7(name), utf8);
+  return astringOut(utf8 ? name : encodeModifiedUtf7(name), utf8);
 }
 
 /** formatDateTime renders ms since epoch as an IMAP date-time in UTC, quoted: "21-Nov-2026 08:05:09 +0000" (RFC 9051 section 9 date-time). */

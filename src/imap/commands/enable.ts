@@ -1,0 +1,30 @@
+/** ENABLE (RFC 5161; RFC 9051 section 6.3.1). */
+import type { CommandSpec } from '../command.js';
+
+/** Capabilities that ENABLE can turn on (upper-case). */
+const ENABLEABLE = new Set(['IMAP4REV2']);
+
+/** ENABLE cap...: turns on the known ones and lists them in `* ENABLED`; unknown ones are ignored (RFC 5161 section 3.1). */
+export const enableCommand: CommandSpec<string[]> = {
+  name: 'ENABLE',
+  states: ['authenticated'],
+  parse(r) {
+    const caps: string[] = [];
+    do {
+      r.space();
+      caps.push(r.atom());
+    } while (!r.atEnd());
+    return caps;
+  },
+  async run(s, caps) {
+    const newly: string[] = [];
+    for (const c of caps) {
+      const u = c.toUpperCase();
+      if (ENABLEABLE.has(u) && !s.enabled.has(u)) {
+        s.enabled.add(u);
+        newly.push(u === 'IMAP4REV2' ? 'IMAP4rev2' : u);
+      }
+    }
+    s.out.untagged(`ENABLED${newly.map((c) => ' ' + c).join('')}`);
+  },
+};

@@ -1,0 +1,40 @@
+/** EXPUNGE (RFC 9051 section 6.4.3) and UID EXPUNGE (RFC 4315 section 2.1). */
+import type { CommandSpec, Session } from '../command.js';
+import type { SequenceSet } from '../../protocol/types.js';
+import { bad, no } from '../errors.js';
+
+/** EXPUNGE / UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE) and reports `* n EXPUNGE` for each. */
+export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
+  name: 'EXPUNGE',
+  states: ['selected'],
+  uidForm: true,
+  parse(r) {
+    // The dispatcher calls parse before it knows the form; a set is present only for UID EXPUNGE.
+    let set: SequenceSet | null = null;
+    if (!r.atEnd()) {
+      r.space();
+      set = r.sequenceSet();
+    }
+    r.end();
+    return { set };
+  },
+  async run(s, { set }, ctx) {
+    const view = s.selected!;
+    if (view.readOnly) throw no('Mailbox is read-only.');
+    if (ctx.uid && !set) throw bad('UID EXPUNGE needs a UID set.');
+    if (!ctx.uid && set) throw bad('EXPUNGE takes no arguments.');
+    const uids = set ? view.resolve(set, true) : undefined;
+    if (uids && uids.length === 0) return;
+    const expunged = await s.store.expunge(s.account!.id, view.mailbox.id, uids);
+    reportExpunged(s, expunged);
+  },
+};
+
+/** reportExpunged removes UIDs from the view and writes `* n EXPUNGE` for each, ascending (each number as it is after the previous ones). */
+export function reportExpunged(s: Session, uids: readonly number[]): void {
+  const view = s.selected!;
+  for (const uid of [...uids].sort((a, b) => a - b)) {
+    const seq = view.remove(uid);
+    if (seq > 0) s.out.untagged(`${seq} EXPUNGE`);
+  }
+}

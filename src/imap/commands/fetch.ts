@@ -1,0 +1,136 @@
+/**
+ * FETCH and UID FETCH (RFC 9051 sections 6.4.5 and 6.4.9), with the CHANGEDSINCE modifier of RFC 7162
+ * section 3.1.4. Parsing is here; what to load is decided by fetch/items.ts, each response is built by
+ * fetch/render.ts and streamed message by message through the session's writer with backpressure.
+ */
+import type { CommandSpec, Session } from '../command.js';
+import { ParseError } from '../../protocol/types.js';
+import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js';
+import type { MessageRecord } from '../../store/types.js';
+import { StoreError } from '../../store/types.js';
+import { bad } from '../errors.js';
+import { planFetch, withImplicitItems } from '../fetch/items.js';
+import { renderFetch } from '../fetch/render.js';
+
+/** Messages loaded per Store.getMessages call: bounds memory for FETCH 1:* on a large mailbox. */
+const BATCH = 200;
+
+/**
+ * FetchArgs: the sequence set, the items (macros expanded by the parser), and the RFC 7162 modifiers:
+ * `changedSince` (only messages whose modseq is greater; implies MODSEQ) and `vanished` (accepted, not yet acted on).
+ */
+export interface FetchArgs {
+  set: SequenceSet;
+  items: FetchItem[];
+  changedSince: number | null;
+  vanished: boolean;
+}
+
+/** Reads the optional fetch-modifier list `(CHANGEDSINCE n [VANISHED])` (RFC 7162 section 3.1.4, RFC 4466 section 2.4). */
+function parseModifiers(r: ArgReader, args: FetchArgs): void {
+  if (!r.tryChar('(')) throw new ParseError('Expected a FETCH modifier list');
+  do {
+    const name = r.atom().toUpperCase();
+    if (name === 'CHANGEDSINCE') {
+      r.space();
+      args.changedSince = r.number64();
+    } else if (name === 'VANISHED') {
+      args.vanished = true;
+    } else {
+      throw new ParseError(`Unknown FETCH modifier ${name}`);
+    }
+  } while (r.tryChar(' '));
+  if (!r.tryChar(')')) throw new ParseError('Expected ")" after FETCH modifiers');
+}
+
+function hasSeen(flags: readonly string[]): boolean {
+  return flags.some((f) => f.toLowerCase() === '\\seen');
+}
+
+/**
+ * fetchCommand is FETCH <set> <items> [(modifiers)]: writes `* n FETCH (...)` for each message of the set that still
+ * exists, ascending. A non-PEEK body item on a read-write mailbox sets \Seen (one storeFlags call per
+ * batch) and adds FLAGS to that message's response (RFC 9051 section 6.4.5). Expunges from other
+ * sessions stay pending until a command that may announce them (RFC 9051 section 7.5.1).
+ */
+export const fetchCommand: CommandSpec<FetchArgs> = {
+  name: 'FETCH',
+  states: ['selected'],
+  uidForm: true,
+  allowExpunge: (uid) => uid,
+  parse(r) {
+    r.space();
+    const set = r.sequenceSet();
+    r.space();
+    const args: FetchArgs = { set, items: r.fetchItems(), changedSince: null, vanished: false };
+    if (!r.atEnd()) {
+      r.space();
+      parseModifiers(r, args);
+    }
+    r.end();
+    return args;
+  },
+  async run(s, args, ctx) {
+    if (args.vanished && args.changedSince === null) throw bad('VANISHED needs CHANGEDSINCE (RFC 7162 section 3.2.6)');
+    const view = s.selected!;
+    const uids = view.resolve(args.set, ctx.uid);
+    const items = withImplicitItems(args.items, ctx.uid, args.changedSince !== null);
+    const plan = planFetch(items);
+    const markSeen = plan.setsSeen && !view.readOnly;
+    const withFlags = items.some((i) => i.type === 'flags') ? items : [...items, { type: 'flags' } as FetchItem];
+    for (let i = 0; i < uids.length; i += BATCH) {
+      await fetchBatch(s, uids.slice(i, i + BATCH), args.changedSince, { items, withFlags, plan, markSeen });
+    }
+  },
+};
+
+interface BatchPlan {
+  items: FetchItem[];
+  /** The items plus FLAGS, for messages whose \Seen this command set. */
+  withFlags: FetchItem[];
+  plan: ReturnType<typeof planFetch>;
+  markSeen: boolean;
+}
+
+async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<void> {
+  const view = s.selected!;
+  const account = s.account!;
+  let targets = batch.filter((uid) => !view.pendingExpunge.has(uid) && view.get(uid) !== undefined);
+  if (changedSince !== null) targets = targets.filter((uid) => view.get(uid)!.modseq > changedSince);
+  if (targets.length === 0) return;
+
+  let records: Map<number, MessageRecord> | null = null;
+  if (p.plan.record) {
+    records = new Map((await s.store.getMessages(account.id, view.mailbox.id, targets)).map((m) => [m.uid, m]));
+    targets = targets.filter((uid) => records!.has(uid));
+  }
+
+  const seenNow = new Set<number>();
+  if (p.markSeen) {
+    const unseen = targets.filter((uid) => !hasSeen(view.get(uid)!.flags));
+    if (unseen.length > 0) {
+      const { updated } = await s.store.storeFlags(account.id, view.mailbox.id, unseen, 'add', ['\\Seen']);
+      for (const m of updated) {
+        view.update(m);
+        seenNow.add(m.uid);
+      }
+    }
+  }
+
+  for (const uid of targets) {
+    const record = records?.get(uid) ?? null;
+    let body: Buffer | null = null;
+    if (p.plan.body) {
+      try {
+        body = await s.store.readBody(account.id, record!.bodyId);
+      } catch (err) {
+        // Expunged and its body removed since getMessages: skip it like any vanished message.
+        if (err instanceof StoreError && err.kind === 'NONEXISTENT') continue;
+        throw err;
+      }
+    }
+    const msg = { seq: view.seqOf(uid), uid, meta: view.get(uid)!, record, body };
+    s.out.write(renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8));
+    await s.out.drain();
+  }
+}

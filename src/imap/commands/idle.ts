@@ -1,0 +1,34 @@
+/**
+ * IDLE (RFC 2177; RFC 9051 section 6.3.13): after `+ idling`, changes from other sessions are pushed
+ * as they happen (EXISTS, EXPUNGE, FETCH FLAGS) until the client sends DONE.
+ */
+import type { CommandSpec } from '../command.js';
+import { bad } from '../errors.js';
+
+/** IDLE ... DONE. Any line other than DONE ends IDLE with BAD. */
+export const idleCommand: CommandSpec<void> = {
+  name: 'IDLE',
+  states: ['authenticated', 'selected'],
+  parse: (r) => r.end(),
+  async run(s) {
+    const conn = s as typeof s & { idling: boolean; resetTimer(): void; isClosed: boolean };
+    conn.idling = true;
+    conn.resetTimer();
+    s.continuation('idling');
+    try {
+      for (;;) {
+        await s.sync(true);
+        await s.out.drain();
+        if (s.hasPendingLine()) break;
+        await s.waitForChange();
+      }
+      const line = await s.readLine();
+      if (line === null) return;
+      const text = line.lines[0]!.toString('latin1').trim().toUpperCase();
+      if (text !== 'DONE' || line.literals.length > 0) throw bad('Expected DONE to end IDLE');
+    } finally {
+      conn.idling = false;
+    }
+    return 'IDLE terminated';
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * commands is the one dispatch table: command name (upper-case, without "UID ") to its CommandSpec.
+ */
+import type { CommandSpec } from '../command.js';
+import { appendCommand } from './append.js';
+import { authenticateCommand } from './authenticate.js';
+import { capabilityCommand, checkCommand, idCommand, logoutCommand, noopCommand } from './simple.js';
+import { closeCommand, unselectCommand } from './close.js';
+import { copyCommand, moveCommand } from './copy.js';
+import { createCommand } from './create.js';
+import { deleteCommand } from './delete.js';
+import { enableCommand } from './enable.js';
+import { expungeCommand } from './expunge.js';
+import { fetchCommand } from './fetch.js';
+import { idleCommand } from './idle.js';
+import { listCommand } from './list.js';
+import { loginCommand } from './login.js';
+import { lsubCommand } from './lsub.js';
+import { namespaceCommand } from './namespace.js';
+import { renameCommand } from './rename.js';
+import { searchCommand } from './search.js';
+import { examineCommand, selectCommand } from './select.js';
+import { starttlsCommand } from './starttls.js';
+import { statusCommand } from './status.js';
+import { storeCommand } from './store.js';
+import { subscribeCommand } from './subscribe.js';
+import { unsubscribeCommand } from './unsubscribe.js';
+
+const all: CommandSpec<any>[] = [
+  capabilityCommand,
+  noopCommand,
+  logoutCommand,
+  idCommand,
+  checkCommand,
+  starttlsCommand,
+  loginCommand,
+  authenticateCommand,
+  enableCommand,
+  namespaceCommand,
+  selectCommand,
+  examineCommand,
+  createCommand,
+  deleteCommand,
+  renameCommand,
+  subscribeCommand,
+  unsubscribeCommand,
+  listCommand,
+  lsubCommand,
+  statusCommand,
+  appendCommand,
+  closeCommand,
+  unselectCommand,
+  expungeCommand,
+  searchCommand,
+  fetchCommand,
+  storeCommand,
+  copyCommand,
+  moveCommand,
+  idleCommand,
+];
+
+/** commands maps each command name to its spec. */
+export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((c) => [c.name, c as CommandSpec]));

@@ -1,0 +1,23 @@
+/** LOGIN (RFC 9051 section 6.2.3). */
+import type { CommandSpec } from '../command.js';
+import { checkCredentials, requirePlaintextAllowed } from '../login.js';
+
+/** LOGIN user password: astrings; refused on cleartext under LOGINDISABLED; tagged OK carries the new CAPABILITY list. */
+export const loginCommand: CommandSpec<{ user: string; password: string }> = {
+  name: 'LOGIN',
+  states: ['not-authenticated'],
+  parse(r) {
+    r.space();
+    const user = r.astring();
+    r.space();
+    const password = r.astring();
+    r.end();
+    return { user, password };
+  },
+  async run(s, { user, password }) {
+    requirePlaintextAllowed(s);
+    const account = await checkCredentials(s, user, password);
+    s.login(account);
+    return `[CAPABILITY ${s.capabilities().join(' ')}] Logged in`;
+  },
+};

@@ -1,0 +1,21 @@
+/**
+ * NAMESPACE (RFC 9051 section 6.3.10, RFC 2342).
+ */
+import type { CommandSpec } from '../command.js';
+import { DELIMITER } from '../mailbox-names.js';
+
+/**
+ * namespaceCommand: `NAMESPACE` answers `* NAMESPACE (("" "/")) NIL NIL`: one personal namespace with
+ * the empty prefix and "/" as delimiter, no other users' or shared namespaces.
+ */
+export const namespaceCommand: CommandSpec<null> = {
+  name: 'NAMESPACE',
+  states: ['authenticated', 'selected'],
+  parse(r) {
+    r.end();
+    return null;
+  },
+  async run(s) {
+    s.out.untagged(`NAMESPACE (("" "${DELIMITER}")) NIL NIL`);
+  },
+};

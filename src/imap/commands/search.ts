@@ -1,0 +1,68 @@
+/**
+ * SEARCH and UID SEARCH (RFC 9051 sections 6.4.4 and 6.4.9), with RETURN options (RFC 4731 ESEARCH),
+ * SAVE and "$" (RFC 5182 SEARCHRES) and the MODSEQ key (RFC 7162 section 3.1.5). Evaluation lives in
+ * search/evaluate.ts, the reply format in search/respond.ts.
+ */
+import type { CommandSpec } from '../command.js';
+import { ParseError } from '../../protocol/types.js';
+import type { SearchProgram } from '../../protocol/types.js';
+import { no } from '../errors.js';
+import { evaluateSearch, hasModseqKey, type SearchData, type SearchRecord } from '../search/evaluate.js';
+import { effectiveOptions, formatSearchReply, RETURN_OPTIONS, returnedSubset } from '../search/respond.js';
+
+/** Charsets SEARCH accepts (RFC 9051 section 6.4.4: US-ASCII and UTF-8 are required; the text is searched as UTF-8). */
+const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+
+/**
+ * searchCommand is SEARCH [RETURN (...)] [CHARSET x] criteria: answers `* SEARCH ...` for IMAP4rev1 sessions without RETURN,
+ * else `* ESEARCH ...`. An unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)]. With SAVE the result is kept
+ * as "$" (as UIDs), and emptied when the command fails (RFC 5182 section 2.1).
+ */
+export const searchCommand: CommandSpec<SearchProgram> = {
+  name: 'SEARCH',
+  states: ['selected'],
+  uidForm: true,
+  allowExpunge: (uid) => uid,
+  parse(r) {
+    r.space();
+    const program = r.searchProgram();
+    r.end();
+    for (const o of program.returnOptions ?? []) {
+      if (!RETURN_OPTIONS.has(o.toUpperCase())) throw new ParseError(`Unknown SEARCH return option ${o}`);
+    }
+    return program;
+  },
+  async run(s, program, ctx) {
+    const view = s.selected!;
+    const account = s.account!;
+    const options = effectiveOptions(program.returnOptions, s.rev2);
+    const save = options?.has('SAVE') ?? false;
+    if (program.charset !== null && !CHARSETS.has(program.charset.toUpperCase())) {
+      if (save) view.savedResult = [];
+      throw no(`Unsupported charset ${program.charset}`, 'BADCHARSET (UTF-8 US-ASCII)');
+    }
+    const data: SearchData = {
+      async records(uids) {
+        const recs = await s.store.getMessages(account.id, view.mailbox.id, uids);
+        return new Map<number, SearchRecord>(recs.map((m) => [m.uid, m]));
+      },
+      texts: (uids) => s.store.getSearchText(account.id, view.mailbox.id, uids),
+    };
+    let uids: number[];
+    try {
+      uids = await evaluateSearch(program.key, view, data);
+    } catch (err) {
+      if (save) view.savedResult = [];
+      throw err;
+    }
+    const returned = returnedSubset(uids, options);
+    if (save) view.savedResult = returned;
+    let modseq: number | null = null;
+    if (hasModseqKey(program.key)) {
+      for (const uid of returned) modseq = Math.max(modseq ?? 0, view.get(uid)?.modseq ?? 0);
+    }
+    const ids = ctx.uid ? uids : uids.map((u) => view.seqOf(u));
+    const text = formatSearchReply({ tag: ctx.tag, uid: ctx.uid, ids, options, modseq });
+    if (text !== null) s.out.untagged(text);
+  },
+};

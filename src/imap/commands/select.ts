@@ -1,0 +1,74 @@
+/**
+ * SELECT and EXAMINE (RFC 9051 sections 6.3.2 and 6.3.3): load the mailbox's messages into a new
+ * selected view and report EXISTS, FLAGS, PERMANENTFLAGS, UIDVALIDITY, UIDNEXT (and for IMAP4rev1
+ * clients RECENT and UNSEEN).
+ */
+import type { CommandSpec, Session } from '../command.js';
+import { flagList } from '../../protocol/encoder.js';
+import { SelectedMailbox } from '../selected.js';
+import { no } from '../errors.js';
+
+/** System flags every mailbox supports (RFC 9051 section 2.3.2). */
+export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+
+function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<{ mailbox: string }> {
+  return {
+    name,
+    states: ['authenticated', 'selected'],
+    parse(r, s) {
+      r.space();
+      const mailbox = r.mailbox(s.utf8);
+      r.end();
+      return { mailbox };
+    },
+    async run(s, { mailbox }) {
+      const hadSelection = s.selected !== null;
+      // A SELECT that fails leaves no mailbox selected (RFC 9051 section 6.3.2).
+      s.deselect();
+      if (hadSelection && s.rev2) s.out.untagged('OK [CLOSED] Previous mailbox closed.');
+      const account = s.account!;
+      const box = await s.store.getMailbox(account.id, mailbox);
+      if (!box) throw no(`Mailbox doesn't exist: ${mailbox}`, 'NONEXISTENT');
+      const messages = await s.store.listMessages(account.id, box.id);
+      // listMessages and the mailbox row are read separately: re-read the row so UIDNEXT/modseq cover every listed message.
+      const fresh = (await s.store.getMailbox(account.id, mailbox)) ?? box;
+      const view = new SelectedMailbox(fresh, readOnly, messages);
+      const last = messages[messages.length - 1];
+      if (last && last.modseq > view.knownModseq) view.knownModseq = last.modseq;
+      s.selected = view;
+      s.state = 'selected';
+      writeSelectResponses(s, view);
+      return `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed`;
+    },
+  };
+}
+
+function writeSelectResponses(s: Session, view: SelectedMailbox): void {
+  const out = s.out;
+  const keywords = new Map<string, string>();
+  let firstUnseen = 0;
+  view.uids.forEach((uid, i) => {
+    const m = view.get(uid)!;
+    let seen = false;
+    for (const f of m.flags) {
+      if (f.startsWith('\\')) {
+        if (f === '\\Seen') seen = true;
+      } else if (!keywords.has(f.toLowerCase())) keywords.set(f.toLowerCase(), f);
+    }
+    if (!seen && firstUnseen === 0) firstUnseen = i + 1;
+  });
+  const flags = [...SYSTEM_FLAGS, ...keywords.values()];
+  out.untagged(`${view.count} EXISTS`);
+  if (!s.rev2) out.untagged('0 RECENT');
+  if (!s.rev2 && firstUnseen > 0) out.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
+  out.untagged(`OK [UIDVALIDITY ${view.mailbox.uidValidity}] UIDs valid`);
+  out.untagged(`OK [UIDNEXT ${view.mailbox.uidNext}] Predicted next UID`);
+  out.untagged(`FLAGS ${flagList(flags)}`);
+  if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
+  else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
+}
+
+/** SELECT mailbox: read-write. */
+export const selectCommand = makeSelect('SELECT', false);
+/** EXAMINE mailbox: read-only; FETCH never sets \Seen. */
+export const examineCommand = makeSelect('EXAMINE', true);

@@ -1,0 +1,35 @@
+/**
+ * UNSUBSCRIBE (RFC 9051 section 6.3.8).
+ */
+import type { CommandSpec } from '../command.js';
+import { DELIMITER, normalizeMailboxName } from '../mailbox-names.js';
+
+/** UnsubscribeArgs: the mailbox of UNSUBSCRIBE (RFC 9051 section 6.3.8), normalized. */
+export interface UnsubscribeArgs {
+  mailbox: string;
+}
+
+/**
+ * unsubscribeCommand: `UNSUBSCRIBE mailbox` removes the name from the subscriptions. The name need not
+ * exist as a mailbox (subscriptions are names, RFC 9051 section 6.3.7). A name that is not subscribed
+ * is answered OK, as Dovecot does (it treats "already in the requested state" as success), so a client
+ * cleaning up stale subscriptions never fails. With a trailing "/" both "name/" and "name" are removed,
+ * also as Dovecot does, for clients that subscribed a hierarchy level that way.
+ */
+export const unsubscribeCommand: CommandSpec<UnsubscribeArgs> = {
+  name: 'UNSUBSCRIBE',
+  states: ['authenticated', 'selected'],
+  parse(r, s) {
+    r.space();
+    const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
+    r.end();
+    return { mailbox };
+  },
+  async run(s, { mailbox }) {
+    const accountId = s.account!.id;
+    await s.store.setSubscribed(accountId, mailbox, false);
+    if (mailbox.length > 1 && mailbox.endsWith(DELIMITER)) {
+      await s.store.setSubscribed(accountId, mailbox.slice(0, -1), false);
+    }
+  },
+};

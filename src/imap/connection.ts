@@ -1,0 +1,332 @@
+/**
+ * Connection is one IMAP client connection: it frames the byte stream into commands (pipelined
+ * commands are queued and answered strictly in order, RFC 9051 section 5.5), runs them one at a time
+ * through the dispatcher, and implements the Session that command handlers see.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
+import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, UNAUTHENTICATED_TIMEOUT_MS } from '../protocol/limits.js';
+import type { RawCommand } from '../protocol/types.js';
+import type { Account, Store } from '../store/types.js';
+import { capabilitiesFor } from './capabilities.js';
+import type { Session, SessionState } from './command.js';
+import { dispatch } from './dispatch.js';
+import type { SelectedMailbox } from './selected.js';
+import { syncSelected } from './sync.js';
+import { SocketWriter } from './writer.js';
+
+/** Pending is a queue entry: a framed command, or a framing error to answer in its turn. */
+export type Pending = { kind: 'command'; command: RawCommand } | { kind: 'error'; tag: string | null; message: string; code?: string; fatal: boolean };
+
+/** Most queued (pipelined, not yet started) commands before reading from the socket pauses. */
+const MAX_QUEUED = 64;
+
+/** ConnectionOptions: what the server gives each connection. */
+export interface ConnectionOptions {
+  store: Store;
+  config: Config;
+  log: Logger;
+  /** Secure context for STARTTLS, or null when TLS is not configured. */
+  secureContext: tls.SecureContext | null;
+  /** True for connections accepted on the implicit-TLS port. */
+  implicitTls: boolean;
+  /** Called once when the connection has closed. */
+  onClose: (c: Connection) => void;
+}
+
+/** Connection implements Session over one socket. */
+export class Connection implements Session {
+  state: SessionState = 'not-authenticated';
+  account: Account | null = null;
+  selected: SelectedMailbox | null = null;
+  readonly enabled = new Set<string>();
+  readonly out: SocketWriter;
+  log: Logger;
+  readonly store: Store;
+  readonly config: Config;
+  readonly remoteAddress: string;
+
+  private socket: net.Socket;
+  private reader = new CommandReader();
+  private readonly queue: Pending[] = [];
+  private waiter: (() => void) | null = null;
+  private changeWaiter: (() => void) | null = null;
+  private changed = true;
+  private after: Array<() => Promise<void> | void> = [];
+  private closed = false;
+  private paused = false;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private tlsActive: boolean;
+  /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
+  idling = false;
+
+  constructor(
+    socket: net.Socket,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.socket = socket;
+    this.store = opts.store;
+    this.config = opts.config;
+    this.tlsActive = opts.implicitTls;
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.log = opts.log.child({ remote: this.remoteAddress, port: socket.localPort });
+    this.out = new SocketWriter(socket);
+    this.attach(socket);
+  }
+
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4REV2');
+  }
+
+  get utf8(): boolean {
+    return this.enabled.has('IMAP4REV2') || this.enabled.has('UTF8=ACCEPT');
+  }
+
+  get secure(): boolean {
+    return this.tlsActive;
+  }
+
+  get canStartTls(): boolean {
+    return !this.tlsActive && this.opts.secureContext !== null;
+  }
+
+  /** True when LOGIN/AUTHENTICATE may be used on this connection now (RFC 9051 section 6.2.3, LOGINDISABLED). */
+  get plaintextAuthAllowed(): boolean {
+    if (this.tlsActive) return true;
+    const rule = this.config.imap.plaintextAuth;
+    if (rule === 'always') return true;
+    if (rule === 'never') return false;
+    return isLoopback(this.remoteAddress);
+  }
+
+  capabilities(): string[] {
+    return capabilitiesFor(this);
+  }
+
+  /** Sends the greeting and starts the command loop. */
+  start(): void {
+    this.out.untagged(`OK [CAPABILITY ${this.capabilities().join(' ')}] Letterbox ready.`);
+    this.resetTimer();
+    this.unsubscribe = this.store.onChange((accountId, mailboxId) => this.onStoreChange(accountId, mailboxId));
+    void this.loop();
+  }
+
+  /** Ends the session with `* BYE text` (server shutdown, timeouts, too many errors). */
+  bye(text: string): void {
+    if (this.closed) return;
+    this.out.untagged(`BYE ${text}`);
+    this.close();
+  }
+
+  /** Closes the connection after flushing what was written. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = 'logout';
+    if (this.timer) clearTimeout(this.timer);
+    this.unsubscribe?.();
+    this.out.close();
+    this.socket.end();
+    // A peer that never reads must not keep the socket (and its buffers) forever.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+    this.wake();
+    this.changeWaiter?.();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  continuation(text: string): void {
+    this.out.raw(`+ ${text}\r\n`);
+  }
+
+  async readLine(): Promise<RawCommand | null> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item) {
+        this.maybeResume();
+        if (item.kind === 'command') return item.command;
+        continue; // a framing error inside AUTHENTICATE/IDLE: drop it, the caller sees the next line
+      }
+      if (this.closed) return null;
+      await new Promise<void>((resolve) => (this.waiter = resolve));
+    }
+  }
+
+  hasPendingLine(): boolean {
+    return this.queue.length > 0 || this.closed;
+  }
+
+  async waitForChange(): Promise<void> {
+    if (this.changed || this.queue.length > 0 || this.closed) return;
+    await new Promise<void>((resolve) => (this.changeWaiter = resolve));
+    this.changeWaiter = null;
+  }
+
+  afterTagged(fn: () => Promise<void> | void): void {
+    this.after.push(fn);
+  }
+
+  login(account: Account): void {
+    this.account = account;
+    this.state = 'authenticated';
+    this.log = this.log.child({ user: account.email });
+    this.resetTimer();
+  }
+
+  deselect(): void {
+    this.selected = null;
+    if (this.state === 'selected') this.state = 'authenticated';
+  }
+
+  async sync(allowExpunge: boolean): Promise<void> {
+    if (!this.selected || !this.account) return;
+    const force = this.selected.pendingExpunge.size > 0 && allowExpunge;
+    if (!this.changed && !force) return;
+    this.changed = false;
+    await syncSelected(this, allowExpunge);
+  }
+
+  /** Marks the view as possibly stale so the next sync queries the change feed. */
+  markChanged(): void {
+    this.changed = true;
+    this.changeWaiter?.();
+  }
+
+  /** Runs the callbacks registered with afterTagged, in order. */
+  async runAfterTagged(): Promise<void> {
+    const fns = this.after;
+    this.after = [];
+    for (const fn of fns) await fn();
+  }
+
+  /**
+   * Upgrades the cleartext socket to TLS (STARTTLS, RFC 9051 section 6.2.1). Anything the client
+   * pipelined after STARTTLS is discarded, so no cleartext command can be injected into the TLS session.
+   */
+  async upgradeToTls(): Promise<void> {
+    const ctx = this.opts.secureContext;
+    if (!ctx) return;
+    this.socket.removeAllListeners('data');
+    this.queue.length = 0;
+    this.reader = new CommandReader();
+    const secure = new tls.TLSSocket(this.socket, { isServer: true, secureContext: ctx });
+    await new Promise<void>((resolve) => {
+      secure.once('secure', () => resolve());
+      secure.once('error', (err) => {
+        this.log.info({ err: err.message }, 'STARTTLS handshake failed');
+        resolve();
+      });
+      secure.once('close', () => resolve());
+    });
+    if (secure.destroyed) {
+      this.close();
+      return;
+    }
+    this.tlsActive = true;
+    this.socket = secure;
+    this.out.setSocket(secure);
+    this.attach(secure, false);
+  }
+
+  private attach(socket: net.Socket, first = true): void {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (first) {
+      socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+      socket.on('close', () => {
+        this.close();
+        this.opts.onClose(this);
+      });
+    } else {
+      socket.on('error', (err) => this.log.debug({ err: err.message }, 'TLS socket error'));
+      socket.on('close', () => this.close());
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let events: ReaderEvent[];
+    try {
+      events = this.reader.push(chunk);
+    } catch (err) {
+      this.log.error({ err }, 'command reader failed');
+      this.bye('Internal error reading commands');
+      return;
+    }
+    for (const ev of events) {
+      if (ev.kind === 'continue') this.continuation('Ready for literal data');
+      else if (ev.kind === 'command') this.queue.push({ kind: 'command', command: ev.command });
+      else this.queue.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
+    }
+    if (this.queue.length >= MAX_QUEUED && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+    if (this.queue.length > 0) {
+      this.wake();
+      this.changeWaiter?.();
+    }
+  }
+
+  private maybeResume(): void {
+    if (this.paused && this.queue.length < MAX_QUEUED / 2) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = null;
+    w?.();
+  }
+
+  private onStoreChange(accountId: number | null, mailboxId: number | null): void {
+    if (!this.account || !this.selected) return;
+    if (accountId !== null && accountId !== this.account.id) return;
+    if (mailboxId !== null && mailboxId !== this.selected.mailbox.id) return;
+    this.markChanged();
+  }
+
+  /** Inactivity limit: 60 s before login, 30 minutes after (RFC 9051 section 5.4), IDLE its own. */
+  resetTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.closed) return;
+    const ms = this.idling ? IDLE_TIMEOUT_MS : this.state === 'not-authenticated' ? UNAUTHENTICATED_TIMEOUT_MS : AUTHENTICATED_TIMEOUT_MS;
+    this.timer = setTimeout(() => {
+      this.log.info('closing idle connection');
+      this.bye('Autologout; idle for too long');
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      const item = this.queue.shift();
+      if (!item) {
+        await new Promise<void>((resolve) => (this.waiter = resolve));
+        continue;
+      }
+      this.maybeResume();
+      this.resetTimer();
+      try {
+        await dispatch(this, item);
+      } catch (err) {
+        this.log.error({ err }, 'unexpected error in command loop');
+        this.bye('Internal error');
+      }
+      this.resetTimer();
+    }
+  }
+}
+
+/** isLoopback tells whether an address is 127.0.0.0/8 or ::1 (also IPv4-mapped). */
+export function isLoopback(addr: string): boolean {
+  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+  return a === '::1' || a.startsWith('127.');
+}

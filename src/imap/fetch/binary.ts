@@ -1,0 +1,42 @@
+/**
+ * FETCH BINARY[...] and BINARY.SIZE[...] (RFC 3516, RFC 9051 section 6.4.5): a part's body with its
+ * Content-Transfer-Encoding removed. Multiparts and encapsulated messages may only have an identity
+ * encoding (RFC 2045 section 6.4), so they are returned as stored; only leaf parts are decoded.
+ */
+import { decodeTransferEncoding } from '../../mime/decode.js';
+import type { MimePart } from '../../mime/types.js';
+import { bodyOf, filterHeader, findPart, headerOf } from './sections.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Encodings that leave the bytes as they are (RFC 2045 section 6.1). */
+const IDENTITY = new Set(['7bit', '8bit', 'binary']);
+
+function isIdentity(encoding: string | null): boolean {
+  return encoding === null || encoding === '' || IDENTITY.has(encoding.toLowerCase());
+}
+
+function decodePart(raw: Buffer, part: MimePart): Buffer | null {
+  const body = bodyOf(raw, part);
+  if (part.type === 'multipart' || part.message || isIdentity(part.encoding)) return body;
+  return decodeTransferEncoding(body, part.encoding);
+}
+
+/**
+ * binaryBytes returns the decoded octets of BINARY[path] (RFC 3516 section 4.2), or null when the part's
+ * transfer encoding is unknown (the caller answers NO [UNKNOWN-CTE]). An empty path is the whole message:
+ * its header (with Content-Transfer-Encoding rewritten to binary when the body was decoded) and decoded
+ * body. A nonexistent part gives an empty Buffer, like BODY[].
+ */
+export function binaryBytes(raw: Buffer, root: MimePart, path: readonly number[]): Buffer | null {
+  if (path.length > 0) {
+    const part = findPart(root, path);
+    return part ? decodePart(raw, part) : EMPTY;
+  }
+  if (root.type === 'multipart' || root.message || isIdentity(root.encoding)) return raw;
+  const body = decodePart(raw, root);
+  if (body === null) return null;
+  const header = filterHeader(headerOf(raw, root), ['content-transfer-encoding'], false);
+  // filterHeader ends with the blank line; put the new field before it.
+  return Buffer.concat([header.subarray(0, header.length - 2), Buffer.from('Content-Transfer-Encoding: binary\r\n\r\n'), body]);
+}

@@ -1,0 +1,81 @@
+/**
+ * What a list of FETCH items (RFC 9051 section 6.4.5) needs from storage, decided once per command so the
+ * FETCH loop loads records and bodies only when an item asks for them.
+ */
+import { astringOut } from '../../protocol/encoder.js';
+import type { FetchItem, Section } from '../../protocol/types.js';
+
+/** FetchPlan: `record` when an item needs the MessageRecord (not just UID/FLAGS/MODSEQ from the view); `body` when it needs the message bytes; `setsSeen` when a non-PEEK item implicitly sets \Seen. */
+export interface FetchPlan {
+  record: boolean;
+  body: boolean;
+  setsSeen: boolean;
+}
+
+/** The items answered from the session's view alone (RFC 9051 section 6.4.5 FLAGS, UID; RFC 7162 MODSEQ). */
+const VIEW_ONLY = new Set<FetchItem['type']>(['uid', 'flags', 'modseq']);
+
+/** Items that read the message bytes. */
+const BODY_ITEMS = new Set<FetchItem['type']>(['rfc822', 'rfc822.header', 'rfc822.text', 'body.section', 'binary', 'binary.size']);
+
+/**
+ * setsSeen tells whether an item implicitly sets \Seen (RFC 9051 section 6.4.5): BODY[...] and BINARY[...]
+ * without .PEEK, RFC822 and RFC822.TEXT. RFC822.HEADER, BINARY.SIZE and the rest do not.
+ */
+export function setsSeen(item: FetchItem): boolean {
+  switch (item.type) {
+    case 'rfc822':
+    case 'rfc822.text':
+      return true;
+    case 'body.section':
+    case 'binary':
+      return !item.peek;
+    default:
+      return false;
+  }
+}
+
+/** planFetch computes the FetchPlan of an item list. */
+export function planFetch(items: readonly FetchItem[]): FetchPlan {
+  return {
+    record: items.some((i) => !VIEW_ONLY.has(i.type)),
+    body: items.some((i) => BODY_ITEMS.has(i.type)),
+    setsSeen: items.some(setsSeen),
+  };
+}
+
+/**
+ * withImplicitItems returns the items to answer: UID first for UID FETCH (RFC 9051 section 6.4.9: the
+ * reply always includes UID) and MODSEQ for CHANGEDSINCE (RFC 7162 section 3.1.4.1), each only when the
+ * client did not ask for it.
+ */
+export function withImplicitItems(items: readonly FetchItem[], uid: boolean, modseq: boolean): FetchItem[] {
+  const out = [...items];
+  if (uid && !out.some((i) => i.type === 'uid')) out.unshift({ type: 'uid' });
+  if (modseq && !out.some((i) => i.type === 'modseq')) out.push({ type: 'modseq' });
+  return out;
+}
+
+/**
+ * sectionLabel renders a section spec for the reply, e.g. "1.2.HEADER.FIELDS (FROM TO)" (RFC 9051 section 7.5.2
+ * `section-spec`). Field names go out upper-cased as Dovecot sends them, atoms where possible.
+ */
+export function sectionLabel(section: Section): string {
+  const part = section.part.join('.');
+  const t = section.text;
+  const prefix = part ? `${part}.` : '';
+  switch (t.kind) {
+    case 'all':
+      return part;
+    case 'header':
+      return `${prefix}HEADER`;
+    case 'header.fields':
+      return `${prefix}HEADER.FIELDS (${t.fields.map((f) => astringOut(f.toUpperCase())).join(' ')})`;
+    case 'header.fields.not':
+      return `${prefix}HEADER.FIELDS.NOT (${t.fields.map((f) => astringOut(f.toUpperCase())).join(' ')})`;
+    case 'text':
+      return `${prefix}TEXT`;
+    case 'mime':
+      return `${prefix}MIME`;
+  }
+}

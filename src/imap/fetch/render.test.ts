@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { FetchItem } from '../../protocol/types.js';
+import { ImapError } from '../errors.js';
+import { FakeStore } from './fake.js';
+import { sectionLabel } from './items.js';
+import { renderFetch, type FetchMessage } from './render.js';
+import { crlf } from './testing.js';
+
+const raw = crlf('From: a@example.com', 'To: b@example.com', 'Subject: hi', 'Date: Mon, 7 Feb 1994 21:52:25 -0800', '', 'hello', 'world');
+const store = new FakeStore([{ uid: 7, raw, flags: ['\\Seen', '$Work'], modseq: 42, internalDate: Date.UTC(2024, 0, 2, 3, 4, 5) }]);
+const record = store.record(store.messages.get(7)!);
+const msg: FetchMessage = { seq: 3, uid: 7, meta: { uid: 7, modseq: 42, flags: ['\\Seen', '$Work'] }, record, body: raw };
+
+function render(items: FetchItem[], m: FetchMessage = msg): string {
+  return Buffer.concat(renderFetch(m, items, false).map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('latin1');
+}
+
+const all = { kind: 'all' } as const;
+
+describe('renderFetch', () => {
+  const table: Array<[string, FetchItem[], string]> = [
+    ['UID FLAGS', [{ type: 'uid' }, { type: 'flags' }], '* 3 FETCH (UID 7 FLAGS (\\Seen $Work))\r\n'],
+    ['INTERNALDATE RFC822.SIZE MODSEQ', [{ type: 'internaldate' }, { type: 'rfc822.size' }, { type: 'modseq' }],
+      `* 3 FETCH (INTERNALDATE " 2-Jan-2024 03:04:05 +0000" RFC822.SIZE ${raw.length} MODSEQ (42))\r\n`],
+    ['EMAILID THREADID PREVIEW', [{ type: 'emailid' }, { type: 'threadid' }, { type: 'preview', lazy: false }], '* 3 FETCH (EMAILID (M1007) THREADID NIL PREVIEW NIL)\r\n'],
+    ['BODY', [{ type: 'body' }], '* 3 FETCH (BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 2))\r\n'],
+    ['ENVELOPE', [{ type: 'envelope' }],
+      '* 3 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "hi" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "b" "example.com")) NIL NIL NIL NIL))\r\n'],
+    ['RFC822', [{ type: 'rfc822' }], `* 3 FETCH (RFC822 {${raw.length}}\r\n${raw.toString()})\r\n`],
+    ['RFC822.HEADER', [{ type: 'rfc822.header' }], `* 3 FETCH (RFC822.HEADER {${raw.length - 14}}\r\n${raw.toString().slice(0, -14)})\r\n`],
+    ['RFC822.TEXT', [{ type: 'rfc822.text' }], '* 3 FETCH (RFC822.TEXT {14}\r\nhello\r\nworld\r\n)\r\n'],
+    ['BODY[] partial', [{ type: 'body.section', section: { part: [], text: all }, peek: true, partial: { offset: 0, length: 4 } }],
+      '* 3 FETCH (BODY[]<0> {4}\r\nFrom)\r\n'],
+    ['BODY[1] partial past the end', [{ type: 'body.section', section: { part: [1], text: all }, peek: false, partial: { offset: 100, length: 4 } }],
+      '* 3 FETCH (BODY[1]<100> {0}\r\n)\r\n'],
+    ['BODY[HEADER.FIELDS (from To)]', [{ type: 'body.section', section: { part: [], text: { kind: 'header.fields', fields: ['from', 'To'] } }, peek: true, partial: null }],
+      '* 3 FETCH (BODY[HEADER.FIELDS (FROM TO)] {42}\r\nFrom: a@example.com\r\nTo: b@example.com\r\n\r\n)\r\n'],
+    ['BODY[2] nonexistent is empty', [{ type: 'body.section', section: { part: [2], text: all }, peek: true, partial: null }], '* 3 FETCH (BODY[2] {0}\r\n)\r\n'],
+    ['BINARY.SIZE', [{ type: 'binary.size', section: [1] }], '* 3 FETCH (BINARY.SIZE[1] 14)\r\n'],
+  ];
+  for (const [name, items, want] of table) {
+    it(name, () => assert.equal(render(items), want));
+  }
+
+  it('BINARY with NUL goes as literal8; BODY[] turns NUL into 0x80', () => {
+    const bin = crlf('Content-Transfer-Encoding: base64', '', 'AGE=');
+    const s = new FakeStore([{ uid: 1, raw: bin, flags: [], modseq: 1, internalDate: 0 }]);
+    const m: FetchMessage = { seq: 1, uid: 1, meta: { uid: 1, modseq: 1, flags: [] }, record: s.record(s.messages.get(1)!), body: bin };
+    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }], m), '* 1 FETCH (BINARY[1] ~{2}\r\n\x00a)\r\n');
+    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: { offset: 1, length: 9 } }], m), '* 1 FETCH (BINARY[1]<1> {1}\r\na)\r\n');
+    const nul = Buffer.from('A: \x00\r\n\r\nx');
+    const s2 = new FakeStore([{ uid: 1, raw: nul, flags: [], modseq: 1, internalDate: 0 }]);
+    const m2: FetchMessage = { ...m, record: s2.record(s2.messages.get(1)!), body: nul };
+    assert.equal(render([{ type: 'rfc822' }], m2), '* 1 FETCH (RFC822 {9}\r\nA: \x80\r\n\r\nx)\r\n');
+  });
+
+  it('BINARY of an unknown encoding throws NO [UNKNOWN-CTE]', () => {
+    const uu = crlf('Content-Transfer-Encoding: x-uuencode', '', 'begin');
+    const s = new FakeStore([{ uid: 1, raw: uu, flags: [], modseq: 1, internalDate: 0 }]);
+    const m: FetchMessage = { seq: 1, uid: 1, meta: { uid: 1, modseq: 1, flags: [] }, record: s.record(s.messages.get(1)!), body: uu };
+    assert.throws(
+      () => renderFetch(m, [{ type: 'binary', section: [1], peek: true, partial: null }], false),
+      (e: unknown) => e instanceof ImapError && e.status === 'NO' && e.code === 'UNKNOWN-CTE',
+    );
+  });
+});
+
+describe('sectionLabel', () => {
+  const table: Array<[Parameters<typeof sectionLabel>[0], string]> = [
+    [{ part: [], text: all }, ''],
+    [{ part: [1, 2], text: all }, '1.2'],
+    [{ part: [], text: { kind: 'header' } }, 'HEADER'],
+    [{ part: [3], text: { kind: 'text' } }, '3.TEXT'],
+    [{ part: [3, 1], text: { kind: 'mime' } }, '3.1.MIME'],
+    [{ part: [2], text: { kind: 'header.fields.not', fields: ['x-spam flag', 'Received'] } }, '2.HEADER.FIELDS.NOT ("X-SPAM FLAG" RECEIVED)'],
+  ];
+  for (const [section, want] of table) {
+    it(want || '(empty)', () => assert.equal(sectionLabel(section), want));
+  }
+});

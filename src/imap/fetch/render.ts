@@ -1,0 +1,148 @@
+/**
+ * renderFetch builds one `* n FETCH (...)` response (RFC 9051 section 7.5.2) as pieces for
+ * ResponseWriter.write: response text as strings, message bytes as Buffers inside literals, never
+ * decoded to a string. Pure: all data comes in the FetchMessage.
+ */
+import { flagList, formatDateTime, literalPieces } from '../../protocol/encoder.js';
+import type { FetchItem, Section } from '../../protocol/types.js';
+import type { MessageMeta, MessageRecord } from '../../store/types.js';
+import { no } from '../errors.js';
+import { binaryBytes } from './binary.js';
+import { sectionLabel } from './items.js';
+import { applyPartial, sectionBytes } from './sections.js';
+import { encodeBodyStructure, encodeEnvelope } from './structure.js';
+
+/**
+ * FetchMessage is what one message's response is built from: its sequence number and UID, the flags and
+ * modseq the session knows (`meta`), the stored record (null when no item needs it) and the message bytes
+ * (null when no item needs them).
+ */
+export interface FetchMessage {
+  seq: number;
+  uid: number;
+  meta: MessageMeta;
+  record: MessageRecord | null;
+  body: Buffer | null;
+}
+
+/** RFC822.HEADER is BODY.PEEK[HEADER] and RFC822.TEXT is BODY[TEXT] (RFC 9051 section 6.4.5). */
+const HEADER: Section = { part: [], text: { kind: 'header' } };
+const TEXT: Section = { part: [], text: { kind: 'text' } };
+
+/** Collects response pieces, merging adjacent strings so the writer gets few pieces. */
+class Pieces {
+  readonly out: Array<string | Buffer> = [];
+  private text = '';
+  str(s: string): void {
+    this.text += s;
+  }
+  buf(b: Buffer): void {
+    if (this.text) this.out.push(this.text);
+    this.text = '';
+    this.out.push(b);
+  }
+  literal(data: Buffer, literal8 = false): void {
+    const [marker, bytes] = literalPieces(data, literal8);
+    this.str(marker as string);
+    if (data.length > 0) this.buf(bytes as Buffer);
+  }
+  finish(): Array<string | Buffer> {
+    if (this.text) this.out.push(this.text);
+    this.text = '';
+    return this.out;
+  }
+}
+
+/**
+ * A literal cannot carry NUL (RFC 9051 section 4.3); like Dovecot, NULs in BODY[] data are sent as 0x80.
+ * BINARY[] data keeps them and goes as literal8 instead.
+ */
+function withoutNul(data: Buffer): Buffer {
+  if (data.indexOf(0) < 0) return data;
+  const copy = Buffer.from(data);
+  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
+  return copy;
+}
+
+function need<T>(value: T | null, what: string): T {
+  if (value === null) throw new Error(`renderFetch: ${what} was not loaded`);
+  return value;
+}
+
+/** Writes one item's name and value into `p`. Throws ImapError NO [UNKNOWN-CTE] for BINARY of an unknown encoding. */
+function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean): void {
+  switch (item.type) {
+    case 'uid':
+      return p.str(`UID ${m.uid}`);
+    case 'flags':
+      return p.str(`FLAGS ${flagList(m.meta.flags)}`);
+    case 'modseq':
+      return p.str(`MODSEQ (${m.meta.modseq})`);
+    case 'internaldate':
+      return p.str(`INTERNALDATE ${formatDateTime(need(m.record, 'record').internalDate)}`);
+    case 'rfc822.size':
+      return p.str(`RFC822.SIZE ${need(m.record, 'record').size}`);
+    case 'savedate':
+      return p.str(`SAVEDATE ${formatDateTime(need(m.record, 'record').saveDate)}`);
+    case 'envelope':
+      return p.str(`ENVELOPE ${encodeEnvelope(need(m.record, 'record').envelope, utf8)}`);
+    case 'body':
+      return p.str(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
+    case 'bodystructure':
+      return p.str(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
+    case 'emailid':
+      // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
+      return p.str(`EMAILID (M${need(m.record, 'record').bodyId})`);
+    case 'threadid':
+      return p.str('THREADID NIL'); // RFC 8474 section 5.2: NIL when the server does not thread.
+    case 'preview':
+      return p.str('PREVIEW NIL'); // RFC 8970: NIL when no preview is available (issue #3 will generate one).
+    case 'rfc822': {
+      p.str('RFC822 ');
+      return p.literal(withoutNul(need(m.body, 'body')));
+    }
+    case 'rfc822.header': {
+      p.str('RFC822.HEADER ');
+      return p.literal(withoutNul(sectionBytes(need(m.body, 'body'), need(m.record, 'record').structure, HEADER)));
+    }
+    case 'rfc822.text': {
+      p.str('RFC822.TEXT ');
+      return p.literal(withoutNul(sectionBytes(need(m.body, 'body'), need(m.record, 'record').structure, TEXT)));
+    }
+    case 'body.section': {
+      const data = sectionBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
+      p.str(`BODY[${sectionLabel(item.section)}]${item.partial ? `<${item.partial.offset}>` : ''} `);
+      return p.literal(withoutNul(applyPartial(data, item.partial)));
+    }
+    case 'binary': {
+      const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
+      if (data === null) throw no(`Unknown Content-Transfer-Encoding in part [${item.section.join('.')}] of UID ${m.uid}`, 'UNKNOWN-CTE');
+      const cut = applyPartial(data, item.partial);
+      p.str(`BINARY[${item.section.join('.')}]${item.partial ? `<${item.partial.offset}>` : ''} `);
+      return p.literal(cut, cut.indexOf(0) >= 0);
+    }
+    case 'binary.size': {
+      const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
+      if (data === null) throw no(`Unknown Content-Transfer-Encoding in part [${item.section.join('.')}] of UID ${m.uid}`, 'UNKNOWN-CTE');
+      return p.str(`BINARY.SIZE[${item.section.join('.')}] ${data.length}`);
+    }
+  }
+}
+
+/**
+ * renderFetch returns the pieces of `* <seq> FETCH (<items>)\r\n` for one message, items in the order given.
+ * `utf8`: IMAP4rev2 / UTF8=ACCEPT, so 8-bit header text may go in quoted strings.
+ * Throws ImapError NO [UNKNOWN-CTE] (RFC 3516 section 4.3) before producing anything when a BINARY item
+ * names a part whose transfer encoding cannot be decoded.
+ */
+export function renderFetch(m: FetchMessage, items: readonly FetchItem[], utf8: boolean): Array<string | Buffer> {
+  const p = new Pieces();
+  p.str(`* ${m.seq} FETCH (`);
+  items.forEach((item, i) => {
+    if (i > 0) p.str(' ');
+    renderItem(p, item, m, utf8);
+  });
+  p.str(')\r\n');
+  return p.finish();
+}
+

@@ -1,0 +1,157 @@
+/**
+ * Body sections of FETCH BODY[...] (RFC 9051 section 6.4.5): slices of the stored message bytes located
+ * with the byte offsets the MIME layer computed at delivery, so no section ever re-parses a message.
+ *
+ * Part numbering follows RFC 9051 section 6.4.5 and Dovecot where the RFC leaves room:
+ * - a non-multipart part (or message) has exactly one part, "1", its own body;
+ * - inside a message/rfc822 part the numbers continue into the encapsulated message: "n.1" is its first
+ *   part (or its whole body when it is not multipart), "n.HEADER"/"n.TEXT" are its header and text;
+ * - "n.MIME" is the part's own MIME header (for a message/rfc822 part too, as Dovecot does);
+ * - a part that does not exist, or HEADER/TEXT of a part that is not message/rfc822, is an empty string.
+ */
+import type { MimePart } from '../../mime/types.js';
+import type { Section } from '../../protocol/types.js';
+
+const EMPTY = Buffer.alloc(0);
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * findPart walks part numbers (1-based, RFC 9051 section 6.4.5 `section-part`) from the root of a message
+ * and returns the part they name, or null when there is no such part. An empty path names the root.
+ */
+export function findPart(root: MimePart, path: readonly number[]): MimePart | null {
+  let part: MimePart | null = root;
+  for (let i = 0; i < path.length && part; i++) {
+    const num = path[i]!;
+    const more = i < path.length - 1;
+    if (part.type === 'multipart') {
+      part = part.parts[num - 1] ?? null;
+    } else if (num !== 1 || (more && !part.message)) {
+      // Only "1" exists below a single part, and the path may go on only into an encapsulated message.
+      part = null;
+    }
+    if (part && more && part.message) part = part.message;
+  }
+  return part;
+}
+
+/** HeaderField is one field of a raw header: its name as written (trimmed) and its raw lines with CRLF. */
+interface HeaderField {
+  name: string;
+  raw: Buffer;
+}
+
+/** Splits raw header bytes into fields, keeping folded continuation lines with their field; stops at the blank line. */
+function headerFields(header: Buffer): HeaderField[] {
+  const out: HeaderField[] = [];
+  let pos = 0;
+  let start = -1;
+  let name = '';
+  const flush = (end: number): void => {
+    if (start >= 0) out.push({ name, raw: header.subarray(start, end) });
+    start = -1;
+  };
+  while (pos < header.length) {
+    let eol = header.indexOf(0x0a, pos);
+    eol = eol < 0 ? header.length : eol + 1;
+    const first = header[pos]!;
+    const blank = first === 0x0a || (first === 0x0d && header[pos + 1] === 0x0a);
+    if (blank) break;
+    if ((first === 0x20 || first === 0x09) && start >= 0) {
+      pos = eol;
+      continue;
+    }
+    flush(pos);
+    start = pos;
+    const colon = header.indexOf(0x3a, pos);
+    const nameEnd = colon >= 0 && colon < eol ? colon : eol;
+    name = header.toString('latin1', pos, nameEnd).trim();
+    pos = eol;
+  }
+  flush(pos);
+  return out;
+}
+
+/**
+ * filterHeader returns the header fields whose names are (include true) or are not (include false) in
+ * `names` (case-insensitive), as their raw lines including folded continuations, in message order,
+ * followed by the blank line CRLF (RFC 9051 section 6.4.5 HEADER.FIELDS / HEADER.FIELDS.NOT).
+ * A last line without line end gets a CRLF so the result is always a well-formed header block.
+ */
+export function filterHeader(header: Buffer, names: readonly string[], include: boolean): Buffer {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const pieces: Buffer[] = [];
+  for (const f of headerFields(header)) {
+    if (wanted.has(f.name.toLowerCase()) !== include) continue;
+    pieces.push(f.raw);
+    if (f.raw[f.raw.length - 1] !== 0x0a) pieces.push(CRLF);
+  }
+  pieces.push(CRLF);
+  return Buffer.concat(pieces);
+}
+
+function slice(raw: Buffer, start: number, end: number): Buffer {
+  return raw.subarray(Math.max(0, start), Math.max(0, Math.min(end, raw.length)));
+}
+
+/** headerOf returns the raw header bytes of a part or message: [headerStart, headerEnd), blank line included. */
+export function headerOf(raw: Buffer, part: MimePart): Buffer {
+  return slice(raw, part.headerStart, part.headerEnd);
+}
+
+/** bodyOf returns the raw (still transfer-encoded) body bytes of a part: [bodyStart, bodyEnd). */
+export function bodyOf(raw: Buffer, part: MimePart): Buffer {
+  return slice(raw, part.bodyStart, part.bodyEnd);
+}
+
+/**
+ * sectionBytes returns the octets of a body section (RFC 9051 section 6.4.5) of the message `raw`
+ * (CRLF line endings, as stored) whose structure is `root`. Returned Buffers are views into `raw`
+ * where possible (no copy). A nonexistent part gives an empty Buffer, as in Dovecot.
+ */
+export function sectionBytes(raw: Buffer, root: MimePart, section: Section): Buffer {
+  const text = section.text;
+  let msg: MimePart;
+  if (section.part.length === 0) {
+    switch (text.kind) {
+      case 'all':
+        return raw;
+      case 'text':
+        // The root's text is everything after its header, so HEADER + TEXT is exactly BODY[].
+        return slice(raw, root.bodyStart, raw.length);
+      case 'mime':
+        return EMPTY; // MIME needs a part number (RFC 9051 section 6.4.5); the parser should not let it through.
+      default:
+        msg = root;
+    }
+  } else {
+    const part = findPart(root, section.part);
+    if (!part) return EMPTY;
+    if (text.kind === 'all') return bodyOf(raw, part);
+    if (text.kind === 'mime') return headerOf(raw, part);
+    if (!part.message) return EMPTY;
+    msg = part.message;
+    if (text.kind === 'text') return bodyOf(raw, msg);
+  }
+  const header = headerOf(raw, msg);
+  switch (text.kind) {
+    case 'header':
+      return header;
+    case 'header.fields':
+      return filterHeader(header, text.fields, true);
+    case 'header.fields.not':
+      return filterHeader(header, text.fields, false);
+    default:
+      return bodyOf(raw, msg);
+  }
+}
+
+/**
+ * applyPartial cuts `<offset.length>` (octets) out of section data (RFC 9051 section 6.4.5): an offset at
+ * or beyond the end gives an empty string; a length running past the end is cut short. null: no partial.
+ */
+export function applyPartial(data: Buffer, partial: { offset: number; length: number } | null): Buffer {
+  if (!partial) return data;
+  if (partial.offset >= data.length) return EMPTY;
+  return data.subarray(partial.offset, Math.min(data.length, partial.offset + partial.length));
+}

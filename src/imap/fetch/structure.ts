@@ -1,0 +1,139 @@
+/**
+ * Encoders for the FETCH data items ENVELOPE, BODY and BODYSTRUCTURE (RFC 9051 section 7.5.2, grammar in
+ * section 9: `envelope`, `body`, `body-type-1part`, `body-type-mpart`, `body-ext-1part`, `body-ext-mpart`).
+ * Pure functions from the stored MimePart/Envelope (computed once at delivery) to response text.
+ *
+ * Casing follows Dovecot: media types, subtypes, parameter names and the transfer encoding go out as the
+ * MIME layer stores them (lower-case), and the defaults are `"text" "plain" ("charset" "us-ascii")` and
+ * `"7bit"`. RFC 9051 makes all of these case-insensitive for clients.
+ */
+import { imapString } from '../../protocol/encoder.js';
+import type { Envelope, EnvelopeAddress, MimeParams, MimePart } from '../../mime/types.js';
+
+/** Charset a text part gets when its Content-Type names none (RFC 2045 section 5.2, RFC 9051 section 7.5.2). */
+const DEFAULT_CHARSET = 'us-ascii';
+
+/** Placeholder child for a multipart without parts (the grammar needs `1*body`); Dovecot sends the same. */
+const EMPTY_BODY = '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0)';
+const EMPTY_BODYSTRUCTURE = '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 0 0 NIL NIL NIL NIL)';
+
+/** An ENVELOPE with every member NIL: for a message/rfc822 part whose inner message was not parsed. */
+const NIL_ENVELOPE = '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)';
+
+function nstr(value: string | null | undefined, utf8: boolean): string {
+  return value === null || value === undefined ? 'NIL' : imapString(value, utf8);
+}
+
+function addressList(list: EnvelopeAddress[] | null, utf8: boolean): string {
+  if (!list || list.length === 0) return 'NIL';
+  let out = '(';
+  for (const a of list) {
+    out += `(${nstr(a.name, utf8)} ${nstr(a.adl, utf8)} ${nstr(a.mailbox, utf8)} ${nstr(a.host, utf8)})`;
+  }
+  return out + ')';
+}
+
+/**
+ * encodeEnvelope renders ENVELOPE data (RFC 9051 section 7.5.2 / section 9 `envelope`):
+ * `(date subject from sender reply-to to cc bcc in-reply-to message-id)`. Absent or empty Sender and
+ * Reply-To are sent as the From list, as the RFC requires of the server. Strings become quoted strings,
+ * or literals when they hold CR/LF or 8-bit text and `utf8` (IMAP4rev2 / UTF8=ACCEPT) is false.
+ */
+export function encodeEnvelope(env: Envelope, utf8 = false): string {
+  const from = env.from && env.from.length > 0 ? env.from : null;
+  const sender = env.sender && env.sender.length > 0 ? env.sender : from;
+  const replyTo = env.replyTo && env.replyTo.length > 0 ? env.replyTo : from;
+  return (
+    '(' +
+    [
+      nstr(env.date, utf8),
+      nstr(env.subject, utf8),
+      addressList(from, utf8),
+      addressList(sender, utf8),
+      addressList(replyTo, utf8),
+      addressList(env.to, utf8),
+      addressList(env.cc, utf8),
+      addressList(env.bcc, utf8),
+      nstr(env.inReplyTo, utf8),
+      nstr(env.messageId, utf8),
+    ].join(' ') +
+    ')'
+  );
+}
+
+function paramList(params: MimeParams, utf8: boolean): string {
+  if (params.length === 0) return 'NIL';
+  return '(' + params.map(([k, v]) => `${imapString(k, utf8)} ${imapString(v, utf8)}`).join(' ') + ')';
+}
+
+function disposition(part: MimePart, utf8: boolean): string {
+  const d = part.disposition;
+  if (!d) return 'NIL';
+  return `(${imapString(d.value, utf8)} ${paramList(d.params, utf8)})`;
+}
+
+function language(part: MimePart, utf8: boolean): string {
+  const l = part.language;
+  if (!l || l.length === 0) return 'NIL';
+  return '(' + l.map((t) => imapString(t, utf8)).join(' ') + ')';
+}
+
+/** body-fld-dsp SP body-fld-lang SP body-fld-loc: the extension fields common to both part kinds. */
+function commonExtension(part: MimePart, utf8: boolean): string {
+  return `${disposition(part, utf8)} ${language(part, utf8)} ${nstr(part.location, utf8)}`;
+}
+
+function isMultipart(part: MimePart): boolean {
+  return part.type === 'multipart';
+}
+
+function isEncapsulated(part: MimePart): boolean {
+  return part.message !== null || (part.type === 'message' && (part.subtype === 'rfc822' || part.subtype === 'global'));
+}
+
+function encodeMultipart(part: MimePart, extended: boolean, utf8: boolean): string {
+  let out = '(';
+  if (part.parts.length === 0) out += extended ? EMPTY_BODYSTRUCTURE : EMPTY_BODY;
+  for (const child of part.parts) out += encodePart(child, extended, utf8);
+  out += ' ' + imapString(part.subtype || 'x-unknown', utf8);
+  if (extended) out += ` ${paramList(part.params, utf8)} ${commonExtension(part, utf8)}`;
+  return out + ')';
+}
+
+function encodeSinglePart(part: MimePart, extended: boolean, utf8: boolean): string {
+  const text = part.type === 'text';
+  let params = part.params;
+  if (text && !params.some(([k]) => k.toLowerCase() === 'charset')) params = [...params, ['charset', DEFAULT_CHARSET]];
+  const octets = Math.max(0, part.bodyEnd - part.bodyStart);
+  let out =
+    `(${imapString(part.type || 'text', utf8)} ${imapString(part.subtype || (text ? 'plain' : 'unknown'), utf8)} ` +
+    `${paramList(params, utf8)} ${nstr(part.id, utf8)} ${nstr(part.description, utf8)} ` +
+    `${imapString(part.encoding || '7bit', utf8)} ${octets}`;
+  if (text) {
+    out += ` ${part.bodyLines}`;
+  } else if (isEncapsulated(part)) {
+    // body-type-msg: envelope, body and lines of the encapsulated message.
+    const inner = part.message;
+    const env = part.envelope ?? null;
+    out += ` ${env ? encodeEnvelope(env, utf8) : NIL_ENVELOPE} `;
+    out += inner ? encodePart(inner, extended, utf8) : extended ? EMPTY_BODYSTRUCTURE : EMPTY_BODY;
+    out += ` ${part.bodyLines}`;
+  }
+  if (extended) out += ` ${nstr(part.md5, utf8)} ${commonExtension(part, utf8)}`;
+  return out + ')';
+}
+
+function encodePart(part: MimePart, extended: boolean, utf8: boolean): string {
+  return isMultipart(part) ? encodeMultipart(part, extended, utf8) : encodeSinglePart(part, extended, utf8);
+}
+
+/**
+ * encodeBodyStructure renders the `body` of RFC 9051 section 9 for a part tree, parenthesised.
+ * `extended` false gives FETCH BODY (no extension data); true gives BODYSTRUCTURE with extension data:
+ * md5, disposition, language and location for single parts; parameters, disposition, language and
+ * location for multiparts (RFC 9051 section 7.5.2). Sizes are octets of the encoded body; text/* and
+ * message/rfc822 parts carry their body line count.
+ */
+export function encodeBodyStructure(root: MimePart, extended: boolean, utf8 = false): string {
+  return encodePart(root, extended, utf8);
+}

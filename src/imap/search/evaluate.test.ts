@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SearchKey, SequenceSet } from '../../protocol/types.js';
+import type { MessageMeta } from '../../store/types.js';
+import { evaluateSearch, utcDay, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
+
+interface Fixture {
+  meta: MessageMeta;
+  record: SearchRecord;
+  text: SearchText;
+}
+
+const fixtures: Fixture[] = [
+  {
+    meta: { uid: 2, modseq: 5, flags: ['\\Seen'] },
+    record: { internalDate: Date.UTC(2024, 0, 1, 23, 59, 59), size: 1000, sentDate: Date.UTC(2023, 11, 31, 8) },
+    text: { headers: 'From: Alice Smith <alice@example.com>\nSubject: Quarterly Report\nX-Tag: \n', body: 'Numbers are UP this quarter.' },
+  },
+  {
+    meta: { uid: 4, modseq: 9, flags: ['\\Flagged', '$Work'] },
+    record: { internalDate: Date.UTC(2024, 0, 2, 0, 0, 0), size: 5000, sentDate: null },
+    text: { headers: 'From: Bob <bob@example.org>\nTo: alice@example.com\nSubject: Grüße aus Köln\n', body: 'Straße und Ärger' },
+  },
+  {
+    meta: { uid: 7, modseq: 20, flags: [] },
+    record: { internalDate: NOW - 3600_000, size: 20, sentDate: NOW - 3600_000 },
+    text: { headers: 'From: carol@example.net\nSubject: hi\nCc: Bob <bob@example.org>\n', body: 'short' },
+  },
+  {
+    meta: { uid: 8, modseq: 21, flags: ['\\Deleted', '\\Seen'] },
+    record: { internalDate: Date.UTC(2024, 0, 3), size: 300, sentDate: Date.UTC(2024, 0, 3) },
+    // NFD "é" in the stored text: searching with NFC "é" must still match.
+    text: { headers: 'Subject: Cafe\u0301 menu\n', body: 'soup' },
+  },
+];
+
+function setup(saved: number[] = []): { view: SearchView; data: SearchData; calls: string[] } {
+  const calls: string[] = [];
+  const byUid = new Map(fixtures.map((f) => [f.meta.uid, f]));
+  const view: SearchView = { uids: fixtures.map((f) => f.meta.uid), get: (u) => byUid.get(u)?.meta, savedResult: saved };
+  const data: SearchData = {
+    async records(uids) {
+      calls.push(`records ${uids.join(',')}`);
+      return new Map(uids.filter((u) => byUid.has(u)).map((u) => [u, byUid.get(u)!.record]));
+    },
+    async texts(uids) {
+      calls.push(`texts ${uids.join(',')}`);
+      return new Map(uids.filter((u) => byUid.has(u)).map((u) => [u, byUid.get(u)!.text]));
+    },
+  };
+  return { view, data, calls };
+}
+
+const set = (...ranges: Array<[number | null, number | null]>): SequenceSet => ({ kind: 'set', ranges: ranges.map(([start, end]) => ({ start, end })) });
+const flag = (f: string, on = true): SearchKey => ({ type: 'flag', flag: f, set: on });
+const header = (name: string, value: string): SearchKey => ({ type: 'header', name, value });
+
+describe('evaluateSearch', () => {
+  const table: Array<[string, SearchKey, number[]]> = [
+    ['ALL', { type: 'all' }, [2, 4, 7, 8]],
+    ['SEEN', flag('\\Seen'), [2, 8]],
+    ['UNSEEN', flag('\\Seen', false), [4, 7]],
+    ['KEYWORD is case-insensitive', flag('$work'), [4]],
+    ['RECENT matches nothing, OLD everything, NEW nothing', { type: 'or', left: { type: 'recent', set: true }, right: { type: 'new' } }, []],
+    ['OLD', { type: 'recent', set: false }, [2, 4, 7, 8]],
+    ['seq 2:3', { type: 'seq', set: set([2, 3]) }, [4, 7]],
+    ['seq beyond the count matches nothing', { type: 'seq', set: set([9, 9]) }, []],
+    ['seq 3:* (and 9:* is 4:9)', { type: 'or', left: { type: 'seq', set: set([3, null]) }, right: { type: 'seq', set: set([9, null]) } }, [7, 8]],
+    ['UID 3:7', { type: 'uid', set: set([3, 7]) }, [4, 7]],
+    ['UID 100:* includes the highest UID', { type: 'uid', set: set([100, null]) }, [8]],
+    ['UID $', { type: 'uid', set: { kind: 'saved' } }, [4, 8]],
+    ['seq $ is by UID too', { type: 'seq', set: { kind: 'saved' } }, [4, 8]],
+    ['NOT SEEN', { type: 'not', key: flag('\\Seen') }, [4, 7]],
+    ['OR FLAGGED DELETED', { type: 'or', left: flag('\\Flagged'), right: flag('\\Deleted') }, [4, 8]],
+    ['empty AND is ALL', { type: 'and', keys: [] }, [2, 4, 7, 8]],
+    ['MODSEQ 9', { type: 'modseq', modseq: 9 }, [4, 7, 8]],
+    ['BEFORE 2-Jan-2024 (time ignored)', { type: 'date', field: 'internal', op: 'before', date: '2024-01-02' }, [2]],
+    ['ON 2-Jan-2024', { type: 'date', field: 'internal', op: 'on', date: '2024-01-02' }, [4]],
+    ['SINCE 2-Jan-2024', { type: 'date', field: 'internal', op: 'since', date: '2024-01-02' }, [4, 7, 8]],
+    ['SENTBEFORE 1-Jan-2024 (no Date header never matches)', { type: 'date', field: 'sent', op: 'before', date: '2024-01-01' }, [2]],
+    ['SENTSINCE 1-Jan-2024', { type: 'date', field: 'sent', op: 'since', date: '2024-01-01' }, [7, 8]],
+    ['LARGER 300', { type: 'size', op: 'larger', octets: 300 }, [2, 4]],
+    ['SMALLER 300', { type: 'size', op: 'smaller', octets: 300 }, [7]],
+    ['YOUNGER 1 day', { type: 'within', op: 'younger', seconds: 86400 }, [7]],
+    ['OLDER 1 day', { type: 'within', op: 'older', seconds: 86400 }, [2, 4, 8]],
+    ['FROM is a case-insensitive substring', header('FROM', 'ALICE'), [2]],
+    ['TO', header('to', 'alice@'), [4]],
+    ['HEADER with empty value matches presence', header('X-Tag', ''), [2]],
+    ['CC with empty value', header('CC', ''), [7]],
+    ['SUBJECT with non-ASCII, case-insensitive', header('SUBJECT', 'GRÜSSE'), []],
+    ['SUBJECT upper-case non-ASCII', header('SUBJECT', 'GRÜẞE AUS KÖLN'), [4]],
+    ['SUBJECT NFC vs NFD', header('SUBJECT', 'café'), [8]],
+    ['BODY', { type: 'body', value: 'up THIS' }, [2]],
+    ['BODY non-ASCII upper-case', { type: 'body', value: 'ÄRGER' }, [4]],
+    ['TEXT searches headers and body', { type: 'text', value: 'bob@example.org' }, [4, 7]],
+    ['TEXT in body', { type: 'text', value: 'soup' }, [8]],
+  ];
+  for (const [name, key, want] of table) {
+    it(name, async () => {
+      const { view, data } = setup([8, 4, 99]);
+      assert.deepEqual(await evaluateSearch(key, view, data, { now: NOW }), want);
+    });
+  }
+
+  it('loads nothing for keys the view answers', async () => {
+    const { view, data, calls } = setup();
+    await evaluateSearch({ type: 'and', keys: [flag('\\Seen'), { type: 'uid', set: set([1, 5]) }] }, view, data);
+    assert.deepEqual(calls, []);
+  });
+
+  it('loads records and texts only for messages still undecided, in batches', async () => {
+    const { view, data, calls } = setup();
+    const key: SearchKey = { type: 'and', keys: [flag('\\Seen', false), { type: 'size', op: 'larger', octets: 100 }, { type: 'body', value: 'straße' }] };
+    assert.deepEqual(await evaluateSearch(key, view, data, { batch: 1 }), [4]);
+    assert.deepEqual(calls, ['records 4', 'records 7', 'texts 4']);
+  });
+
+  it('NOT of a text key on a message the store lost matches nothing', async () => {
+    const { view, data } = setup();
+    const lossy: SearchData = { records: data.records, texts: async (uids) => {
+      const m = await data.texts(uids);
+      m.delete(7);
+      return m;
+    } };
+    assert.deepEqual(await evaluateSearch({ type: 'not', key: { type: 'body', value: 'zzz' } }, view, lossy), [2, 4, 8]);
+  });
+});
+
+describe('utcDay', () => {
+  it('formats in UTC', () => {
+    assert.equal(utcDay(Date.UTC(2024, 0, 1, 23, 59, 59)), '2024-01-01');
+    assert.equal(utcDay(Date.UTC(999, 11, 31) + DAY / 2), '0999-12-31');
+  });
+});

@@ -1,0 +1,325 @@
+/**
+ * Evaluation of a SEARCH criteria tree (RFC 9051 section 6.4.4) over the session's view of the selected
+ * mailbox. Data is loaded lazily, in three rounds, and only for messages whose result is still open:
+ * 1. keys answered from the view (flags, sequence numbers, UIDs, modseq);
+ * 2. keys on the stored record (dates, sizes), loaded in batches;
+ * 3. keys on the decoded text (header fields, BODY, TEXT), loaded in batches.
+ * Each round uses three-valued logic (true / false / not known yet), so `SEEN BODY x` reads no text for
+ * unseen messages and `UID 1:10 LARGER 5000` loads no record outside 1:10.
+ */
+import type { SearchKey, SequenceRange, SequenceSet } from '../../protocol/types.js';
+import type { MessageMeta } from '../../store/types.js';
+
+/** SearchView is what evaluation reads of the selected mailbox (SelectedMailbox implements it). */
+export interface SearchView {
+  /** UIDs in sequence order: index i is sequence number i + 1. */
+  readonly uids: readonly number[];
+  /** Flags and modseq as the session knows them. */
+  get(uid: number): MessageMeta | undefined;
+  /** The saved result "$" (RFC 5182), as UIDs. */
+  readonly savedResult: readonly number[];
+}
+
+/** SearchRecord: the stored fields record keys compare. Dates are ms since epoch, size in octets. */
+export interface SearchRecord {
+  internalDate: number;
+  size: number;
+  sentDate: number | null;
+}
+
+/** SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4). */
+export interface SearchText {
+  headers: string;
+  body: string;
+}
+
+/**
+ * SearchData loads what the view does not hold, for a batch of UIDs. A UID missing from the answer is a
+ * message the store no longer has (expunged by another session); it matches nothing.
+ */
+export interface SearchData {
+  records(uids: number[]): Promise<Map<number, SearchRecord>>;
+  texts(uids: number[]): Promise<Map<number, SearchText>>;
+}
+
+/** SearchOptions: `now` in ms since epoch (for OLDER/YOUNGER), `batch` UIDs per load (default 200). */
+export interface SearchOptions {
+  now?: number;
+  batch?: number;
+}
+
+type Tri = boolean | null;
+
+/** Prepared text: normalised (NFC, lower-case) header block, body, and header fields by lower-case name. */
+interface PreparedText {
+  headers: string;
+  body: string;
+  fields: Map<string, string[]>;
+}
+
+interface Msg {
+  uid: number;
+  seq: number;
+  meta: MessageMeta;
+  record?: SearchRecord;
+  text?: PreparedText;
+}
+
+/** normalise makes a search string and the text it is searched in comparable: NFC, then lower-case. */
+export function normalise(s: string): string {
+  return s.normalize('NFC').toLowerCase();
+}
+
+function prepareText(t: SearchText): PreparedText {
+  const fields = new Map<string, string[]>();
+  let last: string[] | null = null;
+  let lastIndex = -1;
+  for (const line of t.headers.split('\n')) {
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') {
+      // A value that itself held a line break: it continues the previous field.
+      if (last && lastIndex >= 0) last[lastIndex] += ' ' + normalise(line.trim());
+      continue;
+    }
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const list = fields.get(name) ?? [];
+    list.push(normalise(line.slice(colon + 1).trim()));
+    fields.set(name, list);
+    last = list;
+    lastIndex = list.length - 1;
+  }
+  return { headers: normalise(t.headers), body: normalise(t.body), fields };
+}
+
+/** utcDay gives the day of a timestamp (ms) as 'YYYY-MM-DD' in UTC, comparable as a string with SearchKey dates. */
+export function utcDay(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w: number): string => String(n).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1, 2)}-${p(d.getUTCDate(), 2)}`;
+}
+
+/** Merges ranges into sorted disjoint [lo, hi] intervals ("*" = `star`, reversed ranges swapped). */
+function intervals(ranges: readonly SequenceRange[], star: number): Array<[number, number]> {
+  const list = ranges
+    .map((r): [number, number] => {
+      const a = r.start ?? star;
+      const b = r.end ?? star;
+      return a <= b ? [a, b] : [b, a];
+    })
+    .sort((x, y) => x[0] - y[0]);
+  const out: Array<[number, number]> = [];
+  for (const iv of list) {
+    const prev = out[out.length - 1];
+    if (prev && iv[0] <= prev[1] + 1) prev[1] = Math.max(prev[1], iv[1]);
+    else out.push([iv[0], iv[1]]);
+  }
+  return out;
+}
+
+function inIntervals(ivs: ReadonlyArray<[number, number]>, n: number): boolean {
+  let lo = 0;
+  let hi = ivs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const [a, b] = ivs[mid]!;
+    if (n < a) hi = mid - 1;
+    else if (n > b) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+class Evaluator {
+  private readonly sets = new Map<SequenceSet, Array<[number, number]>>();
+  private saved: Set<number> | null = null;
+
+  constructor(
+    private readonly view: SearchView,
+    private readonly now: number,
+  ) {}
+
+  private matchSet(set: SequenceSet, n: number, uid: number, byUid: boolean): boolean {
+    if (set.kind === 'saved') {
+      // "$" names messages by UID whatever the command form (RFC 5182 section 2.1).
+      this.saved ??= new Set(this.view.savedResult);
+      return this.saved.has(uid);
+    }
+    let ivs = this.sets.get(set);
+    if (!ivs) {
+      const u = this.view.uids;
+      // "*" is the last message: the highest sequence number or UID (RFC 9051 section 9 seq-number).
+      ivs = intervals(set.ranges, byUid ? (u[u.length - 1] ?? 0) : u.length);
+      this.sets.set(set, ivs);
+    }
+    return inIntervals(ivs, n);
+  }
+
+  /** Evaluates `key` for one message; null when it depends on data not loaded yet. */
+  eval(key: SearchKey, m: Msg): Tri {
+    switch (key.type) {
+      case 'all':
+        return true;
+      case 'and': {
+        let result: Tri = true;
+        for (const k of key.keys) {
+          const r = this.eval(k, m);
+          if (r === false) return false;
+          if (r === null) result = null;
+        }
+        return result;
+      }
+      case 'or': {
+        const a = this.eval(key.left, m);
+        if (a === true) return true;
+        const b = this.eval(key.right, m);
+        if (b === true) return true;
+        return a === null || b === null ? null : false;
+      }
+      case 'not': {
+        const r = this.eval(key.key, m);
+        return r === null ? null : !r;
+      }
+      case 'seq':
+        return this.matchSet(key.set, m.seq, m.uid, false);
+      case 'uid':
+        return this.matchSet(key.set, m.uid, m.uid, true);
+      case 'flag': {
+        const want = key.flag.toLowerCase();
+        return m.meta.flags.some((f) => f.toLowerCase() === want) === key.set;
+      }
+      case 'recent':
+        return !key.set; // \Recent is not kept: RECENT matches nothing, OLD everything.
+      case 'new':
+        return false; // NEW is RECENT UNSEEN.
+      case 'modseq':
+        return m.meta.modseq >= key.modseq; // RFC 7162 section 3.1.5: equal or greater.
+      case 'date': {
+        if (!m.record) return null;
+        const ms = key.field === 'internal' ? m.record.internalDate : m.record.sentDate;
+        if (ms === null) return false;
+        const day = utcDay(ms);
+        if (key.op === 'before') return day < key.date;
+        if (key.op === 'on') return day === key.date;
+        return day >= key.date;
+      }
+      case 'within': {
+        if (!m.record) return null;
+        const cutoff = this.now - key.seconds * 1000;
+        return key.op === 'older' ? m.record.internalDate <= cutoff : m.record.internalDate > cutoff;
+      }
+      case 'size':
+        if (!m.record) return null;
+        return key.op === 'larger' ? m.record.size > key.octets : m.record.size < key.octets;
+      case 'header': {
+        if (!m.text) return null;
+        const values = m.text.fields.get(key.name.toLowerCase());
+        if (!values) return false;
+        const needle = normalise(key.value);
+        return needle === '' || values.some((v) => v.includes(needle));
+      }
+      case 'body':
+        if (!m.text) return null;
+        return m.text.body.includes(normalise(key.value));
+      case 'text': {
+        if (!m.text) return null;
+        const needle = normalise(key.value);
+        return m.text.headers.includes(needle) || m.text.body.includes(needle);
+      }
+    }
+  }
+}
+
+/** Runs one round: decided messages go to `matched` (when true) or are dropped; the rest are returned. */
+function round(ev: Evaluator, key: SearchKey, msgs: Msg[], matched: Msg[]): Msg[] {
+  const open: Msg[] = [];
+  for (const m of msgs) {
+    const r = ev.eval(key, m);
+    if (r === true) matched.push(m);
+    else if (r === null) open.push(m);
+  }
+  return open;
+}
+
+async function loadInBatches<T>(
+  msgs: Msg[],
+  batch: number,
+  load: (uids: number[]) => Promise<Map<number, T>>,
+  attach: (m: Msg, value: T) => void,
+): Promise<Msg[]> {
+  const kept: Msg[] = [];
+  for (let i = 0; i < msgs.length; i += batch) {
+    const part = msgs.slice(i, i + batch);
+    const got = await load(part.map((m) => m.uid));
+    for (const m of part) {
+      const v = got.get(m.uid);
+      if (v === undefined) continue; // gone from the store: matches nothing
+      attach(m, v);
+      kept.push(m);
+    }
+  }
+  return kept;
+}
+
+/**
+ * evaluateSearch returns the UIDs of the view's messages that match `key`, ascending (which is also
+ * sequence order). Sequence numbers beyond the view match nothing (no error, unlike FETCH).
+ * Records and texts are loaded through `data` only for messages still undecided, `batch` at a time.
+ */
+export async function evaluateSearch(key: SearchKey, view: SearchView, data: SearchData, opts: SearchOptions = {}): Promise<number[]> {
+  const ev = new Evaluator(view, opts.now ?? Date.now());
+  const batch = opts.batch ?? 200;
+  const matched: Msg[] = [];
+  let open: Msg[] = [];
+  view.uids.forEach((uid, i) => {
+    const meta = view.get(uid);
+    if (meta) open.push({ uid, seq: i + 1, meta });
+  });
+
+  open = round(ev, key, open, matched);
+  if (open.length > 0 && needs(key, 'record')) {
+    open = await loadInBatches(open, batch, (u) => data.records(u), (m, r) => (m.record = r));
+    open = round(ev, key, open, matched);
+  }
+  if (open.length > 0 && needs(key, 'text')) {
+    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = prepareText(t)));
+    open = round(ev, key, open, matched);
+  }
+  return matched.map((m) => m.uid).sort((a, b) => a - b);
+}
+
+/** needs tells whether any key in the tree reads the stored record ('record') or the decoded text ('text'). */
+export function needs(key: SearchKey, what: 'record' | 'text'): boolean {
+  switch (key.type) {
+    case 'and':
+      return key.keys.some((k) => needs(k, what));
+    case 'or':
+      return needs(key.left, what) || needs(key.right, what);
+    case 'not':
+      return needs(key.key, what);
+    case 'date':
+    case 'within':
+    case 'size':
+      return what === 'record';
+    case 'header':
+    case 'body':
+    case 'text':
+      return what === 'text';
+    default:
+      return false;
+  }
+}
+
+/** hasModseqKey tells whether the tree uses MODSEQ, so the reply must carry the highest modseq (RFC 7162 section 3.1.5). */
+export function hasModseqKey(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'and':
+      return key.keys.some(hasModseqKey);
+    case 'or':
+      return hasModseqKey(key.left) || hasModseqKey(key.right);
+    case 'not':
+      return hasModseqKey(key.key);
+    default:
+      return key.type === 'modseq';
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * syncSelected brings a session's selected view up to date with the mailbox's change feed and writes
+ * what RFC 9051 section 7 says the client must learn: `* n EXISTS` for new messages, `* n EXPUNGE`
+ * for removed ones (only when allowed: never while answering FETCH, STORE or SEARCH, section 7.5.1),
+ * and `* n FETCH (FLAGS (...) UID u)` for flag changes made by other sessions.
+ */
+import { flagList } from '../protocol/encoder.js';
+import { StoreError } from '../store/types.js';
+import type { Session } from './command.js';
+import { ImapError } from './errors.js';
+
+/** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
+export async function syncSelected(session: Session, allowExpunge: boolean): Promise<void> {
+  const view = session.selected;
+  const account = session.account;
+  if (!view || !account) return;
+  let changes;
+  try {
+    changes = await session.store.changesSince(account.id, view.mailbox.id, view.knownModseq);
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'NONEXISTENT') {
+      throw new ImapError('BYE', null, 'The selected mailbox was deleted or renamed by another session.');
+    }
+    throw err;
+  }
+  const out = session.out;
+
+  for (const uid of changes.expunged) {
+    if (view.seqOf(uid) !== 0) view.pendingExpunge.add(uid);
+  }
+  if (allowExpunge && view.pendingExpunge.size > 0) {
+    // Ascending UIDs: each EXPUNGE names the sequence number as it is after the ones before it.
+    for (const uid of [...view.pendingExpunge].sort((a, b) => a - b)) {
+      const seq = view.remove(uid);
+      if (seq > 0) out.untagged(`${seq} EXPUNGE`);
+    }
+  }
+
+  const before = view.count;
+  const lastUid = view.uids[view.count - 1] ?? 0;
+  const flagUpdates: number[] = [];
+  for (const m of changes.changed) {
+    if (m.uid > lastUid) {
+      view.add(m);
+      continue;
+    }
+    const known = view.get(m.uid);
+    if (!known || view.pendingExpunge.has(m.uid)) continue;
+    if (!sameFlags(known.flags, m.flags)) flagUpdates.push(m.uid);
+    view.update(m);
+  }
+  if (view.count !== before || changes.uidNext !== view.knownUidNext) {
+    if (view.count !== before) out.untagged(`${view.count} EXISTS`);
+  }
+  for (const uid of flagUpdates) {
+    const m = view.get(uid)!;
+    out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)})`);
+  }
+  view.knownModseq = Math.max(view.knownModseq, changes.highestModseq);
+  view.knownUidNext = changes.uidNext;
+  view.mailbox = { ...view.mailbox, highestModseq: view.knownModseq, uidNext: changes.uidNext };
+}
+
+/** sameFlags compares flag sets ignoring order and case. */
+export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a.map((f) => f.toLowerCase()));
+  return b.every((f) => s.has(f.toLowerCase()));
+}

@@ -1,0 +1,68 @@
+/**
+ * SocketWriter writes responses to the client's socket in order, with backpressure: handlers that
+ * stream large FETCH replies await drain() so a client that does not read cannot make the server
+ * buffer without bound.
+ */
+import type { Duplex } from 'node:stream';
+import type { ResponseWriter } from './command.js';
+
+/** SocketWriter implements ResponseWriter over a socket that can be swapped (STARTTLS). */
+export class SocketWriter implements ResponseWriter {
+  private closed = false;
+
+  /** @param socket the current transport; replaced by setSocket after STARTTLS */
+  constructor(private socket: Duplex) {}
+
+  /** Replaces the transport (after the TLS handshake of STARTTLS). */
+  setSocket(socket: Duplex): void {
+    this.socket = socket;
+  }
+
+  /** Marks the writer closed: further writes are dropped, drain() resolves at once. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Writes `* ${text}\r\n`. */
+  untagged(text: string): void {
+    this.raw(`* ${text}\r\n`);
+  }
+
+  /** Writes a tagged status response `${tag} ${status} ${text}\r\n`. */
+  tagged(tag: string, status: 'OK' | 'NO' | 'BAD', text: string): void {
+    this.raw(`${tag} ${status} ${text}\r\n`);
+  }
+
+  /** Writes raw response text (already CRLF-terminated). */
+  raw(text: string): void {
+    if (this.closed || this.socket.destroyed) return;
+    this.socket.write(text);
+  }
+
+  /** Writes one response made of pieces; strings are UTF-8, Buffers go out as they are (corked: one writev). */
+  write(pieces: Array<string | Buffer>): void {
+    if (this.closed || this.socket.destroyed) return;
+    if (pieces.length === 1) {
+      this.socket.write(pieces[0]!);
+      return;
+    }
+    this.socket.cork();
+    for (const p of pieces) this.socket.write(p);
+    this.socket.uncork();
+  }
+
+  /** Resolves when the socket's buffer has drained below its high-water mark, or the socket closed. */
+  async drain(): Promise<void> {
+    const s = this.socket as Duplex & { writableNeedDrain?: boolean };
+    if (this.closed || s.destroyed || !s.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+}

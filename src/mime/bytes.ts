@@ -1,0 +1,65 @@
+/**
+ * Byte-level helpers shared by the MIME parser: line scanning with indexOf over Buffers (never a
+ * whole-body string) and the one rule for turning raw 8-bit header bytes into text.
+ */
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+
+/** LF is the line feed byte; a line ends at LF (with or without CR before it). */
+export const LF = 0x0a;
+/** CR is the carriage return byte. */
+export const CR = 0x0d;
+
+/**
+ * findBlankLine returns the offset just past the first empty line ("\r\n" or "\n" alone) in
+ * raw[start, end), or -1 when there is none (RFC 5322 section 2.1: the header ends at the first empty
+ * line). An empty line at `start` itself (no header fields) is found too. Offsets are bytes.
+ */
+export function findBlankLine(raw: Buffer, start: number, end: number): number {
+  if (start >= end) return -1;
+  if (raw[start] === LF) return start + 1;
+  if (raw[start] === CR && start + 1 < end && raw[start + 1] === LF) return start + 2;
+  // A subarray bounds indexOf to this part, so a short part never scans the rest of a big message.
+  const view = raw.subarray(start, end);
+  const len = view.length;
+  for (let i = view.indexOf(LF); i !== -1 && i + 1 < len; i = view.indexOf(LF, i + 1)) {
+    const next = view[i + 1];
+    if (next === LF) return start + i + 2;
+    if (next === CR && i + 2 < len && view[i + 2] === LF) return start + i + 3;
+  }
+  return -1;
+}
+
+/**
+ * countLines returns the number of lines in raw[start, end): LF-terminated lines plus one for a final
+ * line without LF (RFC 9051 body-fld-lines). 0 for an empty range.
+ */
+export function countLines(raw: Buffer, start: number, end: number): number {
+  if (start >= end) return 0;
+  const view = raw.subarray(start, end);
+  let n = 0;
+  for (let i = view.indexOf(LF); i !== -1; i = view.indexOf(LF, i + 1)) n++;
+  if (view[view.length - 1] !== LF) n++;
+  return n;
+}
+
+/**
+ * hasHighBit reports whether a latin1 (one char per byte) string holds any byte >= 0x80.
+ */
+export function hasHighBit(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(s);
+}
+
+/**
+ * bytesText turns a latin1 string (one char per raw byte, as header fields are read) into text:
+ * UTF-8 when the bytes are valid UTF-8 (RFC 6532 headers), otherwise `fallback` ("latin1" keeps every
+ * byte as its own code point; "windows-1252" is what mislabelled western mail really is).
+ * Pure-ASCII input is returned unchanged.
+ */
+export function bytesText(s: string, fallback: 'latin1' | 'windows-1252'): string {
+  if (!hasHighBit(s)) return s;
+  const bytes = Buffer.from(s, 'latin1');
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  return fallback === 'latin1' ? s : iconv.decode(bytes, 'windows-1252');
+}

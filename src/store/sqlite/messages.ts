@@ -1,0 +1,170 @@
+/**
+ * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
+ */
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
+import { allocateBodyIds, insertBody } from './bodies.js';
+import { idList, type Db } from './db.js';
+import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
+import { requireMailbox } from './mailboxes.js';
+import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
+
+/** toMeta maps a MetaRow to MessageMeta. */
+export function toMeta(row: MetaRow): MessageMeta {
+  return { uid: row.uid, modseq: row.modseq, flags: decodeFlags(row.sys_flags, row.keywords) };
+}
+
+/** MessageInsert is one row of messages to write. */
+export interface MessageInsert {
+  uid: number;
+  bodyId: number;
+  modseq: number;
+  sysFlags: number;
+  keywords: string;
+  internalDate: number;
+  saveDate: number;
+  size: number;
+}
+
+/** insertMessage writes one row of messages into mailbox `mailboxId`. */
+export function insertMessage(db: Db, accountId: number, mailboxId: number, m: MessageInsert): void {
+  db.run(
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    accountId,
+    mailboxId,
+    m.uid,
+    m.bodyId,
+    m.modseq,
+    m.sysFlags,
+    m.keywords,
+    m.internalDate,
+    m.saveDate,
+    m.size,
+  );
+}
+
+/**
+ * reserveUids checks that `n` more UIDs fit below 2^32 (RFC 9051 section 2.3.1.1) and returns the first;
+ * the caller bumps uid_next. Throws LIMIT.
+ */
+export function reserveUids(mb: MailboxRow, n: number): number {
+  if (mb.uid_next + n - 1 > MAX_UID) throw new StoreError('LIMIT', 'Mailbox has run out of UIDs');
+  return mb.uid_next;
+}
+
+/** listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered key. Throws NONEXISTENT. */
+export function listMessages(db: Db, accountId: number, mailboxId: number): MessageMeta[] {
+  requireMailbox(db, accountId, mailboxId);
+  return db
+    .all<MetaRow>(
+      'SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid',
+      accountId,
+      mailboxId,
+    )
+    .map(toMeta);
+}
+
+interface RecordRow extends MetaRow {
+  internal_date: number;
+  save_date: number;
+  size: number;
+  body_id: number;
+  structure: string;
+  envelope: string;
+  sent_date: number | null;
+}
+
+/** getMessages returns the records of those `uids` that exist, ascending UID. Throws NONEXISTENT. */
+export function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[]): MessageRecord[] {
+  requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  return db
+    .all<RecordRow>(
+      `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id,
+              b.structure, b.envelope, b.sent_date
+         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+        WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
+        ORDER BY m.uid`,
+      accountId,
+      mailboxId,
+      idList(uids),
+    )
+    .map((r) => ({
+      ...toMeta(r),
+      internalDate: r.internal_date,
+      size: r.size,
+      saveDate: r.save_date,
+      bodyId: r.body_id,
+      structure: JSON.parse(r.structure),
+      envelope: JSON.parse(r.envelope),
+      sentDate: r.sent_date,
+    }));
+}
+
+/** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
+export function getSearchText(
+  db: Db,
+  accountId: number,
+  mailboxId: number,
+  uids: readonly number[],
+): Map<number, { headers: string; body: string }> {
+  requireMailbox(db, accountId, mailboxId);
+  const out = new Map<number, { headers: string; body: string }>();
+  if (uids.length === 0) return out;
+  const rows = db.all<{ uid: number; headers: string; body: string }>(
+    `SELECT m.uid, s.headers, s.body
+       FROM messages m JOIN search_text s ON s.account_id = m.account_id AND s.body_id = m.body_id
+      WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
+      ORDER BY m.uid`,
+    accountId,
+    mailboxId,
+    idList(uids),
+  );
+  for (const r of rows) out.set(r.uid, { headers: r.headers, body: r.body });
+  return out;
+}
+
+/**
+ * appendMessages stores `messages` in one transaction: new bodies, UIDs uid_next.., all with modseq
+ * highest_modseq + 1. Durable on return (synchronous=FULL). Throws TRYCREATE (no such mailbox), LIMIT.
+ */
+export function appendMessages(
+  db: Db,
+  accountId: number,
+  mailboxId: number,
+  messages: readonly NewMessage[],
+): { uidValidity: number; uids: number[] } {
+  return db.write(() => {
+    const mb = requireMailbox(db, accountId, mailboxId, 'TRYCREATE');
+    if (messages.length === 0) return { uidValidity: mb.uid_validity, uids: [] };
+    const firstUid = reserveUids(mb, messages.length);
+    // A quota check (OVERQUOTA) slots in here: the total is messages' raw lengths, nothing is written yet.
+    const firstBody = allocateBodyIds(db, accountId, messages.length);
+    const modseq = mb.highest_modseq + 1;
+    const now = Date.now();
+    const uids: number[] = [];
+    messages.forEach((msg, i) => {
+      const flags = parseFlags(msg.flags);
+      insertBody(db, accountId, firstBody + i, msg);
+      insertMessage(db, accountId, mailboxId, {
+        uid: firstUid + i,
+        bodyId: firstBody + i,
+        modseq,
+        sysFlags: flags.sys,
+        keywords: encodeKeywords(flags.keywords),
+        internalDate: msg.internalDate,
+        saveDate: now,
+        size: msg.raw.length,
+      });
+      uids.push(firstUid + i);
+    });
+    db.run(
+      'UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?',
+      firstUid + messages.length,
+      modseq,
+      accountId,
+      mailboxId,
+    );
+    return { uidValidity: mb.uid_validity, uids };
+  });
+}

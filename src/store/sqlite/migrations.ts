@@ -1,0 +1,48 @@
+/**
+ * Forward-only schema migrations, applied in one transaction when the store opens.
+ * To change the schema, append a migration; never edit one that has shipped.
+ */
+import type { Logger } from 'pino';
+import type { Db } from './db.js';
+import { SCHEMA_V1 } from './schema.js';
+
+/** Migration is one schema step: `sql` takes the database from version - 1 to `version`. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/** MIGRATIONS is every schema step in order; versions are 1, 2, 3, ... without gaps. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: SCHEMA_V1 }];
+
+/** SCHEMA_VERSION is the schema version this code writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * migrate brings the database to SCHEMA_VERSION in one transaction (a crash leaves the old version intact)
+ * and returns the version it was at. Throws Error if the database was written by a newer Letterbox
+ * (its schema may mean something this code does not know).
+ */
+export function migrate(db: Db, log?: Logger): number {
+  return db.write(() => {
+    db.raw.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = db.get<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_version');
+    const from = row?.version ?? 0;
+    if (from > SCHEMA_VERSION) {
+      throw new Error(
+        `database schema version ${from} is newer than this Letterbox understands (${SCHEMA_VERSION}); upgrade Letterbox`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= from) continue;
+      log?.info({ version: m.version, description: m.description }, 'applying database migration');
+      db.raw.exec(m.sql);
+    }
+    if (from < SCHEMA_VERSION) {
+      db.run('DELETE FROM schema_version');
+      db.run('INSERT INTO schema_version (version) VALUES (?)', SCHEMA_VERSION);
+    }
+    return from;
+  });
+}

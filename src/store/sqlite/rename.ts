@@ -1,0 +1,95 @@
+/**
+ * RENAME (RFC 9051 section 6.3.6): a mailbox moves with its children and keeps its UIDVALIDITY; INBOX is
+ * special: its messages move to a new mailbox and INBOX stays, empty.
+ */
+import { StoreError } from '../types.js';
+import type { Db } from './db.js';
+import { insertMailbox, mailboxByName } from './mailboxes.js';
+import { reserveUids } from './messages.js';
+import type { MailboxRow } from './schema.js';
+
+/**
+ * renameMailbox renames `from` and every "from/..." child to `to` and "to/...", and moves the matching
+ * subscriptions along, in one transaction. For INBOX see renameInbox. Does not create missing parents of
+ * `to` (the caller does, as for CREATE). Throws NONEXISTENT, ALREADYEXISTS (`to` or a child's new name
+ * exists), CANNOT (`to` is inside `from`).
+ */
+export function renameMailbox(db: Db, accountId: number, from: string, to: string): void {
+  db.write(() => {
+    const src = mailboxByName(db, accountId, from);
+    if (!src) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
+    if (to === 'INBOX' || mailboxByName(db, accountId, to)) throw new StoreError('ALREADYEXISTS', 'Target mailbox already exists');
+    if (from === 'INBOX') return renameInbox(db, accountId, src, to);
+    if (to.startsWith(from + '/')) throw new StoreError('CANNOT', 'Cannot move a mailbox into itself');
+
+    // Children are the names in [from + "/", from + "0"): "0" is the character after "/", so this is an index range.
+    const children = db.all<{ id: number; name: string }>(
+      'SELECT id, name FROM mailboxes WHERE account_id = ? AND name >= ? AND name < ? ORDER BY name',
+      accountId,
+      from + '/',
+      from + '0',
+    );
+    const moves = [{ id: src.id, name: to }, ...children.map((c) => ({ id: c.id, name: to + c.name.slice(from.length) }))];
+    const moving = new Set(moves.map((m) => m.id));
+    for (const m of moves) {
+      const existing = mailboxByName(db, accountId, m.name);
+      if (existing && !moving.has(existing.id)) throw new StoreError('ALREADYEXISTS', 'Target mailbox already exists');
+    }
+    // Two passes, so a name freed by one move and taken by another never trips the unique index.
+    for (const m of moves) {
+      db.run('UPDATE mailboxes SET name = ? WHERE account_id = ? AND id = ?', `\u0000rename\u0000${m.id}`, accountId, m.id);
+    }
+    for (const m of moves) db.run('UPDATE mailboxes SET name = ? WHERE account_id = ? AND id = ?', m.name, accountId, m.id);
+
+    const subs = db.all<{ name: string }>(
+      'SELECT name FROM subscriptions WHERE account_id = ? AND (name = ? OR (name >= ? AND name < ?))',
+      accountId,
+      from,
+      from + '/',
+      from + '0',
+    );
+    for (const s of subs) db.run('DELETE FROM subscriptions WHERE account_id = ? AND name = ?', accountId, s.name);
+    for (const s of subs) {
+      db.run(
+        'INSERT INTO subscriptions (account_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING',
+        accountId,
+        to + s.name.slice(from.length),
+      );
+    }
+  });
+}
+
+/**
+ * renameInbox creates mailbox `to` (new UIDVALIDITY) holding INBOX's messages with UIDs 1.. in the order of
+ * their old UIDs (same bodies and flags), and expunges them from INBOX, which stays. INBOX's children and
+ * subscriptions are untouched (RFC 9051 section 6.3.6). Runs inside renameMailbox's transaction.
+ */
+function renameInbox(db: Db, accountId: number, inbox: MailboxRow, to: string): void {
+  const dst = insertMailbox(db, accountId, to, null);
+  const n = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM messages WHERE account_id = ? AND mailbox_id = ?', accountId, inbox.id)!.n;
+  if (n === 0) return;
+  reserveUids(dst, n);
+  const dstModseq = dst.highest_modseq + 1;
+  db.run(
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
+     SELECT account_id, ?, ROW_NUMBER() OVER (ORDER BY uid), body_id, ?, sys_flags, keywords, internal_date, ?, size
+       FROM messages WHERE account_id = ? AND mailbox_id = ?`,
+    dst.id,
+    dstModseq,
+    Date.now(),
+    accountId,
+    inbox.id,
+  );
+  db.run('UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?', n + 1, dstModseq, accountId, dst.id);
+
+  const inboxModseq = inbox.highest_modseq + 1;
+  db.run(
+    `INSERT INTO expunged (account_id, mailbox_id, modseq, uid)
+     SELECT account_id, mailbox_id, ?, uid FROM messages WHERE account_id = ? AND mailbox_id = ?`,
+    inboxModseq,
+    accountId,
+    inbox.id,
+  );
+  db.run('DELETE FROM messages WHERE account_id = ? AND mailbox_id = ?', accountId, inbox.id);
+  db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', inboxModseq, accountId, inbox.id);
+}

@@ -1,0 +1,135 @@
+/**
+ * The SQLite schema (version 1) and the row shapes read from it.
+ *
+ * Every table is keyed by account first: account_id is the first column of every primary key and index
+ * (except the global login directory, accounts.email), so a distributed engine can shard by account.
+ * The SQL is plain enough to port to PostgreSQL: INTEGER -> BIGINT, BLOB -> BYTEA, AUTOINCREMENT -> identity,
+ * WITHOUT ROWID dropped, text compared with COLLATE "C".
+ */
+
+/**
+ * SCHEMA_V1 is the DDL of schema version 1.
+ * - accounts: one row per user; also the per-account counters (last UIDVALIDITY handed out, next mailbox
+ *   id, next body id), so ids and UIDVALIDITYs are allocated inside the account's own row.
+ * - mailboxes: uid_next and highest_modseq only grow (RFC 9051 section 2.3.1.1, RFC 7162 section 3.1.1).
+ * - bodies: one row per stored message body, shared by copies; the bytes last in the row so reading the
+ *   structure does not read them. Deleted when no message refers to it.
+ * - search_text: decoded text per body for SEARCH.
+ * - messages: clustered by (account, mailbox, uid) so SELECT reads one contiguous range. body_id has no
+ *   FOREIGN KEY: SQLite's planner checks it through the primary key (a scan of the whole account per deleted
+ *   body) instead of messages_body; bodies.ts deletes a body only after checking messages_body itself.
+ * - expunged: (account, mailbox, modseq, uid) of every expunged message, so the change feed (and QRESYNC
+ *   VANISHED) is a range read that grows with the changes, not with the mailbox.
+ */
+export const SCHEMA_V1 = `
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_uid_validity INTEGER NOT NULL DEFAULT 0,
+  next_mailbox_id INTEGER NOT NULL DEFAULT 1,
+  next_body_id INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE mailboxes (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid_next INTEGER NOT NULL,
+  highest_modseq INTEGER NOT NULL,
+  special_use TEXT,
+  PRIMARY KEY (account_id, id),
+  UNIQUE (account_id, name)
+);
+
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE bodies (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  id INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  sent_date INTEGER,
+  envelope TEXT NOT NULL,
+  structure TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (account_id, id)
+);
+
+CREATE TABLE search_text (
+  account_id INTEGER NOT NULL,
+  body_id INTEGER NOT NULL,
+  headers TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (account_id, body_id),
+  FOREIGN KEY (account_id, body_id) REFERENCES bodies (account_id, id)
+);
+
+CREATE TABLE messages (
+  account_id INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  body_id INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  sys_flags INTEGER NOT NULL,
+  keywords TEXT NOT NULL,
+  internal_date INTEGER NOT NULL,
+  save_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (account_id, mailbox_id, uid),
+  FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes (account_id, id)
+) WITHOUT ROWID;
+
+CREATE INDEX messages_modseq ON messages (account_id, mailbox_id, modseq);
+CREATE INDEX messages_body ON messages (account_id, body_id);
+
+CREATE TABLE expunged (
+  account_id INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  PRIMARY KEY (account_id, mailbox_id, modseq, uid),
+  FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes (account_id, id)
+) WITHOUT ROWID;
+`;
+
+/** AccountRow is a row of accounts as read. */
+export interface AccountRow {
+  id: number;
+  email: string;
+  password_hash: string;
+  created_at: number;
+}
+
+/** ACCOUNT_COLUMNS selects an AccountRow. */
+export const ACCOUNT_COLUMNS = 'id, email, password_hash, created_at';
+
+/** MailboxRow is a row of mailboxes as read. */
+export interface MailboxRow {
+  account_id: number;
+  id: number;
+  name: string;
+  uid_validity: number;
+  uid_next: number;
+  highest_modseq: number;
+  special_use: string | null;
+}
+
+/** MAILBOX_COLUMNS selects a MailboxRow. */
+export const MAILBOX_COLUMNS = 'account_id, id, name, uid_validity, uid_next, highest_modseq, special_use';
+
+/** MetaRow is the per-message state of MessageMeta as stored. */
+export interface MetaRow {
+  uid: number;
+  modseq: number;
+  sys_flags: number;
+  keywords: string;
+}
+
+/** MAX_UID is the largest UID (32-bit unsigned; RFC 9051 section 2.3.1.1). */
+export const MAX_UID = 0xffffffff;

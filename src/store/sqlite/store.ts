@@ -1,0 +1,189 @@
+/**
+ * The embedded SQLite backend of Store: one file, one connection, WAL, every write one transaction.
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type {
+  Account,
+  ChangeListener,
+  Changes,
+  FlagOperation,
+  Mailbox,
+  MailboxCounts,
+  MessageMeta,
+  MessageRecord,
+  NewMessage,
+  SpecialUse,
+  Store,
+} from '../types.js';
+import * as accounts from './accounts.js';
+import { readBody } from './bodies.js';
+import { changesSince } from './changes.js';
+import { Db } from './db.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { migrate } from './migrations.js';
+import { Notifier } from './notify.js';
+import { renameMailbox } from './rename.js';
+import * as updates from './updates.js';
+
+/** SqliteStore implements Store over a Db; see the Store interface for each method's contract. */
+class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  private readonly notifier: Notifier;
+
+  constructor(private readonly db: Db, log?: Logger) {
+    this.notifier = new Notifier(() => db.dataVersion(), log);
+  }
+
+  async createAccount(email: string, passwordHash: string): Promise<Account> {
+    const account = accounts.createAccount(this.db, email, passwordHash);
+    this.notifier.emit(account.id, null);
+    return account;
+  }
+
+  async getAccount(email: string): Promise<Account | null> {
+    return accounts.getAccount(this.db, email);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return accounts.listAccounts(this.db);
+  }
+
+  async setPasswordHash(accountId: number, passwordHash: string): Promise<void> {
+    accounts.setPasswordHash(this.db, accountId, passwordHash);
+  }
+
+  async deleteAccount(accountId: number): Promise<void> {
+    accounts.deleteAccount(this.db, accountId);
+    this.notifier.emit(accountId, null);
+  }
+
+  async listMailboxes(accountId: number): Promise<Mailbox[]> {
+    return mailboxes.listMailboxes(this.db, accountId);
+  }
+
+  async getMailbox(accountId: number, name: string): Promise<Mailbox | null> {
+    return mailboxes.getMailbox(this.db, accountId, name);
+  }
+
+  async createMailbox(accountId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox> {
+    const mailbox = mailboxes.createMailbox(this.db, accountId, name, specialUse ?? null);
+    this.notifier.emit(accountId, null);
+    return mailbox;
+  }
+
+  async deleteMailbox(accountId: number, name: string): Promise<void> {
+    mailboxes.deleteMailbox(this.db, accountId, name);
+    this.notifier.emit(accountId, null);
+  }
+
+  async renameMailbox(accountId: number, from: string, to: string): Promise<void> {
+    renameMailbox(this.db, accountId, from, to);
+    this.notifier.emit(accountId, null);
+  }
+
+  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
+    mailboxes.setSubscribed(this.db, accountId, name, subscribed);
+  }
+
+  async listSubscriptions(accountId: number): Promise<string[]> {
+    return mailboxes.listSubscriptions(this.db, accountId);
+  }
+
+  async mailboxCounts(accountId: number, mailboxId: number): Promise<MailboxCounts> {
+    return mailboxes.mailboxCounts(this.db, accountId, mailboxId);
+  }
+
+  async listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]> {
+    return messages.listMessages(this.db, accountId, mailboxId);
+  }
+
+  async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
+    return messages.getMessages(this.db, accountId, mailboxId, uids);
+  }
+
+  async readBody(accountId: number, bodyId: number): Promise<Buffer> {
+    return readBody(this.db, accountId, bodyId);
+  }
+
+  async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
+    return messages.getSearchText(this.db, accountId, mailboxId, uids);
+  }
+
+  async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
+    const result = messages.appendMessages(this.db, accountId, mailboxId, msgs);
+    if (result.uids.length > 0) this.notifier.emit(accountId, mailboxId);
+    return result;
+  }
+
+  async storeFlags(
+    accountId: number,
+    mailboxId: number,
+    uids: number[],
+    op: FlagOperation,
+    flags: string[],
+    unchangedSince?: number,
+  ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
+    const result = updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
+    if (result.updated.length > 0) this.notifier.emit(accountId, mailboxId);
+    return result;
+  }
+
+  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
+    const expunged = updates.expunge(this.db, accountId, mailboxId, uids);
+    if (expunged.length > 0) this.notifier.emit(accountId, mailboxId);
+    return expunged;
+  }
+
+  async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
+    const result = updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+    if (result.destUids.length > 0) this.notifier.emit(accountId, toMailboxId);
+    return result;
+  }
+
+  async moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
+    const result = updates.moveMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+    if (result.destUids.length > 0) {
+      this.notifier.emit(accountId, fromMailboxId);
+      if (toMailboxId !== fromMailboxId) this.notifier.emit(accountId, toMailboxId);
+    }
+    return result;
+  }
+
+  async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
+    return changesSince(this.db, accountId, mailboxId, since);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.notifier.add(listener);
+  }
+
+  async close(): Promise<void> {
+    this.notifier.close();
+    this.db.close();
+  }
+}
+
+/**
+ * openSqliteStore opens (creating if missing, with its directory, mode 0600) the SQLite database `file`,
+ * brings its schema up to date and returns the Store. Throws Error if the file's schema is newer than this
+ * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests).
+ */
+export async function openSqliteStore(file: string, opts: { log?: Logger } = {}): Promise<Store> {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
+    closeSync(openSync(file, 'a', 0o600));
+  }
+  const db = new Db(file);
+  try {
+    const from = migrate(db, opts.log);
+    opts.log?.debug({ file, schemaVersionAtOpen: from }, 'sqlite store open');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db, opts.log);
+}

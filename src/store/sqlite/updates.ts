@@ -1,0 +1,190 @@
+/**
+ * Changes to existing messages: STORE (RFC 9051 section 6.4.6, RFC 7162 section 3.1.3 UNCHANGEDSINCE),
+ * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID) and MOVE (RFC 6851).
+ * Every change of a transaction gets modseq = highest_modseq + 1 of its mailbox (RFC 7162 section 3.1).
+ */
+import { StoreError, type FlagOperation, type MessageMeta } from '../types.js';
+import { deleteOrphanBodies } from './bodies.js';
+import { idList, type Db } from './db.js';
+import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
+import { requireMailbox } from './mailboxes.js';
+import { insertMessage, reserveUids } from './messages.js';
+import type { MetaRow } from './schema.js';
+
+/** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
+export interface FlagsResult {
+  updated: MessageMeta[];
+  failed: number[];
+}
+
+/**
+ * storeFlags changes the flags of those `uids` that exist. Only messages whose flags really change (keywords
+ * compared case-insensitively) get the new modseq; with `unchangedSince`, messages with a greater modseq are
+ * left alone and reported in `failed`. Both lists ascending UID. Throws NONEXISTENT.
+ */
+export function storeFlags(
+  db: Db,
+  accountId: number,
+  mailboxId: number,
+  uids: readonly number[],
+  op: FlagOperation,
+  flags: readonly string[],
+  unchangedSince?: number,
+): FlagsResult {
+  return db.write(() => {
+    const mb = requireMailbox(db, accountId, mailboxId);
+    const rows = db.all<MetaRow>(
+      `SELECT uid, modseq, sys_flags, keywords FROM messages
+        WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+      accountId,
+      mailboxId,
+      idList(uids),
+    );
+    const change = parseFlags(flags);
+    const modseq = mb.highest_modseq + 1;
+    const updated: MessageMeta[] = [];
+    const failed: number[] = [];
+    for (const row of rows) {
+      if (unchangedSince !== undefined && row.modseq > unchangedSince) {
+        failed.push(row.uid);
+        continue;
+      }
+      const cur = { sys: row.sys_flags, keywords: row.keywords === '' ? [] : row.keywords.split(' ') };
+      const next = applyFlags(cur, op, change);
+      if (sameFlags(cur, next)) continue;
+      const keywords = encodeKeywords(next.keywords);
+      db.run(
+        'UPDATE messages SET sys_flags = ?, keywords = ?, modseq = ? WHERE account_id = ? AND mailbox_id = ? AND uid = ?',
+        next.sys,
+        keywords,
+        modseq,
+        accountId,
+        mailboxId,
+        row.uid,
+      );
+      updated.push({ uid: row.uid, modseq, flags: decodeFlags(next.sys, keywords) });
+    }
+    if (updated.length > 0) {
+      db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
+    }
+    return { updated, failed };
+  });
+}
+
+/**
+ * removeMessages deletes messages of a mailbox (inside the caller's transaction), records their UIDs in
+ * expunged with a new modseq and deletes bodies no other message uses. `rows` ascending UID.
+ */
+export function removeMessages(db: Db, accountId: number, mailboxId: number, rows: ReadonlyArray<{ uid: number; body_id: number }>): void {
+  if (rows.length === 0) return;
+  const mb = requireMailbox(db, accountId, mailboxId);
+  const modseq = mb.highest_modseq + 1;
+  for (const r of rows) {
+    db.run('DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?', accountId, mailboxId, r.uid);
+    db.run('INSERT INTO expunged (account_id, mailbox_id, modseq, uid) VALUES (?, ?, ?, ?)', accountId, mailboxId, modseq, r.uid);
+  }
+  deleteOrphanBodies(
+    db,
+    accountId,
+    rows.map((r) => r.body_id),
+  );
+  db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
+}
+
+/** expunge removes the messages flagged \Deleted (only among `uids` when given) and returns their UIDs, ascending. Throws NONEXISTENT. */
+export function expunge(db: Db, accountId: number, mailboxId: number, uids?: readonly number[]): number[] {
+  return db.write(() => {
+    requireMailbox(db, accountId, mailboxId);
+    const rows =
+      uids === undefined
+        ? db.all<{ uid: number; body_id: number }>(
+            `SELECT uid, body_id FROM messages WHERE account_id = ? AND mailbox_id = ? AND sys_flags & ${DELETED} <> 0 ORDER BY uid`,
+            accountId,
+            mailboxId,
+          )
+        : db.all<{ uid: number; body_id: number }>(
+            `SELECT uid, body_id FROM messages
+              WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) AND sys_flags & ${DELETED} <> 0
+              ORDER BY uid`,
+            accountId,
+            mailboxId,
+            idList(uids),
+          );
+    removeMessages(db, accountId, mailboxId, rows);
+    return rows.map((r) => r.uid);
+  });
+}
+
+/** CopyResult is the COPYUID data of RFC 4315 section 3: source and destination UIDs pairwise. */
+export interface CopyResult {
+  uidValidity: number;
+  sourceUids: number[];
+  destUids: number[];
+}
+
+interface CopyRow {
+  uid: number;
+  body_id: number;
+  sys_flags: number;
+  keywords: string;
+  internal_date: number;
+  size: number;
+}
+
+function copyRows(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): { result: CopyResult; rows: CopyRow[] } {
+  requireMailbox(db, accountId, fromMailboxId);
+  const dst = requireMailbox(db, accountId, toMailboxId, 'TRYCREATE');
+  const rows = db.all<CopyRow>(
+    `SELECT uid, body_id, sys_flags, keywords, internal_date, size FROM messages
+      WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
+    accountId,
+    fromMailboxId,
+    idList(uids),
+  );
+  const result: CopyResult = { uidValidity: dst.uid_validity, sourceUids: [], destUids: [] };
+  if (rows.length === 0) return { result, rows };
+  const firstUid = reserveUids(dst, rows.length);
+  // A quota check (OVERQUOTA) slots in here: copies share bodies but count against the quota again.
+  const modseq = dst.highest_modseq + 1;
+  const now = Date.now();
+  rows.forEach((r, i) => {
+    insertMessage(db, accountId, toMailboxId, {
+      uid: firstUid + i,
+      bodyId: r.body_id,
+      modseq,
+      sysFlags: r.sys_flags,
+      keywords: r.keywords,
+      internalDate: r.internal_date,
+      saveDate: now,
+      size: r.size,
+    });
+    result.sourceUids.push(r.uid);
+    result.destUids.push(firstUid + i);
+  });
+  db.run(
+    'UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?',
+    firstUid + rows.length,
+    modseq,
+    accountId,
+    toMailboxId,
+  );
+  return { result, rows };
+}
+
+/**
+ * copyMessages copies those `uids` that exist to another mailbox of the account (same bodies, flags and
+ * internal dates; new UIDs, modseq and save date). Throws NONEXISTENT (source), TRYCREATE (target), LIMIT.
+ */
+export function copyMessages(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
+  return db.write(() => copyRows(db, accountId, fromMailboxId, uids, toMailboxId).result);
+}
+
+/** moveMessages is copyMessages followed by expunging the sources, in one transaction (RFC 6851 section 3.3). */
+export function moveMessages(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
+  return db.write(() => {
+    const { result, rows } = copyRows(db, accountId, fromMailboxId, uids, toMailboxId);
+    removeMessages(db, accountId, fromMailboxId, rows);
+    return result;
+  });
+}
+

@@ -1,0 +1,82 @@
+/**
+ * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports,
+ * a fresh data directory and the chosen storage backend, for tests that talk to it over TCP and TLS.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import selfsigned from 'selfsigned';
+import { hashPassword } from '../../src/auth/password.js';
+import type { Config } from '../../src/config/types.js';
+import { startServer, type RunningServer } from '../../src/imap/server.js';
+import { openStore } from '../../src/store/open.js';
+import type { Account, Store } from '../../src/store/types.js';
+
+/** Backends the shared suites run against. */
+export const BACKENDS = ['sqlite'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** TestServer: a running server and its parts. */
+export interface TestServer {
+  imapPort: number;
+  imapsPort: number;
+  store: Store;
+  dataDir: string;
+  server: RunningServer;
+  /** PEM certificate, to trust in TLS clients. */
+  cert: string;
+  /** Creates an account (with its default mailboxes). */
+  addUser(email: string, password: string): Promise<Account>;
+  close(): Promise<void>;
+}
+
+let tlsMaterial: Promise<{ key: string; cert: string }> | null = null;
+
+/** testTls generates one self-signed certificate for localhost per test process. */
+export function testTls(): Promise<{ key: string; cert: string }> {
+  tlsMaterial ??= (async () => {
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      days: 30,
+      algorithm: 'sha256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+    } as never);
+    return { key: pems.private, cert: pems.cert };
+  })();
+  return tlsMaterial;
+}
+
+/** startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth). */
+export async function startTestServer(backend: Backend = 'sqlite', configure?: (c: Config) => void): Promise<TestServer> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
+  const config: Config = {
+    dataDir,
+    storage: { kind: backend },
+    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
+    tls: { cert: null, key: null },
+    log: { level: 'silent' },
+  };
+  configure?.(config);
+  const log = pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
+  const store = await openStore(config, log);
+  const tls = await testTls();
+  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true });
+  const port = (name: string): number => server.addresses.find((a) => a.name === name)?.port ?? 0;
+  return {
+    imapPort: port('imap'),
+    imapsPort: port('imaps'),
+    store,
+    dataDir,
+    server,
+    cert: tls.cert,
+    async addUser(email, password) {
+      return store.createAccount(email, await hashPassword(password));
+    },
+    async close() {
+      await server.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

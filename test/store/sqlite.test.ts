@@ -1,0 +1,82 @@
+/**
+ * Runs the store suite on the SQLite backend (a temp-dir file per test), plus SQLite-only checks:
+ * persistence across reopen, schema version guard, openStore, file mode.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/open.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
+import { message, newAccount } from './helpers.js';
+import { runStoreSuite } from './suite.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'letterbox-store-'));
+}
+
+runStoreSuite('sqlite store', async () => {
+  const dir = await tempDir();
+  const file = join(dir, 'letterbox.db');
+  return {
+    store: await openSqliteStore(file),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+    openSecond: () => openSqliteStore(file),
+  };
+});
+
+describe('sqlite specifics', () => {
+  it('keeps everything across close and reopen', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'sub', 'mail.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      const m = message('persist');
+      await s1.appendMessages(accountId, inbox, [m]);
+      const mb = await s1.getMailbox(accountId, 'INBOX');
+      await s1.close();
+      const s2 = await openSqliteStore(file);
+      assert.deepEqual(await s2.getMailbox(accountId, 'INBOX'), mb);
+      const [rec] = await s2.getMessages(accountId, inbox, [1]);
+      assert.deepEqual(await s2.readBody(accountId, rec!.bodyId), m.raw);
+      await s2.close();
+      assert.equal((await stat(file)).mode & 0o777, 0o600);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a database with a newer schema version', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'x.db');
+      await (await openSqliteStore(file)).close();
+      const raw = new Database(file);
+      raw.prepare('UPDATE schema_version SET version = ?').run(SCHEMA_VERSION + 1);
+      raw.close();
+      await assert.rejects(openSqliteStore(file), /newer than this Letterbox/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('openStore creates the data directory and letterbox.db', async () => {
+    const dir = await tempDir();
+    try {
+      const dataDir = join(dir, 'data');
+      const store = await openStore({ dataDir, storage: { kind: 'sqlite' } });
+      assert.equal(store.kind, 'sqlite');
+      await store.close();
+      assert.ok((await stat(join(dataDir, 'letterbox.db'))).isFile());
+      const raw = new Database(join(dataDir, 'letterbox.db'), { readonly: true });
+      assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+      raw.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

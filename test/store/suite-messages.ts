@@ -1,0 +1,237 @@
+/**
+ * Store suite part 2: APPEND, FETCH data, EXPUNGE, STORE, COPY, MOVE (RFC 9051, RFC 7162, RFC 4315, RFC 6851).
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
+
+/** appendTests covers APPEND and reading messages back. */
+export function appendTests(ctx: Ctx): void {
+  it('appends with increasing UIDs and modseqs and reads everything back', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const mb0 = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    const m1 = message('first', ['\\seen', 'Work', 'work', '\\FLAGGED'], DATE);
+    const r1 = await ctx.store.appendMessages(accountId, inbox, [m1]);
+    assert.deepEqual(r1, { uidValidity: mb0.uidValidity, uids: [1] });
+    const r2 = await ctx.store.appendMessages(accountId, inbox, [message('second'), message('third', [], DATE + 1000)]);
+    assert.deepEqual(r2.uids, [2, 3]);
+    const mb = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    assert.equal(mb.uidNext, 4);
+
+    const list = await ctx.store.listMessages(accountId, inbox);
+    assert.deepEqual(
+      list.map((m) => m.uid),
+      [1, 2, 3],
+    );
+    assert.ok(list[0]!.modseq > mb0.highestModseq);
+    assert.ok(list[1]!.modseq > list[0]!.modseq);
+    assert.equal(list[2]!.modseq, list[1]!.modseq, 'one transaction, one modseq');
+    assert.equal(mb.highestModseq, list[2]!.modseq);
+    assert.deepEqual(list[0]!.flags, ['\\Seen', '\\Flagged', 'Work']);
+
+    const [rec] = await ctx.store.getMessages(accountId, inbox, [1]);
+    assert.ok(rec);
+    assert.equal(rec.uid, 1);
+    assert.equal(rec.internalDate, DATE);
+    assert.equal(rec.size, m1.raw.length);
+    assert.ok(Math.abs(rec.saveDate - Date.now()) < 60_000);
+    assert.deepEqual(rec.structure, m1.structure);
+    assert.deepEqual(rec.envelope, m1.envelope);
+    assert.equal(rec.sentDate, m1.sentDate);
+    assert.deepEqual(await ctx.store.readBody(accountId, rec.bodyId), m1.raw);
+  });
+
+  it('returns records for existing UIDs only, ascending', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('a'), message('b'), message('c')]);
+    const recs = await ctx.store.getMessages(accountId, inbox, [3, 99, 1]);
+    assert.deepEqual(
+      recs.map((r) => [r.uid, r.envelope.subject]),
+      [
+        [1, 'a'],
+        [3, 'c'],
+      ],
+    );
+    assert.deepEqual(await ctx.store.getMessages(accountId, inbox, []), []);
+  });
+
+  it('handles an empty batch and a missing mailbox', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const mb = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    assert.deepEqual(await ctx.store.appendMessages(accountId, inbox, []), { uidValidity: mb.uidValidity, uids: [] });
+    await rejectsWith(ctx.store.appendMessages(accountId, inbox + 1000, [message('x')]), 'TRYCREATE');
+    await rejectsWith(ctx.store.readBody(accountId, 999_999), 'NONEXISTENT');
+    assert.deepEqual(await ctx.store.getMailbox(accountId, 'INBOX'), mb);
+  });
+
+  it('returns the search text of messages by UID', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const a = message('apples', [], DATE, 'zebra crossing');
+    const b = message('pears', [], DATE, 'giraffe');
+    await ctx.store.appendMessages(accountId, inbox, [a, b]);
+    const text = await ctx.store.getSearchText(accountId, inbox, [2, 1, 7]);
+    assert.deepEqual([...text.keys()].sort(), [1, 2]);
+    assert.deepEqual(text.get(1), a.searchText);
+    assert.deepEqual(text.get(2), b.searchText);
+    assert.ok(text.get(1)!.body.includes('zebra'));
+    assert.ok(text.get(2)!.headers.includes('pears'));
+  });
+}
+
+/** expungeTests covers EXPUNGE and UID EXPUNGE. */
+export function expungeTests(ctx: Ctx): void {
+  it('expunges only \\Deleted messages and never reuses their UIDs', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('1', ['\\Deleted']), message('2'), message('3', ['\\Deleted']), message('4', ['\\Deleted'])]);
+    const [rec1] = await ctx.store.getMessages(accountId, inbox, [1]);
+    const before = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox, [1, 2, 4]), [1, 4]);
+    const mid = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    assert.ok(mid.highestModseq > before.highestModseq);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox), [3]);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox), []);
+    const after = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    assert.ok(after.highestModseq > mid.highestModseq);
+    assert.deepEqual(
+      (await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid),
+      [2],
+    );
+    await rejectsWith(ctx.store.readBody(accountId, rec1!.bodyId), 'NONEXISTENT');
+    assert.equal(after.uidNext, 5);
+    assert.deepEqual((await ctx.store.appendMessages(accountId, inbox, [message('5')])).uids, [5]);
+    await rejectsWith(ctx.store.expunge(accountId, inbox + 1000), 'NONEXISTENT');
+  });
+}
+
+/** flagTests covers STORE with and without UNCHANGEDSINCE. */
+export function flagTests(ctx: Ctx): void {
+  it('adds, removes and sets flags; only real changes get a new modseq', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('1', ['\\Seen']), message('2'), message('3', ['Work'])]);
+    const base = (await ctx.store.listMessages(accountId, inbox))[0]!.modseq;
+
+    const add = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3, 42], 'add', ['\\SEEN', 'work']);
+    assert.deepEqual(add.failed, []);
+    assert.deepEqual(
+      add.updated.map((m) => [m.uid, m.flags]),
+      [
+        [1, ['\\Seen', 'work']],
+        [2, ['\\Seen', 'work']],
+        [3, ['\\Seen', 'Work']],
+      ],
+    );
+    const m1 = add.updated[0]!.modseq;
+    assert.ok(m1 > base);
+    assert.ok(add.updated.every((m) => m.modseq === m1));
+
+    const again = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'add', ['\\Seen', 'WORK']);
+    assert.deepEqual(again, { updated: [], failed: [] });
+    assert.equal((await ctx.store.getMailbox(accountId, 'INBOX'))!.highestModseq, m1);
+
+    const rm = await ctx.store.storeFlags(accountId, inbox, [1, 2], 'remove', ['\\seen', '\\Draft']);
+    assert.deepEqual(
+      rm.updated.map((m) => [m.uid, m.flags]),
+      [
+        [1, ['work']],
+        [2, ['work']],
+      ],
+    );
+    assert.ok(rm.updated[0]!.modseq > m1);
+
+    const set = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'set', ['Work', '\\Answered']);
+    assert.deepEqual(
+      set.updated.map((m) => [m.uid, m.flags]),
+      [
+        [1, ['\\Answered', 'Work']],
+        [2, ['\\Answered', 'Work']],
+        [3, ['\\Answered', 'Work']],
+      ],
+    );
+    const same = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'set', ['\\answered', 'WORK']);
+    assert.deepEqual(same.updated, []);
+    const list = await ctx.store.listMessages(accountId, inbox);
+    assert.deepEqual(
+      list.map((m) => [m.uid, m.modseq]),
+      set.updated.map((m) => [m.uid, m.modseq]),
+    );
+    await rejectsWith(ctx.store.storeFlags(accountId, inbox + 1000, [1], 'add', ['x']), 'NONEXISTENT');
+  });
+
+  it('refuses changes to messages modified after UNCHANGEDSINCE (RFC 7162 section 3.1.3)', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('1'), message('2'), message('3')]);
+    const appended = (await ctx.store.listMessages(accountId, inbox))[0]!.modseq;
+    const r = await ctx.store.storeFlags(accountId, inbox, [2], 'add', ['\\Flagged']);
+    const changed = r.updated[0]!.modseq;
+    const res = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'add', ['\\Seen'], appended);
+    assert.deepEqual(res.failed, [2]);
+    assert.deepEqual(
+      res.updated.map((m) => [m.uid, m.flags]),
+      [
+        [1, ['\\Seen']],
+        [3, ['\\Seen']],
+      ],
+    );
+    assert.ok(res.updated[0]!.modseq > changed);
+    const list = await ctx.store.listMessages(accountId, inbox);
+    assert.deepEqual(list[1], { uid: 2, modseq: changed, flags: ['\\Flagged'] });
+    const zero = await ctx.store.storeFlags(accountId, inbox, [1], 'add', ['\\Seen'], 0);
+    assert.deepEqual(zero, { updated: [], failed: [1] });
+  });
+}
+
+/** copyTests covers COPY and MOVE. */
+export function copyTests(ctx: Ctx): void {
+  it('copies with COPYUID data, sharing the body', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const work = await ctx.store.createMailbox(accountId, 'Work');
+    await ctx.store.appendMessages(accountId, work.id, [message('w')]);
+    await ctx.store.appendMessages(accountId, inbox, [message('1', ['\\Seen', 'Key'], DATE), message('2'), message('3', [], DATE + 5)]);
+    const res = await ctx.store.copyMessages(accountId, inbox, [3, 1, 9], work.id);
+    assert.deepEqual(res, { uidValidity: work.uidValidity, sourceUids: [1, 3], destUids: [2, 3] });
+    const [src1, src3] = await ctx.store.getMessages(accountId, inbox, [1, 3]);
+    const [dst2, dst3] = await ctx.store.getMessages(accountId, work.id, [2, 3]);
+    assert.equal(dst2!.bodyId, src1!.bodyId);
+    assert.equal(dst3!.bodyId, src3!.bodyId);
+    assert.deepEqual(dst2!.flags, ['\\Seen', 'Key']);
+    assert.equal(dst2!.internalDate, DATE);
+    assert.equal(dst3!.internalDate, DATE + 5);
+    assert.deepEqual(await ctx.store.readBody(accountId, dst2!.bodyId), await ctx.store.readBody(accountId, src1!.bodyId));
+
+    // Expunging the original keeps the copy's body.
+    await ctx.store.storeFlags(accountId, inbox, [1], 'add', ['\\Deleted']);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox), [1]);
+    assert.deepEqual((await ctx.store.readBody(accountId, dst2!.bodyId)).length, dst2!.size);
+    assert.deepEqual((await ctx.store.getSearchText(accountId, work.id, [2])).size, 1);
+    await ctx.store.storeFlags(accountId, work.id, [2], 'add', ['\\Deleted']);
+    await ctx.store.expunge(accountId, work.id);
+    await rejectsWith(ctx.store.readBody(accountId, dst2!.bodyId), 'NONEXISTENT');
+
+    assert.deepEqual(await ctx.store.copyMessages(accountId, inbox, [77], work.id), { uidValidity: work.uidValidity, sourceUids: [], destUids: [] });
+    await rejectsWith(ctx.store.copyMessages(accountId, inbox, [2], work.id + 1000), 'TRYCREATE');
+    await rejectsWith(ctx.store.copyMessages(accountId, inbox + 1000, [2], work.id), 'NONEXISTENT');
+  });
+
+  it('moves: copies then expunges the sources in one step (RFC 6851)', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const trash = (await ctx.store.getMailbox(accountId, 'Trash'))!;
+    await ctx.store.appendMessages(accountId, inbox, [message('1'), message('2', ['\\Flagged']), message('3')]);
+    const [src2] = await ctx.store.getMessages(accountId, inbox, [2]);
+    const hm = (await ctx.store.getMailbox(accountId, 'INBOX'))!.highestModseq;
+    const res = await ctx.store.moveMessages(accountId, inbox, [2, 3], trash.id);
+    assert.deepEqual(res, { uidValidity: trash.uidValidity, sourceUids: [2, 3], destUids: [1, 2] });
+    assert.deepEqual(
+      (await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid),
+      [1],
+    );
+    const ch = await ctx.store.changesSince(accountId, inbox, hm);
+    assert.deepEqual(ch.expunged, [2, 3]);
+    assert.deepEqual(ch.changed, []);
+    const [moved] = await ctx.store.getMessages(accountId, trash.id, [1]);
+    assert.equal(moved!.bodyId, src2!.bodyId);
+    assert.deepEqual(moved!.flags, ['\\Flagged']);
+    assert.deepEqual(await ctx.store.readBody(accountId, moved!.bodyId), (await ctx.store.readBody(accountId, src2!.bodyId)));
+    await rejectsWith(ctx.store.moveMessages(accountId, inbox, [1], trash.id + 1000), 'TRYCREATE');
+    assert.equal((await ctx.store.listMessages(accountId, inbox)).length, 1);
+  });
+}
