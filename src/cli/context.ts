@@ -1,0 +1,102 @@
+/**
+ * What every command shares: the --config/--data-dir/--log-level options, turning them (with the
+ * environment and the config file) into a Config, opening the store, and errors with exit codes.
+ */
+import { access, mkdir } from 'node:fs/promises';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { loadConfig, type ConfigOverrides } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log/logger.js';
+import { openStore } from '../store/open.js';
+import type { Account, Store } from '../store/types.js';
+
+/** EXIT names the process exit codes (sysexits.h where one fits; 1 for other errors). */
+export const EXIT = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 64,
+  NOINPUT: 66,
+  NOUSER: 67,
+  SOFTWARE: 70,
+  CONFIG: 78,
+} as const;
+
+/** CliError is an error to report to the operator as one line (no stack), exiting with `exitCode`. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.ERROR,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** CommonOptions are the options every command takes (commander's camelCase names). */
+export interface CommonOptions {
+  config?: string;
+  dataDir?: string;
+  logLevel?: LogLevel;
+}
+
+/** addCommonOptions adds --config, --data-dir and --log-level to `cmd` and returns it. */
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)')
+    .option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)')
+    .addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
+}
+
+/** parsePort is a commander argument parser for a TCP port 0-65535; throws InvalidArgumentError. */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a number from 0 to 65535 (0 turns the listener off)');
+  return n;
+}
+
+/**
+ * resolveConfig builds the Config for a command: flags, then LETTERBOX_DATA_DIR / LETTERBOX_CONFIG from
+ * `env`, then the config file, then defaults. `extra` carries command-specific overrides (serve's ports).
+ * Throws ConfigError.
+ */
+export async function resolveConfig(opts: CommonOptions, extra: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const file = opts.config ?? (env.LETTERBOX_CONFIG || undefined);
+  const dataDir = opts.dataDir ?? (env.LETTERBOX_DATA_DIR || undefined);
+  const overrides: ConfigOverrides = { ...extra };
+  if (dataDir !== undefined) overrides.dataDir = dataDir;
+  if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
+  return loadConfig({ file, overrides });
+}
+
+/** adminLogger is the logger of a command other than serve: stderr (stdout is the command's output), warn unless --log-level says otherwise. */
+export function adminLogger(opts: CommonOptions): Logger {
+  return createLogger(opts.logLevel ?? 'warn', { stream: 'stderr' });
+}
+
+/**
+ * withStore opens the store of `config`, runs `fn`, and closes the store whatever happens.
+ * With `create` false, a missing data directory is an error (a typo in --data-dir must not create an empty one).
+ */
+export async function withStore<T>(config: Config, log: Logger, create: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
+  if (create) await mkdir(config.dataDir, { recursive: true });
+  else {
+    try {
+      await access(config.dataDir);
+    } catch {
+      throw new CliError(`no data directory at ${config.dataDir} (add a user first with "letterbox user add", or pass --data-dir)`, EXIT.NOINPUT);
+    }
+  }
+  const store = await openStore(config, log);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** requireAccount returns the account for `email` or throws CliError (exit 67) naming it. */
+export async function requireAccount(store: Store, email: string): Promise<Account> {
+  const account = await store.getAccount(email);
+  if (!account) throw new CliError(`no such user: ${email} (create it with "letterbox user add ${email}")`, EXIT.NOUSER);
+  return account;
+}

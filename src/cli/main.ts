@@ -1,0 +1,82 @@
+/**
+ * The `letterbox` command line: builds the commander program from the command modules and turns every
+ * error into one line on stderr and an exit status (no stack traces unless LETTERBOX_DEBUG=1).
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/load.js';
+import { ImportError } from '../import/types.js';
+import { StoreError } from '../store/types.js';
+import { TlsError } from '../tls/material.js';
+import { CliError, EXIT } from './context.js';
+import { importCommand } from './import.js';
+import { serveCommand } from './serve.js';
+import { userCommand } from './user.js';
+
+const EXIT_HELP = `
+Environment:
+  LETTERBOX_CONFIG     config file (like --config)
+  LETTERBOX_DATA_DIR   data directory (like --data-dir)
+  Precedence: command-line flags, then environment, then the config file, then defaults.
+
+Exit status:
+  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 78 configuration error`;
+
+/** buildProgram returns the commander program with every command (exposed for tests of the help text). */
+export function buildProgram(): Command {
+  const program = new Command('letterbox')
+    .description('Letterbox: an IMAP mailbox server')
+    .version('0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_HELP)
+    .exitOverride();
+  program.addCommand(serveCommand());
+  program.addCommand(userCommand());
+  program.addCommand(importCommand());
+  // Subcommands copy exitOverride only when created through the parent; set it on every level.
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const c of all(program)) c.exitOverride();
+  return program;
+}
+
+/**
+ * main runs the command line `argv` (as process.argv: node, script, args...) and resolves to the exit
+ * status. Errors are printed as `letterbox: <message>` on stderr.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.OK;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message (or the help).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+    if (err.code === 'commander.executeSubCommandAsync') return err.exitCode;
+    return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  const line = (msg: string) => process.stderr.write(`letterbox: ${msg.split('\n')[0]}\n`);
+  if (err instanceof CliError) {
+    line(err.message);
+    return err.exitCode;
+  }
+  if (err instanceof ConfigError || err instanceof TlsError) {
+    line(err.message);
+    return EXIT.CONFIG;
+  }
+  if (err instanceof ImportError) {
+    line(err.message);
+    return EXIT.NOINPUT;
+  }
+  if (err instanceof StoreError) {
+    line(err.message);
+    return EXIT.ERROR;
+  }
+  line(`unexpected error: ${(err as Error)?.message ?? String(err)} (set LETTERBOX_DEBUG=1 for details)`);
+  if (process.env.LETTERBOX_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+  return EXIT.SOFTWARE;
+}

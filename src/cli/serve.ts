@@ -1,0 +1,109 @@
+/**
+ * `letterbox serve`: config, logger, store, TLS material, listeners; one "ready" log line naming every
+ * address; SIGTERM/SIGINT close the listeners and the store and end the process with status 0.
+ */
+import { mkdir } from 'node:fs/promises';
+import { Command } from 'commander';
+import type { Config } from '../config/types.js';
+import { startServer } from '../imap/server.js';
+import { createLogger } from '../log/logger.js';
+import { openStore } from '../store/open.js';
+import { ensureTlsMaterial } from '../tls/material.js';
+import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
+
+interface ServeOptions extends CommonOptions {
+  host?: string;
+  imapPort?: number;
+  imapsPort?: number;
+}
+
+/** serveCommand builds the `serve` command; its action resolves when the server has shut down after a signal. */
+export function serveCommand(): Command {
+  return addCommonOptions(
+    new Command('serve')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS)')
+      .description('run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured)')
+      .option('--host <addr>', 'address to listen on, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
+      .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
+      .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort),
+  ).action(async (opts: ServeOptions) => {
+    const config = await resolveConfig(opts, {
+      imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
+    });
+    await serve(config);
+  });
+}
+
+/** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (ports, TLS, store). */
+export async function serve(config: Config): Promise<void> {
+  const { port, tlsPort } = config.imap;
+  if (port === 0 && tlsPort === 0) throw new CliError('nothing to serve: both the IMAP port and the IMAPS port are 0 (off)', EXIT.CONFIG);
+  if (port === tlsPort) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
+
+  const log = createLogger(config.log.level);
+  await mkdir(config.dataDir, { recursive: true });
+  const store = await openStore(config, log);
+  let server;
+  try {
+    const tls = await ensureTlsMaterial(config, log);
+    server = await startServer({ config, store, log, tls });
+  } catch (err) {
+    await store.close();
+    throw describeListenError(err, config);
+  }
+  const where = server.addresses.map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`);
+  log.info({ addresses: server.addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}`);
+
+  const running = server;
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(EXIT.ERROR);
+      }
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      void (async () => {
+        try {
+          await running.close();
+        } catch (err) {
+          log.error({ err }, 'error while closing the listeners');
+        }
+        try {
+          await store.close();
+        } catch (err) {
+          log.error({ err }, 'error while closing the store');
+        }
+        log.info('stopped');
+        resolve();
+      })();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+/**
+ * describeListenError turns a bind failure from startServer (EACCES, EADDRINUSE, EADDRNOTAVAIL, with
+ * `.port`) into a one-line CliError saying what to do instead; any other error is returned unchanged.
+ */
+export function describeListenError(err: unknown, config: Config): unknown {
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
+  const isImaps = e.port !== undefined && e.port === config.imap.tlsPort && e.port !== config.imap.port;
+  const port = e.port ?? (isImaps ? config.imap.tlsPort : config.imap.port);
+  const choose = isImaps ? `--imaps-port ${port < 1024 ? port + 1000 : port + 1} / imap.tls_port` : `--imap-port ${port < 1024 ? port + 1000 : port + 1} / imap.port`;
+  if (e.code === 'EADDRNOTAVAIL') {
+    return new CliError(`cannot listen on ${config.imap.host}: no such address on this machine; pick another with --host / imap.host in the config`);
+  }
+  if (e.code === 'EACCES' && port < 1024) {
+    return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`);
+  }
+  if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`);
+  return new CliError(`cannot listen on port ${port}: ${hostPort(config.imap.host, port)} is already in use (is another IMAP server running?); stop it, or pick another port with ${choose} in the config`);
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * `letterbox user add|list|passwd|delete`: account administration, a thin layer over Store and
+ * src/auth (the address check and argon2id hashing).
+ */
+import { Command } from 'commander';
+import { normalizeEmail } from '../auth/email.js';
+import { hashPassword } from '../auth/password.js';
+import { StoreError } from '../store/types.js';
+import { addCommonOptions, adminLogger, CliError, EXIT, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
+import { confirm, promptNewPassword, readPasswordStdin } from './prompt.js';
+
+interface PasswordOptions extends CommonOptions {
+  passwordStdin?: boolean;
+}
+
+/** userCommand builds the `user` command group. */
+export function userCommand(): Command {
+  const user = new Command('user').description('manage user accounts (log-in names are email addresses)');
+
+  addCommonOptions(
+    user
+      .command('add')
+      .description('create a user with an INBOX, Sent, Drafts, Trash, Junk and Archive; asks for the password twice')
+      .argument('<email>', 'the address, also the IMAP log-in name')
+      .option('--password-stdin', 'read the password from stdin (one trailing newline is removed)'),
+  ).action(async (address: string, opts: PasswordOptions) => {
+    const email = checkedEmail(address);
+    const config = await resolveConfig(opts);
+    const log = adminLogger(opts);
+    await withStore(config, log, true, async (store) => {
+      if (await store.getAccount(email)) throw new CliError(`user ${email} already exists (change its password with "letterbox user passwd ${email}")`);
+      const password = await readPassword(opts);
+      try {
+        await store.createAccount(email, await hashPassword(password));
+      } catch (err) {
+        if (err instanceof StoreError && err.kind === 'ALREADYEXISTS') throw new CliError(`user ${email} already exists`);
+        throw err;
+      }
+    });
+    process.stdout.write(`created user ${email}\n`);
+  });
+
+  addCommonOptions(user.command('list').description('list users, one per line: address, then creation time (UTC)')).action(async (opts: CommonOptions) => {
+    const config = await resolveConfig(opts);
+    const accounts = await withStore(config, adminLogger(opts), false, (store) => store.listAccounts());
+    for (const a of accounts) process.stdout.write(`${a.email}\t${new Date(a.createdAt).toISOString()}\n`);
+  });
+
+  addCommonOptions(
+    user
+      .command('passwd')
+      .description("set a user's password; asks for it twice")
+      .argument('<email>', 'the user')
+      .option('--password-stdin', 'read the password from stdin (one trailing newline is removed)'),
+  ).action(async (address: string, opts: PasswordOptions) => {
+    const email = checkedEmail(address);
+    const config = await resolveConfig(opts);
+    await withStore(config, adminLogger(opts), false, async (store) => {
+      const account = await requireAccount(store, email);
+      const password = await readPassword(opts);
+      await store.setPasswordHash(account.id, await hashPassword(password));
+    });
+    process.stdout.write(`changed the password of ${email}\n`);
+  });
+
+  addCommonOptions(
+    user
+      .command('delete')
+      .description('delete a user and all their mail; asks for confirmation unless --yes')
+      .argument('<email>', 'the user')
+      .option('-y, --yes', 'do not ask (required when stdin is not a terminal)'),
+  ).action(async (address: string, opts: CommonOptions & { yes?: boolean }) => {
+    const email = checkedEmail(address);
+    if (!opts.yes && !process.stdin.isTTY) throw new CliError('refusing to delete without --yes when stdin is not a terminal', EXIT.USAGE);
+    const config = await resolveConfig(opts);
+    const deleted = await withStore(config, adminLogger(opts), false, async (store) => {
+      const account = await requireAccount(store, email);
+      if (!opts.yes) {
+        let messages = 0;
+        for (const mb of await store.listMailboxes(account.id)) messages += (await store.mailboxCounts(account.id, mb.id)).messages;
+        if (!(await confirm(`Delete user ${email} and all their mail (${messages} message${messages === 1 ? '' : 's'})?`))) return false;
+      }
+      await store.deleteAccount(account.id);
+      return true;
+    });
+    process.stdout.write(deleted ? `deleted user ${email}\n` : 'not deleted\n');
+  });
+
+  return user;
+}
+
+function checkedEmail(address: string): string {
+  try {
+    return normalizeEmail(address);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.USAGE);
+  }
+}
+
+async function readPassword(opts: PasswordOptions): Promise<string> {
+  return opts.passwordStdin ? readPasswordStdin() : promptNewPassword();
+}

@@ -1,0 +1,104 @@
+/**
+ * loadConfig builds the Config: defaults, then the config file (YAML or TOML), then overrides from the
+ * environment and the command line (the CLI merges those two, flags winning). Relative paths in the file
+ * resolve against the file's directory; relative override paths against the working directory.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import { FileConfigSchema, formatIssue, type FileConfig } from './schema.js';
+import type { Config } from './types.js';
+
+/** ConfigOverrides are values that win over the config file (from flags or environment); paths may be relative to `cwd`. */
+export interface ConfigOverrides {
+  dataDir?: string;
+  imap?: Partial<Config['imap']>;
+  tls?: Partial<Config['tls']>;
+  log?: Partial<Config['log']>;
+}
+
+/** ConfigError is an invalid or unreadable config; its message is one line naming the file and the key. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * loadConfig reads and validates `file` (when given: .yaml, .yml or .toml), applies `overrides` and
+ * returns a Config whose paths (dataDir, tls.cert, tls.key) are absolute.
+ * Throws ConfigError, e.g. `config error in /etc/letterbox.yaml: imap.port: expected a number from 0 to 65535`.
+ * @param opts.cwd directory for relative override paths and defaults (default process.cwd())
+ */
+export async function loadConfig(opts: { file?: string; overrides?: ConfigOverrides; cwd?: string }): Promise<Config> {
+  const cwd = opts.cwd ?? process.cwd();
+  const overrides = opts.overrides ?? {};
+  let file: FileConfig;
+  let fileDir = cwd;
+  let dataDirFromFile = false;
+  if (opts.file) {
+    const abs = path.resolve(cwd, opts.file);
+    const raw = await parseFile(abs);
+    const result = FileConfigSchema.safeParse(raw ?? {});
+    if (!result.success) {
+      const first = result.error.issues[0];
+      const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+      throw new ConfigError(`config error in ${abs}: ${first ? formatIssue(first, raw) : result.error.message}${more}`);
+    }
+    file = result.data;
+    fileDir = path.dirname(abs);
+    dataDirFromFile = typeof raw === 'object' && raw !== null && 'data_dir' in raw;
+    if ((file.tls.cert === null) !== (file.tls.key === null)) {
+      const missing = file.tls.cert === null ? 'tls.cert' : 'tls.key';
+      throw new ConfigError(`config error in ${abs}: ${missing}: missing (tls.cert and tls.key must be set together, or both left out for a self-signed certificate)`);
+    }
+  } else {
+    file = FileConfigSchema.parse({});
+  }
+
+  // The default ./data is relative to where letterbox runs (README: "data in ./data"), not to the config file.
+  const dataDir = overrides.dataDir !== undefined
+    ? path.resolve(cwd, overrides.dataDir)
+    : path.resolve(dataDirFromFile ? fileDir : cwd, file.data_dir);
+  const fromFile = (p: string | null) => (p === null ? null : path.resolve(fileDir, p));
+  const fromCli = (p: string | null) => (p === null ? null : path.resolve(cwd, p));
+  return {
+    dataDir,
+    storage: { kind: file.storage.kind },
+    imap: {
+      host: overrides.imap?.host ?? file.imap.host,
+      port: overrides.imap?.port ?? file.imap.port,
+      tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
+      plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
+    },
+    tls: {
+      cert: overrides.tls?.cert !== undefined ? fromCli(overrides.tls.cert) : fromFile(file.tls.cert),
+      key: overrides.tls?.key !== undefined ? fromCli(overrides.tls.key) : fromFile(file.tls.key),
+    },
+    log: { level: overrides.log?.level ?? file.log.level },
+  };
+}
+
+/** parseFile reads a config file and parses it by extension; throws ConfigError naming the file. */
+async function parseFile(abs: string): Promise<unknown> {
+  const ext = path.extname(abs).toLowerCase();
+  if (ext !== '.yaml' && ext !== '.yml' && ext !== '.toml') {
+    throw new ConfigError(`config error in ${abs}: the file name must end in .yaml, .yml or .toml`);
+  }
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new ConfigError(`cannot read config file ${abs}: ${why}`);
+  }
+  try {
+    return ext === '.toml' ? parseToml(text) : parseYaml(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new ConfigError(`config error in ${abs}: ${ext === '.toml' ? 'TOML' : 'YAML'} syntax: ${first}`);
+  }
+}

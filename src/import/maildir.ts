@@ -1,0 +1,143 @@
+/**
+ * Maildir import (https://cr.yp.to/proto/maildir.html) with Maildir++ subfolders (".Sub.Folder" beside
+ * cur/new/tmp, names in modified UTF-7) and Dovecot's keyword letters (a-z, named in dovecot-keywords).
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeModifiedUtf7 } from '../protocol/mutf7.js';
+import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
+
+/** MAILDIR_FLAGS maps Maildir info letters (after ":2,") to IMAP system flags; "P" (passed) has no IMAP flag. */
+const MAILDIR_FLAGS: Record<string, string> = { F: '\\Flagged', R: '\\Answered', S: '\\Seen', T: '\\Deleted', D: '\\Draft' };
+
+interface MaildirFile {
+  file: string;
+  folder: string[];
+  size: number;
+  internalDate: number;
+  flags: string[];
+}
+
+/** isMaildir reports whether `dir` looks like a Maildir: it has a cur/ or new/ subdirectory. */
+export async function isMaildir(dir: string): Promise<boolean> {
+  for (const sub of ['cur', 'new']) {
+    const s = await stat(path.join(dir, sub)).catch(() => null);
+    if (s?.isDirectory()) return true;
+  }
+  return false;
+}
+
+/**
+ * openMaildir lists the messages of the Maildir at `root` (cur/ and new/; tmp/ holds unfinished
+ * deliveries and is left alone) and of its Maildir++ subfolders: ".Sub.Folder" becomes folder
+ * ["Sub", "Folder"]. Each folder's messages are in internal-date order (ties by file name).
+ * Internal date: the earlier of the file's mtime and the delivery time at the start of its name (Dovecot
+ * sets the mtime to the internal date of an APPENDed message; a copy made without preserving mtimes
+ * leaves the name's time as the better one). Files over `maxOctets` are skipped unread.
+ */
+export async function openMaildir(root: string, maxOctets: number): Promise<ImportSource> {
+  const skips: ImportEvent[] = [];
+  const files: MaildirFile[] = [];
+  const folders: Array<{ dir: string; folder: string[] }> = [{ dir: root, folder: [] }];
+  for (const entry of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.name.startsWith('.') || entry.name === '.' || entry.name === '..') continue;
+    const dir = path.join(root, entry.name);
+    if (!(entry.isDirectory() || entry.isSymbolicLink()) || !(await isMaildir(dir))) continue;
+    const levels = entry.name.slice(1).split('.');
+    if (levels.some((l) => l === '')) {
+      skips.push({ kind: 'skip', source: dir, reason: 'not a valid Maildir++ folder name (empty level)', sourceOctets: 0 });
+      continue;
+    }
+    folders.push({ dir, folder: levels.map(folderLevel) });
+  }
+  for (const { dir, folder } of folders) {
+    const keywords = await readKeywords(dir);
+    const here: MaildirFile[] = [];
+    for (const sub of ['cur', 'new']) {
+      const subdir = path.join(dir, sub);
+      let names: string[];
+      try {
+        names = await readdir(subdir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') skips.push({ kind: 'skip', source: subdir, reason: describeFsError(err), sourceOctets: 0 });
+        continue;
+      }
+      for (const name of names) {
+        if (name.startsWith('.')) continue;
+        const file = path.join(subdir, name);
+        try {
+          const st = await stat(file);
+          if (!st.isFile()) continue;
+          const named = nameTime(name);
+          const internalDate = named !== null ? Math.min(named, st.mtimeMs) : st.mtimeMs;
+          here.push({ file, folder, size: st.size, internalDate: Math.floor(internalDate), flags: infoFlags(name, keywords) });
+        } catch (err) {
+          skips.push({ kind: 'skip', source: file, reason: describeFsError(err), sourceOctets: 0 });
+        }
+      }
+    }
+    here.sort((a, b) => a.internalDate - b.internalDate || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    files.push(...here);
+  }
+  return {
+    kind: 'maildir',
+    path: root,
+    totalOctets: files.reduce((n, f) => n + f.size, 0),
+    async *events() {
+      yield* skips;
+      for (const f of files) {
+        if (f.size > maxOctets) {
+          yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
+          continue;
+        }
+        try {
+          const raw = await readFile(f.file);
+          yield { kind: 'message', folder: f.folder, raw, flags: f.flags, internalDate: f.internalDate, source: f.file, sourceOctets: f.size };
+        } catch (err) {
+          yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
+        }
+      }
+    },
+  };
+}
+
+/** nameTime returns the delivery time (ms) that starts a Maildir file name ("1700000000.M1P2.host:2,S"), or null. */
+function nameTime(name: string): number | null {
+  const m = /^(\d{9,11})\./.exec(name);
+  return m ? Number(m[1]) * 1000 : null;
+}
+
+/**
+ * infoFlags reads the flags after ":2," (or "!2,"/";2,", used where ":" is not allowed in file names):
+ * upper-case letters are system flags, lower-case letters Dovecot keywords by index.
+ */
+function infoFlags(name: string, keywords: Map<string, string>): string[] {
+  const m = /[:;!]2,([A-Za-z]*)$/.exec(name);
+  if (!m) return [];
+  const flags: string[] = [];
+  for (const ch of new Set(m[1]!)) {
+    const flag = MAILDIR_FLAGS[ch] ?? keywords.get(ch);
+    if (flag && !flags.includes(flag)) flags.push(flag);
+  }
+  return flags;
+}
+
+/** readKeywords reads Dovecot's "dovecot-keywords" file ("0 $Forwarded" per line: letter a = keyword 0) into letter -> keyword. */
+async function readKeywords(dir: string): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  const text = await readFile(path.join(dir, 'dovecot-keywords'), 'utf8').catch(() => '');
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) +(\S+)\s*$/.exec(line);
+    if (m && Number(m[1]) < 26 && /^[!#$&'+\-.0-9:;<=>?@A-Z^_`a-z|~]+$/.test(m[2]!)) map.set(String.fromCharCode(97 + Number(m[1])), m[2]!);
+  }
+  return map;
+}
+
+/** folderLevel decodes one Maildir++ name level from modified UTF-7 (RFC 3501 section 5.1.3); a level that is not valid modified UTF-7 (e.g. raw UTF-8, as Dovecot's UTF8 layout writes) is kept as it is. */
+function folderLevel(level: string): string {
+  try {
+    return decodeModifiedUtf7(level);
+  } catch {
+    return level;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * importMessages moves the messages of an import source into an account: bare LF becomes CRLF (the one
+ * byte change made to imported mail), messages over MAX_LITERAL_OCTETS are skipped (a client could not
+ * have APPENDed them either), and the rest go through deliver() in batches, one transaction per batch.
+ */
+import { deliver, ensureMailbox, normalizeMailboxName, type MessageToDeliver } from '../delivery/deliver.js';
+import { toCrlf } from '../mime/crlf.js';
+import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
+import { StoreError, type Account, type Store } from '../store/types.js';
+import { overLimit, type ImportSource } from './types.js';
+
+/** BATCH_MESSAGES and BATCH_OCTETS bound one append transaction: few enough to keep memory and lock time small, many enough to amortise the fsync. */
+const BATCH_MESSAGES = 200;
+const BATCH_OCTETS = 32 * 1024 * 1024;
+
+/** ImportProgress is reported after every message or skip: source octets read so far, of `totalOctets`. */
+export interface ImportProgress {
+  octets: number;
+  totalOctets: number;
+  messages: number;
+  skipped: number;
+}
+
+/** ImportSummary is the result of an import; octets are stored (CRLF) octets. */
+export interface ImportSummary {
+  messages: number;
+  octets: number;
+  /** Messages imported per mailbox name, in the order the mailboxes were first used. */
+  mailboxes: Map<string, number>;
+  /** Mailboxes that did not exist before (created, with missing parents, and subscribed). */
+  created: string[];
+  skipped: Array<{ source: string; reason: string }>;
+}
+
+/**
+ * importMessages imports every message of `source` into `account`. Messages of the source's root go to
+ * mailbox `target` (default INBOX); a Maildir++ subfolder "Sub/Folder" goes to "<target>/Sub/Folder",
+ * or "Sub/Folder" when the target is INBOX (as a mail client shows Maildir++ folders).
+ * Skips, with a reason: empty messages, unreadable files, messages over MAX_LITERAL_OCTETS (after CRLF
+ * conversion), and messages the store refuses to parse. Throws StoreError on a storage failure (already
+ * appended batches stay) and for an invalid target name.
+ */
+export async function importMessages(
+  store: Store,
+  account: Account,
+  source: ImportSource,
+  opts: { mailbox?: string; onProgress?: (p: ImportProgress) => void; maxOctets?: number } = {},
+): Promise<ImportSummary> {
+  const maxOctets = opts.maxOctets ?? MAX_LITERAL_OCTETS;
+  const target = normalizeMailboxName(opts.mailbox ?? 'INBOX');
+  const summary: ImportSummary = { messages: 0, octets: 0, mailboxes: new Map(), created: [], skipped: [] };
+  const progress: ImportProgress = { octets: 0, totalOctets: source.totalOctets, messages: 0, skipped: 0 };
+  // One batch at a time: sources yield a folder's messages together, so a change of mailbox ends the batch.
+  let batch: { mailbox: string; items: Array<MessageToDeliver & { source: string }>; octets: number } | null = null;
+  const known = new Set<string>();
+
+  const flush = async (): Promise<void> => {
+    if (!batch || batch.items.length === 0) return;
+    const { mailbox, items } = batch;
+    batch = null;
+    if (!known.has(mailbox)) {
+      const mb = await ensureMailbox(store, account.id, mailbox);
+      for (const name of mb.created) await store.setSubscribed(account.id, name, true);
+      summary.created.push(...mb.created);
+      known.add(mailbox);
+    }
+    let delivered = items;
+    try {
+      await deliver(store, account, mailbox, items);
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      // A message the MIME layer cannot take must not sink its batch: retry one by one and skip the culprit.
+      delivered = [];
+      for (const item of items) {
+        try {
+          await deliver(store, account, mailbox, [item]);
+          delivered.push(item);
+        } catch (one) {
+          if (one instanceof StoreError) throw one;
+          summary.skipped.push({ source: item.source, reason: `could not be stored (${(one as Error).message})` });
+        }
+      }
+    }
+    for (const item of delivered) summary.octets += item.raw.length;
+    summary.messages += delivered.length;
+    summary.mailboxes.set(mailbox, (summary.mailboxes.get(mailbox) ?? 0) + delivered.length);
+  };
+
+  for await (const ev of source.events()) {
+    progress.octets += ev.sourceOctets;
+    const skip = (reason: string) => summary.skipped.push({ source: ev.source, reason });
+    if (ev.kind === 'skip') skip(ev.reason);
+    else if (ev.raw.length === 0) skip('empty file');
+    else {
+      const raw = toCrlf(ev.raw);
+      const mailbox = mailboxFor(target, ev.folder);
+      if (typeof mailbox !== 'string') skip(mailbox.invalid);
+      else if (raw.length > maxOctets) skip(overLimit(raw.length, maxOctets));
+      else {
+        if (batch && batch.mailbox !== mailbox) await flush();
+        batch ??= { mailbox, items: [], octets: 0 };
+        batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
+        batch.octets += raw.length;
+        progress.messages++;
+        if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();
+      }
+    }
+    progress.skipped = summary.skipped.length;
+    opts.onProgress?.(progress);
+  }
+  await flush();
+  for (const [name, count] of summary.mailboxes) if (count === 0) summary.mailboxes.delete(name);
+  return summary;
+}
+
+/** mailboxFor maps a source folder to a mailbox name below `target` (INBOX's subfolders are top-level names), or says why it cannot. */
+function mailboxFor(target: string, folder: string[]): string | { invalid: string } {
+  if (folder.length === 0) return target;
+  const sub = folder.join('/');
+  try {
+    return normalizeMailboxName(target === 'INBOX' ? sub : `${target}/${sub}`);
+  } catch (err) {
+    if (err instanceof StoreError) return { invalid: err.message };
+    throw err;
+  }
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { resolveConfig } from '../../src/cli/context.js';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+
+async function tmp(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'lb-config-'));
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults without a file, with dataDir absolute from the cwd', async () => {
+    const c = await loadConfig({ cwd: '/srv/mail' });
+    assert.deepEqual(c, {
+      dataDir: '/srv/mail/data',
+      storage: { kind: 'sqlite' },
+      imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback' },
+      tls: { cert: null, key: null },
+      log: { level: 'info' },
+    });
+  });
+
+  it('reads YAML and resolves its relative paths against the file directory', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'letterbox.yaml');
+    await writeFile(
+      file,
+      'data_dir: ./mail\nimap: { host: 127.0.0.1, port: 1143, tls_port: 0, plaintext_auth: never }\ntls: { cert: certs/fullchain.pem, key: /etc/key.pem }\nlog: { level: debug }\n',
+    );
+    const c = await loadConfig({ file, cwd: '/elsewhere' });
+    assert.equal(c.dataDir, path.join(dir, 'mail'));
+    assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never' });
+    assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
+    assert.equal(c.log.level, 'debug');
+  });
+
+  it('reads TOML', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'lb.toml');
+    await writeFile(file, 'data_dir = "/var/lib/letterbox"\n[imap]\nport = 2143\n[log]\nlevel = "warn"\n');
+    const c = await loadConfig({ file });
+    assert.equal(c.dataDir, '/var/lib/letterbox');
+    assert.equal(c.imap.port, 2143);
+    assert.equal(c.imap.tlsPort, 993);
+    assert.equal(c.log.level, 'warn');
+  });
+
+  it('treats an empty file as all defaults', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'empty.yml');
+    await writeFile(file, '# nothing\n');
+    const c = await loadConfig({ file, cwd: dir });
+    assert.equal(c.imap.port, 143);
+    assert.equal(c.dataDir, path.join(dir, 'data'));
+  });
+
+  it('lets overrides win, resolving their paths against the cwd', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, 'data_dir: /from/file\nimap: { port: 1143 }\n');
+    const c = await loadConfig({ file, cwd: '/work', overrides: { dataDir: 'rel', imap: { port: 0 }, log: { level: 'error' } } });
+    assert.equal(c.dataDir, '/work/rel');
+    assert.equal(c.imap.port, 0);
+    assert.equal(c.log.level, 'error');
+  });
+
+  const bad: Array<[string, string, RegExp]> = [
+    ['port out of range', 'imap: { port: 70000 }\n', /: imap\.port: expected a number from 0 to 65535$/],
+    ['port as a string', 'imap:\n  port: "143"\n', /: imap\.port: expected a number from 0 to 65535$/],
+    ['unknown key', 'imap: { prot: 143 }\n', /: imap\.prot: unknown key \(allowed: host, port, tls_port, plaintext_auth\)$/],
+    ['unknown top-level key', 'datadir: x\n', /: datadir: unknown key/],
+    ['bad enum', 'imap: { plaintext_auth: sometimes }\n', /: imap\.plaintext_auth: expected one of loopback, always, never$/],
+    ['bad log level', 'log: { level: loud }\n', /: log\.level: expected one of trace, debug/],
+    ['section not a mapping', 'imap: 143\n', /: imap: expected a mapping/],
+    ['only a cert', 'tls: { cert: /a.pem }\n', /: tls\.key: missing \(tls\.cert and tls\.key must be set together/],
+    ['YAML syntax', 'imap: { port: 143\n', /: YAML syntax: /],
+  ];
+  for (const [name, text, re] of bad) {
+    it(`rejects ${name}, naming the file and the key`, async () => {
+      const dir = await tmp();
+      const file = path.join(dir, 'letterbox.yaml');
+      await writeFile(file, text);
+      await assert.rejects(loadConfig({ file }), (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.ok(err.message.startsWith(`config error in ${file}: `), err.message);
+        assert.match(err.message, re);
+        assert.ok(!err.message.includes('\n'));
+        return true;
+      });
+    });
+  }
+
+  it('rejects a TOML syntax error and an unknown extension and a missing file', async () => {
+    const dir = await tmp();
+    const toml = path.join(dir, 'c.toml');
+    await writeFile(toml, '[imap\nport = 1\n');
+    await assert.rejects(loadConfig({ file: toml }), /config error in .*c\.toml: TOML syntax: /);
+    const json = path.join(dir, 'c.json');
+    await writeFile(json, '{}');
+    await assert.rejects(loadConfig({ file: json }), /must end in \.yaml, \.yml or \.toml/);
+    await assert.rejects(loadConfig({ file: path.join(dir, 'nope.yaml') }), /cannot read config file .*nope\.yaml: no such file/);
+  });
+});
+
+describe('resolveConfig precedence', () => {
+  it('flags > environment > file > defaults', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, 'data_dir: /file/data\nimap: { port: 1143 }\n');
+    const envFile = path.join(dir, 'env.yaml');
+    await writeFile(envFile, 'imap: { port: 2143 }\n');
+
+    let c = await resolveConfig({}, {}, { LETTERBOX_CONFIG: file });
+    assert.equal(c.dataDir, '/file/data');
+    assert.equal(c.imap.port, 1143);
+
+    c = await resolveConfig({}, {}, { LETTERBOX_CONFIG: file, LETTERBOX_DATA_DIR: '/env/data' });
+    assert.equal(c.dataDir, '/env/data');
+
+    c = await resolveConfig({ dataDir: '/flag/data', config: envFile }, { imap: { port: 3143 } }, { LETTERBOX_CONFIG: file, LETTERBOX_DATA_DIR: '/env/data' });
+    assert.equal(c.dataDir, '/flag/data');
+    assert.equal(c.imap.port, 3143);
+    assert.equal(c.imap.tlsPort, 993);
+  });
+});

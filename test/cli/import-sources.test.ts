@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { stripEnvelopeLine } from '../../src/import/eml.js';
+import { parseFromLineDate, parseMailDate } from '../../src/import/headers.js';
+import { openImportSource } from '../../src/import/open.js';
+import type { ImportEvent, ImportMessage } from '../../src/import/types.js';
+
+async function tmp(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), 'lb-src-'));
+}
+
+async function collect(target: string, maxOctets?: number): Promise<ImportEvent[]> {
+  const source = await openImportSource(target, maxOctets);
+  const out: ImportEvent[] = [];
+  for await (const ev of source.events()) out.push(ev);
+  return out;
+}
+
+const messages = (evs: ImportEvent[]) => evs.filter((e): e is ImportMessage => e.kind === 'message');
+
+describe('mbox reader', () => {
+  it('splits on From_ lines after a blank line, unquotes >From, keeps the rest exact', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'mail.mbox');
+    const mbox = [
+      'From alice@example.com Sat Jan  3 01:05:34 1996',
+      'Subject: one',
+      'Status: RO',
+      'X-Status: AF',
+      '',
+      'Hello',
+      '>From the start',
+      '>>From deeper',
+      '> From not quoted',
+      'From inside a paragraph is not a separator',
+      '',
+      'From bob@example.com Mon Aug 26 12:00:00 +0200 2002',
+      'Subject: two',
+      'Date: Tue, 1 Jul 2003 10:52:37 +0200',
+      '',
+      'body two',
+      '',
+      '',
+      'From carol Thu Feb  1 00:00:00 2001',
+      'Subject: three',
+      '',
+      'no trailing newline',
+    ].join('\n');
+    await writeFile(file, mbox);
+    const evs = await collect(file);
+    const ms = messages(evs);
+    assert.equal(ms.length, 3);
+    assert.equal(
+      ms[0]!.raw.toString(),
+      'Subject: one\nStatus: RO\nX-Status: AF\n\nHello\nFrom the start\n>From deeper\n> From not quoted\nFrom inside a paragraph is not a separator\n',
+    );
+    assert.deepEqual(ms[0]!.flags, ['\\Seen', '\\Answered', '\\Flagged']);
+    assert.equal(ms[0]!.internalDate, Date.UTC(1996, 0, 3, 1, 5, 34));
+    assert.equal(ms[1]!.raw.toString(), 'Subject: two\nDate: Tue, 1 Jul 2003 10:52:37 +0200\n\nbody two\n\n', 'only one separator blank line is removed');
+    assert.equal(ms[1]!.internalDate, Date.UTC(2002, 7, 26, 10, 0, 0), 'the From_ line date wins over Date:');
+    assert.deepEqual(ms[1]!.flags, []);
+    assert.equal(ms[2]!.raw.toString(), 'Subject: three\n\nno trailing newline');
+    assert.equal(evs.reduce((n, e) => n + e.sourceOctets, 0), Buffer.byteLength(mbox));
+  });
+
+  it('handles CRLF mbox files and skips oversized messages without keeping them', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'crlf.mbox');
+    const big = 'x'.repeat(200) + '\r\n';
+    await writeFile(file, `From a Sat Jan  3 01:05:34 1996\r\nSubject: a\r\n\r\nA\r\n\r\nFrom b Sat Jan  3 01:05:34 1996\r\nSubject: b\r\n\r\n${big}\r\nFrom c Sat Jan  3 01:05:34 1996\r\nSubject: c\r\n\r\nC\r\n`);
+    const evs = await collect(file, 100);
+    assert.equal(evs.length, 3);
+    assert.equal(evs[0]!.kind, 'message');
+    assert.equal((evs[0] as ImportMessage).raw.toString(), 'Subject: a\r\n\r\nA\r\n');
+    assert.equal(evs[1]!.kind, 'skip');
+    assert.match((evs[1] as { reason: string }).reason, /^over the size limit/);
+    assert.match(evs[1]!.source, /crlf\.mbox, message 2 at byte \d+/);
+    assert.equal((evs[2] as ImportMessage).raw.toString(), 'Subject: c\r\n\r\nC\r\n');
+  });
+});
+
+describe('Maildir reader', () => {
+  it('reads cur/ and new/, Maildir++ subfolders, flags, keywords and dates', async () => {
+    const root = await tmp();
+    for (const d of ['cur', 'new', 'tmp', '.Work.Projects/cur', '.Work.Projects/new', '.Caf&AOk-/cur', '.notamaildir']) await mkdir(path.join(root, d), { recursive: true });
+    await writeFile(path.join(root, 'dovecot-keywords'), '0 $Forwarded\n1 Important\n');
+    const t1 = 1_600_000_000;
+    await writeFile(path.join(root, 'cur', `${t1}.M1P1.host:2,FRSab`), 'Subject: 1\n\none\n');
+    await writeFile(path.join(root, 'new', `${t1 + 10}.M2P1.host`), 'Subject: 2\n\ntwo\n');
+    await writeFile(path.join(root, 'tmp', `${t1 + 20}.M3P1.host`), 'unfinished');
+    await writeFile(path.join(root, '.Work.Projects', 'cur', `${t1 + 30}.M4P1.host:2,DT`), 'Subject: 4\n\nfour\n');
+    await writeFile(path.join(root, '.Caf&AOk-', 'cur', `${t1 + 40}.M5P1.host:2,`), 'Subject: 5\n\nfive\n');
+    // An APPENDed message: mtime (its internal date) is older than the delivery time in its name.
+    const older = new Date(Date.UTC(2010, 5, 1));
+    await utimes(path.join(root, '.Work.Projects', 'cur', `${t1 + 30}.M4P1.host:2,DT`), older, older);
+
+    const ms = messages(await collect(root));
+    assert.deepEqual(
+      ms.map((m) => [m.folder.join('/'), m.raw.toString().split('\n')[0], m.flags, m.internalDate]),
+      [
+        ['', 'Subject: 1', ['\\Flagged', '\\Answered', '\\Seen', '$Forwarded', 'Important'], t1 * 1000],
+        ['', 'Subject: 2', [], (t1 + 10) * 1000],
+        ['Café', 'Subject: 5', [], (t1 + 40) * 1000],
+        ['Work/Projects', 'Subject: 4', ['\\Draft', '\\Deleted'], older.getTime()],
+      ],
+    );
+  });
+});
+
+describe('.eml reader', () => {
+  it('strips a leading From_ line, dates from Date:, natural file order, skips others', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, '10.eml'), 'Subject: ten\nDate: Thu, 22 Aug 2002 18:26:25 -0700 (PDT)\n\nten\n');
+    await writeFile(path.join(dir, '2.eml'), 'From someone@example.com  Thu Aug 22 12:00:00 2002\nSubject: two\n\ntwo\n');
+    await writeFile(path.join(dir, '3.EML'), '');
+    await writeFile(path.join(dir, 'notes.txt'), 'x');
+    await writeFile(path.join(dir, '.DS_Store'), 'x');
+    const mtime = new Date(Date.UTC(2020, 0, 2));
+    await utimes(path.join(dir, '3.EML'), mtime, mtime);
+    const evs = await collect(dir);
+    assert.deepEqual(
+      evs.map((e) => [path.basename(e.source), e.kind]),
+      [['notes.txt', 'skip'], ['2.eml', 'message'], ['3.EML', 'message'], ['10.eml', 'message']],
+    );
+    const ms = messages(evs);
+    assert.equal(ms[0]!.raw.toString(), 'Subject: two\n\ntwo\n');
+    assert.equal(ms[0]!.internalDate, Date.UTC(2002, 7, 22, 12), 'no Date: header, so the From_ line date');
+    assert.equal(ms[1]!.raw.length, 0);
+    assert.equal(ms[2]!.internalDate, Date.UTC(2002, 7, 23, 1, 26, 25));
+  });
+
+  it('stripEnvelopeLine leaves "From:" headers alone', () => {
+    assert.equal(stripEnvelopeLine(Buffer.from('From: a@b\n\nx')).envelope, null);
+    const r = stripEnvelopeLine(Buffer.from('From a@b Thu Aug 22 12:00:00 2002\r\nX: y\r\n'));
+    assert.equal(r.envelope, 'From a@b Thu Aug 22 12:00:00 2002');
+    assert.equal(r.message.toString(), 'X: y\r\n');
+  });
+});
+
+describe('dates', () => {
+  it('parses RFC 5322 dates, obsolete forms included', () => {
+    assert.equal(parseMailDate('Tue, 1 Jul 03 10:52:37 +0200'), Date.UTC(2003, 6, 1, 8, 52, 37));
+    assert.equal(parseMailDate('Mon, 2 Sep 2002 13:21:23 EDT'), Date.UTC(2002, 8, 2, 17, 21, 23));
+    assert.equal(parseMailDate('Sat, 7 Sep 2002 4:15:33'), Date.UTC(2002, 8, 7, 4, 15, 33));
+    assert.equal(parseMailDate('garbage'), null);
+    assert.equal(parseMailDate('Wed, 31 Dec 2098 00:00:00 +0000'), null, 'far future is bogus');
+  });
+  it('parses From_ line dates', () => {
+    assert.equal(parseFromLineDate('From x Fri Jul  8 12:08:34 2011 +0100'), Date.UTC(2011, 6, 8, 11, 8, 34));
+    assert.equal(parseFromLineDate('From x'), null);
+  });
+});
+
+describe('openImportSource', () => {
+  it('refuses a missing path and a file of unknown kind', async () => {
+    const dir = await tmp();
+    await assert.rejects(openImportSource(path.join(dir, 'nope')), /cannot import .*nope: no such file or directory/);
+    await writeFile(path.join(dir, 'x.txt'), 'Subject: x\n\n');
+    await assert.rejects(openImportSource(path.join(dir, 'x.txt')), /not an mbox file/);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * `letterbox serve` as a process: the ready line, shutdown on SIGTERM, and the messages for ports it
+ * cannot use. (IMAP behaviour is tested in test/imap.)
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { describeListenError } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/load.js';
+import { BIN, runCli } from '../helpers/cli.js';
+
+const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+describe('letterbox serve', () => {
+  it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const [imap, imaps] = [await freePort(), await freePort()];
+    const p = spawn(process.execPath, [BIN, 'serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', String(imaps)], {
+      env: { ...process.env, ...NO_ENV },
+    });
+    let out = '';
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready in time; stdout: ${out} stderr: ${err}`)), 20_000);
+      p.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        for (const line of out.split('\n')) {
+          if (line.includes('Letterbox ready')) {
+            clearTimeout(timer);
+            resolve(JSON.parse(line) as Record<string, unknown>);
+          }
+        }
+      });
+    });
+    assert.equal(ready.msg, `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), data in ${data}`);
+    assert.match(out, /generated a self-signed TLS certificate/);
+    assert.equal(out.split('\n').filter((l) => l.includes('ready')).length, 1);
+
+    const greeting = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(imap, '127.0.0.1');
+      s.once('data', (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
+      s.once('error', reject);
+    });
+    assert.match(greeting, /^\* OK /);
+
+    const code = await new Promise<number | null>((resolve) => {
+      p.once('exit', (c) => resolve(c));
+      p.kill('SIGTERM');
+    });
+    assert.equal(code, 0, err);
+    assert.equal(err, '');
+  });
+
+  it('says a port is in use and how to pick another', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port)], '', NO_ENV);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `letterbox: cannot listen on port ${port}: 127.0.0.1:${port} is already in use (is another IMAP server running?); stop it, or pick another port with --imaps-port ${port + 1} / imap.tls_port in the config\n`,
+      );
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('refuses to start with both listeners off', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0'], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.match(r.stderr, /nothing to serve/);
+  });
+
+  it('explains EACCES on a privileged port', async () => {
+    const config = await loadConfig({});
+    const err = Object.assign(new Error('listen EACCES'), { code: 'EACCES', port: 143 });
+    assert.equal(
+      (describeListenError(err, config) as Error).message,
+      'cannot listen on port 143: ports below 1024 need root; run as root, or pick another port with --imap-port 1143 / imap.port in the config',
+    );
+    const err993 = Object.assign(new Error('listen EACCES'), { code: 'EACCES', port: 993 });
+    assert.match((describeListenError(err993, config) as Error).message, /port 993: .*--imaps-port 1993 \/ imap\.tls_port/);
+    const other = new Error('boom');
+    assert.equal(describeListenError(other, config), other);
+  });
+});
