@@ -163,7 +163,7 @@ export class Connection implements Session {
   }
 
   async waitForChange(): Promise<void> {
-    if (this.changed || this.queue.length > 0 || this.closed) return;
+    if ((this.changed && this.selected) || this.queue.length > 0 || this.closed) return;
     await new Promise<void>((resolve) => (this.changeWaiter = resolve));
     this.changeWaiter = null;
   }
@@ -185,7 +185,11 @@ export class Connection implements Session {
   }
 
   async sync(allowExpunge: boolean): Promise<void> {
-    if (!this.selected || !this.account) return;
+    if (!this.selected || !this.account) {
+      // Nothing to report without a selection; clearing the flag keeps IDLE from spinning.
+      this.changed = false;
+      return;
+    }
     const force = this.selected.pendingExpunge.size > 0 && allowExpunge;
     if (!this.changed && !force) return;
     this.changed = false;

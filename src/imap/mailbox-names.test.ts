@@ -18,6 +18,8 @@ describe('validateMailboxName', () => {
     'a/b',
     'INBOX/Sub',
     'Ünïcödé/日本語',
+    'Caf\u00e9',
+    '\ud83d\udce8 Post',
     'a.b',
     'a..b',
     '.hidden',
@@ -51,6 +53,9 @@ describe('validateMailboxName', () => {
     ['x'.repeat(MAX_MAILBOX_NAME_OCTETS + 1), 'too many octets'],
     ['é'.repeat(MAX_MAILBOX_NAME_OCTETS / 2 + 1), 'too many octets in UTF-8 (fewer characters)'],
     [Array(MAX_MAILBOX_DEPTH + 1).fill('d').join('/'), 'too deep'],
+    ['A\u0308pfel', 'a decomposed character (not NFC)'],
+    ['Caf\u00e9/Re\u0301sume\u0301', 'a decomposed character in a lower level'],
+    ['\u212b', 'a singleton that NFC replaces (ANGSTROM SIGN)'],
   ];
   for (const [name, why] of invalid) {
     it(`refuses ${why} with NO [CANNOT]`, () => {

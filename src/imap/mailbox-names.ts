@@ -47,6 +47,9 @@ export function isInboxRooted(name: string): boolean {
  * - a level "." or ".." (would alias other names in file-system backed tools and exports);
  * - control characters (C0, DEL, C1), which no client can display and some cannot send;
  * - "%" and "*", the LIST wildcards: such a name could never be listed on its own;
+ * - a name not in Unicode Normalization Form C: RFC 9051 section 5.1 requires Net-Unicode (RFC 5198,
+ *   which requires NFC) and makes servers refuse to create other 8-bit names; "A\u0308pfel" would
+ *   otherwise be a second mailbox that looks exactly like "Äpfel";
  * - more than MAX_MAILBOX_NAME_OCTETS octets of UTF-8 or more than MAX_MAILBOX_DEPTH levels.
  * `name` must already be normalized (normalizeMailboxName) and decoded (UTF-8, not modified UTF-7).
  */
@@ -68,6 +71,7 @@ export function validateMailboxName(name: string): void {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) throw invalid('it contains a control character');
     if (c === 0x25 || c === 0x2a) throw invalid(`it contains the wildcard "${name[i]}"`);
   }
+  if (name.normalize('NFC') !== name) throw invalid('it is not in Unicode Normalization Form C');
 }
 
 function invalid(reason: string) {

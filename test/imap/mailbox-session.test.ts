@@ -186,6 +186,20 @@ for (const backend of BACKENDS) {
       b.close();
     });
 
+    it('IDLE without a selected mailbox waits quietly and ends on DONE', async () => {
+      const b = await login(srv.imapPort, user);
+      b.send('i IDLE');
+      assert.equal(await b.readLine(), '+ idling');
+      const cpuBefore = process.cpuUsage();
+      await new Promise((r) => setTimeout(r, 300));
+      const cpu = process.cpuUsage(cpuBefore);
+      // A spinning IDLE loop would burn the whole 300 ms of CPU; waiting costs next to nothing.
+      assert.ok(cpu.user + cpu.system < 150_000, `IDLE used ${cpu.user + cpu.system} µs of CPU in 300 ms`);
+      b.send('DONE');
+      assert.equal(await b.readLine(), 'i OK IDLE terminated');
+      b.close();
+    });
+
     it('an append from another process (a second store on the same data) reaches IDLE', async () => {
       const b = await login(srv.imapPort, user);
       await b.command('s', 'SELECT INBOX');

@@ -58,6 +58,9 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
       session.selected = null;
       session.state = 'authenticated';
     },
+    markChanged() {
+      (session as unknown as { changed: boolean }).changed = true;
+    },
   } as unknown as Session;
   const run = async (command: string): Promise<string[]> => {
     lines = [];
@@ -206,6 +209,9 @@ describe('mailbox commands', () => {
     it('refuses what RFC 9051 section 6.3.6 calls errors', async () => {
       await h.run('CREATE a/b');
       assert.equal(tagged(await h.run('RENAME nope x')), 't NO [NONEXISTENT]');
+      assert.equal(tagged(await h.run('RENAME nope nope')), 't NO [NONEXISTENT]');
+      assert.equal(tagged(await h.run('RENAME nope nope/x')), 't NO [NONEXISTENT]');
+      assert.equal(tagged(await h.run('RENAME a a')), 't NO [ALREADYEXISTS]');
       assert.equal(tagged(await h.run('RENAME a Sent')), 't NO [ALREADYEXISTS]');
       assert.equal(tagged(await h.run('RENAME Sent inbox')), 't NO [ALREADYEXISTS]');
       assert.equal(tagged(await h.run('RENAME a a/b/c')), 't NO [CANNOT]');
@@ -231,6 +237,13 @@ describe('mailbox commands', () => {
         '* LIST (\\HasNoChildren) "/" z/b/c',
         't OK LIST completed',
       ]);
+    });
+    it('marks a selected INBOX changed when its messages move, so EXPUNGE is sent before the tagged OK', async () => {
+      const inbox = (await h.store.getMailbox(h.account.id, 'INBOX'))!;
+      h.session.selected = new SelectedMailbox(inbox, false, []);
+      h.session.state = 'selected';
+      assert.deepEqual(await h.run('RENAME INBOX Old'), ['t OK RENAME completed']);
+      assert.equal((h.session as unknown as { changed?: boolean }).changed, true);
     });
     it('follows the selected mailbox and moves subscriptions', async () => {
       await h.run('CREATE a/b');

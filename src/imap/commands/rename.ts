@@ -20,7 +20,8 @@ export interface RenameArgs {
  *   exist, it does not) is renamed by moving its children;
  * - new name INBOX, an existing new name, or a child that would land on an existing name -> NO [ALREADYEXISTS];
  * - new name inside the source ("a" -> "a/b") -> NO [CANNOT]; an invalid new name -> NO [CANNOT].
- * Subscriptions of the moved names follow them, so a client's folder list does not lose them.
+ * Subscriptions of the moved names follow them, so a client's folder list does not lose them. A session
+ * that has INBOX selected while renaming it gets the EXPUNGE responses for the moved messages at once.
  */
 export const renameCommand: CommandSpec<RenameArgs> = {
   name: 'RENAME',
@@ -36,15 +37,16 @@ export const renameCommand: CommandSpec<RenameArgs> = {
   async run(s, { from, to }) {
     if (to === INBOX) throw no('INBOX already exists', 'ALREADYEXISTS');
     validateMailboxName(to);
-    if (from === to) throw no('Mailbox already has that name', 'ALREADYEXISTS');
-    if (from !== INBOX && isDescendant(to, from)) throw no('Cannot move a mailbox into itself', 'CANNOT');
 
     const accountId = s.account!.id;
     const all = await s.store.listMailboxes(accountId);
     const existing = new Set(all.map((m) => m.name));
     // What moves: INBOX alone (its messages), else the name and everything below it.
     const moved = from === INBOX ? [INBOX] : all.map((m) => m.name).filter((n) => n === from || isDescendant(n, from));
+    // A missing source is reported as such, even when the new name is the same ("RENAME nope nope").
     if (moved.length === 0) throw no("Mailbox doesn't exist", 'NONEXISTENT');
+    if (from === to) throw no('Mailbox already has that name', 'ALREADYEXISTS');
+    if (from !== INBOX && isDescendant(to, from)) throw no('Cannot move a mailbox into itself', 'CANNOT');
     for (const old of moved) {
       const renamed = to + old.slice(from.length);
       if (existing.has(renamed)) throw no('Target mailbox already exists', 'ALREADYEXISTS');
@@ -64,6 +66,9 @@ export const renameCommand: CommandSpec<RenameArgs> = {
     if (from !== INBOX) {
       followSelection(s, from, to);
       await moveSubscriptions(s, from, to);
+    } else if (s.selected?.mailbox.name === INBOX) {
+      // INBOX's messages left it: this session's own change, reported as EXPUNGE before the tagged OK.
+      s.markChanged();
     }
   },
 };
