@@ -99,6 +99,28 @@ for (const backend of BACKENDS) {
       c.close();
     });
 
+    it('caps literal size and line length with BAD [TOOBIG], and the session goes on', async () => {
+      const c = await RawClient.connect(srv.imapPort);
+      await c.command('l', 'LOGIN alice@example.com "secret pw"');
+      // A synchronizing literal over the cap is refused before the client sends it: no continuation.
+      c.send(`a1 APPEND INBOX {${64 * 1024 * 1024 + 1}}`);
+      const refused = await c.readLine();
+      assert.match(refused, /^a1 BAD \[TOOBIG\] /);
+      // A non-synchronizing literal over the cap is read and thrown away, then refused.
+      const big = 64 * 1024 * 1024 + 1;
+      c.write(`a2 APPEND INBOX {${big}+}\r\n`);
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      for (let sent = 0; sent < big; sent += chunk.length) c.write(chunk.subarray(0, Math.min(chunk.length, big - sent)));
+      c.write('\r\n');
+      assert.match(await c.readLine(15000), /^a2 BAD \[TOOBIG\] /);
+      c.send(`a3 NOOP ${'x'.repeat(70 * 1024)}`);
+      assert.match(await c.readLine(), /^a3 BAD \[TOOBIG\] /);
+      await exchange(c, 'a4', 'NOOP', ['a4 OK NOOP completed']);
+      const acct = (await srv.store.getAccount('alice@example.com'))!;
+      assert.equal((await srv.store.mailboxCounts(acct.id, (await srv.store.getMailbox(acct.id, 'INBOX'))!.id)).messages, 0);
+      c.close();
+    });
+
     it('pipelined commands are answered in order', async () => {
       const c = await RawClient.connect(srv.imapPort);
       c.write('p1 NOOP\r\np2 LOGIN alice@example.com "secret pw"\r\np3 SELECT INBOX\r\np4 NOOP\r\n');

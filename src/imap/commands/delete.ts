@@ -2,13 +2,9 @@
  * DELETE (RFC 9051 section 6.3.5).
  */
 import type { CommandSpec } from '../command.js';
+import { parseMailboxArg, type MailboxArg } from './args.js';
 import { no } from '../errors.js';
-import { INBOX, isDescendant, normalizeMailboxName } from '../mailbox-names.js';
-
-/** DeleteArgs: the mailbox of DELETE (RFC 9051 section 6.3.5), normalized. */
-export interface DeleteArgs {
-  mailbox: string;
-}
+import { INBOX, isDescendant } from '../mailbox-names.js';
 
 /**
  * deleteCommand: `DELETE mailbox` removes the mailbox and its messages, never its children
@@ -21,15 +17,10 @@ export interface DeleteArgs {
  * - Deleting the mailbox selected in this session ends the selection (state authenticated), as
  *   Dovecot closes it first; other sessions learn of it from the change feed.
  */
-export const deleteCommand: CommandSpec<DeleteArgs> = {
+export const deleteCommand: CommandSpec<MailboxArg> = {
   name: 'DELETE',
   states: ['authenticated', 'selected'],
-  parse(r, s) {
-    r.space();
-    const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
-    r.end();
-    return { mailbox };
-  },
+  parse: parseMailboxArg,
   async run(s, { mailbox }) {
     if (mailbox === INBOX) throw no('INBOX cannot be deleted', 'CANNOT');
     const accountId = s.account!.id;

@@ -9,8 +9,9 @@ import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js'
 import type { MessageRecord } from '../../store/types.js';
 import { StoreError } from '../../store/types.js';
 import { bad } from '../errors.js';
+import { binaryDecodable } from '../fetch/binary.js';
 import { planFetch, withImplicitItems } from '../fetch/items.js';
-import { renderFetch } from '../fetch/render.js';
+import { renderFetch, unknownCte } from '../fetch/render.js';
 
 /** Messages loaded per Store.getMessages call: bounds memory for FETCH 1:* on a large mailbox. */
 const BATCH = 200;
@@ -103,6 +104,17 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
   if (p.plan.record) {
     records = new Map((await s.store.getMessages(account.id, view.mailbox.id, targets)).map((m) => [m.uid, m]));
     targets = targets.filter((uid) => records!.has(uid));
+  }
+
+  // A BINARY item on an undecodable part fails the command (RFC 3516 section 4.3); find out before \Seen
+  // is set, so a failed FETCH changes no flags.
+  if (records) {
+    for (const item of p.items) {
+      if (item.type !== 'binary' && item.type !== 'binary.size') continue;
+      for (const uid of targets) {
+        if (!binaryDecodable(records.get(uid)!.structure, item.section)) throw unknownCte(item.section, uid);
+      }
+    }
   }
 
   const seenNow = new Set<number>();

@@ -3,15 +3,42 @@
  * SAVE and "$" (RFC 5182 SEARCHRES) and the MODSEQ key (RFC 7162 section 3.1.5). Evaluation lives in
  * search/evaluate.ts, the reply format in search/respond.ts.
  */
-import type { CommandSpec } from '../command.js';
+import type { CommandSpec, Session } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
 import type { SearchProgram } from '../../protocol/types.js';
-import { no } from '../errors.js';
-import { evaluateSearch, hasModseqKey, type SearchData, type SearchRecord } from '../search/evaluate.js';
+import { ImapError, no } from '../errors.js';
+import { evaluateSearch, hasModseqKey, hasTextKey, type SearchData, type SearchRecord, type SearchText } from '../search/evaluate.js';
+import { partHeaderText } from '../search/mime-text.js';
+import { sentDay } from '../search/sent-date.js';
 import { effectiveOptions, formatSearchReply, RETURN_OPTIONS, returnedSubset } from '../search/respond.js';
 
 /** Charsets SEARCH accepts (RFC 9051 section 6.4.4: US-ASCII and UTF-8 are required; the text is searched as UTF-8). */
 const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
+
+/**
+ * searchData loads what evaluation needs beyond the session's view: records (internal date, size, the Date
+ * header's day) and decoded text, with the MIME header fields of the body parts when `partHeaders` (for TEXT).
+ */
+function searchData(s: Session, partHeaders: boolean): SearchData {
+  const view = s.selected!;
+  const account = s.account!;
+  return {
+    async records(uids) {
+      const recs = await s.store.getMessages(account.id, view.mailbox.id, uids);
+      return new Map<number, SearchRecord>(recs.map((m) => [m.uid, { internalDate: m.internalDate, size: m.size, sentDay: sentDay(m.envelope.date) }]));
+    },
+    async texts(uids) {
+      const texts: Map<number, SearchText> = await s.store.getSearchText(account.id, view.mailbox.id, uids);
+      if (partHeaders) {
+        for (const m of await s.store.getMessages(account.id, view.mailbox.id, uids)) {
+          const t = texts.get(m.uid);
+          if (t) t.partHeaders = partHeaderText(m.structure);
+        }
+      }
+      return texts;
+    },
+  };
+}
 
 /**
  * searchCommand is SEARCH [RETURN (...)] [CHARSET x] criteria: answers `* SEARCH ...` for IMAP4rev1 sessions without RETURN,
@@ -34,25 +61,19 @@ export const searchCommand: CommandSpec<SearchProgram> = {
   },
   async run(s, program, ctx) {
     const view = s.selected!;
-    const account = s.account!;
     const options = effectiveOptions(program.returnOptions, s.rev2);
     const save = options?.has('SAVE') ?? false;
     if (program.charset !== null && !CHARSETS.has(program.charset.toUpperCase())) {
       if (save) view.savedResult = [];
       throw no(`Unsupported charset ${program.charset}`, 'BADCHARSET (UTF-8 US-ASCII)');
     }
-    const data: SearchData = {
-      async records(uids) {
-        const recs = await s.store.getMessages(account.id, view.mailbox.id, uids);
-        return new Map<number, SearchRecord>(recs.map((m) => [m.uid, m]));
-      },
-      texts: (uids) => s.store.getSearchText(account.id, view.mailbox.id, uids),
-    };
+    const data = searchData(s, hasTextKey(program.key));
     let uids: number[];
     try {
       uids = await evaluateSearch(program.key, view, data);
     } catch (err) {
-      if (save) view.savedResult = [];
+      // NO empties "$"; BAD leaves it alone (RFC 5182 section 2.1).
+      if (save && !(err instanceof ImapError && err.status === 'BAD')) view.savedResult = [];
       throw err;
     }
     const returned = returnedSubset(uids, options);

@@ -4,6 +4,7 @@
  * clients RECENT and UNSEEN).
  */
 import type { CommandSpec, Session } from '../command.js';
+import { parseMailboxArg } from './args.js';
 import { flagList } from '../../protocol/encoder.js';
 import { SelectedMailbox } from '../selected.js';
 import { no } from '../errors.js';
@@ -15,12 +16,7 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
   return {
     name,
     states: ['authenticated', 'selected'],
-    parse(r, s) {
-      r.space();
-      const mailbox = r.mailbox(s.utf8);
-      r.end();
-      return { mailbox };
-    },
+    parse: parseMailboxArg,
     async run(s, { mailbox }) {
       const hadSelection = s.selected !== null;
       // A SELECT that fails leaves no mailbox selected (RFC 9051 section 6.3.2).

@@ -8,6 +8,7 @@ import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, SequenceSet } from '../../protocol/types.js';
 import type { FlagOperation } from '../../store/types.js';
 import { no } from '../errors.js';
+import { sameFlags } from '../sync.js';
 
 /** Responses written between two awaits of the writer's drain(). */
 const DRAIN_EVERY = 200;
@@ -34,6 +35,14 @@ function checkFlag(flag: string): string {
   return known;
 }
 
+/** applyOperation returns what `op` makes of `flags` (RFC 9051 section 6.4.6), comparing flags case-insensitively. */
+function applyOperation(flags: readonly string[], op: FlagOperation, change: readonly string[]): string[] {
+  if (op === 'set') return [...change];
+  const lower = new Set(change.map((f) => f.toLowerCase()));
+  const kept = flags.filter((f) => !lower.has(f.toLowerCase()));
+  return op === 'add' ? [...kept, ...change] : kept;
+}
+
 /** Reads `(UNCHANGEDSINCE n)` (RFC 7162 section 3.1.3, RFC 4466 store-modifiers). */
 function parseModifiers(r: ArgReader): number | null {
   let unchangedSince: number | null = null;
@@ -52,7 +61,8 @@ function parseModifiers(r: ArgReader): number | null {
  * writes `* n FETCH (FLAGS (...))` with the current flags of every targeted message that still exists,
  * changed or not, like Dovecot (RFC 9051 section 6.4.6: SHOULD). UID STORE adds UID to each. Messages
  * refused by UNCHANGEDSINCE are reported as OK [MODIFIED set] (sequence numbers for STORE, UIDs for
- * UID STORE) and get no FETCH. A read-only mailbox (EXAMINE) is NO.
+ * UID STORE) and get no FETCH. With .SILENT, only a message that another session changed too gets a
+ * `* n FETCH (UID u FLAGS (...))`. A read-only mailbox (EXAMINE) is NO.
  */
 export const storeCommand: CommandSpec<StoreArgs> = {
   name: 'STORE',
@@ -91,6 +101,7 @@ export const storeCommand: CommandSpec<StoreArgs> = {
     if (view.readOnly) throw no('Mailbox is read-only.');
     const uids = view.resolve(args.set, ctx.uid);
     if (uids.length === 0) return;
+    const known = new Map(uids.map((uid) => [uid, view.get(uid)?.flags ?? []]));
     const { updated, failed } = await s.store.storeFlags(
       s.account!.id,
       view.mailbox.id,
@@ -101,7 +112,15 @@ export const storeCommand: CommandSpec<StoreArgs> = {
     );
     for (const m of updated) view.update(m);
     const refused = new Set(failed);
-    if (!args.silent) {
+    if (args.silent) {
+      // .SILENT silences the echo of this command's own change only (RFC 9051 section 6.4.6 note): where the
+      // new flags are not what this change alone makes of the flags the client knew, another session changed
+      // them too, and the client hears of it as an unsolicited FETCH (which carries UID, section 7.5.2).
+      for (const m of updated) {
+        if (sameFlags(applyOperation(known.get(m.uid)!, args.op, args.flags), m.flags)) continue;
+        s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags)})`);
+      }
+    } else {
       let written = 0;
       for (const uid of uids) {
         const meta = view.get(uid);

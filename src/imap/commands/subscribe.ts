@@ -2,28 +2,19 @@
  * SUBSCRIBE (RFC 9051 section 6.3.7).
  */
 import type { CommandSpec } from '../command.js';
+import { parseMailboxArg, type MailboxArg } from './args.js';
 import { no } from '../errors.js';
-import { normalizeMailboxName } from '../mailbox-names.js';
 
-/** SubscribeArgs: the mailbox of SUBSCRIBE (RFC 9051 section 6.3.7), normalized. */
-export interface SubscribeArgs {
-  mailbox: string;
-}
 
 /**
  * subscribeCommand: `SUBSCRIBE mailbox` adds the name to the subscriptions. The RFC lets the server
  * check that the mailbox exists; like Dovecot, it does: unknown name -> NO [NONEXISTENT]. Subscribing
  * twice is not an error. A subscription outlives its mailbox (RFC 9051 section 6.3.7).
  */
-export const subscribeCommand: CommandSpec<SubscribeArgs> = {
+export const subscribeCommand: CommandSpec<MailboxArg> = {
   name: 'SUBSCRIBE',
   states: ['authenticated', 'selected'],
-  parse(r, s) {
-    r.space();
-    const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
-    r.end();
-    return { mailbox };
-  },
+  parse: parseMailboxArg,
   async run(s, { mailbox }) {
     const accountId = s.account!.id;
     if (!(await s.store.getMailbox(accountId, mailbox))) throw no("Mailbox doesn't exist", 'NONEXISTENT');

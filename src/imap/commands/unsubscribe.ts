@@ -2,12 +2,8 @@
  * UNSUBSCRIBE (RFC 9051 section 6.3.8).
  */
 import type { CommandSpec } from '../command.js';
-import { DELIMITER, normalizeMailboxName } from '../mailbox-names.js';
-
-/** UnsubscribeArgs: the mailbox of UNSUBSCRIBE (RFC 9051 section 6.3.8), normalized. */
-export interface UnsubscribeArgs {
-  mailbox: string;
-}
+import { parseMailboxArg, type MailboxArg } from './args.js';
+import { DELIMITER } from '../mailbox-names.js';
 
 /**
  * unsubscribeCommand: `UNSUBSCRIBE mailbox` removes the name from the subscriptions. The name need not
@@ -16,15 +12,10 @@ export interface UnsubscribeArgs {
  * cleaning up stale subscriptions never fails. With a trailing "/" both "name/" and "name" are removed,
  * also as Dovecot does, for clients that subscribed a hierarchy level that way.
  */
-export const unsubscribeCommand: CommandSpec<UnsubscribeArgs> = {
+export const unsubscribeCommand: CommandSpec<MailboxArg> = {
   name: 'UNSUBSCRIBE',
   states: ['authenticated', 'selected'],
-  parse(r, s) {
-    r.space();
-    const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
-    r.end();
-    return { mailbox };
-  },
+  parse: parseMailboxArg,
   async run(s, { mailbox }) {
     const accountId = s.account!.id;
     await s.store.setSubscribed(accountId, mailbox, false);
