@@ -2,7 +2,10 @@
  * FETCH BINARY[...] and BINARY.SIZE[...] (RFC 3516, RFC 9051 section 6.4.5): a part's body with its
  * Content-Transfer-Encoding removed. Multiparts and encapsulated messages may only have an identity
  * encoding (RFC 2045 section 6.4), so they are returned as stored; only leaf parts are decoded.
+ * Decoded text/* parts go out with CRLF line ends (RFC 9051 section 7.5.2: a MUST for textual sections,
+ * whatever line ends the encoded data carried).
  */
+import { toCrlf } from '../../mime/crlf.js';
 import { decodeTransferEncoding } from '../../mime/decode.js';
 import type { MimePart } from '../../mime/types.js';
 import { bodyOf, filterHeader, findPart, headerOf } from './sections.js';
@@ -16,10 +19,28 @@ function isIdentity(encoding: string | null): boolean {
   return encoding === null || encoding === '' || IDENTITY.has(encoding.toLowerCase());
 }
 
+function isContainer(part: MimePart): boolean {
+  return part.type === 'multipart' || part.message !== null;
+}
+
 function decodePart(raw: Buffer, part: MimePart): Buffer | null {
   const body = bodyOf(raw, part);
-  if (part.type === 'multipart' || part.message || isIdentity(part.encoding)) return body;
-  return decodeTransferEncoding(body, part.encoding);
+  if (isContainer(part)) return body;
+  const decoded = isIdentity(part.encoding) ? body : decodeTransferEncoding(body, part.encoding);
+  if (decoded === null || part.type !== 'text') return decoded;
+  return toCrlf(decoded);
+}
+
+/**
+ * binaryDecodable tells whether BINARY[path] of a message with structure `root` can be answered: false
+ * when the named leaf part has a transfer encoding this server cannot decode (the command then fails with
+ * NO [UNKNOWN-CTE], RFC 3516 section 4.3). Needs no message bytes, so FETCH can check before any side effect.
+ */
+export function binaryDecodable(root: MimePart, path: readonly number[]): boolean {
+  const part = path.length > 0 ? findPart(root, path) : root;
+  if (!part || isContainer(part) || isIdentity(part.encoding)) return true;
+  // decodeTransferEncoding answers null for exactly the encodings it does not know, whatever the data.
+  return decodeTransferEncoding(Buffer.alloc(0), part.encoding) !== null;
 }
 
 /**
@@ -33,7 +54,8 @@ export function binaryBytes(raw: Buffer, root: MimePart, path: readonly number[]
     const part = findPart(root, path);
     return part ? decodePart(raw, part) : EMPTY;
   }
-  if (root.type === 'multipart' || root.message || isIdentity(root.encoding)) return raw;
+  if (isContainer(root)) return raw;
+  if (isIdentity(root.encoding)) return root.type === 'text' ? toCrlf(raw) : raw;
   const body = decodePart(raw, root);
   if (body === null) return null;
   const header = filterHeader(headerOf(raw, root), ['content-transfer-encoding'], false);

@@ -1,16 +1,38 @@
+/** renderFetch on records and bodies read back from the real SQLite store (in memory). */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { FetchItem } from '../../protocol/types.js';
 import { ImapError } from '../errors.js';
-import { FakeStore } from './fake.js';
 import { sectionLabel } from './items.js';
 import { renderFetch, type FetchMessage } from './render.js';
-import { crlf } from './testing.js';
+import { crlf, mailboxWith, type MailboxFixture } from './testing.js';
 
 const raw = crlf('From: a@example.com', 'To: b@example.com', 'Subject: hi', 'Date: Mon, 7 Feb 1994 21:52:25 -0800', '', 'hello', 'world');
-const store = new FakeStore([{ uid: 7, raw, flags: ['\\Seen', '$Work'], modseq: 42, internalDate: Date.UTC(2024, 0, 2, 3, 4, 5) }]);
-const record = store.record(store.messages.get(7)!);
-const msg: FetchMessage = { seq: 3, uid: 7, meta: { uid: 7, modseq: 42, flags: ['\\Seen', '$Work'] }, record, body: raw };
+
+/** stored puts `body` in a fresh store at UID `uid` and returns the FetchMessage built from what the store gives back. */
+async function stored(body: Buffer, uid = 1, seq = 1, internalDate = 0): Promise<{ m: FetchMessage; mb: MailboxFixture }> {
+  const mb = await mailboxWith([{ uid, raw: body, flags: ['\\Seen', '$Work'], internalDate }]);
+  const [record] = await mb.store.getMessages(mb.account.id, mb.mailbox.id, [uid]);
+  const bytes = await mb.store.readBody(mb.account.id, record!.bodyId);
+  return { m: { seq, uid, meta: { uid, modseq: record!.modseq, flags: record!.flags }, record: record!, body: bytes }, mb };
+}
+
+const fixtures: MailboxFixture[] = [];
+let msg: FetchMessage;
+before(async () => {
+  const { m, mb } = await stored(raw, 7, 3, Date.UTC(2024, 0, 2, 3, 4, 5));
+  fixtures.push(mb);
+  msg = m;
+});
+after(async () => {
+  for (const mb of fixtures) await mb.close();
+});
+
+async function storedMessage(body: Buffer): Promise<FetchMessage> {
+  const { m, mb } = await stored(body);
+  fixtures.push(mb);
+  return m;
+}
 
 function render(items: FetchItem[], m: FetchMessage = msg): string {
   return Buffer.concat(renderFetch(m, items, false).map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('latin1');
@@ -22,8 +44,8 @@ describe('renderFetch', () => {
   const table: Array<[string, FetchItem[], string]> = [
     ['UID FLAGS', [{ type: 'uid' }, { type: 'flags' }], '* 3 FETCH (UID 7 FLAGS (\\Seen $Work))\r\n'],
     ['INTERNALDATE RFC822.SIZE MODSEQ', [{ type: 'internaldate' }, { type: 'rfc822.size' }, { type: 'modseq' }],
-      `* 3 FETCH (INTERNALDATE " 2-Jan-2024 03:04:05 +0000" RFC822.SIZE ${raw.length} MODSEQ (42))\r\n`],
-    ['EMAILID THREADID PREVIEW', [{ type: 'emailid' }, { type: 'threadid' }, { type: 'preview', lazy: false }], '* 3 FETCH (EMAILID (M1007) THREADID NIL PREVIEW NIL)\r\n'],
+      `* 3 FETCH (INTERNALDATE " 2-Jan-2024 03:04:05 +0000" RFC822.SIZE ${raw.length} MODSEQ (<modseq>))\r\n`],
+    ['EMAILID THREADID PREVIEW', [{ type: 'emailid' }, { type: 'threadid' }, { type: 'preview', lazy: false }], '* 3 FETCH (EMAILID (M<bodyId>) THREADID NIL PREVIEW NIL)\r\n'],
     ['BODY', [{ type: 'body' }], '* 3 FETCH (BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 2))\r\n'],
     ['ENVELOPE', [{ type: 'envelope' }],
       '* 3 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "hi" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "b" "example.com")) NIL NIL NIL NIL))\r\n'],
@@ -40,25 +62,25 @@ describe('renderFetch', () => {
     ['BINARY.SIZE', [{ type: 'binary.size', section: [1] }], '* 3 FETCH (BINARY.SIZE[1] 14)\r\n'],
   ];
   for (const [name, items, want] of table) {
-    it(name, () => assert.equal(render(items), want));
+    it(name, () => assert.equal(render(items), want.replace('<modseq>', String(msg.meta.modseq)).replace('<bodyId>', String(msg.record!.bodyId))));
   }
 
-  it('BINARY with NUL goes as literal8; BODY[] turns NUL into 0x80', () => {
-    const bin = crlf('Content-Transfer-Encoding: base64', '', 'AGE=');
-    const s = new FakeStore([{ uid: 1, raw: bin, flags: [], modseq: 1, internalDate: 0 }]);
-    const m: FetchMessage = { seq: 1, uid: 1, meta: { uid: 1, modseq: 1, flags: [] }, record: s.record(s.messages.get(1)!), body: bin };
+  it('BINARY with NUL goes as literal8; BODY[] turns NUL into 0x80', async () => {
+    const m = await storedMessage(crlf('Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', 'AGE='));
     assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }], m), '* 1 FETCH (BINARY[1] ~{2}\r\n\x00a)\r\n');
     assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: { offset: 1, length: 9 } }], m), '* 1 FETCH (BINARY[1]<1> {1}\r\na)\r\n');
-    const nul = Buffer.from('A: \x00\r\n\r\nx');
-    const s2 = new FakeStore([{ uid: 1, raw: nul, flags: [], modseq: 1, internalDate: 0 }]);
-    const m2: FetchMessage = { ...m, record: s2.record(s2.messages.get(1)!), body: nul };
+    const m2 = await storedMessage(Buffer.from('A: \x00\r\n\r\nx'));
     assert.equal(render([{ type: 'rfc822' }], m2), '* 1 FETCH (RFC822 {9}\r\nA: \x80\r\n\r\nx)\r\n');
   });
 
-  it('BINARY of an unknown encoding throws NO [UNKNOWN-CTE]', () => {
-    const uu = crlf('Content-Transfer-Encoding: x-uuencode', '', 'begin');
-    const s = new FakeStore([{ uid: 1, raw: uu, flags: [], modseq: 1, internalDate: 0 }]);
-    const m: FetchMessage = { seq: 1, uid: 1, meta: { uid: 1, modseq: 1, flags: [] }, record: s.record(s.messages.get(1)!), body: uu };
+  it('BINARY of a text part with bare LF in its base64 data goes out with CRLF, and BINARY.SIZE agrees', async () => {
+    const m = await storedMessage(crlf('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', Buffer.from('one\ntwo\n').toString('base64')));
+    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }, { type: 'binary.size', section: [1] }], m),
+      '* 1 FETCH (BINARY[1] {10}\r\none\r\ntwo\r\n BINARY.SIZE[1] 10)\r\n');
+  });
+
+  it('BINARY of an unknown encoding throws NO [UNKNOWN-CTE]', async () => {
+    const m = await storedMessage(crlf('Content-Transfer-Encoding: x-uuencode', '', 'begin'));
     assert.throws(
       () => renderFetch(m, [{ type: 'binary', section: [1], peek: true, partial: null }], false),
       (e: unknown) => e instanceof ImapError && e.status === 'NO' && e.code === 'UNKNOWN-CTE',

@@ -6,7 +6,7 @@
 import { flagList, formatDateTime, literalPieces } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
-import { no } from '../errors.js';
+import { no, type ImapError } from '../errors.js';
 import { binaryBytes } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
@@ -64,6 +64,11 @@ function withoutNul(data: Buffer): Buffer {
   return copy;
 }
 
+/** unknownCte is the NO [UNKNOWN-CTE] a BINARY item gets for a part whose transfer encoding cannot be decoded (RFC 3516 section 4.3, RFC 9051 section 7.5.2). */
+export function unknownCte(section: readonly number[], uid: number): ImapError {
+  return no(`Unknown Content-Transfer-Encoding in part [${section.join('.')}] of UID ${uid}`, 'UNKNOWN-CTE');
+}
+
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`renderFetch: ${what} was not loaded`);
   return value;
@@ -116,14 +121,14 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
     }
     case 'binary': {
       const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
-      if (data === null) throw no(`Unknown Content-Transfer-Encoding in part [${item.section.join('.')}] of UID ${m.uid}`, 'UNKNOWN-CTE');
+      if (data === null) throw unknownCte(item.section, m.uid);
       const cut = applyPartial(data, item.partial);
       p.str(`BINARY[${item.section.join('.')}]${item.partial ? `<${item.partial.offset}>` : ''} `);
       return p.literal(cut, cut.indexOf(0) >= 0);
     }
     case 'binary.size': {
       const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
-      if (data === null) throw no(`Unknown Content-Transfer-Encoding in part [${item.section.join('.')}] of UID ${m.uid}`, 'UNKNOWN-CTE');
+      if (data === null) throw unknownCte(item.section, m.uid);
       return p.str(`BINARY.SIZE[${item.section.join('.')}] ${data.length}`);
     }
   }

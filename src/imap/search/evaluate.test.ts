@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SearchKey, SequenceSet } from '../../protocol/types.js';
 import type { MessageMeta } from '../../store/types.js';
-import { evaluateSearch, utcDay, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+import { evaluateSearch, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+import { utcDay } from './sent-date.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2024, 5, 15, 12, 0, 0);
@@ -16,24 +17,24 @@ interface Fixture {
 const fixtures: Fixture[] = [
   {
     meta: { uid: 2, modseq: 5, flags: ['\\Seen'] },
-    record: { internalDate: Date.UTC(2024, 0, 1, 23, 59, 59), size: 1000, sentDate: Date.UTC(2023, 11, 31, 8) },
+    record: { internalDate: Date.UTC(2024, 0, 1, 23, 59, 59), size: 1000, sentDay: '2023-12-31' },
     text: { headers: 'From: Alice Smith <alice@example.com>\nSubject: Quarterly Report\nX-Tag: \n', body: 'Numbers are UP this quarter.' },
   },
   {
     meta: { uid: 4, modseq: 9, flags: ['\\Flagged', '$Work'] },
-    record: { internalDate: Date.UTC(2024, 0, 2, 0, 0, 0), size: 5000, sentDate: null },
+    record: { internalDate: Date.UTC(2024, 0, 2, 0, 0, 0), size: 5000, sentDay: null },
     text: { headers: 'From: Bob <bob@example.org>\nTo: alice@example.com\nSubject: Grüße aus Köln\n', body: 'Straße und Ärger' },
   },
   {
     meta: { uid: 7, modseq: 20, flags: [] },
-    record: { internalDate: NOW - 3600_000, size: 20, sentDate: NOW - 3600_000 },
+    record: { internalDate: NOW - 3600_000, size: 20, sentDay: '2024-06-15' },
     text: { headers: 'From: carol@example.net\nSubject: hi\nCc: Bob <bob@example.org>\n', body: 'short' },
   },
   {
     meta: { uid: 8, modseq: 21, flags: ['\\Deleted', '\\Seen'] },
-    record: { internalDate: Date.UTC(2024, 0, 3), size: 300, sentDate: Date.UTC(2024, 0, 3) },
+    record: { internalDate: Date.UTC(2024, 0, 3), size: 300, sentDay: '2024-01-03' },
     // NFD "é" in the stored text: searching with NFC "é" must still match.
-    text: { headers: 'Subject: Cafe\u0301 menu\n', body: 'soup' },
+    text: { headers: 'Subject: Cafe\u0301 menu\n', body: 'soup', partHeaders: 'Content-Type: application/pdf; name=Menu.PDF' },
   },
 ];
 
@@ -97,6 +98,9 @@ describe('evaluateSearch', () => {
     ['BODY non-ASCII upper-case', { type: 'body', value: 'ÄRGER' }, [4]],
     ['TEXT searches headers and body', { type: 'text', value: 'bob@example.org' }, [4, 7]],
     ['TEXT in body', { type: 'text', value: 'soup' }, [8]],
+    ['TEXT in the MIME header fields of a part', { type: 'text', value: 'menu.pdf' }, [8]],
+    ['BODY is not searched in part headers', { type: 'body', value: 'menu.pdf' }, []],
+    ['HEADER is not searched in part headers', header('Content-Type', 'pdf'), []],
   ];
   for (const [name, key, want] of table) {
     it(name, async () => {

@@ -9,6 +9,7 @@
  */
 import type { SearchKey, SequenceRange, SequenceSet } from '../../protocol/types.js';
 import type { MessageMeta } from '../../store/types.js';
+import { utcDay } from './sent-date.js';
 
 /** SearchView is what evaluation reads of the selected mailbox (SelectedMailbox implements it). */
 export interface SearchView {
@@ -20,17 +21,24 @@ export interface SearchView {
   readonly savedResult: readonly number[];
 }
 
-/** SearchRecord: the stored fields record keys compare. Dates are ms since epoch, size in octets. */
+/**
+ * SearchRecord: the stored fields record keys compare. `internalDate` in ms since epoch, `size` in octets,
+ * `sentDay` the Date header's day in its own zone as 'YYYY-MM-DD' (sent-date.ts), null without a readable one.
+ */
 export interface SearchRecord {
   internalDate: number;
   size: number;
-  sentDate: number | null;
+  sentDay: string | null;
 }
 
-/** SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4). */
+/**
+ * SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4),
+ * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime-text.ts; absent when not loaded).
+ */
 export interface SearchText {
   headers: string;
   body: string;
+  partHeaders?: string;
 }
 
 /**
@@ -50,10 +58,11 @@ export interface SearchOptions {
 
 type Tri = boolean | null;
 
-/** Prepared text: normalised (NFC, lower-case) header block, body, and header fields by lower-case name. */
+/** Prepared text: normalised (NFC, lower-case) header block, body, part MIME headers, and header fields by lower-case name. */
 interface PreparedText {
   headers: string;
   body: string;
+  partHeaders: string;
   fields: Map<string, string[]>;
 }
 
@@ -89,14 +98,7 @@ function prepareText(t: SearchText): PreparedText {
     last = list;
     lastIndex = list.length - 1;
   }
-  return { headers: normalise(t.headers), body: normalise(t.body), fields };
-}
-
-/** utcDay gives the day of a timestamp (ms) as 'YYYY-MM-DD' in UTC, comparable as a string with SearchKey dates. */
-export function utcDay(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number, w: number): string => String(n).padStart(w, '0');
-  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1, 2)}-${p(d.getUTCDate(), 2)}`;
+  return { headers: normalise(t.headers), body: normalise(t.body), partHeaders: normalise(t.partHeaders ?? ''), fields };
 }
 
 /** Merges ranges into sorted disjoint [lo, hi] intervals ("*" = `star`, reversed ranges swapped). */
@@ -196,9 +198,9 @@ class Evaluator {
         return m.meta.modseq >= key.modseq; // RFC 7162 section 3.1.5: equal or greater.
       case 'date': {
         if (!m.record) return null;
-        const ms = key.field === 'internal' ? m.record.internalDate : m.record.sentDate;
-        if (ms === null) return false;
-        const day = utcDay(ms);
+        // The internal date is compared in UTC, the zone INTERNALDATE is reported in; the sent date in its own.
+        const day = key.field === 'internal' ? utcDay(m.record.internalDate) : m.record.sentDay;
+        if (day === null) return false;
         if (key.op === 'before') return day < key.date;
         if (key.op === 'on') return day === key.date;
         return day >= key.date;
@@ -224,7 +226,8 @@ class Evaluator {
       case 'text': {
         if (!m.text) return null;
         const needle = normalise(key.value);
-        return m.text.headers.includes(needle) || m.text.body.includes(needle);
+        // "the header (including MIME header fields) or body of the message" (RFC 9051 section 6.4.4).
+        return m.text.headers.includes(needle) || m.text.body.includes(needle) || m.text.partHeaders.includes(needle);
       }
     }
   }
@@ -307,6 +310,20 @@ export function needs(key: SearchKey, what: 'record' | 'text'): boolean {
       return what === 'text';
     default:
       return false;
+  }
+}
+
+/** hasTextKey tells whether the tree uses TEXT, the one key that also searches the MIME header fields of body parts. */
+export function hasTextKey(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'and':
+      return key.keys.some(hasTextKey);
+    case 'or':
+      return hasTextKey(key.left) || hasTextKey(key.right);
+    case 'not':
+      return hasTextKey(key.key);
+    default:
+      return key.type === 'text';
   }
 }
 
