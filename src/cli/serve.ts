@@ -41,6 +41,13 @@ export async function serve(config: Config): Promise<void> {
   if (port === tlsPort) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
 
   const log = createLogger(config.log.level);
+  // One connection's stray promise must not end every other session; it is a bug to log and fix.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
+  // After an uncaught exception the process state is unknown: log it and exit so a supervisor restarts us.
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(70);
+  });
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore(config, log);
   let server;
