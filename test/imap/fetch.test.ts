@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { append, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
 /** Octets of a string as sent (UTF-8). */
@@ -143,25 +144,10 @@ function mixedStructure(ext: boolean): string {
   return `(${parts} "mixed"${x('("boundary" "out") NIL NIL NIL')})`;
 }
 
-async function login(port: number, user: string, tlsCa?: string): Promise<RawClient> {
-  const c = await RawClient.connect(port, tlsCa ? { tlsCa } : {});
-  const reply = await c.command('L', `LOGIN ${user} pw`);
-  assert.match(reply.at(-1)!, /^L OK /);
-  return c;
-}
-
-/** APPENDs `body` to INBOX with a synchronizing literal (flags and date in `extra`) and returns the tagged reply. */
-async function append(c: RawClient, tag: string, body: string, extra = ''): Promise<string> {
-  c.send(`${tag} APPEND INBOX${extra} {${size(body)}}`);
-  assert.equal(await c.readLine(), '+ Ready for literal data');
-  c.write(body + '\r\n');
-  return (await c.readUntilTagged(tag)).at(-1)!;
-}
-
 /** Logs in as `user`, appends the messages (each with its APPEND extras) and SELECTs (or EXAMINEs) INBOX. */
 async function mailbox(port: number, user: string, messages: Array<[string, string?]>, examine = false, tlsCa?: string): Promise<RawClient> {
-  const c = await login(port, user, tlsCa);
-  for (const [i, [body, extra]] of messages.entries()) assert.match(await append(c, `a${i}`, body, extra), /OK \[APPENDUID/);
+  const c = await login(port, user, { tlsCa });
+  for (const [i, [body, extra]] of messages.entries()) assert.match(await append(c, `a${i}`, 'INBOX', body, extra), /OK \[APPENDUID/);
   assert.match((await c.command('s', examine ? 'EXAMINE INBOX' : 'SELECT INBOX')).at(-1)!, /^s OK /);
   return c;
 }

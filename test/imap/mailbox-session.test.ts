@@ -7,25 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { append, login } from '../helpers/imap.js';
 import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
 
 const MSG1 = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: one', 'Date: Tue, 10 Nov 2026 10:00:00 +0000', 'Message-ID: <1@example.org>', '', 'Hello one');
 const MSG2 = msg('From: Carol <carol@example.net>', 'To: alice@example.com', 'Subject: two', '', 'Hello two');
-
-async function login(port: number, user = 'alice@example.com'): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  const lines = await c.command('L', `LOGIN ${user} pw`);
-  assert.match(lines.at(-1)!, /^L OK /);
-  return c;
-}
-
-async function append(c: RawClient, tag: string, mailbox: string, body: string, extra = ''): Promise<string> {
-  c.send(`${tag} APPEND ${mailbox}${extra} {${Buffer.byteLength(body)}}`);
-  assert.equal(await c.readLine(), '+ Ready for literal data');
-  c.write(body + '\r\n');
-  const lines = await c.readUntilTagged(tag);
-  return lines.at(-1)!;
-}
 
 for (const backend of BACKENDS) {
   describe(`selected state [${backend}]`, () => {

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { append, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
 const MSG1 = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: one', '', 'Hello one');
@@ -35,19 +36,6 @@ const DEFAULT_LSUB = [
   '* LSUB (\\Sent) "/" Sent',
   '* LSUB (\\Trash) "/" Trash',
 ];
-
-async function login(port: number, user: string, tlsCa?: string): Promise<RawClient> {
-  const c = await RawClient.connect(port, tlsCa ? { tlsCa } : {});
-  const lines = await c.command('L', `LOGIN ${user} pw`);
-  assert.match(lines.at(-1)!, /^L OK /);
-  return c;
-}
-
-/** APPENDs with LITERAL+ and returns the tagged line. */
-async function append(c: RawClient, tag: string, mailbox: string, body: string, flags = ''): Promise<string> {
-  c.write(`${tag} APPEND ${mailbox}${flags ? ` (${flags})` : ''} {${Buffer.byteLength(body)}+}\r\n${body}\r\n`);
-  return (await c.readUntilTagged(tag)).at(-1)!;
-}
 
 /** Sends `tag <head>{n}` + literal bytes + `tail` as a synchronizing literal and returns every reply line. */
 async function withLiteral(c: RawClient, tag: string, head: string, literal: Buffer, tail = ''): Promise<string[]> {
@@ -285,7 +273,7 @@ for (const backend of BACKENDS) {
       const c = await login(srv.imapPort, user);
       await c.command('c1', 'CREATE Work/Projects/2026');
       await c.command('u1', 'SUBSCRIBE Work/Projects');
-      await append(c, 'a1', 'Work/Projects', MSG1, '\\Seen');
+      await append(c, 'a1', 'Work/Projects', MSG1, ' (\\Seen)');
       await append(c, 'a2', 'Work/Projects', MSG2);
       const v = { work: (await box('Work')).uidValidity, proj: (await box('Work/Projects')).uidValidity, y: (await box('Work/Projects/2026')).uidValidity };
       await exchange(c, 's1', 'STATUS Work/Projects (MESSAGES UNSEEN UIDNEXT UIDVALIDITY)', [
@@ -379,8 +367,8 @@ for (const backend of BACKENDS) {
     it('RENAME INBOX moves its messages to the new mailbox and leaves INBOX empty, its UIDVALIDITY and UIDNEXT kept', async () => {
       const c = await login(srv.imapPort, user);
       await c.command('c1', 'CREATE INBOX/Sub');
-      await append(c, 'a1', 'INBOX', MSG1, '\\Seen');
-      await append(c, 'a2', 'INBOX', MSG2, '\\Flagged');
+      await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen)');
+      await append(c, 'a2', 'INBOX', MSG2, ' (\\Flagged)');
       const inbox = await box('INBOX');
       await exchange(c, 's1', 'STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY)', [
         `* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UIDVALIDITY ${inbox.uidValidity})`,
@@ -607,9 +595,9 @@ for (const backend of BACKENDS) {
       const c = await login(srv.imapPort, user);
       await c.command('c1', 'CREATE Old/Letters');
       await c.command('d1', 'DELETE Old');
-      await append(c, 'a1', 'INBOX', MSG1, '\\Seen');
+      await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen)');
       await append(c, 'a2', 'INBOX', MSG2);
-      await append(c, 'a3', 'Old/Letters', MSG3, '\\Deleted');
+      await append(c, 'a3', 'Old/Letters', MSG3, ' (\\Deleted)');
       const inbox = await box('INBOX');
       const letters = await box('Old/Letters');
       await exchange(c, 'l1', 'LIST "" (INBOX "Old*") RETURN (STATUS (MESSAGES UNSEEN DELETED SIZE UIDNEXT UIDVALIDITY))', [
@@ -646,9 +634,9 @@ for (const backend of BACKENDS) {
     it('STATUS answers every item, in the order asked, with the mailbox counts', async () => {
       const c = await login(srv.imapPort, user);
       await c.command('c1', 'CREATE Work');
-      await append(c, 'a1', 'Work', MSG1, '\\Seen');
-      await append(c, 'a2', 'Work', MSG2, '\\Deleted');
-      await append(c, 'a3', 'Work', MSG3, '\\Seen \\Deleted $Label');
+      await append(c, 'a1', 'Work', MSG1, ' (\\Seen)');
+      await append(c, 'a2', 'Work', MSG2, ' (\\Deleted)');
+      await append(c, 'a3', 'Work', MSG3, ' (\\Seen \\Deleted $Label)');
       let work = await box('Work');
       await exchange(c, 's1', 'STATUS Work (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT HIGHESTMODSEQ APPENDLIMIT)', [
         `* STATUS Work (MESSAGES 3 UIDNEXT 4 UIDVALIDITY ${work.uidValidity} UNSEEN 1 DELETED 2 SIZE ${size(MSG1, MSG2, MSG3)} RECENT 0 HIGHESTMODSEQ ${work.highestModseq} APPENDLIMIT 67108864)`,
@@ -848,7 +836,7 @@ for (const backend of BACKENDS) {
     after(async () => srv.close());
 
     it('CREATE, LIST, STATUS, RENAME, SUBSCRIBE, LSUB, DELETE and NAMESPACE', async () => {
-      const c = await login(srv.imapsPort, 'tls@example.com', srv.cert);
+      const c = await login(srv.imapsPort, 'tls@example.com', { tlsCa: srv.cert });
       const acct = (await srv.store.getAccount('tls@example.com'))!;
       await exchange(c, 'n1', 'NAMESPACE', ['* NAMESPACE (("" "/")) NIL NIL', 'n1 OK NAMESPACE completed']);
       await exchange(c, 'c1', 'CREATE Reports/2026', ['c1 OK CREATE completed']);

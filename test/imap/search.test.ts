@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { appendNonSync, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
 const size = (s: string): number => Buffer.byteLength(s);
@@ -68,17 +69,8 @@ const M3 = msg(
 /** 4: the smallest, without a Date header. */
 const M4 = msg('From: dave@example.net', 'Subject: ping', '', 'pong');
 
-async function login(port: number, user: string): Promise<RawClient> {
-  const c = await RawClient.connect(port);
-  const lines = await c.command('L', `LOGIN ${user} pw`);
-  assert.match(lines.at(-1)!, /^L OK /);
-  return c;
-}
-
 async function append(c: RawClient, tag: string, body: string, extra: string): Promise<void> {
-  // One write: a non-synchronizing literal (LITERAL+) needs no continuation, and one segment avoids Nagle delays.
-  c.write(`${tag} APPEND INBOX${extra} {${size(body)}+}\r\n${body}\r\n`);
-  assert.match((await c.readUntilTagged(tag)).at(-1)!, new RegExp(`^${tag} OK \\[APPENDUID`));
+  assert.match(await appendNonSync(c, tag, 'INBOX', body, extra), new RegExp(`^${tag} OK \\[APPENDUID`));
 }
 
 /** Fills INBOX: UID 1 expunged, then M1 to M4 as UIDs 2 to 5 (sequence numbers 1 to 4) with flags and internal dates. */
