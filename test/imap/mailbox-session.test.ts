@@ -116,7 +116,9 @@ for (const backend of BACKENDS) {
       const c = await login(srv.imapPort, user);
       for (let i = 1; i <= 2; i++) await append(c, `a${i}`, 'INBOX', MSG1, ' (\\Deleted)');
       await c.command('s', 'SELECT INBOX');
+      await exchange(c, 'k', 'CHECK', ['k OK CHECK completed']);
       await exchange(c, 'u', 'UNSELECT', ['u OK UNSELECT completed']);
+      await exchange(c, 'k2', 'CHECK', ['k2 BAD CHECK is not valid in the authenticated state']);
       await c.command('s2', 'SELECT INBOX');
       await exchange(c, 'c', 'CLOSE', ['c OK CLOSE completed']);
       await exchange(c, 'st', 'STATUS INBOX (MESSAGES)', ['* STATUS INBOX (MESSAGES 0)', 'st OK STATUS completed']);
