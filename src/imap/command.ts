@@ -54,6 +54,14 @@ export interface Session {
   sync(allowExpunge: boolean): Promise<void>;
   /** Whether STARTTLS is possible now (cleartext connection with TLS material). */
   readonly canStartTls: boolean;
+  /** Whether LOGIN/AUTHENTICATE may send a password now (TLS, or the plaintext_auth rule allows it; RFC 9051 section 6.2.3). */
+  readonly plaintextAuthAllowed: boolean;
+  /** Upgrades the connection to TLS (STARTTLS); call only after the tagged OK was written (use afterTagged). */
+  upgradeToTls(): Promise<void>;
+  /** Closes the connection after what was written has been flushed (LOGOUT). */
+  close(): void;
+  /** Marks the session as idling (IDLE), which switches its inactivity limit to IDLE's. */
+  setIdling(on: boolean): void;
   /** Writes a command continuation request `+ ${text}` (RFC 9051 section 7.5). */
   continuation(text: string): void;
   /** The next line the client sends (for AUTHENTICATE responses and IDLE's DONE), or null when the connection closes. */

@@ -62,7 +62,7 @@ export class Connection implements Session {
   private unsubscribe: (() => void) | null = null;
   private tlsActive: boolean;
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
-  idling = false;
+  private idling = false;
 
   constructor(
     socket: net.Socket,
@@ -194,6 +194,11 @@ export class Connection implements Session {
     if (!this.changed && !force) return;
     this.changed = false;
     await syncSelected(this, allowExpunge);
+  }
+
+  setIdling(on: boolean): void {
+    this.idling = on;
+    this.resetTimer();
   }
 
   /** Marks the view as possibly stale so the next sync queries the change feed. */

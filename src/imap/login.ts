@@ -21,8 +21,8 @@ export async function checkCredentials(s: Session, user: string, password: strin
 }
 
 /** requirePlaintextAllowed refuses LOGIN/AUTHENTICATE on cleartext when LOGINDISABLED is in force (RFC 9051 section 6.2.3). */
-export function requirePlaintextAllowed(s: Session & { plaintextAuthAllowed?: boolean }): void {
-  if (s.plaintextAuthAllowed === false) {
+export function requirePlaintextAllowed(s: Session): void {
+  if (!s.plaintextAuthAllowed) {
     throw no('Plaintext authentication disallowed on non-secure (SSL/TLS) connections. Use STARTTLS first.', 'PRIVACYREQUIRED');
   }
 }

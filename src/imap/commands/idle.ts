@@ -11,9 +11,7 @@ export const idleCommand: CommandSpec<void> = {
   states: ['authenticated', 'selected'],
   parse: (r) => r.end(),
   async run(s) {
-    const conn = s as typeof s & { idling: boolean; resetTimer(): void; isClosed: boolean };
-    conn.idling = true;
-    conn.resetTimer();
+    s.setIdling(true);
     s.continuation('idling');
     try {
       for (;;) {
@@ -27,7 +25,7 @@ export const idleCommand: CommandSpec<void> = {
       const text = line.lines[0]!.toString('latin1').trim().toUpperCase();
       if (text !== 'DONE' || line.literals.length > 0) throw bad('Expected DONE to end IDLE');
     } finally {
-      conn.idling = false;
+      s.setIdling(false);
     }
     return 'IDLE terminated';
   },

@@ -41,7 +41,7 @@ export const logoutCommand: CommandSpec<void> = {
   parse: (r) => r.end(),
   async run(s) {
     s.out.untagged('BYE Logging out');
-    s.afterTagged(() => (s as unknown as { close(): void }).close());
+    s.afterTagged(() => s.close());
     s.selected = null;
   },
 };

@@ -9,7 +9,7 @@ export const starttlsCommand: CommandSpec<void> = {
   parse: (r) => r.end(),
   async run(s) {
     if (!s.canStartTls) throw bad(s.secure ? 'TLS is already active' : 'TLS is not available');
-    s.afterTagged(() => (s as unknown as { upgradeToTls(): Promise<void> }).upgradeToTls());
+    s.afterTagged(() => s.upgradeToTls());
     return 'Begin TLS negotiation now';
   },
 };
