@@ -57,6 +57,34 @@ for (const backend of BACKENDS) {
       c.close();
     });
 
+    it('after ENABLE IMAP4rev2, SELECT sends LIST instead of RECENT and announces [CLOSED]', async () => {
+      const c = await login(srv.imapPort, user);
+      await exchange(c, 'e', 'ENABLE IMAP4rev2', ['* ENABLED IMAP4rev2', 'e OK ENABLE completed']);
+      const sent = await uidValidity('Sent');
+      await exchange(c, 's1', 'SELECT Sent', [
+        '* 0 EXISTS',
+        `* OK [UIDVALIDITY ${sent}] UIDs valid`,
+        '* OK [UIDNEXT 1] Predicted next UID',
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.',
+        '* LIST (\\HasNoChildren \\Sent) "/" Sent',
+        's1 OK [READ-WRITE] SELECT completed',
+      ]);
+      await c.command('c', 'CREATE INBOX/Sub');
+      const inbox = await uidValidity('INBOX');
+      await exchange(c, 's2', 'EXAMINE INBOX', [
+        '* OK [CLOSED] Previous mailbox closed.',
+        '* 0 EXISTS',
+        `* OK [UIDVALIDITY ${inbox}] UIDs valid`,
+        '* OK [UIDNEXT 1] Predicted next UID',
+        '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [PERMANENTFLAGS ()] Read-only mailbox.',
+        '* LIST (\\HasChildren) "/" INBOX',
+        's2 OK [READ-ONLY] EXAMINE completed',
+      ]);
+      c.close();
+    });
+
     it('APPEND with flags and date, APPENDUID, TRYCREATE, and EXISTS for the selected mailbox', async () => {
       const c = await login(srv.imapPort, user);
       const v = await uidValidity('INBOX');

@@ -5,7 +5,8 @@
  */
 import type { CommandSpec, Session } from '../command.js';
 import { parseMailboxArg } from './args.js';
-import { flagList } from '../../protocol/encoder.js';
+import { flagList, mailboxOut } from '../../protocol/encoder.js';
+import type { Mailbox } from '../../store/types.js';
 import { SelectedMailbox } from '../selected.js';
 import { no } from '../errors.js';
 
@@ -34,6 +35,7 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
       s.selected = view;
       s.state = 'selected';
       writeSelectResponses(s, view);
+      if (s.rev2) await writeListResponse(s, fresh);
       return `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed`;
     },
   };
@@ -62,6 +64,17 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   out.untagged(`FLAGS ${flagList(flags)}`);
   if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
   else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
+}
+
+/**
+ * writeListResponse sends the `* LIST` that RFC 9051 section 6.3.2 requires in a SELECT reply, with the
+ * mailbox's attributes as LIST would give them (children, special use).
+ */
+async function writeListResponse(s: Session, box: Mailbox): Promise<void> {
+  const prefix = box.name + '/';
+  const hasChildren = (await s.store.listMailboxes(s.account!.id)).some((m) => m.name.startsWith(prefix));
+  const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren', ...(box.specialUse ? [box.specialUse] : [])];
+  s.out.untagged(`LIST (${attrs.join(' ')}) "/" ${mailboxOut(box.name, s.utf8)}`);
 }
 
 /** SELECT mailbox: read-write. */
