@@ -3,7 +3,7 @@
  * LMTP later): it finds or creates the mailbox, parents included, parses each message once
  * (prepareMessage) and appends the batch in one transaction.
  */
-import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
+import { checkedMailboxName } from '../store/mailbox-names.js';
 import { StoreError, type Account, type Mailbox, type Store } from '../store/types.js';
 import { prepareMessage } from './prepare.js';
 
@@ -15,29 +15,13 @@ export interface MessageToDeliver {
 }
 
 /**
- * normalizeMailboxName returns `name` with a leading "INBOX" component spelled in capitals (INBOX is
- * case-insensitive, RFC 9051 section 5.1) and validated: "/"-delimited, no empty component, at most
- * MAX_MAILBOX_NAME_OCTETS octets of UTF-8 and MAX_MAILBOX_DEPTH levels, no control characters, and none of
- * the LIST wildcards "*" and "%". Throws StoreError CANNOT with a message safe to show.
- */
-export function normalizeMailboxName(name: string): string {
-  const parts = name.split('/');
-  if (parts.some((p) => p === '')) throw new StoreError('CANNOT', `invalid mailbox name "${name}": empty hierarchy level`);
-  if (/[\u0000-\u001f\u007f*%]/u.test(name)) throw new StoreError('CANNOT', `invalid mailbox name "${name}": contains a control character, "*" or "%"`);
-  if (Buffer.byteLength(name) > MAX_MAILBOX_NAME_OCTETS) throw new StoreError('CANNOT', `mailbox name too long (over ${MAX_MAILBOX_NAME_OCTETS} octets)`);
-  if (parts.length > MAX_MAILBOX_DEPTH) throw new StoreError('CANNOT', `mailbox name nested too deep (over ${MAX_MAILBOX_DEPTH} levels)`);
-  if (parts[0]!.toUpperCase() === 'INBOX') parts[0] = 'INBOX';
-  return parts.join('/');
-}
-
-/**
  * ensureMailbox returns the mailbox `name` of the account, creating it and any missing parents
  * ("a/b/c" creates "a", then "a/b", then "a/b/c"). Safe against a concurrent creator (ALREADYEXISTS is
  * answered by reading the mailbox). `created` lists the names this call created, outermost first.
- * Throws StoreError CANNOT for an invalid name.
+ * Throws StoreError CANNOT for an invalid name (store/mailbox-names.ts has the rules).
  */
 export async function ensureMailbox(store: Store, accountId: number, name: string): Promise<Mailbox & { created: string[] }> {
-  const full = normalizeMailboxName(name);
+  const full = checkedMailboxName(name);
   const found = await store.getMailbox(accountId, full);
   if (found) return { ...found, created: [] };
   const parts = full.split('/');

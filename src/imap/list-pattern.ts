@@ -4,7 +4,7 @@
  * character, "%" zero or more of any character but the hierarchy delimiter "/". INBOX is matched
  * case-insensitively (RFC 9051 section 5.1). Pure functions, no I/O.
  */
-import { DELIMITER, isInboxRooted } from './mailbox-names.js';
+import { DELIMITER, isInboxRooted } from '../store/mailbox-names.js';
 
 /**
  * joinListReference makes the canonical LIST pattern from a reference and a mailbox pattern

@@ -3,7 +3,8 @@
  * byte change made to imported mail), messages over MAX_LITERAL_OCTETS are skipped (a client could not
  * have APPENDed them either), and the rest go through deliver() in batches, one transaction per batch.
  */
-import { deliver, ensureMailbox, normalizeMailboxName, type MessageToDeliver } from '../delivery/deliver.js';
+import { deliver, ensureMailbox, type MessageToDeliver } from '../delivery/deliver.js';
+import { checkedMailboxName } from '../store/mailbox-names.js';
 import { toCrlf } from '../mime/crlf.js';
 import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
 import { StoreError, type Account, type Store } from '../store/types.js';
@@ -47,7 +48,7 @@ export async function importMessages(
   opts: { mailbox?: string; onProgress?: (p: ImportProgress) => void; maxOctets?: number } = {},
 ): Promise<ImportSummary> {
   const maxOctets = opts.maxOctets ?? MAX_LITERAL_OCTETS;
-  const target = normalizeMailboxName(opts.mailbox ?? 'INBOX');
+  const target = checkedMailboxName(opts.mailbox ?? 'INBOX');
   const summary: ImportSummary = { messages: 0, octets: 0, mailboxes: new Map(), created: [], skipped: [] };
   const progress: ImportProgress = { octets: 0, totalOctets: source.totalOctets, messages: 0, skipped: 0 };
   // One batch at a time: sources yield a folder's messages together, so a change of mailbox ends the batch.
@@ -118,7 +119,7 @@ function mailboxFor(target: string, folder: string[]): string | { invalid: strin
   if (folder.length === 0) return target;
   const sub = folder.join('/');
   try {
-    return normalizeMailboxName(target === 'INBOX' ? sub : `${target}/${sub}`);
+    return checkedMailboxName(target === 'INBOX' ? sub : `${target}/${sub}`);
   } catch (err) {
     if (err instanceof StoreError) return { invalid: err.message };
     throw err;

@@ -1,7 +1,7 @@
 /** Argument parsers shared by several commands. */
 import type { ArgReader } from '../../protocol/types.js';
 import type { Session } from '../command.js';
-import { normalizeMailboxName } from '../mailbox-names.js';
+import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /** MailboxArg: the single argument of SELECT, EXAMINE, DELETE, SUBSCRIBE, UNSUBSCRIBE. */
 export interface MailboxArg {

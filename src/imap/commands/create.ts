@@ -3,9 +3,10 @@
  */
 import type { CommandSpec, Session } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
-import { StoreError, type SpecialUse } from '../../store/types.js';
+import type { SpecialUse } from '../../store/types.js';
+import { ensureMailbox } from '../../delivery/deliver.js';
 import { no } from '../errors.js';
-import { DELIMITER, INBOX, normalizeMailboxName, parentNames, validateMailboxName } from '../mailbox-names.js';
+import { DELIMITER, INBOX, normalizeMailboxName, parentNames, validateMailboxName } from '../../store/mailbox-names.js';
 
 /** CreateArgs (RFC 9051 section 6.3.4, RFC 6154 section 3): the name as sent (normalized, not yet validated) and the USE attributes as sent, or null without USE. */
 export interface CreateArgs {
@@ -73,13 +74,6 @@ function checkUse(use: string[] | null): SpecialUse | null {
  * the server SHOULD create them). A parent created meanwhile by another session is fine.
  */
 export async function createParents(s: Session, name: string): Promise<void> {
-  const accountId = s.account!.id;
-  for (const parent of parentNames(name)) {
-    if (await s.store.getMailbox(accountId, parent)) continue;
-    try {
-      await s.store.createMailbox(accountId, parent);
-    } catch (err) {
-      if (!(err instanceof StoreError && err.kind === 'ALREADYEXISTS')) throw err;
-    }
-  }
+  const parent = parentNames(name).at(-1);
+  if (parent !== undefined) await ensureMailbox(s.store, s.account!.id, parent);
 }

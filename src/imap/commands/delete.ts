@@ -4,7 +4,7 @@
 import type { CommandSpec } from '../command.js';
 import { parseMailboxArg, type MailboxArg } from './args.js';
 import { no } from '../errors.js';
-import { INBOX, isDescendant } from '../mailbox-names.js';
+import { INBOX, isDescendant } from '../../store/mailbox-names.js';
 
 /**
  * deleteCommand: `DELETE mailbox` removes the mailbox and its messages, never its children

@@ -8,7 +8,7 @@ import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError } from '../../protocol/types.js';
 import { StoreError, type Mailbox } from '../../store/types.js';
 import { compileListPattern } from '../list-pattern.js';
-import { compareMailboxNames, DELIMITER, parentNames } from '../mailbox-names.js';
+import { compareMailboxNames, DELIMITER, parentNames } from '../../store/mailbox-names.js';
 import { readStatusItems, writeStatus, type StatusItem } from './status.js';
 
 /** ListArgs is a parsed LIST command; the option flags are false and `status` null when not given. */

@@ -5,7 +5,7 @@
 import type { CommandSpec } from '../command.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { compileListPattern, patternEndsWithPercent } from '../list-pattern.js';
-import { compareMailboxNames, DELIMITER, parentNames } from '../mailbox-names.js';
+import { compareMailboxNames, DELIMITER, parentNames } from '../../store/mailbox-names.js';
 
 /** LsubArgs: reference and pattern of LSUB (RFC 3501 section 6.3.9), UTF-8. */
 export interface LsubArgs {

@@ -2,7 +2,7 @@
  * NAMESPACE (RFC 9051 section 6.3.10, RFC 2342).
  */
 import type { CommandSpec } from '../command.js';
-import { DELIMITER } from '../mailbox-names.js';
+import { DELIMITER } from '../../store/mailbox-names.js';
 
 /**
  * namespaceCommand: `NAMESPACE` answers `* NAMESPACE (("" "/")) NIL NIL`: one personal namespace with

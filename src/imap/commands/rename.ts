@@ -3,7 +3,7 @@
  */
 import type { CommandSpec, Session } from '../command.js';
 import { no } from '../errors.js';
-import { INBOX, isDescendant, normalizeMailboxName, validateMailboxName } from '../mailbox-names.js';
+import { INBOX, isDescendant, normalizeMailboxName, validateMailboxName } from '../../store/mailbox-names.js';
 import { createParents } from './create.js';
 
 /** RenameArgs: existing and new name of RENAME (RFC 9051 section 6.3.6), normalized. */

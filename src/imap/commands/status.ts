@@ -8,7 +8,7 @@ import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import type { Mailbox } from '../../store/types.js';
 import { no } from '../errors.js';
-import { normalizeMailboxName } from '../mailbox-names.js';
+import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /**
  * StatusItem is one status-att: RFC 9051 section 6.3.11 (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN,

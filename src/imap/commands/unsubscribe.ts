@@ -3,7 +3,7 @@
  */
 import type { CommandSpec } from '../command.js';
 import { parseMailboxArg, type MailboxArg } from './args.js';
-import { DELIMITER } from '../mailbox-names.js';
+import { DELIMITER } from '../../store/mailbox-names.js';
 
 /**
  * unsubscribeCommand: `UNSUBSCRIBE mailbox` removes the name from the subscriptions. The name need not

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
-import { ImapError } from './errors.js';
+import { StoreError } from './types.js';
 import {
   compareMailboxNames,
   isDescendant,
@@ -61,7 +61,7 @@ describe('validateMailboxName', () => {
     it(`refuses ${why} with NO [CANNOT]`, () => {
       assert.throws(
         () => validateMailboxName(name),
-        (err: unknown) => err instanceof ImapError && err.status === 'NO' && err.code === 'CANNOT',
+        (err: unknown) => err instanceof StoreError && err.kind === 'CANNOT',
       );
     });
   }

@@ -1,10 +1,10 @@
 /**
- * Mailbox names as the IMAP layer sees them (RFC 9051 section 5.1): UTF-8 strings, "/" as the one
- * hierarchy delimiter, one personal namespace with the empty prefix, and INBOX case-insensitive.
- * Pure functions, no I/O.
+ * Mailbox names in the mailbox model (RFC 9051 section 5.1): UTF-8 strings, "/" as the one hierarchy
+ * delimiter, one personal namespace with the empty prefix, and INBOX case-insensitive. One set of
+ * rules for every path that names a mailbox: IMAP commands, import and delivery. Pure functions, no I/O.
  */
 import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
-import { no } from './errors.js';
+import { StoreError } from './types.js';
 
 /** DELIMITER is the hierarchy delimiter of every mailbox name (RFC 9051 section 5.1.1). */
 export const DELIMITER = '/';
@@ -40,9 +40,9 @@ export function isInboxRooted(name: string): boolean {
 }
 
 /**
- * validateMailboxName refuses a name that cannot be created (CREATE, RENAME target; RFC 9051
- * sections 6.3.4 and 6.3.6, which leave the rules to the server). Throws ImapError NO [CANNOT], the
- * code Dovecot uses for invalid names (RFC 5530 section 3), for:
+ * validateMailboxName refuses a name that cannot be created (CREATE, RENAME target, import; RFC 9051
+ * sections 6.3.4 and 6.3.6, which leave the rules to the server). Throws StoreError CANNOT, which the
+ * IMAP layer answers NO [CANNOT], the code Dovecot uses for invalid names (RFC 5530 section 3), for:
  * - the empty name, a name starting or ending with "/", an empty level ("a//b");
  * - a level "." or ".." (would alias other names in file-system backed tools and exports);
  * - control characters (C0, DEL, C1), which no client can display and some cannot send;
@@ -74,8 +74,15 @@ export function validateMailboxName(name: string): void {
   if (name.normalize('NFC') !== name) throw invalid('it is not in Unicode Normalization Form C');
 }
 
-function invalid(reason: string) {
-  return no(`Invalid mailbox name: ${reason}`, 'CANNOT');
+function invalid(reason: string): StoreError {
+  return new StoreError('CANNOT', `Invalid mailbox name: ${reason}`);
+}
+
+/** checkedMailboxName normalizes `name` (normalizeMailboxName) and validates it (validateMailboxName); throws StoreError CANNOT. */
+export function checkedMailboxName(name: string): string {
+  const normalized = normalizeMailboxName(name);
+  validateMailboxName(normalized);
+  return normalized;
 }
 
 /**
