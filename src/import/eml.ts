@@ -7,7 +7,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { headerText, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
+import { headerFields, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
 import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
 
 /**
@@ -71,7 +71,7 @@ export async function openEml(target: string, maxOctets: number): Promise<Import
           continue;
         }
         const { message, envelope } = stripEnvelopeLine(data);
-        const dateHeader = headerValue(headerText(message), 'date');
+        const dateHeader = headerValue(headerFields(message), 'date');
         const internalDate =
           (dateHeader ? parseMailDate(dateHeader) : null) ?? (envelope ? parseFromLineDate(envelope) : null) ?? Math.floor(f.mtimeMs);
         yield { kind: 'message', folder: [], raw: message, flags: [], internalDate, source: f.file, sourceOctets: f.size };

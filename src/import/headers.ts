@@ -1,25 +1,23 @@
 /**
- * Just enough header reading for import: a field's value (for Date, Status, X-Status) and the dates found
- * in mail (RFC 5322 Date header, the asctime date of an mbox "From " envelope line). The MIME layer does
- * the real parsing later, once, in prepareMessage.
+ * Header reading for import: the fields import needs before the message is stored (Date for the
+ * internal date, Status/X-Status for mbox flags) and the dates found in mail. Header fields and RFC 5322
+ * dates are read by the MIME layer's parsers, the same ones that serve ENVELOPE and SEARCH SENT*, so
+ * that import and SEARCH agree on what a Date header says; only the mbox "From " line is read here.
  */
+import { parseDate } from '../mime/date.js';
+import { firstField, parseHeaderFields, type HeaderField } from '../mime/header.js';
 
 /** MAX_HEADER_SCAN is how far into a message header fields are looked for (octets): bounds work on a message with no blank line. */
 const MAX_HEADER_SCAN = 256 * 1024;
 
-/** headerText returns the header section of `raw` (up to the first empty line), decoded as latin1 so that every byte survives. */
-export function headerText(raw: Buffer): string {
-  const limit = Math.min(raw.length, MAX_HEADER_SCAN);
-  const text = raw.toString('latin1', 0, limit);
-  const m = /\r?\n\r?\n/.exec(text);
-  return m ? text.slice(0, m.index) : text;
+/** headerFields returns the header fields of `raw` (up to the first empty line, at most MAX_HEADER_SCAN octets), in order. */
+export function headerFields(raw: Buffer): HeaderField[] {
+  return parseHeaderFields(raw, 0, Math.min(raw.length, MAX_HEADER_SCAN));
 }
 
-/** headerValue returns the unfolded, trimmed value of the first field `name` (case-insensitive) in `head`, or null. */
-export function headerValue(head: string, name: string): string | null {
-  const re = new RegExp(`^${name.replace(/[-]/g, '\\-')}[ \\t]*:(.*(?:\\r?\\n[ \\t].*)*)`, 'im');
-  const m = re.exec(head);
-  return m ? m[1]!.replace(/\r?\n/g, '').trim() : null;
+/** headerValue returns the unfolded, trimmed value of the first field `name` (case-insensitive), or null. */
+export function headerValue(fields: HeaderField[], name: string): string | null {
+  return firstField(fields, name.toLowerCase());
 }
 
 /** EARLIEST_DATE and the one-day future margin bound dates accepted from mail; outside them the header is treated as bogus (spam often lies). */
@@ -32,16 +30,12 @@ function plausible(ms: number): number | null {
 
 /**
  * parseMailDate parses an RFC 5322 date-time (section 3.3, obsolete forms included: two-digit years,
- * zone names such as EST, comments) into ms since epoch, or null when unparseable or implausible.
+ * zone names such as EST, comments; mime/date.ts parseDate) into ms since epoch, or null when
+ * unparseable or implausible (before 1970 or more than a day in the future).
  */
 export function parseMailDate(value: string): number | null {
-  let s = value;
-  for (let i = 0; i < 5 && /\([^()]*\)/.test(s); i++) s = s.replace(/\([^()]*\)/g, ' ');
-  s = s.replace(/\s+/g, ' ').trim();
-  if (!s) return null;
-  // A missing zone means UTC here (Date.parse would use the importing machine's local zone).
-  if (/\d{1,2}:\d{2}(:\d{2})?$/.test(s)) s += ' +0000';
-  return plausible(Date.parse(s));
+  const ms = parseDate(value);
+  return ms === null ? null : plausible(ms);
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

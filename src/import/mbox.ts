@@ -7,7 +7,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { headerText, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
+import { headerFields, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
+import type { HeaderField } from '../mime/header.js';
 import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
 
 /** isMbox reports whether the file at `file` begins with an mbox "From " line. */
@@ -68,7 +69,7 @@ async function* readMbox(file: string, maxOctets: number, mtimeMs: number): Asyn
     if (p.size > maxOctets) return { kind: 'skip', source, reason: overLimit(p.size, maxOctets), sourceOctets };
     if (p.size === 0) return { kind: 'skip', source, reason: 'empty message', sourceOctets };
     const raw = Buffer.concat(p.parts, p.size);
-    const head = headerText(raw);
+    const head = headerFields(raw);
     const dateHeader = headerValue(head, 'date');
     const internalDate = parseFromLineDate(p.envelope) ?? (dateHeader ? parseMailDate(dateHeader) : null) ?? Math.floor(mtimeMs);
     return { kind: 'message', folder: [], raw, flags: statusFlags(head), internalDate, source, sourceOctets };
@@ -134,7 +135,7 @@ async function* readMbox(file: string, maxOctets: number, mtimeMs: number): Asyn
 }
 
 /** statusFlags maps mbox Status (R = \Seen) and X-Status (A = \Answered, F = \Flagged, T = \Draft, D = \Deleted) headers to flags. */
-function statusFlags(head: string): string[] {
+function statusFlags(head: HeaderField[]): string[] {
   const flags: string[] = [];
   const status = headerValue(head, 'status') ?? '';
   const xstatus = headerValue(head, 'x-status') ?? '';
