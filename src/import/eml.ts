@@ -5,10 +5,10 @@
  * line is not part of the message, and no header parser accepts it. stripEnvelopeLine is the one place
  * this is decided.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { headerFields, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
-import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
+import { describeFsError, readListedFiles, type ImportEvent, type ImportSource } from './types.js';
 
 /**
  * stripEnvelopeLine returns `raw` without a leading mbox "From " line (up to and including its LF), and
@@ -58,19 +58,13 @@ export async function openEml(target: string, maxOctets: number): Promise<Import
     totalOctets: files.reduce((n, f) => n + f.size, 0),
     async *events() {
       yield* skips;
-      for (const f of files) {
-        if (f.size > maxOctets) {
-          yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
+      for await (const r of readListedFiles(files, maxOctets)) {
+        if (r.kind === 'skip') {
+          yield r;
           continue;
         }
-        let data: Buffer;
-        try {
-          data = await readFile(f.file);
-        } catch (err) {
-          yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
-          continue;
-        }
-        const { message, envelope } = stripEnvelopeLine(data);
+        const f = r.listed;
+        const { message, envelope } = stripEnvelopeLine(r.data);
         const dateHeader = headerValue(headerFields(message), 'date');
         const internalDate =
           (dateHeader ? parseMailDate(dateHeader) : null) ?? (envelope ? parseFromLineDate(envelope) : null) ?? Math.floor(f.mtimeMs);

@@ -5,7 +5,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeModifiedUtf7 } from '../protocol/mutf7.js';
-import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
+import { describeFsError, readListedFiles, type ImportEvent, type ImportSource } from './types.js';
 
 /** MAILDIR_FLAGS maps Maildir info letters (after ":2,") to IMAP system flags; "P" (passed) has no IMAP flag. */
 const MAILDIR_FLAGS: Record<string, string> = { F: '\\Flagged', R: '\\Answered', S: '\\Seen', T: '\\Deleted', D: '\\Draft' };
@@ -85,17 +85,13 @@ export async function openMaildir(root: string, maxOctets: number): Promise<Impo
     totalOctets: files.reduce((n, f) => n + f.size, 0),
     async *events() {
       yield* skips;
-      for (const f of files) {
-        if (f.size > maxOctets) {
-          yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
+      for await (const r of readListedFiles(files, maxOctets)) {
+        if (r.kind === 'skip') {
+          yield r;
           continue;
         }
-        try {
-          const raw = await readFile(f.file);
-          yield { kind: 'message', folder: f.folder, raw, flags: f.flags, internalDate: f.internalDate, source: f.file, sourceOctets: f.size };
-        } catch (err) {
-          yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
-        }
+        const f = r.listed;
+        yield { kind: 'message', folder: f.folder, raw: r.data, flags: f.flags, internalDate: f.internalDate, source: f.file, sourceOctets: f.size };
       }
     },
   };

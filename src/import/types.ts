@@ -3,6 +3,7 @@
  * folder tree, or files it could not take with the reason. Byte conversion (bare LF to CRLF) and the size
  * limit are applied later, in one place (run.ts), for every source alike.
  */
+import { readFile } from 'node:fs/promises';
 
 /** ImportMessage is one message read from a source, bytes as found (envelope line and mboxrd quoting already undone). */
 export interface ImportMessage {
@@ -70,4 +71,28 @@ export function describeFsError(err: unknown): string {
 /** overLimit is the skip reason for a message of `octets` over the limit `max`, e.g. "over the size limit (70.0 MiB > 64.0 MiB)". */
 export function overLimit(octets: number, max: number): string {
   return `over the size limit (${(octets / 1048576).toFixed(1)} MiB > ${(max / 1048576).toFixed(1)} MiB)`;
+}
+
+/** ListedFile is a message file found while listing a source: its path and size in octets. */
+export interface ListedFile {
+  file: string;
+  size: number;
+}
+
+/**
+ * readListedFiles reads the files in order, one at a time, yielding each with its bytes; a file over
+ * `maxOctets` is skipped unread and an unreadable one is skipped with the reason (ImportSkip).
+ */
+export async function* readListedFiles<F extends ListedFile>(files: F[], maxOctets: number): AsyncGenerator<{ kind: 'file'; listed: F; data: Buffer } | ImportSkip> {
+  for (const f of files) {
+    if (f.size > maxOctets) {
+      yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
+      continue;
+    }
+    try {
+      yield { kind: 'file', listed: f, data: await readFile(f.file) };
+    } catch (err) {
+      yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
+    }
+  }
 }
