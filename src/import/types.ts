@@ -1,7 +1,8 @@
 /**
  * What an import source (Maildir, mbox, folder of .eml files) yields: messages with their place in the
  * folder tree, or files it could not take with the reason. Byte conversion (bare LF to CRLF) and the size
- * limit are applied later, in one place (run.ts), for every source alike.
+ * limit on the converted bytes are applied later, in one place (run.ts), for every source alike; sources
+ * only skip, unread, what is already over the limit as found.
  */
 import { readFile } from 'node:fs/promises';
 
