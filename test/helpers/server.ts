@@ -3,6 +3,7 @@
  * a fresh data directory and the chosen storage backend, for tests that talk to it over TCP and TLS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { after, before, beforeEach } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -79,4 +80,30 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** SuiteEnv is filled in by serverPerSuite's hooks: the suite's server and the account of the running test. */
+export interface SuiteEnv {
+  srv: TestServer;
+  /** Email of a new account (password "pw") created before each test. */
+  user: string;
+}
+
+/**
+ * serverPerSuite registers hooks in the current describe block: one server for the whole block
+ * (closed after it) and a new account `${prefix}N@example.com` with password "pw" before each test,
+ * so tests share a server but never each other's mail.
+ */
+export function serverPerSuite(backend: Backend, prefix: string): SuiteEnv {
+  const env = { user: '' } as SuiteEnv;
+  let n = 0;
+  before(async () => {
+    env.srv = await startTestServer(backend);
+  });
+  after(async () => env.srv.close());
+  beforeEach(async () => {
+    env.user = `${prefix}${++n}@example.com`;
+    await env.srv.addUser(env.user, 'pw');
+  });
+  return env;
 }

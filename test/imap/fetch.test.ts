@@ -5,9 +5,9 @@
  * the wire and every expected size and line count is computed from the pieces the messages are built of.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
 import { append, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
@@ -156,20 +156,10 @@ const DATE = ' "11-Nov-2026 09:30:00 +0100"';
 
 for (const backend of BACKENDS) {
   describe(`FETCH over TCP [${backend}]`, () => {
-    let srv: TestServer;
-    let n = 0;
-    let user = '';
-    before(async () => {
-      srv = await startTestServer(backend);
-    });
-    after(async () => srv.close());
-    beforeEach(async () => {
-      user = `f${++n}@example.com`;
-      await srv.addUser(user, 'pw');
-    });
+    const env = serverPerSuite(backend, 'f');
 
     it('FLAGS, UID, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY, BODYSTRUCTURE and the macros FAST, ALL, FULL', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN, ` (\\Flagged $Label1)${DATE}`]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN, ` (\\Flagged $Label1)${DATE}`]]);
       const fast = `FLAGS (\\Flagged $Label1) INTERNALDATE "11-Nov-2026 08:30:00 +0000" RFC822.SIZE ${size(PLAIN)}`;
       await exchange(c, 'f1', 'FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE)', [
         `* 1 FETCH (UID 1 FLAGS (\\Flagged $Label1) INTERNALDATE "11-Nov-2026 08:30:00 +0000" RFC822.SIZE ${size(PLAIN)})`,
@@ -186,7 +176,7 @@ for (const backend of BACKENDS) {
     });
 
     it('ENVELOPE, BODY and BODYSTRUCTURE (with extension data) of a nested multipart with an attached message', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN], [MIXED]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN], [MIXED]]);
       await exchange(c, 'f1', 'FETCH 2 (ENVELOPE BODYSTRUCTURE)', [
         `* 2 FETCH (ENVELOPE ${MIXED_ENVELOPE} BODYSTRUCTURE ${mixedStructure(true)})`,
         'f1 OK FETCH completed',
@@ -196,7 +186,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RFC822, RFC822.HEADER, RFC822.TEXT and BODY[] with HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT and TEXT', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN, ' (\\Seen)']]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN, ' (\\Seen)']]);
       await exchange(c, 'f1', 'FETCH 1 (RFC822.HEADER RFC822.TEXT)', [
         `* 1 FETCH (RFC822.HEADER ${lit(PLAIN_HEAD)} RFC822.TEXT ${lit(PLAIN_TEXT)})`,
         'f1 OK FETCH completed',
@@ -222,7 +212,7 @@ for (const backend of BACKENDS) {
     });
 
     it('part numbers: 1, 2.MIME, 2, 2.HEADER, 2.TEXT, 2.1, 2.1.MIME, 2.2, 2.HEADER.FIELDS, 3.MIME and the top-level TEXT', async () => {
-      const c = await mailbox(srv.imapPort, user, [[MIXED, ' (\\Seen)']]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[MIXED, ' (\\Seen)']]);
       await exchange(c, 'f1', 'FETCH 1 (BODY[1] BODY[2.MIME] BODY[2])', [
         `* 1 FETCH (BODY[1] ${lit(P1_BODY)} BODY[2.MIME] ${lit(P2_HEAD)} BODY[2] ${lit(P2_BODY)})`,
         'f1 OK FETCH completed',
@@ -247,7 +237,7 @@ for (const backend of BACKENDS) {
     });
 
     it('partial fetches <offset.length> of BODY[] sections and BINARY[] data', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN, ' (\\Seen)'], [MIXED, ' (\\Seen)']]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN, ' (\\Seen)'], [MIXED, ' (\\Seen)']]);
       await exchange(c, 'f1', 'FETCH 1 (BODY.PEEK[]<0.20> BODY.PEEK[TEXT]<6.100000> BODY.PEEK[1]<100000.5>)', [
         `* 1 FETCH (BODY[]<0> ${lit(PLAIN.slice(0, 20))} BODY[TEXT]<6> ${lit(PLAIN_TEXT.slice(6))} BODY[1]<100000> {0}\r\n)`,
         'f1 OK FETCH completed',
@@ -267,7 +257,7 @@ for (const backend of BACKENDS) {
     });
 
     it('BINARY and BINARY.SIZE: quoted-printable and base64 decoded, text with CRLF, literal8 for data with NUL', async () => {
-      const c = await mailbox(srv.imapPort, user, [[MIXED, ' (\\Seen)']]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[MIXED, ' (\\Seen)']]);
       await exchange(c, 'f1', 'FETCH 1 (BINARY.SIZE[1] BINARY.PEEK[1] BINARY.SIZE[3] BINARY.PEEK[3])', [
         `* 1 FETCH (BINARY.SIZE[1] ${size(P1_DECODED)} BINARY[1] ${lit(P1_DECODED)} BINARY.SIZE[3] ${P3_DATA.length} BINARY[3] ${lit8(P3_DATA)})`,
         'f1 OK FETCH completed',
@@ -280,7 +270,7 @@ for (const backend of BACKENDS) {
     });
 
     it('BINARY and BINARY.SIZE of an unknown transfer encoding fail with NO [UNKNOWN-CTE] and set no \\Seen', async () => {
-      const c = await mailbox(srv.imapPort, user, [[MIXED]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[MIXED]]);
       await exchange(c, 'f1', 'FETCH 1 BINARY[5]', ['f1 NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding in part [5] of UID 1']);
       await exchange(c, 'f2', 'UID FETCH 1 BINARY.SIZE[5]', ['f2 NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding in part [5] of UID 1']);
       await exchange(c, 'f3', 'FETCH 1 (BINARY.PEEK[1] BINARY.PEEK[5])', ['f3 NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding in part [5] of UID 1']);
@@ -289,7 +279,7 @@ for (const backend of BACKENDS) {
     });
 
     it('a non-PEEK body item sets \\Seen and reports FLAGS in the same response, once', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN], [PLAIN], [MIXED], [PLAIN, ' (\\Answered)'], [PLAIN]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN], [PLAIN], [MIXED], [PLAIN, ' (\\Answered)'], [PLAIN]]);
       const subject = lit(msg('Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=', ''));
       await exchange(c, 'f1', 'FETCH 1 BODY[HEADER.FIELDS (SUBJECT)]', [
         `* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] ${subject} FLAGS (\\Seen))`,
@@ -319,7 +309,7 @@ for (const backend of BACKENDS) {
     });
 
     it('on a mailbox opened with EXAMINE, body fetches set no \\Seen', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN], [MIXED]], true);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN], [MIXED]], true);
       await exchange(c, 'f1', 'FETCH 1:2 (BODY[HEADER.FIELDS (SUBJECT)] BINARY.SIZE[1])', [
         `* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)] ${lit(msg('Subject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=', ''))} BINARY.SIZE[1] ${size(PLAIN_TEXT)})`,
         `* 2 FETCH (BODY[HEADER.FIELDS (SUBJECT)] ${lit(msg('Subject: Quarterly report', ''))} BINARY.SIZE[1] ${size(P1_DECODED)})`,
@@ -331,7 +321,7 @@ for (const backend of BACKENDS) {
     });
 
     it('UID FETCH ranges: missing UIDs are ignored and n:* always includes the highest UID', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN], [PLAIN]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN], [PLAIN]]);
       await exchange(c, 'f1', 'UID FETCH 5:9 FLAGS', ['f1 OK UID FETCH completed']);
       await exchange(c, 'f2', 'UID FETCH 100:* FLAGS', ['* 2 FETCH (UID 2 FLAGS ())', 'f2 OK UID FETCH completed']);
       await exchange(c, 'f3', 'UID FETCH 2,1 UID', ['* 1 FETCH (UID 1)', '* 2 FETCH (UID 2)', 'f3 OK UID FETCH completed']);
@@ -340,7 +330,7 @@ for (const backend of BACKENDS) {
     });
 
     it('BAD for malformed items and for sequence numbers out of range', async () => {
-      const c = await mailbox(srv.imapPort, user, [[PLAIN], [PLAIN]]);
+      const c = await mailbox(env.srv.imapPort, env.user, [[PLAIN], [PLAIN]]);
       const bad: Array<[string, string]> = [
         ['FETCH 1 (FLAGS BOGUS)', 'Unknown FETCH item BOGUS'],
         ['FETCH 1 ()', 'Empty FETCH item list'],
@@ -364,7 +354,7 @@ for (const backend of BACKENDS) {
     });
 
     it('in an empty mailbox "*" is out of range, while UID FETCH 1:* answers nothing', async () => {
-      const c = await mailbox(srv.imapPort, user, []);
+      const c = await mailbox(env.srv.imapPort, env.user, []);
       await exchange(c, 'f1', 'FETCH * FLAGS', ['f1 BAD Invalid message sequence number: the mailbox is empty']);
       await exchange(c, 'f2', 'FETCH 1 FLAGS', ['f2 BAD Invalid message sequence number: the mailbox is empty']);
       await exchange(c, 'f3', 'UID FETCH 1:* FLAGS', ['f3 OK UID FETCH completed']);

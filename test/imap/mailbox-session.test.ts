@@ -4,9 +4,9 @@
  * (EXISTS, EXPUNGE, FETCH FLAGS), including IDLE and the rule that EXPUNGE waits during FETCH/STORE/SEARCH.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, serverPerSuite } from '../helpers/server.js';
 import { append, login } from '../helpers/imap.js';
 import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
 
@@ -15,24 +15,14 @@ const MSG2 = msg('From: Carol <carol@example.net>', 'To: alice@example.com', 'Su
 
 for (const backend of BACKENDS) {
   describe(`selected state [${backend}]`, () => {
-    let srv: TestServer;
-    let n = 0;
-    let user = '';
-    before(async () => {
-      srv = await startTestServer(backend);
-    });
-    after(async () => srv.close());
-    beforeEach(async () => {
-      user = `u${++n}@example.com`;
-      await srv.addUser(user, 'pw');
-    });
+    const env = serverPerSuite(backend, 'u');
     const uidValidity = async (name: string): Promise<number> => {
-      const acct = (await srv.store.getAccount(user))!;
-      return (await srv.store.getMailbox(acct.id, name))!.uidValidity;
+      const acct = (await env.srv.store.getAccount(env.user))!;
+      return (await env.srv.store.getMailbox(acct.id, name))!.uidValidity;
     };
 
     it('SELECT of an empty INBOX, EXAMINE, and SELECT of a missing mailbox', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       const v = await uidValidity('INBOX');
       await exchange(c, 's1', 'SELECT INBOX', [
         '* 0 EXISTS',
@@ -58,7 +48,7 @@ for (const backend of BACKENDS) {
     });
 
     it('after ENABLE IMAP4rev2, SELECT sends LIST instead of RECENT and announces [CLOSED]', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'e', 'ENABLE IMAP4rev2', ['* ENABLED IMAP4rev2', 'e OK ENABLE completed']);
       const sent = await uidValidity('Sent');
       await exchange(c, 's1', 'SELECT Sent', [
@@ -86,7 +76,7 @@ for (const backend of BACKENDS) {
     });
 
     it('APPEND with flags and date, APPENDUID, TRYCREATE, and EXISTS for the selected mailbox', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       const v = await uidValidity('INBOX');
       assert.equal(await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen $Label1) "10-Nov-2026 10:00:00 +0100"'), `a1 OK [APPENDUID ${v} 1] APPEND completed`);
       assert.equal(await append(c, 'a2', 'Nowhere', MSG2), "a2 NO [TRYCREATE] Mailbox doesn't exist: Nowhere");
@@ -111,7 +101,7 @@ for (const backend of BACKENDS) {
     });
 
     it('STORE, EXPUNGE and UID EXPUNGE report exact untagged responses', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 5; i++) await append(c, `a${i}`, 'INBOX', MSG1);
       await c.command('s', 'SELECT INBOX');
       await exchange(c, 't1', 'STORE 2:4 +FLAGS (\\Deleted)', [
@@ -129,7 +119,7 @@ for (const backend of BACKENDS) {
     });
 
     it('COPY and MOVE answer COPYUID; MOVE expunges; TRYCREATE for a missing target', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 3; i++) await append(c, `a${i}`, 'INBOX', MSG1);
       await c.command('s', 'SELECT INBOX');
       const arch = await uidValidity('Archive');
@@ -141,7 +131,7 @@ for (const backend of BACKENDS) {
     });
 
     it('CLOSE expunges silently, UNSELECT does not', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 2; i++) await append(c, `a${i}`, 'INBOX', MSG1, ' (\\Deleted)');
       await c.command('s', 'SELECT INBOX');
       await exchange(c, 'k', 'CHECK', ['k OK CHECK completed']);
@@ -155,8 +145,8 @@ for (const backend of BACKENDS) {
     });
 
     it('another session sees EXISTS, FETCH FLAGS and EXPUNGE, but no EXPUNGE during FETCH', async () => {
-      const a = await login(srv.imapPort, user);
-      const b = await login(srv.imapPort, user);
+      const a = await login(env.srv.imapPort, env.user);
+      const b = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 3; i++) await append(a, `a${i}`, 'INBOX', MSG1);
       await a.command('s', 'SELECT INBOX');
       await b.command('s', 'SELECT INBOX');
@@ -175,8 +165,8 @@ for (const backend of BACKENDS) {
     });
 
     it('IDLE pushes another session’s changes within a second, DONE ends it', async () => {
-      const a = await login(srv.imapPort, user);
-      const b = await login(srv.imapPort, user);
+      const a = await login(env.srv.imapPort, env.user);
+      const b = await login(env.srv.imapPort, env.user);
       await append(a, 'a1', 'INBOX', MSG1);
       await a.command('s', 'SELECT INBOX');
       await b.command('s', 'SELECT INBOX');
@@ -203,7 +193,7 @@ for (const backend of BACKENDS) {
     });
 
     it('IDLE without a selected mailbox waits quietly and ends on DONE', async () => {
-      const b = await login(srv.imapPort, user);
+      const b = await login(env.srv.imapPort, env.user);
       b.send('i IDLE');
       assert.equal(await b.readLine(), '+ idling');
       const cpuBefore = process.cpuUsage();
@@ -217,14 +207,14 @@ for (const backend of BACKENDS) {
     });
 
     it('an append from another process (a second store on the same data) reaches IDLE', async () => {
-      const b = await login(srv.imapPort, user);
+      const b = await login(env.srv.imapPort, env.user);
       await b.command('s', 'SELECT INBOX');
       b.send('i IDLE');
       assert.equal(await b.readLine(), '+ idling');
       const { openStore } = await import('../../src/store/open.js');
       const { prepareMessage } = await import('../../src/delivery/prepare.js');
-      const other = await openStore({ dataDir: srv.dataDir, storage: { kind: 'sqlite' } });
-      const acct = (await other.getAccount(user))!;
+      const other = await openStore({ dataDir: env.srv.dataDir, storage: { kind: 'sqlite' } });
+      const acct = (await other.getAccount(env.user))!;
       const box = (await other.getMailbox(acct.id, 'INBOX'))!;
       await other.appendMessages(acct.id, box.id, [prepareMessage(Buffer.from(MSG1), [], Date.now())]);
       await other.close();

@@ -7,9 +7,9 @@
  * special cases, mailbox names in modified UTF-7 and UTF-8, and isolation between accounts.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
 import { append, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
@@ -47,26 +47,16 @@ async function withLiteral(c: RawClient, tag: string, head: string, literal: Buf
 
 for (const backend of BACKENDS) {
   describe(`mailbox commands over TCP [${backend}]`, () => {
-    let srv: TestServer;
-    let n = 0;
-    let user = '';
-    before(async () => {
-      srv = await startTestServer(backend);
-    });
-    after(async () => srv.close());
-    beforeEach(async () => {
-      user = `m${++n}@example.com`;
-      await srv.addUser(user, 'pw');
-    });
-    const box = async (name: string, email = user) => {
-      const acct = (await srv.store.getAccount(email))!;
-      const m = await srv.store.getMailbox(acct.id, name);
+    const env = serverPerSuite(backend, 'm');
+    const box = async (name: string, email = env.user) => {
+      const acct = (await env.srv.store.getAccount(email))!;
+      const m = await env.srv.store.getMailbox(acct.id, name);
       assert.ok(m, `mailbox ${name} of ${email}`);
       return m;
     };
 
     it('NAMESPACE, LIST "" "" and the default mailboxes under "%" and "*"', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'n1', 'NAMESPACE', ['* NAMESPACE (("" "/")) NIL NIL', 'n1 OK NAMESPACE completed']);
       // RFC 9051 section 6.3.9: an empty pattern asks for the delimiter; the root may be "" for a non-rooted reference.
       await exchange(c, 'l1', 'LIST "" ""', ['* LIST (\\Noselect) "/" ""', 'l1 OK LIST completed']);
@@ -79,7 +69,7 @@ for (const backend of BACKENDS) {
     });
 
     it('CREATE makes missing parents, drops a trailing delimiter, and refuses INBOX and existing names with ALREADYEXISTS', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'c1', 'CREATE Work/Projects/2026', ['c1 OK CREATE completed']);
       await exchange(c, 'c2', 'CREATE "Later/"', ['c2 OK CREATE completed']);
       await exchange(c, 'l1', 'LIST "" "*"', [
@@ -112,7 +102,7 @@ for (const backend of BACKENDS) {
     });
 
     it('CREATE with the RFC 6154 USE parameter sets a special use; bad attributes get USEATTR', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'c1', 'CREATE "Sent Items" (USE (\\Sent))', ['c1 OK CREATE completed']);
       await exchange(c, 'c2', 'CREATE Bin (use (\\trash))', ['c2 OK CREATE completed']);
       await exchange(c, 'c3', 'CREATE Plain (USE ())', ['c3 OK CREATE completed']);
@@ -139,7 +129,7 @@ for (const backend of BACKENDS) {
     });
 
     it('invalid names are refused: "..", wildcards, NUL, control characters, overlong, too deep, bad modified UTF-7', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       const refusals: Array<[string, string]> = [
         ['"a/../b"', 'NO [CANNOT] Invalid mailbox name: it has a ".." level'],
         ['..', 'NO [CANNOT] Invalid mailbox name: it has a ".." level'],
@@ -190,7 +180,7 @@ for (const backend of BACKENDS) {
     });
 
     it('DELETE: NONEXISTENT, INBOX refused, children stay as \\Noselect, HASCHILDREN for a bare level', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'd1', 'DELETE Nope', ["d1 NO [NONEXISTENT] Mailbox doesn't exist"]);
       for (const [i, name] of ['INBOX', 'inbox', 'iNbOx'].entries()) {
         await exchange(c, `i${i}`, `DELETE ${name}`, [`i${i} NO [CANNOT] INBOX cannot be deleted`]);
@@ -226,7 +216,7 @@ for (const backend of BACKENDS) {
     });
 
     it('DELETE then CREATE of the same name gives a new UIDVALIDITY and an empty mailbox; APPEND in between gets TRYCREATE', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Work');
       await c.command('u1', 'SUBSCRIBE Work');
       const old = await box('Work');
@@ -254,8 +244,8 @@ for (const backend of BACKENDS) {
     });
 
     it('DELETE of the selected mailbox ends the selection; another session that has it selected is told BYE', async () => {
-      const a = await login(srv.imapPort, user);
-      const b = await login(srv.imapPort, user);
+      const a = await login(env.srv.imapPort, env.user);
+      const b = await login(env.srv.imapPort, env.user);
       await a.command('c1', 'CREATE Work');
       await append(a, 'a1', 'Work', MSG1);
       await b.command('s', 'SELECT Work');
@@ -270,7 +260,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RENAME moves children and subscriptions, keeps every UIDVALIDITY, creates parents of the new name', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Work/Projects/2026');
       await c.command('u1', 'SUBSCRIBE Work/Projects');
       await append(c, 'a1', 'Work/Projects', MSG1, ' (\\Seen)');
@@ -316,7 +306,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RENAME of the selected mailbox keeps the selection; a bare level can be renamed', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Work');
       await append(c, 'a1', 'Work', MSG1);
       const v = (await box('Work')).uidValidity;
@@ -344,7 +334,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RENAME errors: NONEXISTENT, ALREADYEXISTS (target, INBOX, a child landing on an existing name), CANNOT (into itself)', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE a/b');
       await c.command('c2', 'CREATE z/b');
       await c.command('d1', 'DELETE z');
@@ -365,7 +355,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RENAME INBOX moves its messages to the new mailbox and leaves INBOX empty, its UIDVALIDITY and UIDNEXT kept', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE INBOX/Sub');
       await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen)');
       await append(c, 'a2', 'INBOX', MSG2, ' (\\Flagged)');
@@ -410,7 +400,7 @@ for (const backend of BACKENDS) {
     });
 
     it('INBOX is case-insensitive in every command, and answered as "INBOX"', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       const v = (await box('INBOX')).uidValidity;
       await exchange(c, 's1', 'STATUS iNbOx (UIDVALIDITY)', [`* STATUS INBOX (UIDVALIDITY ${v})`, 's1 OK STATUS completed']);
       await exchange(c, 'c1', 'CREATE inbox/Receipts', ['c1 OK CREATE completed']);
@@ -436,7 +426,7 @@ for (const backend of BACKENDS) {
     });
 
     it('SUBSCRIBE, UNSUBSCRIBE and LSUB, with the "%" \\Noselect rule of RFC 3501 section 6.3.9', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'u1', 'SUBSCRIBE Nope', ["u1 NO [NONEXISTENT] Mailbox doesn't exist"]);
       // RFC 9051 section 6.3.8: OK also when the name is not subscribed.
       await exchange(c, 'u2', 'UNSUBSCRIBE Nope', ['u2 OK UNSUBSCRIBE completed']);
@@ -467,7 +457,7 @@ for (const backend of BACKENDS) {
     });
 
     it('LIST with "%", "*", references, \\HasChildren / \\HasNoChildren and \\Noselect levels', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Work/Projects/2026');
       await c.command('c2', 'CREATE Work/Notes');
       await c.command('c3', 'CREATE Old/Letters');
@@ -518,7 +508,7 @@ for (const backend of BACKENDS) {
     });
 
     it('LIST-EXTENDED: SUBSCRIBED, RECURSIVEMATCH with CHILDINFO, SPECIAL-USE, RETURN options, several patterns', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       // The mailboxes of RFC 5258 section 5's examples.
       await c.command('c1', 'CREATE Fruit/Banana');
       await c.command('c2', 'CREATE Fruit/Peach');
@@ -592,7 +582,7 @@ for (const backend of BACKENDS) {
     });
 
     it('LIST RETURN (STATUS (...)) sends STATUS after each selectable mailbox only (RFC 5819)', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Old/Letters');
       await c.command('d1', 'DELETE Old');
       await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen)');
@@ -632,7 +622,7 @@ for (const backend of BACKENDS) {
     });
 
     it('STATUS answers every item, in the order asked, with the mailbox counts', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await c.command('c1', 'CREATE Work');
       await append(c, 'a1', 'Work', MSG1, ' (\\Seen)');
       await append(c, 'a2', 'Work', MSG2, ' (\\Deleted)');
@@ -661,7 +651,7 @@ for (const backend of BACKENDS) {
     });
 
     it('malformed arguments are BAD, unknown names NO [NONEXISTENT]', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       const bad: Array<[string, string]> = [
         ['CREATE', 'Missing arguments'],
         ['CREATE a b', 'Expected "("'],
@@ -701,7 +691,7 @@ for (const backend of BACKENDS) {
     });
 
     it('before login every mailbox command is BAD', async () => {
-      const c = await RawClient.connect(srv.imapPort);
+      const c = await RawClient.connect(env.srv.imapPort);
       const cmds = ['CREATE x', 'DELETE x', 'RENAME x y', 'SUBSCRIBE x', 'UNSUBSCRIBE x', 'LIST "" *', 'LSUB "" *', 'STATUS INBOX (MESSAGES)', 'NAMESPACE'];
       for (const [i, cmd] of cmds.entries()) {
         await exchange(c, `a${i}`, cmd, [`a${i} BAD ${cmd.split(' ')[0]} is not valid in the not authenticated state`]);
@@ -710,7 +700,7 @@ for (const backend of BACKENDS) {
     });
 
     it('modified UTF-7 names round-trip (RFC 3501 section 5.1.3)', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'c1', 'CREATE "&AMQ-pfel/&ZeVnLIqe-"', ['c1 OK CREATE completed']);
       await exchange(c, 'c2', 'CREATE R&-D', ['c2 OK CREATE completed']);
       assert.ok(await box('Äpfel/日本語'));
@@ -744,7 +734,7 @@ for (const backend of BACKENDS) {
     });
 
     it('after ENABLE IMAP4rev2 names are UTF-8 both ways; other sessions still see modified UTF-7', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'e', 'ENABLE IMAP4rev2', ['* ENABLED IMAP4rev2', 'e OK ENABLE completed']);
       await exchange(c, 'c1', 'CREATE "Äpfel/日本語"', ['c1 OK CREATE completed']);
       await exchange(c, 'c2', 'CREATE R&D', ['c2 OK CREATE completed']);
@@ -765,7 +755,7 @@ for (const backend of BACKENDS) {
       await exchange(c, 'u1', 'SUBSCRIBE "Äpfel"', ['u1 OK SUBSCRIBE completed']);
       await exchange(c, 'ls', 'LSUB "" "Ä*"', ['* LSUB () "/" "Äpfel"', 'ls OK LSUB completed']);
       // A non-UTF-8 session sees the same names in modified UTF-7.
-      const old = await login(srv.imapPort, user);
+      const old = await login(env.srv.imapPort, env.user);
       await exchange(old, 'l3', 'LIST "" "*"', [
         ...DEFAULT_LIST.slice(0, 4),
         '* LIST (\\HasNoChildren) "/" R&-D',
@@ -788,10 +778,10 @@ for (const backend of BACKENDS) {
     });
 
     it('a second account with the same mailbox names sees none of the first one’s', async () => {
-      const other = `other${n}@example.com`;
-      await srv.addUser(other, 'pw');
-      const a = await login(srv.imapPort, user);
-      const b = await login(srv.imapPort, other);
+      const other = `other-${env.user}`;
+      await env.srv.addUser(other, 'pw');
+      const a = await login(env.srv.imapPort, env.user);
+      const b = await login(env.srv.imapPort, other);
       await a.command('c1', 'CREATE Secret/Plans');
       await a.command('c2', 'CREATE Shared');
       await a.command('u1', 'SUBSCRIBE Secret/Plans');

@@ -5,9 +5,9 @@
  * charset decoding, case-insensitively also outside ASCII.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, serverPerSuite } from '../helpers/server.js';
 import { appendNonSync, login } from '../helpers/imap.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
@@ -92,20 +92,10 @@ async function search(c: RawClient, tag: string, command: string, ids: number[])
 
 for (const backend of BACKENDS) {
   describe(`SEARCH and STORE [${backend}]`, () => {
-    let srv: TestServer;
-    let n = 0;
-    let user = '';
-    before(async () => {
-      srv = await startTestServer(backend);
-    });
-    after(async () => srv.close());
-    beforeEach(async () => {
-      user = `s${++n}@example.com`;
-      await srv.addUser(user, 'pw');
-    });
+    const env = serverPerSuite(backend, 's');
 
     it('flag keys, KEYWORD / UNKEYWORD, and ALL', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const table: Array<[string, number[]]> = [
         ['ALL', [1, 2, 3, 4]],
@@ -128,7 +118,7 @@ for (const backend of BACKENDS) {
     });
 
     it('sequence sets, UID, NOT, OR and parentheses; UID SEARCH answers UIDs', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const table: Array<[string, number[]]> = [
         ['SEARCH 2:3', [2, 3]],
@@ -155,7 +145,7 @@ for (const backend of BACKENDS) {
     });
 
     it('dates and sizes: BEFORE, ON, SINCE on the internal date; SENT* on the Date header in its own zone; LARGER, SMALLER', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const smallest = size(M4);
       const table: Array<[string, number[]]> = [
@@ -184,7 +174,7 @@ for (const backend of BACKENDS) {
     });
 
     it('header keys match decoded encoded-words, case-insensitively also outside ASCII; HEADER "" tests presence', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const table: Array<[string, number[]]> = [
         ['FROM müller', [1]],
@@ -211,7 +201,7 @@ for (const backend of BACKENDS) {
     });
 
     it('BODY and TEXT match decoded quoted-printable (ISO-8859-1) and base64 (UTF-8) bodies; TEXT also MIME header fields', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const table: Array<[string, number[]]> = [
         ['BODY "Schöne Grüße"', [1]],
@@ -241,7 +231,7 @@ for (const backend of BACKENDS) {
     });
 
     it('CHARSET UTF-8 and US-ASCII; another charset is NO [BADCHARSET]; search strings as literals', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       await search(c, 'c1', 'SEARCH CHARSET UTF-8 SUBJECT "Köln"', [1]);
       await search(c, 'c2', 'SEARCH CHARSET utf-8 BODY мир', [2]);
@@ -263,7 +253,7 @@ for (const backend of BACKENDS) {
     });
 
     it('BAD for malformed criteria', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const bad: Array<[string, string]> = [
         ['SEARCH', 'Missing arguments'],
@@ -281,7 +271,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RETURN (MIN MAX COUNT ALL) answers ESEARCH, with only COUNT for no match', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       await exchange(c, 'r1', 'SEARCH RETURN (MIN MAX COUNT ALL) UNDELETED', ['* ESEARCH (TAG "r1") MIN 1 MAX 4 ALL 1:2,4 COUNT 3', 'r1 OK SEARCH completed']);
       await exchange(c, 'r2', 'UID SEARCH RETURN (MIN MAX COUNT ALL) UNDELETED', [
@@ -296,7 +286,7 @@ for (const backend of BACKENDS) {
     });
 
     it('RETURN (SAVE) keeps the result as "$" for later FETCH and SEARCH; a failed SEARCH empties it', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       // SAVE alone suppresses the ESEARCH response (RFC 9051 section 6.4.4).
       await exchange(c, 'v1', 'SEARCH RETURN (SAVE) SEEN', ['v1 OK SEARCH completed']);
@@ -328,7 +318,7 @@ for (const backend of BACKENDS) {
     });
 
     it('after ENABLE IMAP4rev2, SEARCH answers ESEARCH (TAG ...) ALL', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       await exchange(c, 'u', 'UNSELECT', ['u OK UNSELECT completed']);
       await exchange(c, 'e', 'ENABLE IMAP4rev2', ['* ENABLED IMAP4rev2', 'e OK ENABLE completed']);
@@ -342,7 +332,7 @@ for (const backend of BACKENDS) {
     });
 
     it('STORE and UID STORE: FLAGS, +FLAGS, -FLAGS, .SILENT, keywords', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       await exchange(c, 't1', 'STORE 1 FLAGS (\\Seen $Label1)', ['* 1 FETCH (FLAGS (\\Seen $Label1))', 't1 OK STORE completed']);
       await exchange(c, 't2', 'STORE 1:2 +FLAGS (\\Flagged \\Answered)', [
@@ -373,7 +363,7 @@ for (const backend of BACKENDS) {
     });
 
     it('STORE: BAD for malformed arguments and out-of-range numbers, NO on a mailbox opened with EXAMINE', async () => {
-      const c = await login(srv.imapPort, user);
+      const c = await login(env.srv.imapPort, env.user);
       await fill(c);
       const bad: Array<[string, string]> = [
         ['STORE 1 +FLAGS (\\Recent)', 'Invalid system flag \\Recent'],
@@ -395,9 +385,9 @@ for (const backend of BACKENDS) {
     });
 
     it('a second session sees STORE changes (also .SILENT ones) as untagged FETCH with UID after NOOP, and .SILENT reports theirs', async () => {
-      const a = await login(srv.imapPort, user);
+      const a = await login(env.srv.imapPort, env.user);
       await fill(a);
-      const b = await login(srv.imapPort, user);
+      const b = await login(env.srv.imapPort, env.user);
       await b.command('s', 'SELECT INBOX');
       await exchange(a, 't1', 'STORE 1 +FLAGS (\\Seen \\Flagged)', ['* 1 FETCH (FLAGS (\\Seen \\Answered \\Flagged))', 't1 OK STORE completed']);
       await exchange(a, 't2', 'UID STORE 5 +FLAGS.SILENT ($Later)', ['t2 OK UID STORE completed']);
