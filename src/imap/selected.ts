@@ -17,13 +17,11 @@ export class SelectedMailbox {
   readonly pendingExpunge = new Set<number>();
   /** Highest modseq of the change feed this view has applied. */
   knownModseq: number;
-  /** UIDNEXT as last announced. */
-  knownUidNext: number;
   /** The saved search result (RFC 5182 SEARCHRES "$"), as UIDs. */
   savedResult: number[] = [];
 
   /**
-   * @param mailbox the mailbox row as of SELECT
+   * @param mailbox the mailbox row as of SELECT (its counters are not kept up to date; knownModseq is)
    * @param readOnly true for EXAMINE (or SELECT of a read-only mailbox)
    * @param messages every message, ascending UID (Store.listMessages)
    */
@@ -35,7 +33,6 @@ export class SelectedMailbox {
     this.uidList = messages.map((m) => m.uid);
     for (const m of messages) this.meta.set(m.uid, m);
     this.knownModseq = mailbox.highestModseq;
-    this.knownUidNext = mailbox.uidNext;
   }
 
   /** Number of messages as the client knows it (the last EXISTS). */

@@ -49,16 +49,12 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
     if (!sameFlags(known.flags, m.flags)) flagUpdates.push(m.uid);
     view.update(m);
   }
-  if (view.count !== before || changes.uidNext !== view.knownUidNext) {
-    if (view.count !== before) out.untagged(`${view.count} EXISTS`);
-  }
+  if (view.count !== before) out.untagged(`${view.count} EXISTS`);
   for (const uid of flagUpdates) {
     const m = view.get(uid)!;
     out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)})`);
   }
   view.knownModseq = Math.max(view.knownModseq, changes.highestModseq);
-  view.knownUidNext = changes.uidNext;
-  view.mailbox = { ...view.mailbox, highestModseq: view.knownModseq, uidNext: changes.uidNext };
 }
 
 /** sameFlags compares flag sets ignoring order and case. */

@@ -26,16 +26,14 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
       const account = s.account!;
       const box = await s.store.getMailbox(account.id, mailbox);
       if (!box) throw no(`Mailbox doesn't exist: ${mailbox}`, 'NONEXISTENT');
+      // The row is read before the messages: every change after its modseq reaches the view through
+      // sync, and sync skips what the listing already holds (known UIDs, unchanged flags).
       const messages = await s.store.listMessages(account.id, box.id);
-      // listMessages and the mailbox row are read separately: re-read the row so UIDNEXT/modseq cover every listed message.
-      const fresh = (await s.store.getMailbox(account.id, mailbox)) ?? box;
-      const view = new SelectedMailbox(fresh, readOnly, messages);
-      const last = messages[messages.length - 1];
-      if (last && last.modseq > view.knownModseq) view.knownModseq = last.modseq;
+      const view = new SelectedMailbox(box, readOnly, messages);
       s.selected = view;
       s.state = 'selected';
       writeSelectResponses(s, view);
-      if (s.rev2) await writeListResponse(s, fresh);
+      if (s.rev2) await writeListResponse(s, box);
       return `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed`;
     },
   };
@@ -60,7 +58,9 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   if (!s.rev2) out.untagged('0 RECENT');
   if (!s.rev2 && firstUnseen > 0) out.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
   out.untagged(`OK [UIDVALIDITY ${view.mailbox.uidValidity}] UIDs valid`);
-  out.untagged(`OK [UIDNEXT ${view.mailbox.uidNext}] Predicted next UID`);
+  // A message appended between reading the row and listing is in the view: UIDNEXT must exceed its UID.
+  const uidNext = Math.max(view.mailbox.uidNext, (view.uids[view.count - 1] ?? 0) + 1);
+  out.untagged(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
   out.untagged(`FLAGS ${flagList(flags)}`);
   if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
   else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
