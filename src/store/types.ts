@@ -93,6 +93,7 @@ export interface MessageRecord extends MessageMeta {
 export interface NewMessage {
   /** The message bytes, CRLF line endings, exactly as they will be served by BODY[]. */
   raw: Buffer;
+  /** Flags to set; the store keeps each once (case-insensitive, first spelling) and drops \Recent. */
   flags: string[];
   /** ms since epoch. */
   internalDate: number;

@@ -100,6 +100,14 @@ for (const backend of BACKENDS) {
       c.close();
     });
 
+    it('APPEND keeps each flag once, whatever its case', async () => {
+      const c = await login(env.srv.imapPort, env.user);
+      assert.match(await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen \\SEEN $Label1 $label1 \\Flagged)'), /^a1 OK /);
+      await c.command('s', 'EXAMINE INBOX');
+      await exchange(c, 'f', 'FETCH 1 FLAGS', ['* 1 FETCH (FLAGS (\\Seen \\Flagged $Label1))', 'f OK FETCH completed']);
+      c.close();
+    });
+
     it('STORE, EXPUNGE and UID EXPUNGE report exact untagged responses', async () => {
       const c = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 5; i++) await append(c, `a${i}`, 'INBOX', MSG1);

@@ -41,7 +41,7 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
       for (const f of flags) {
         if (f === '\\Recent' || f === '\\*') throw new ParseError(`APPEND cannot set ${f}`);
       }
-      items.push({ flags: dedupe(flags), date, data });
+      items.push({ flags, date, data });
     } while (!r.atEnd());
     return { mailbox, items };
   },
@@ -58,13 +58,3 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
     return `[APPENDUID ${uidValidity} ${formatSequenceSet(uids)}] APPEND completed`;
   },
 };
-
-function dedupe(flags: string[]): string[] {
-  const seen = new Set<string>();
-  return flags.filter((f) => {
-    const k = f.toLowerCase();
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
