@@ -61,6 +61,8 @@ export class Connection implements Session {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private tlsActive: boolean;
+  /** BAD replies in a row (the dispatcher resets it on OK or NO; MAX_BAD_COMMANDS ends the session). */
+  badInRow = 0;
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
   private idling = false;
 

@@ -13,9 +13,6 @@ import { commands } from './commands/index.js';
 import type { Connection, Pending } from './connection.js';
 import { fromStoreError, ImapError } from './errors.js';
 
-/** Consecutive BAD replies per connection (reset by any OK or NO). */
-const badRuns = new WeakMap<Connection, number>();
-
 /** dispatch handles one queue entry of the connection. Never throws for client input. */
 export async function dispatch(c: Connection, item: Pending): Promise<void> {
   if (item.kind === 'error') {
@@ -71,7 +68,7 @@ export async function dispatch(c: Connection, item: Pending): Promise<void> {
     const text = await spec.run(c, args, { tag, uid });
     if (c.isClosed) return;
     await c.sync(allowExpunge);
-    badRuns.set(c, 0);
+    c.badInRow = 0;
     c.out.tagged(tag, 'OK', text ?? `${uid ? 'UID ' : ''}${spec.name} completed`);
     await c.runAfterTagged();
   } catch (err) {
@@ -106,15 +103,13 @@ function reply(c: Connection, tag: string, err: ImapError): void {
     replyBad(c, tag, err.message, err.code ?? undefined);
     return;
   }
-  badRuns.set(c, 0);
+  c.badInRow = 0;
   c.out.tagged(tag, 'NO', `${code}${err.message}`);
 }
 
 function replyBad(c: Connection, tag: string, message: string, code?: string): void {
   c.out.tagged(tag, 'BAD', `${code ? `[${code}] ` : ''}${message}`);
-  const n = (badRuns.get(c) ?? 0) + 1;
-  badRuns.set(c, n);
-  if (n >= MAX_BAD_COMMANDS) c.bye('Too many invalid commands.');
+  if (++c.badInRow >= MAX_BAD_COMMANDS) c.bye('Too many invalid commands.');
 }
 
 function describeState(s: string): string {
