@@ -1,11 +1,12 @@
 /**
- * `letterbox user add|list|passwd|delete`: account administration, a thin layer over Store and
+ * `letterbox user add|list|passwd|delete|quota`: account administration, a thin layer over Store and
  * src/auth (the address check and argon2id hashing).
  */
 import { Command } from 'commander';
 import { normalizeEmail } from '../auth/email.js';
 import { hashPassword } from '../auth/password.js';
-import { StoreError } from '../store/types.js';
+import { formatSize, parseSize } from '../config/size.js';
+import { StoreError, type QuotaLimit } from '../store/types.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
 import { confirm, promptNewPassword, readPasswordStdin } from './prompt.js';
 
@@ -86,7 +87,51 @@ export function userCommand(): Command {
     process.stdout.write(deleted ? `deleted user ${email}\n` : 'not deleted\n');
   });
 
+  addCommonOptions(
+    user
+      .command('quota')
+      .description("show a user's quota usage and limits, or set the limits (units of 1024: 500M, 2G)")
+      .argument('<email>', 'the user')
+      .option('--storage <size>', 'storage limit: a size such as 2G, "none" for no limit, "default" for the config default')
+      .option('--messages <count>', 'message limit: a number, "none" for no limit, "default" for the config default'),
+  ).action(async (address: string, opts: CommonOptions & { storage?: string; messages?: string }) => {
+    const email = checkedEmail(address);
+    const limits = {
+      ...(opts.storage !== undefined ? { storage: quotaLimit(opts.storage, 'storage', parseSize) } : {}),
+      ...(opts.messages !== undefined ? { messages: quotaLimit(opts.messages, 'messages', parseCount) } : {}),
+    };
+    const config = await resolveConfig(opts);
+    const quota = await withStore(config, adminLogger(opts), false, async (store) => {
+      const account = await requireAccount(store, email);
+      if (limits.storage !== undefined || limits.messages !== undefined) await store.setQuota(account.id, limits);
+      return store.getQuota(account.id);
+    });
+    const limit = (n: number | null, fmt: (n: number) => string) => (n === null ? 'no limit' : fmt(n));
+    process.stdout.write(
+      `${email}\n` +
+        `storage\t${formatSize(quota.storageUsed)} of ${limit(quota.storageLimit, formatSize)} (${quota.storageUsed} of ${limit(quota.storageLimit, String)} octets)\n` +
+        `messages\t${quota.messagesUsed} of ${limit(quota.messageLimit, String)}\n`,
+    );
+  });
+
   return user;
+}
+
+/** quotaLimit reads a --storage / --messages value: "none" (no limit), "default" (the config's) or a value for `parse`. */
+function quotaLimit(value: string, what: string, parse: (v: string) => number): QuotaLimit {
+  const v = value.trim().toLowerCase();
+  if (v === 'none') return null;
+  if (v === 'default') return 'default';
+  try {
+    return parse(value);
+  } catch (err) {
+    throw new CliError(`--${what}: ${(err as Error).message}`, EXIT.USAGE);
+  }
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new Error(`expected a whole number of messages, got ${JSON.stringify(value)}`);
+  return Number(value.trim());
 }
 
 function checkedEmail(address: string): string {

@@ -77,6 +77,7 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       cert: overrides.tls?.cert !== undefined ? fromCli(overrides.tls.cert) : fromFile(file.tls.cert),
       key: overrides.tls?.key !== undefined ? fromCli(overrides.tls.key) : fromFile(file.tls.key),
     },
+    quota: { storage: file.quota.storage, messages: file.quota.messages },
     log: { level: overrides.log?.level ?? file.log.level },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
+import { parseSize } from './size.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
 const port = z
@@ -32,6 +33,29 @@ export const FileConfigSchema = z.strictObject({
     .strictObject({
       cert: nonEmpty('a PEM certificate file path').nullable().default(null),
       key: nonEmpty('a PEM private key file path').nullable().default(null),
+    })
+    .prefault({}),
+  quota: z
+    .strictObject({
+      storage: z
+        .union([z.string(), z.number()], { error: 'expected a size such as 10G, or null for no limit' })
+        .nullable()
+        .default(null)
+        .transform((v, ctx) => {
+          if (v === null) return null;
+          try {
+            return parseSize(String(v));
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', message: (err as Error).message });
+            return z.NEVER;
+          }
+        }),
+      messages: z
+        .number({ error: 'expected a whole number of messages, or null for no limit' })
+        .int({ error: 'expected a whole number of messages, or null for no limit' })
+        .min(0, { error: 'expected a whole number of messages, or null for no limit' })
+        .nullable()
+        .default(null),
     })
     .prefault({}),
   log: z.strictObject({ level: z.enum(levels, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info') }).prefault({}),

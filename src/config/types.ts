@@ -26,5 +26,10 @@ export interface Config {
     /** PEM private key path, or null (with cert null). */
     key: string | null;
   };
+  /**
+   * Default quota of accounts without their own (RFC 9208; `letterbox user quota` sets one): storage in
+   * octets (config file: a size such as "10G") and a message count; null means no limit (the default).
+   */
+  quota: { storage: number | null; messages: number | null };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }

@@ -26,6 +26,11 @@ const AUTHENTICATED = [
   'SPECIAL-USE',
   'SASL-IR',
   `APPENDLIMIT=${MAX_LITERAL_OCTETS}`,
+  'CONDSTORE',
+  'QRESYNC',
+  'QUOTA',
+  'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE',
 ];
 
 /** capabilitiesFor returns the capability atoms for a session, IMAP4rev2 and IMAP4rev1 first. */

@@ -63,6 +63,32 @@ export interface MailboxCounts {
   deleted: number;
   /** Sum of RFC822.SIZE of all messages, octets (RFC 8438 STATUS=SIZE). */
   size: number;
+  /** Sum of RFC822.SIZE of the messages flagged \Deleted, octets (RFC 9208 section 4.2 DELETED-STORAGE). */
+  deletedSize: number;
+}
+
+/**
+ * Quota is an account's limits and usage (RFC 9208; one quota root per account). Usage counts every
+ * message of every mailbox of the account: a copy counts again, though its body is stored once.
+ */
+export interface Quota {
+  /** Most octets the account may hold (sum of RFC822.SIZE), or null for no limit. */
+  storageLimit: number | null;
+  /** Most messages the account may hold, or null for no limit. */
+  messageLimit: number | null;
+  /** Octets held now. */
+  storageUsed: number;
+  /** Messages held now. */
+  messagesUsed: number;
+}
+
+/** QuotaLimit is one limit to set: a number (octets or messages, >= 0), null for no limit, or 'default' for the server's configured default. */
+export type QuotaLimit = number | null | 'default';
+
+/** QuotaDefaults are the limits of accounts that have none of their own (config `quota`); null means no limit. */
+export interface QuotaDefaults {
+  storage: number | null;
+  messages: number | null;
 }
 
 /** MessageMeta is the per-message state a selected mailbox keeps: enough for flags and sequence numbers. */
@@ -134,6 +160,12 @@ export interface Store {
   setPasswordHash(accountId: number, passwordHash: string): Promise<void>;
   /** Deletes the account and all its mail. Throws NONEXISTENT. */
   deleteAccount(accountId: number): Promise<void>;
+  /** The account's effective limits (its own, else the store's defaults) and its usage. Throws NONEXISTENT. */
+  getQuota(accountId: number): Promise<Quota>;
+  /** Sets the account's own limits; a key left out keeps its current value. Throws NONEXISTENT. */
+  setQuota(accountId: number, limits: { storage?: QuotaLimit; messages?: QuotaLimit }): Promise<void>;
+  /** Recounts the account's usage from its messages (repair; the store keeps it up to date itself) and returns the quota. Throws NONEXISTENT. */
+  recomputeQuota(accountId: number): Promise<Quota>;
 
   // --- mailboxes ---
   /** All mailboxes of the account, sorted by name. */
@@ -167,7 +199,9 @@ export interface Store {
   getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>>;
   /**
    * Appends messages in one transaction; on return they are durable (survive kill -9).
-   * Returns the new UIDs in order and the UIDVALIDITY. Throws NONEXISTENT (as TRYCREATE for the caller), OVERQUOTA.
+   * Returns the new UIDs in order and the UIDVALIDITY. Throws NONEXISTENT (as TRYCREATE for the caller), OVERQUOTA
+   * when the account's storage or message usage would exceed its limit (checked and updated in the same transaction,
+   * so concurrent appends never overshoot).
    */
   appendMessages(accountId: number, mailboxId: number, messages: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }>;
   /**
@@ -188,10 +222,10 @@ export interface Store {
   /**
    * Copies messages (same bodies, same flags and internal dates, new UIDs) to another mailbox of the account.
    * Returns source and destination UIDs pairwise in ascending source order (RFC 4315 COPYUID).
-   * Throws NONEXISTENT for the target, OVERQUOTA.
+   * Throws NONEXISTENT for the target, OVERQUOTA (copies count against the quota again).
    */
   copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
-  /** Like copyMessages, then expunges the sources, in one transaction (RFC 6851). */
+  /** Like copyMessages, then expunges the sources, in one transaction (RFC 6851). Usage does not change, so it is never OVERQUOTA. */
   moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
   /** The change feed: what changed in the mailbox after modseq `since`. Cost grows with the changes, not the mailbox size. */
   changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes>;

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       storage: { kind: 'sqlite' },
       imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback' },
       tls: { cert: null, key: null },
+      quota: { storage: null, messages: null },
       log: { level: 'info' },
     });
   });

@@ -56,6 +56,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     storage: { kind: backend },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
     tls: { cert: null, key: null },
+    quota: { storage: null, messages: null },
     log: { level: 'silent' },
   };
   configure?.(config);

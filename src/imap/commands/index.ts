@@ -17,6 +17,7 @@ import { listCommand } from './list.js';
 import { loginCommand } from './login.js';
 import { lsubCommand } from './lsub.js';
 import { namespaceCommand } from './namespace.js';
+import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
 import { examineCommand, selectCommand } from './select.js';
@@ -57,6 +58,9 @@ const all: CommandSpec<any>[] = [
   copyCommand,
   moveCommand,
   idleCommand,
+  getQuotaCommand,
+  getQuotaRootCommand,
+  setQuotaCommand,
 ];
 
 /** commands maps each command name to its spec. */

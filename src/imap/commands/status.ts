@@ -8,12 +8,13 @@ import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import type { Mailbox } from '../../store/types.js';
 import { no } from '../errors.js';
+import { kib } from './quota.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /**
  * StatusItem is one status-att: RFC 9051 section 6.3.11 (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN,
  * DELETED, SIZE), RFC 3501 (RECENT, always 0: \Recent is not implemented), RFC 7162 section 3.1.7
- * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT).
+ * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT), RFC 9208 section 4.2 (DELETED-STORAGE, in units of 1024 octets).
  */
 export type StatusItem =
   | 'MESSAGES'
@@ -24,7 +25,8 @@ export type StatusItem =
   | 'SIZE'
   | 'RECENT'
   | 'HIGHESTMODSEQ'
-  | 'APPENDLIMIT';
+  | 'APPENDLIMIT'
+  | 'DELETED-STORAGE';
 
 const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'MESSAGES',
@@ -36,10 +38,11 @@ const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'RECENT',
   'HIGHESTMODSEQ',
   'APPENDLIMIT',
+  'DELETED-STORAGE',
 ]);
 
 /** Items that need Store.mailboxCounts (the others come from the mailbox row or constants). */
-const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'UNSEEN', 'DELETED', 'SIZE']);
+const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'UNSEEN', 'DELETED', 'SIZE', 'DELETED-STORAGE']);
 
 /**
  * readStatusItems reads `"(" status-att *(SP status-att) ")"` (RFC 9051 section 9), upper-cased, in the
@@ -95,6 +98,9 @@ export async function writeStatus(s: Session, box: Mailbox, items: readonly Stat
         break;
       case 'APPENDLIMIT':
         value = MAX_LITERAL_OCTETS;
+        break;
+      case 'DELETED-STORAGE':
+        value = kib(counts!.deletedSize);
         break;
     }
     parts.push(`${item} ${value}`);

@@ -6,6 +6,7 @@ import { StoreError, type Mailbox, type MailboxCounts, type SpecialUse, type Sto
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db } from './db.js';
 import { DELETED, SEEN } from './flags.js';
+import { releaseUsage } from './quota.js';
 import { MAILBOX_COLUMNS, MAX_UID, type MailboxRow } from './schema.js';
 
 /** toMailbox maps a MailboxRow to the Mailbox of the Store interface. */
@@ -93,8 +94,8 @@ export function createMailbox(db: Db, accountId: number, name: string, specialUs
 }
 
 /**
- * deleteMailbox deletes the mailbox, its messages, its change history and the bodies no other message uses,
- * in one transaction. Children ("a/x" of "a") stay (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7).
+ * deleteMailbox deletes the mailbox, its messages (released from the quota usage), its change history and the
+ * bodies no other message uses, in one transaction. Children ("a/x" of "a") stay (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7).
  * Throws NONEXISTENT, CANNOT for INBOX.
  */
 export function deleteMailbox(db: Db, accountId: number, name: string): void {
@@ -102,10 +103,17 @@ export function deleteMailbox(db: Db, accountId: number, name: string): void {
   db.write(() => {
     const mb = mailboxByName(db, accountId, name);
     if (!mb) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
-    const bodyIds = db
-      .all<{ body_id: number }>('DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? RETURNING body_id', accountId, mb.id)
-      .map((r) => r.body_id);
-    deleteOrphanBodies(db, accountId, bodyIds);
+    const rows = db.all<{ body_id: number; size: number }>(
+      'DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? RETURNING body_id, size',
+      accountId,
+      mb.id,
+    );
+    releaseUsage(db, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length);
+    deleteOrphanBodies(
+      db,
+      accountId,
+      rows.map((r) => r.body_id),
+    );
     db.run('DELETE FROM expunged WHERE account_id = ? AND mailbox_id = ?', accountId, mb.id);
     db.run('DELETE FROM mailboxes WHERE account_id = ? AND id = ?', accountId, mb.id);
   });
@@ -128,14 +136,21 @@ export function listSubscriptions(db: Db, accountId: number): string[] {
 /** mailboxCounts counts the messages of a mailbox for STATUS/SELECT (one range read of the mailbox). Throws NONEXISTENT. */
 export function mailboxCounts(db: Db, accountId: number, mailboxId: number): MailboxCounts {
   requireMailbox(db, accountId, mailboxId);
-  const row = db.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null }>(
+  const row = db.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null }>(
     `SELECT COUNT(*) AS messages,
             SUM(CASE WHEN sys_flags & ${SEEN} = 0 THEN 1 ELSE 0 END) AS unseen,
             SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN 1 ELSE 0 END) AS deleted,
-            SUM(size) AS size
+            SUM(size) AS size,
+            SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size
        FROM messages WHERE account_id = ? AND mailbox_id = ?`,
     accountId,
     mailboxId,
   );
-  return { messages: row?.messages ?? 0, unseen: row?.unseen ?? 0, deleted: row?.deleted ?? 0, size: row?.size ?? 0 };
+  return {
+    messages: row?.messages ?? 0,
+    unseen: row?.unseen ?? 0,
+    deleted: row?.deleted ?? 0,
+    size: row?.size ?? 0,
+    deletedSize: row?.deleted_size ?? 0,
+  };
 }

@@ -1,11 +1,12 @@
 /**
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
+import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
 
 /** toMeta maps a MetaRow to MessageMeta. */
@@ -126,19 +127,21 @@ export function getSearchText(
 
 /**
  * appendMessages stores `messages` in one transaction: new bodies, UIDs uid_next.., all with modseq
- * highest_modseq + 1. Durable on return (synchronous=FULL). Throws TRYCREATE (no such mailbox), LIMIT.
+ * highest_modseq + 1. Durable on return (synchronous=FULL). Throws TRYCREATE (no such mailbox), LIMIT,
+ * OVERQUOTA (checked against `quota` and charged in the same transaction).
  */
 export function appendMessages(
   db: Db,
   accountId: number,
   mailboxId: number,
   messages: readonly NewMessage[],
+  quota: QuotaDefaults,
 ): { uidValidity: number; uids: number[] } {
   return db.write(() => {
     const mb = requireMailbox(db, accountId, mailboxId, 'TRYCREATE');
     if (messages.length === 0) return { uidValidity: mb.uid_validity, uids: [] };
     const firstUid = reserveUids(mb, messages.length);
-    // A quota check (OVERQUOTA) slots in here: the total is messages' raw lengths, nothing is written yet.
+    chargeUsage(db, accountId, messages.reduce((n, m) => n + m.raw.length, 0), messages.length, quota);
     const firstBody = allocateBodyIds(db, accountId, messages.length);
     const modseq = mb.highest_modseq + 1;
     const now = Date.now();

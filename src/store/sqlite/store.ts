@@ -14,6 +14,9 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  Quota,
+  QuotaDefaults,
+  QuotaLimit,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -25,6 +28,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import * as updates from './updates.js';
 
@@ -33,7 +37,11 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly notifier: Notifier;
 
-  constructor(private readonly db: Db, log?: Logger) {
+  constructor(
+    private readonly db: Db,
+    private readonly quotaDefaults: QuotaDefaults,
+    log?: Logger,
+  ) {
     this.notifier = new Notifier(() => db.dataVersion(), log);
   }
 
@@ -58,6 +66,18 @@ class SqliteStore implements Store {
   async deleteAccount(accountId: number): Promise<void> {
     accounts.deleteAccount(this.db, accountId);
     this.notifier.emit(accountId, null);
+  }
+
+  async getQuota(accountId: number): Promise<Quota> {
+    return quota.getQuota(this.db, accountId, this.quotaDefaults);
+  }
+
+  async setQuota(accountId: number, limits: { storage?: QuotaLimit; messages?: QuotaLimit }): Promise<void> {
+    quota.setQuota(this.db, accountId, limits);
+  }
+
+  async recomputeQuota(accountId: number): Promise<Quota> {
+    return quota.recomputeQuota(this.db, accountId, this.quotaDefaults);
   }
 
   async listMailboxes(accountId: number): Promise<Mailbox[]> {
@@ -113,7 +133,7 @@ class SqliteStore implements Store {
   }
 
   async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
-    const result = messages.appendMessages(this.db, accountId, mailboxId, msgs);
+    const result = messages.appendMessages(this.db, accountId, mailboxId, msgs, this.quotaDefaults);
     if (result.uids.length > 0) this.notifier.emit(accountId, mailboxId);
     return result;
   }
@@ -138,7 +158,7 @@ class SqliteStore implements Store {
   }
 
   async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
-    const result = updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+    const result = updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId, this.quotaDefaults);
     if (result.destUids.length > 0) this.notifier.emit(accountId, toMailboxId);
     return result;
   }
@@ -169,9 +189,10 @@ class SqliteStore implements Store {
 /**
  * openSqliteStore opens (creating if missing, with its directory, mode 0600) the SQLite database `file`,
  * brings its schema up to date and returns the Store. Throws Error if the file's schema is newer than this
- * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests).
+ * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests). `quota` is the
+ * limits of accounts without their own (default: none).
  */
-export async function openSqliteStore(file: string, opts: { log?: Logger } = {}): Promise<Store> {
+export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<Store> {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
@@ -185,5 +206,5 @@ export async function openSqliteStore(file: string, opts: { log?: Logger } = {})
     db.close();
     throw err;
   }
-  return new SqliteStore(db, opts.log);
+  return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log);
 }

@@ -3,12 +3,13 @@
  * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID) and MOVE (RFC 6851).
  * Every change of a transaction gets modseq = highest_modseq + 1 of its mailbox (RFC 7162 section 3.1).
  */
-import { StoreError, type FlagOperation, type MessageMeta } from '../types.js';
+import { StoreError, type FlagOperation, type MessageMeta, type QuotaDefaults } from '../types.js';
 import { deleteOrphanBodies } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { insertMessage, reserveUids } from './messages.js';
+import { chargeUsage, releaseUsage } from './quota.js';
 import type { MetaRow } from './schema.js';
 
 /** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
@@ -73,10 +74,18 @@ export function storeFlags(
 
 /**
  * removeMessages deletes messages of a mailbox (inside the caller's transaction), records their UIDs in
- * expunged with a new modseq and deletes bodies no other message uses. `rows` ascending UID.
+ * expunged with a new modseq, deletes bodies no other message uses and (when `release`) subtracts them from the
+ * account's quota usage. `rows` ascending UID.
  */
-export function removeMessages(db: Db, accountId: number, mailboxId: number, rows: ReadonlyArray<{ uid: number; body_id: number }>): void {
+export function removeMessages(
+  db: Db,
+  accountId: number,
+  mailboxId: number,
+  rows: ReadonlyArray<{ uid: number; body_id: number; size: number }>,
+  release = true,
+): void {
   if (rows.length === 0) return;
+  if (release) releaseUsage(db, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length);
   const mb = requireMailbox(db, accountId, mailboxId);
   const modseq = mb.highest_modseq + 1;
   for (const r of rows) {
@@ -97,13 +106,13 @@ export function expunge(db: Db, accountId: number, mailboxId: number, uids?: rea
     requireMailbox(db, accountId, mailboxId);
     const rows =
       uids === undefined
-        ? db.all<{ uid: number; body_id: number }>(
-            `SELECT uid, body_id FROM messages WHERE account_id = ? AND mailbox_id = ? AND sys_flags & ${DELETED} <> 0 ORDER BY uid`,
+        ? db.all<{ uid: number; body_id: number; size: number }>(
+            `SELECT uid, body_id, size FROM messages WHERE account_id = ? AND mailbox_id = ? AND sys_flags & ${DELETED} <> 0 ORDER BY uid`,
             accountId,
             mailboxId,
           )
-        : db.all<{ uid: number; body_id: number }>(
-            `SELECT uid, body_id FROM messages
+        : db.all<{ uid: number; body_id: number; size: number }>(
+            `SELECT uid, body_id, size FROM messages
               WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) AND sys_flags & ${DELETED} <> 0
               ORDER BY uid`,
             accountId,
@@ -131,7 +140,14 @@ interface CopyRow {
   size: number;
 }
 
-function copyRows(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): { result: CopyResult; rows: CopyRow[] } {
+function copyRows(
+  db: Db,
+  accountId: number,
+  fromMailboxId: number,
+  uids: readonly number[],
+  toMailboxId: number,
+  quota: QuotaDefaults | null,
+): { result: CopyResult; rows: CopyRow[] } {
   requireMailbox(db, accountId, fromMailboxId);
   const dst = requireMailbox(db, accountId, toMailboxId, 'TRYCREATE');
   const rows = db.all<CopyRow>(
@@ -144,7 +160,9 @@ function copyRows(db: Db, accountId: number, fromMailboxId: number, uids: readon
   const result: CopyResult = { uidValidity: dst.uid_validity, sourceUids: [], destUids: [] };
   if (rows.length === 0) return { result, rows };
   const firstUid = reserveUids(dst, rows.length);
-  // A quota check (OVERQUOTA) slots in here: copies share bodies but count against the quota again.
+  // Copies share bodies but count against the quota again. MOVE (quota null) charges nothing: it adds
+  // and removes the same messages in one transaction, so usage does not change.
+  if (quota) chargeUsage(db, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length, quota);
   const modseq = dst.highest_modseq + 1;
   const now = Date.now();
   rows.forEach((r, i) => {
@@ -173,17 +191,28 @@ function copyRows(db: Db, accountId: number, fromMailboxId: number, uids: readon
 
 /**
  * copyMessages copies those `uids` that exist to another mailbox of the account (same bodies, flags and
- * internal dates; new UIDs, modseq and save date). Throws NONEXISTENT (source), TRYCREATE (target), LIMIT.
+ * internal dates; new UIDs, modseq and save date). Throws NONEXISTENT (source), TRYCREATE (target), LIMIT, OVERQUOTA.
  */
-export function copyMessages(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
-  return db.write(() => copyRows(db, accountId, fromMailboxId, uids, toMailboxId).result);
+export function copyMessages(
+  db: Db,
+  accountId: number,
+  fromMailboxId: number,
+  uids: readonly number[],
+  toMailboxId: number,
+  quota: QuotaDefaults,
+): CopyResult {
+  return db.write(() => copyRows(db, accountId, fromMailboxId, uids, toMailboxId, quota).result);
 }
 
-/** moveMessages is copyMessages followed by expunging the sources, in one transaction (RFC 6851 section 3.3). */
+/**
+ * moveMessages is copyMessages followed by expunging the sources, in one transaction (RFC 6851 section 3.3).
+ * Usage is unchanged, so it is never OVERQUOTA (RFC 9208 section 5).
+ */
 export function moveMessages(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): CopyResult {
   return db.write(() => {
-    const { result, rows } = copyRows(db, accountId, fromMailboxId, uids, toMailboxId);
-    removeMessages(db, accountId, fromMailboxId, rows);
+    const { result, rows } = copyRows(db, accountId, fromMailboxId, uids, toMailboxId, null);
+    // The copies were not charged, so removing the sources releases nothing.
+    removeMessages(db, accountId, fromMailboxId, rows, false);
     return result;
   });
 }
