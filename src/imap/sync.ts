@@ -1,12 +1,14 @@
 /**
  * syncSelected brings a session's selected view up to date with the mailbox's change feed and writes
  * what RFC 9051 section 7 says the client must learn: `* n EXISTS` for new messages, `* n EXPUNGE`
- * for removed ones (only when allowed: never while answering FETCH, STORE or SEARCH, section 7.5.1),
- * and `* n FETCH (FLAGS (...) UID u)` for flag changes made by other sessions.
+ * for removed ones (only when allowed: never while answering FETCH, STORE or SEARCH, section 7.5.1), or one
+ * `* VANISHED uid-set` once QRESYNC is enabled (RFC 7162 section 3.2.10), and `* n FETCH (UID u FLAGS (...))`
+ * for flag changes made by other sessions, with MODSEQ once CONDSTORE is enabled (RFC 7162 section 3.1.4).
  */
 import { flagList } from '../protocol/encoder.js';
 import { StoreError } from '../store/types.js';
 import type { Session } from './command.js';
+import { condstoreOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
 
 /** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
@@ -28,17 +30,12 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   for (const uid of changes.expunged) {
     if (view.seqOf(uid) !== 0) view.pendingExpunge.add(uid);
   }
-  if (allowExpunge && view.pendingExpunge.size > 0) {
-    // Ascending UIDs: each EXPUNGE names the sequence number as it is after the ones before it.
-    for (const uid of [...view.pendingExpunge].sort((a, b) => a - b)) {
-      const seq = view.remove(uid);
-      if (seq > 0) out.untagged(`${seq} EXPUNGE`);
-    }
-  }
+  if (allowExpunge && view.pendingExpunge.size > 0) writeExpunged(session, [...view.pendingExpunge]);
 
   const before = view.count;
   const lastUid = view.uids[view.count - 1] ?? 0;
   const flagUpdates: number[] = [];
+  const condstore = condstoreOn(session);
   for (const m of changes.changed) {
     if (m.uid > lastUid) {
       view.add(m);
@@ -46,13 +43,14 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
     }
     const known = view.get(m.uid);
     if (!known || view.pendingExpunge.has(m.uid)) continue;
-    if (!sameFlags(known.flags, m.flags)) flagUpdates.push(m.uid);
+    // Under CONDSTORE the client tracks modseqs too, so a new modseq is news even with the same flags.
+    if (!sameFlags(known.flags, m.flags) || (condstore && known.modseq !== m.modseq)) flagUpdates.push(m.uid);
     view.update(m);
   }
   if (view.count !== before) out.untagged(`${view.count} EXISTS`);
   for (const uid of flagUpdates) {
     const m = view.get(uid)!;
-    out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)})`);
+    out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)}${condstore ? ` MODSEQ (${m.modseq})` : ''})`);
   }
   view.knownModseq = Math.max(view.knownModseq, changes.highestModseq);
 }

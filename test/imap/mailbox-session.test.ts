@@ -31,6 +31,7 @@ for (const backend of BACKENDS) {
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.',
+        '* OK [HIGHESTMODSEQ 1] Highest',
         's1 OK [READ-WRITE] SELECT completed',
       ]);
       await exchange(c, 's2', 'EXAMINE inbox', [
@@ -40,6 +41,7 @@ for (const backend of BACKENDS) {
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
         '* OK [PERMANENTFLAGS ()] Read-only mailbox.',
+        '* OK [HIGHESTMODSEQ 1] Highest',
         's2 OK [READ-ONLY] EXAMINE completed',
       ]);
       await exchange(c, 's3', 'SELECT Nope', ["s3 NO [NONEXISTENT] Mailbox doesn't exist: Nope"]);
@@ -57,6 +59,7 @@ for (const backend of BACKENDS) {
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.',
+        '* OK [HIGHESTMODSEQ 1] Highest',
         '* LIST (\\HasNoChildren \\Sent) "/" Sent',
         's1 OK [READ-WRITE] SELECT completed',
       ]);
@@ -69,6 +72,7 @@ for (const backend of BACKENDS) {
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
         '* OK [PERMANENTFLAGS ()] Read-only mailbox.',
+        '* OK [HIGHESTMODSEQ 1] Highest',
         '* LIST (\\HasChildren) "/" INBOX',
         's2 OK [READ-ONLY] EXAMINE completed',
       ]);
@@ -87,6 +91,7 @@ for (const backend of BACKENDS) {
         '* OK [UIDNEXT 2] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted.',
+        '* OK [HIGHESTMODSEQ 2] Highest',
         's1 OK [READ-WRITE] SELECT completed',
       ]);
       await exchange(c, 'f1', 'FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE)', [

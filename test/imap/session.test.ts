@@ -9,7 +9,7 @@ import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js
 import { exchange } from '../helpers/transcript.js';
 
 const PRE = 'IMAP4rev2 IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE';
-const POST = 'IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE SASL-IR APPENDLIMIT=67108864';
+const POST = 'IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE SASL-IR APPENDLIMIT=67108864 CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 for (const backend of BACKENDS) {

@@ -1,8 +1,8 @@
-/** ENABLE (RFC 5161; RFC 9051 section 6.3.1). */
+/** ENABLE (RFC 5161; RFC 9051 section 6.3.1), for IMAP4rev2, CONDSTORE and QRESYNC (RFC 7162 section 3.2.3). */
 import type { CommandSpec } from '../command.js';
 
 /** Capabilities that ENABLE can turn on (upper-case). */
-const ENABLEABLE = new Set(['IMAP4REV2']);
+const ENABLEABLE = new Set(['IMAP4REV2', 'CONDSTORE', 'QRESYNC']);
 
 /** ENABLE cap...: turns on the known ones and lists them in `* ENABLED`; unknown ones are ignored (RFC 5161 section 3.1). */
 export const enableCommand: CommandSpec<string[]> = {

@@ -1,9 +1,10 @@
 /** EXPUNGE (RFC 9051 section 6.4.3) and UID EXPUNGE (RFC 4315 section 2.1). */
 import type { CommandSpec, Session } from '../command.js';
 import type { SequenceSet } from '../../protocol/types.js';
+import { writeExpunged } from '../condstore.js';
 import { bad, no } from '../errors.js';
 
-/** EXPUNGE / UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE) and reports `* n EXPUNGE` for each. */
+/** EXPUNGE / UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE) and reports them (`* n EXPUNGE` each, or `* VANISHED` under QRESYNC, RFC 7162 section 3.2.10). */
 export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
   name: 'EXPUNGE',
   states: ['selected'],
@@ -30,11 +31,7 @@ export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
   },
 };
 
-/** reportExpunged removes UIDs from the view and writes `* n EXPUNGE` for each, ascending (each number as it is after the previous ones). */
+/** reportExpunged removes UIDs from the view and announces them: `* VANISHED` under QRESYNC, else `* n EXPUNGE` each (condstore.ts writeExpunged). */
 export function reportExpunged(s: Session, uids: readonly number[]): void {
-  const view = s.selected!;
-  for (const uid of [...uids].sort((a, b) => a - b)) {
-    const seq = view.remove(uid);
-    if (seq > 0) s.out.untagged(`${seq} EXPUNGE`);
-  }
+  writeExpunged(s, uids);
 }

@@ -8,7 +8,10 @@ import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js';
 import type { MessageRecord } from '../../store/types.js';
 import { StoreError } from '../../store/types.js';
+import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { bad } from '../errors.js';
+import { vanishedSince } from '../qresync.js';
+import { formatSequenceSet } from '../../protocol/encoder.js';
 import { binaryDecodable } from '../fetch/binary.js';
 import { planFetch, withImplicitItems } from '../fetch/items.js';
 import { renderFetch, unknownCte } from '../fetch/render.js';
@@ -18,7 +21,8 @@ const BATCH = 200;
 
 /**
  * FetchArgs: the sequence set, the items (macros expanded by the parser), and the RFC 7162 modifiers:
- * `changedSince` (only messages whose modseq is greater; implies MODSEQ) and `vanished` (accepted, not yet acted on).
+ * `changedSince` (only messages whose modseq is greater; implies MODSEQ) and `vanished` (UID FETCH under QRESYNC:
+ * also report the UIDs of the set expunged since `changedSince`, RFC 7162 section 3.2.6).
  */
 export interface FetchArgs {
   set: SequenceSet;
@@ -72,13 +76,26 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
     return args;
   },
   async run(s, args, ctx) {
-    if (args.vanished && args.changedSince === null) throw bad('VANISHED needs CHANGEDSINCE (RFC 7162 section 3.2.6)');
+    if (args.vanished) {
+      if (!ctx.uid) throw bad('VANISHED is only valid with UID FETCH (RFC 7162 section 3.2.6)');
+      if (!qresyncOn(s)) throw bad('VANISHED needs ENABLE QRESYNC first');
+      if (args.changedSince === null) throw bad('VANISHED needs CHANGEDSINCE (RFC 7162 section 3.2.6)');
+    }
+    // FETCH MODSEQ and CHANGEDSINCE are CONDSTORE enabling commands (RFC 7162 section 3.1).
+    if (args.changedSince !== null || args.items.some((i) => i.type === 'modseq')) enableCondstore(s);
+    const condstore = condstoreOn(s);
     const view = s.selected!;
     const uids = view.resolve(args.set, ctx.uid);
-    const items = withImplicitItems(args.items, ctx.uid, args.changedSince !== null);
+    // Under CONDSTORE every FETCH response that carries FLAGS carries MODSEQ too (RFC 7162 section 3.1.4.1).
+    const hasFlags = args.items.some((i) => i.type === 'flags');
+    const items = withImplicitItems(args.items, ctx.uid, args.changedSince !== null || (condstore && hasFlags));
     const plan = planFetch(items);
     const markSeen = plan.setsSeen && !view.readOnly;
-    const withFlags = items.some((i) => i.type === 'flags') ? items : [...items, { type: 'flags' } as FetchItem];
+    const withFlags = hasFlags ? items : withImplicitItems([...items, { type: 'flags' } as FetchItem], ctx.uid, condstore);
+    if (args.vanished) {
+      const vanished = await vanishedSince(s, args.changedSince!, args.set);
+      if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
+    }
     for (let i = 0; i < uids.length; i += BATCH) {
       await fetchBatch(s, uids.slice(i, i + BATCH), args.changedSince, { items, withFlags, plan, markSeen });
     }

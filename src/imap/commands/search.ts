@@ -3,6 +3,7 @@
  * SAVE and "$" (RFC 5182 SEARCHRES) and the MODSEQ key (RFC 7162 section 3.1.5). Evaluation lives in
  * search/evaluate.ts, the reply format in search/respond.ts.
  */
+import { enableCondstore } from '../condstore.js';
 import type { CommandSpec, Session } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
 import type { SearchProgram } from '../../protocol/types.js';
@@ -80,6 +81,7 @@ export const searchCommand: CommandSpec<SearchProgram> = {
     if (save) view.savedResult = returned;
     let modseq: number | null = null;
     if (hasModseqKey(program.key)) {
+      enableCondstore(s); // RFC 7162 section 3.1: SEARCH MODSEQ is a CONDSTORE enabling command.
       for (const uid of returned) modseq = Math.max(modseq ?? 0, view.get(uid)?.modseq ?? 0);
     }
     const ids = ctx.uid ? uids : uids.map((u) => view.seqOf(u));

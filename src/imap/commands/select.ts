@@ -1,28 +1,64 @@
 /**
  * SELECT and EXAMINE (RFC 9051 sections 6.3.2 and 6.3.3): load the mailbox's messages into a new
- * selected view and report EXISTS, FLAGS, PERMANENTFLAGS, UIDVALIDITY, UIDNEXT (and for IMAP4rev1
- * clients RECENT and UNSEEN).
+ * selected view and report EXISTS, FLAGS, PERMANENTFLAGS, UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ (RFC 7162
+ * section 3.1.2.1; and for IMAP4rev1 clients RECENT and UNSEEN). The select parameters CONDSTORE and
+ * QRESYNC (RFC 7162 sections 3.1.8 and 3.2.5) are parsed here and resynchronised by qresync.ts.
  */
 import type { CommandSpec, Session } from '../command.js';
-import { parseMailboxArg } from './args.js';
 import { flagList, mailboxOut } from '../../protocol/encoder.js';
+import { ParseError, type ArgReader } from '../../protocol/types.js';
+import { normalizeMailboxName } from '../../store/mailbox-names.js';
 import type { Mailbox } from '../../store/types.js';
+import { enableCondstore, qresyncOn } from '../condstore.js';
 import { SelectedMailbox } from '../selected.js';
-import { no } from '../errors.js';
+import { bad, no } from '../errors.js';
+import { parseQresyncParam, resyncSelected, type QresyncParam } from '../qresync.js';
 
 /** System flags every mailbox supports (RFC 9051 section 2.3.2). */
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 
-function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<{ mailbox: string }> {
+/** SelectArgs: the mailbox and the select parameters (RFC 4466 section 2.1): CONDSTORE, QRESYNC (...). */
+export interface SelectArgs {
+  mailbox: string;
+  condstore: boolean;
+  qresync: QresyncParam | null;
+}
+
+/** parseSelect reads `SP mailbox [SP "(" select-param *(SP select-param) ")"]`. Throws ParseError. */
+function parseSelect(r: ArgReader, s: Session): SelectArgs {
+  r.space();
+  const args: SelectArgs = { mailbox: normalizeMailboxName(r.mailbox(s.utf8)), condstore: false, qresync: null };
+  if (!r.atEnd()) {
+    r.space();
+    if (!r.tryChar('(')) throw new ParseError('Expected "(" before select parameters');
+    do {
+      const param = r.atom().toUpperCase();
+      if (param === 'CONDSTORE') args.condstore = true;
+      else if (param === 'QRESYNC') {
+        r.space();
+        args.qresync = parseQresyncParam(r);
+      } else throw new ParseError(`Unknown select parameter ${param}`);
+    } while (r.tryChar(' '));
+    if (!r.tryChar(')')) throw new ParseError('Expected ")" after select parameters');
+  }
+  r.end();
+  return args;
+}
+
+function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<SelectArgs> {
   return {
     name,
     states: ['authenticated', 'selected'],
-    parse: parseMailboxArg,
-    async run(s, { mailbox }) {
+    parse: parseSelect,
+    async run(s, { mailbox, condstore, qresync }) {
+      // RFC 7162 section 3.2.5: the QRESYNC parameter is only valid after ENABLE QRESYNC.
+      if (qresync && !qresyncOn(s)) throw bad('QRESYNC needs ENABLE QRESYNC first');
       const hadSelection = s.selected !== null;
       // A SELECT that fails leaves no mailbox selected (RFC 9051 section 6.3.2).
       s.deselect();
-      if (hadSelection && s.rev2) s.out.untagged('OK [CLOSED] Previous mailbox closed.');
+      // CLOSED tells IMAP4rev2 and QRESYNC clients where the old mailbox's responses end (RFC 7162 section 3.2.11).
+      if (hadSelection && (s.rev2 || qresyncOn(s))) s.out.untagged('OK [CLOSED] Previous mailbox closed.');
+      if (condstore) enableCondstore(s);
       const account = s.account!;
       const box = await s.store.getMailbox(account.id, mailbox);
       if (!box) throw no(`Mailbox doesn't exist: ${mailbox}`, 'NONEXISTENT');
@@ -34,6 +70,7 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
       s.state = 'selected';
       writeSelectResponses(s, view);
       if (s.rev2) await writeListResponse(s, box);
+      if (qresync && qresync.uidValidity === box.uidValidity) await resyncSelected(s, qresync);
       return `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed`;
     },
   };
@@ -64,6 +101,8 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   out.untagged(`FLAGS ${flagList(flags)}`);
   if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
   else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
+  // Every mailbox keeps modseqs, so HIGHESTMODSEQ is always sent and NOMODSEQ never (RFC 7162 section 3.1.2.1).
+  out.untagged(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
 }
 
 /**

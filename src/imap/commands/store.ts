@@ -7,6 +7,7 @@ import { flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, SequenceSet } from '../../protocol/types.js';
 import type { FlagOperation } from '../../store/types.js';
+import { condstoreOn, enableCondstore } from '../condstore.js';
 import { no } from '../errors.js';
 import { sameFlags } from '../sync.js';
 
@@ -99,6 +100,9 @@ export const storeCommand: CommandSpec<StoreArgs> = {
   async run(s, args, ctx) {
     const view = s.selected!;
     if (view.readOnly) throw no('Mailbox is read-only.');
+    if (args.unchangedSince !== null) enableCondstore(s); // RFC 7162 section 3.1: a CONDSTORE enabling command.
+    const condstore = condstoreOn(s);
+    const modseqOf = (uid: number): string => (condstore ? ` MODSEQ (${view.get(uid)!.modseq})` : '');
     const uids = view.resolve(args.set, ctx.uid);
     if (uids.length === 0) return;
     const known = new Map(uids.map((uid) => [uid, view.get(uid)?.flags ?? []]));
@@ -116,16 +120,20 @@ export const storeCommand: CommandSpec<StoreArgs> = {
       // .SILENT silences the echo of this command's own change only (RFC 9051 section 6.4.6 note): where the
       // new flags are not what this change alone makes of the flags the client knew, another session changed
       // them too, and the client hears of it as an unsolicited FETCH (which carries UID, section 7.5.2).
+      // Under CONDSTORE the new modseq is never silenced (RFC 7162 section 3.1.3).
       for (const m of updated) {
-        if (sameFlags(applyOperation(known.get(m.uid)!, args.op, args.flags), m.flags)) continue;
-        s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags)})`);
+        if (sameFlags(applyOperation(known.get(m.uid)!, args.op, args.flags), m.flags)) {
+          if (condstore) s.out.untagged(`${view.seqOf(m.uid)} FETCH (${ctx.uid ? `UID ${m.uid} ` : ''}MODSEQ (${m.modseq}))`);
+          continue;
+        }
+        s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags)}${modseqOf(m.uid)})`);
       }
     } else {
       let written = 0;
       for (const uid of uids) {
         const meta = view.get(uid);
         if (!meta || refused.has(uid) || view.pendingExpunge.has(uid)) continue;
-        s.out.untagged(`${view.seqOf(uid)} FETCH (FLAGS ${flagList(meta.flags)}${ctx.uid ? ` UID ${uid}` : ''})`);
+        s.out.untagged(`${view.seqOf(uid)} FETCH (FLAGS ${flagList(meta.flags)}${ctx.uid ? ` UID ${uid}` : ''}${modseqOf(uid)})`);
         if (++written % DRAIN_EVERY === 0) await s.out.drain();
       }
     }
