@@ -64,6 +64,33 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('applies the configured default quota to accounts without their own, and migration 2 counts existing mail', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'q.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      const m = message('old mail');
+      await s1.appendMessages(accountId, inbox, [m]);
+      await s1.close();
+      // Back to schema version 1 with the usage forgotten, as a database from before quotas would be.
+      const raw = new Database(file);
+      raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1');
+      raw.exec('ALTER TABLE accounts DROP COLUMN quota_storage; ALTER TABLE accounts DROP COLUMN quota_messages');
+      raw.exec('ALTER TABLE accounts DROP COLUMN storage_used; ALTER TABLE accounts DROP COLUMN messages_used');
+      raw.close();
+      const s2 = await openSqliteStore(file, { quota: { storage: 1024 * 1024, messages: 1 } });
+      assert.deepEqual(await s2.getQuota(accountId), { storageLimit: 1024 * 1024, messageLimit: 1, storageUsed: m.raw.length, messagesUsed: 1 });
+      await assert.rejects(s2.appendMessages(accountId, inbox, [message('new')]), /Quota exceeded/);
+      await s2.setQuota(accountId, { messages: null });
+      assert.equal((await s2.getQuota(accountId)).messageLimit, null, 'its own "no limit" beats the default');
+      await s2.appendMessages(accountId, inbox, [message('new')]);
+      await s2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('openStore creates the data directory and letterbox.db', async () => {
     const dir = await tempDir();
     try {

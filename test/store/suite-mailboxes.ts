@@ -214,13 +214,14 @@ export function mailboxTests(ctx: Ctx): void {
     assert.equal((await ctx.store.appendMessages(accountId, inbox, [message('4', [], DATE)])).uids[0], 4);
   });
 
-  it('counts messages, unseen, deleted and size', async () => {
+  it('counts messages, unseen, deleted, size and deleted size', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
-    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 0, unseen: 0, deleted: 0, size: 0 });
+    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 0, unseen: 0, deleted: 0, size: 0, deletedSize: 0 });
     const msgs = [message('1', ['\\Seen']), message('2', ['\\Deleted']), message('3', ['\\Seen', '\\Deleted'])];
     await ctx.store.appendMessages(accountId, inbox, msgs);
     const size = msgs.reduce((n, m) => n + m.raw.length, 0);
-    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 3, unseen: 1, deleted: 2, size });
+    const deletedSize = msgs[1]!.raw.length + msgs[2]!.raw.length;
+    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 3, unseen: 1, deleted: 2, size, deletedSize });
     await rejectsWith(ctx.store.mailboxCounts(accountId, inbox + 1000), 'NONEXISTENT');
   });
 

@@ -156,12 +156,15 @@ describe('STORE', () => {
     const s = await mb.session();
     const r = await runCommand(storeCommand, s, `A1 STORE 1:3 (UNCHANGEDSINCE ${since}) +FLAGS.SILENT (\\Answered)`);
     assert.equal(r, '[MODIFIED 2:3] Conditional STORE failed');
+    // .SILENT does not silence the new modseq (RFC 7162 section 3.1.3 example: `* 5 FETCH (MODSEQ (320162350))`).
+    assert.equal(text(s), `* 1 FETCH (MODSEQ (${(await mb.modseqs()).get(3)}))\r\n`);
     const fresh = await fixture();
     try {
       const u = await fresh.session();
       const ru = await runCommand(storeCommand, u, `A1 UID STORE 1:* (UNCHANGEDSINCE ${since}) +FLAGS (\\Answered)`);
       assert.equal(ru, '[MODIFIED 5,9] Conditional STORE failed');
-      assert.equal(text(u), '* 1 FETCH (FLAGS (\\Answered) UID 3)\r\n');
+      // UNCHANGEDSINCE enables CONDSTORE, so the FETCH carries the new MODSEQ (RFC 7162 section 3.1.3).
+      assert.equal(text(u), `* 1 FETCH (FLAGS (\\Answered) UID 3 MODSEQ (${(await fresh.modseqs()).get(3)}))\r\n`);
     } finally {
       await fresh.close();
     }
