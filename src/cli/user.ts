@@ -106,11 +106,11 @@ export function userCommand(): Command {
       if (limits.storage !== undefined || limits.messages !== undefined) await store.setQuota(account.id, limits);
       return store.getQuota(account.id);
     });
-    const limit = (n: number | null, fmt: (n: number) => string) => (n === null ? 'no limit' : fmt(n));
+    const storageLimit = quota.storageLimit === null ? 'no limit' : `${formatSize(quota.storageLimit)} (${quota.storageLimit} octets)`;
     process.stdout.write(
       `${email}\n` +
-        `storage\t${formatSize(quota.storageUsed)} of ${limit(quota.storageLimit, formatSize)} (${quota.storageUsed} of ${limit(quota.storageLimit, String)} octets)\n` +
-        `messages\t${quota.messagesUsed} of ${limit(quota.messageLimit, String)}\n`,
+        `storage\t${formatSize(quota.storageUsed)} (${quota.storageUsed} octets) of ${storageLimit}\n` +
+        `messages\t${quota.messagesUsed} of ${quota.messageLimit ?? 'no limit'}\n`,
     );
   });
 
