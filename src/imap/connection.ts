@@ -192,7 +192,8 @@ export class Connection implements Session {
       this.changed = false;
       return;
     }
-    const force = this.selected.pendingExpunge.size > 0 && allowExpunge;
+    // Pending expunges are flushed when allowed, and otherwise keep HIGHESTMODSEQ below them (sync.ts).
+    const force = this.selected.pendingExpunge.size > 0 && (allowExpunge || this.selected.pendingSince !== null);
     if (!this.changed && !force) return;
     this.changed = false;
     await syncSelected(this, allowExpunge);

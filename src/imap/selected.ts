@@ -17,6 +17,11 @@ export class SelectedMailbox {
   readonly pendingExpunge = new Set<number>();
   /** Highest modseq of the change feed this view has applied. */
   knownModseq: number;
+  /**
+   * While expunges are pending: knownModseq from before the oldest of them was learned, so below its modseq.
+   * Reported as HIGHESTMODSEQ while they wait (RFC 7162 section 3.2), else null.
+   */
+  pendingSince: number | null = null;
   /** The saved search result (RFC 5182 SEARCHRES "$"), as UIDs. */
   savedResult: number[] = [];
 

@@ -28,9 +28,12 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   const out = session.out;
 
   for (const uid of changes.expunged) {
-    if (view.seqOf(uid) !== 0) view.pendingExpunge.add(uid);
+    if (view.seqOf(uid) === 0 || view.pendingExpunge.has(uid)) continue;
+    view.pendingExpunge.add(uid);
+    view.pendingSince ??= view.knownModseq;
   }
   if (allowExpunge && view.pendingExpunge.size > 0) writeExpunged(session, [...view.pendingExpunge]);
+  if (view.pendingExpunge.size === 0) view.pendingSince = null;
 
   const before = view.count;
   const lastUid = view.uids[view.count - 1] ?? 0;
@@ -53,6 +56,9 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
     out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)}${condstore ? ` MODSEQ (${m.modseq})` : ''})`);
   }
   view.knownModseq = Math.max(view.knownModseq, changes.highestModseq);
+  // A client may keep the highest MODSEQ it saw as its resync point; while an expunge it has not been told
+  // of waits, a HIGHESTMODSEQ below that expunge's modseq overrides it (RFC 7162 section 3.2).
+  if (condstore && view.pendingSince !== null) out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince}] Highest`);
 }
 
 /** sameFlags compares flag sets ignoring order and case. */

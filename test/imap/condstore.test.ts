@@ -101,6 +101,27 @@ for (const backend of BACKENDS) {
       c.close();
     });
 
+    it('while an expunge waits (during FETCH), MODSEQ responses come with a HIGHESTMODSEQ below it (RFC 7162 section 3.2)', async () => {
+      const c = await setup();
+      await c.command('s', 'SELECT INBOX (CONDSTORE)');
+      const o = await login(env.srv.imapPort, env.user);
+      await o.command('s', 'SELECT INBOX');
+      await o.command('o1', 'STORE 2 +FLAGS.SILENT (\\Deleted)'); // modseq 7
+      await o.command('o2', 'EXPUNGE'); // modseq 8
+      await o.command('o3', 'STORE 1 +FLAGS.SILENT (\\Flagged)'); // modseq 9
+      o.close();
+      await exchange(c, 'f1', 'FETCH 3 (FLAGS)', [
+        '* 3 FETCH (FLAGS () MODSEQ (4))',
+        '* 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ (9))',
+        '* OK [HIGHESTMODSEQ 6] Highest',
+        'f1 OK FETCH completed',
+      ]);
+      await exchange(c, 'f2', 'FETCH 1 (FLAGS)', ['* 1 FETCH (FLAGS (\\Flagged) MODSEQ (9))', '* OK [HIGHESTMODSEQ 6] Highest', 'f2 OK FETCH completed']);
+      await exchange(c, 'n', 'NOOP', ['* 2 EXPUNGE', 'n OK NOOP completed']);
+      await exchange(c, 'f3', 'FETCH 1 (FLAGS)', ['* 1 FETCH (FLAGS (\\Flagged) MODSEQ (9))', 'f3 OK FETCH completed']);
+      c.close();
+    });
+
     it('ENABLE QRESYNC; SELECT (QRESYNC ...) reports VANISHED (EARLIER) and changed messages (RFC 7162 section 3.2.5)', async () => {
       const c = await setup();
       const v = await uidValidity();
