@@ -93,8 +93,9 @@ export function userCommand(): Command {
       .description("show a user's quota usage and limits, or set the limits (units of 1024: 500M, 2G)")
       .argument('<email>', 'the user')
       .option('--storage <size>', 'storage limit: a size such as 2G, "none" for no limit, "default" for the config default')
-      .option('--messages <count>', 'message limit: a number, "none" for no limit, "default" for the config default'),
-  ).action(async (address: string, opts: CommonOptions & { storage?: string; messages?: string }) => {
+      .option('--messages <count>', 'message limit: a number, "none" for no limit, "default" for the config default')
+      .option('--recount', 'recount the usage from the stored messages first (repair)'),
+  ).action(async (address: string, opts: CommonOptions & { storage?: string; messages?: string; recount?: boolean }) => {
     const email = checkedEmail(address);
     const limits = {
       ...(opts.storage !== undefined ? { storage: quotaLimit(opts.storage, 'storage', parseSize) } : {}),
@@ -104,7 +105,7 @@ export function userCommand(): Command {
     const quota = await withStore(config, adminLogger(opts), false, async (store) => {
       const account = await requireAccount(store, email);
       if (limits.storage !== undefined || limits.messages !== undefined) await store.setQuota(account.id, limits);
-      return store.getQuota(account.id);
+      return opts.recount ? store.recomputeQuota(account.id) : store.getQuota(account.id);
     });
     const storageLimit = quota.storageLimit === null ? 'no limit' : `${formatSize(quota.storageLimit)} (${quota.storageLimit} octets)`;
     process.stdout.write(

@@ -8,6 +8,9 @@ import { ParseError, type ArgReader, type SequenceSet } from '../protocol/types.
 import type { Session } from './command.js';
 import { uidSetContains } from './condstore.js';
 
+/** Responses written between two awaits of the writer's drain(): bounds what a large resync buffers. */
+const DRAIN_EVERY = 200;
+
 /**
  * QresyncParam is `QRESYNC (uidvalidity modseq [known-uids] [(known-sequence-set known-uid-set)])` (RFC 7162
  * section 3.2.5). The sequence match data is parsed and ignored: it only helps servers that forget expunged
@@ -79,6 +82,6 @@ export async function resyncSelected(s: Session, q: QresyncParam): Promise<void>
     // Changes newer than the view's listing reach the client through the next sync instead.
     if (!meta || meta.modseq <= q.modseq || !known(m.uid)) continue;
     s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(meta.flags)} MODSEQ (${meta.modseq}))`);
-    if (++written % 200 === 0) await s.out.drain();
+    if (++written % DRAIN_EVERY === 0) await s.out.drain();
   }
 }

@@ -7,6 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { openStore } from '../../src/store/open.js';
 import { runCli } from '../helpers/cli.js';
@@ -41,6 +42,13 @@ describe('letterbox user quota', () => {
     await writeFile(config, `data_dir: ./data\nquota:\n  storage: 10G\n  messages: 50\n`);
     r = await cli(['user', 'quota', 'alice@example.com', '--storage', 'default', '--messages', 'default', '-c', config]);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `alice@example.com\nstorage\t2K (${raw.length} octets) of 10G (10737418240 octets)\nmessages\t1 of 50\n`);
+
+    // --recount repairs usage that went wrong behind the store's back.
+    const raw2 = new Database(path.join(data, 'letterbox.db'));
+    raw2.exec('UPDATE accounts SET storage_used = 7, messages_used = 9');
+    raw2.close();
+    r = await cli(['user', 'quota', 'alice@example.com', '--recount', '-c', config]);
     assert.equal(r.stdout, `alice@example.com\nstorage\t2K (${raw.length} octets) of 10G (10737418240 octets)\nmessages\t1 of 50\n`);
 
     r = await cli(['user', 'quota', 'alice@example.com', '--storage', 'lots', '-d', data]);
