@@ -12,6 +12,7 @@ import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, UNAUTHENTICATED_TIMEOUT_MS }
 import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { capabilitiesFor } from './capabilities.js';
+import { condstoreOn } from './condstore.js';
 import type { Session, SessionState } from './command.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
@@ -193,7 +194,7 @@ export class Connection implements Session {
       return;
     }
     // Pending expunges are flushed when allowed, and otherwise keep HIGHESTMODSEQ below them (sync.ts).
-    const force = this.selected.pendingExpunge.size > 0 && (allowExpunge || this.selected.pendingSince !== null);
+    const force = this.selected.pendingExpunge.size > 0 && (allowExpunge || (this.selected.pendingSince !== null && condstoreOn(this)));
     if (!this.changed && !force) return;
     this.changed = false;
     await syncSelected(this, allowExpunge);
