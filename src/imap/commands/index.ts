@@ -6,6 +6,7 @@ import { appendCommand } from './append.js';
 import { authenticateCommand } from './authenticate.js';
 import { capabilityCommand, checkCommand, idCommand, logoutCommand, noopCommand } from './simple.js';
 import { closeCommand, unselectCommand } from './close.js';
+import { compressCommand } from './compress.js';
 import { copyCommand, moveCommand } from './copy.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -57,6 +58,7 @@ const all: CommandSpec<any>[] = [
   copyCommand,
   moveCommand,
   idleCommand,
+  compressCommand,
 ];
 
 /** commands maps each command name to its spec. */

@@ -7,6 +7,7 @@ import type { CommandSpec, Session } from '../command.js';
 import { parseMailboxArg } from './args.js';
 import { flagList, mailboxOut } from '../../protocol/encoder.js';
 import type { Mailbox } from '../../store/types.js';
+import { mailboxObjectId } from '../objectid.js';
 import { SelectedMailbox } from '../selected.js';
 import { no } from '../errors.js';
 
@@ -62,6 +63,7 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   const uidNext = Math.max(view.mailbox.uidNext, (view.uids[view.count - 1] ?? 0) + 1);
   out.untagged(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
   out.untagged(`FLAGS ${flagList(flags)}`);
+  out.untagged(`OK [MAILBOXID (${mailboxObjectId(view.mailbox.id)})] Ok`);
   if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
   else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
 }

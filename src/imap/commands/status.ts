@@ -8,12 +8,13 @@ import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import type { Mailbox } from '../../store/types.js';
 import { no } from '../errors.js';
+import { mailboxObjectId } from '../objectid.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /**
  * StatusItem is one status-att: RFC 9051 section 6.3.11 (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN,
  * DELETED, SIZE), RFC 3501 (RECENT, always 0: \Recent is not implemented), RFC 7162 section 3.1.7
- * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT).
+ * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT), RFC 8474 section 4.3 (MAILBOXID, a parenthesised object id).
  */
 export type StatusItem =
   | 'MESSAGES'
@@ -24,7 +25,8 @@ export type StatusItem =
   | 'SIZE'
   | 'RECENT'
   | 'HIGHESTMODSEQ'
-  | 'APPENDLIMIT';
+  | 'APPENDLIMIT'
+  | 'MAILBOXID';
 
 const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'MESSAGES',
@@ -36,6 +38,7 @@ const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'RECENT',
   'HIGHESTMODSEQ',
   'APPENDLIMIT',
+  'MAILBOXID',
 ]);
 
 /** Items that need Store.mailboxCounts (the others come from the mailbox row or constants). */
@@ -66,8 +69,11 @@ export async function writeStatus(s: Session, box: Mailbox, items: readonly Stat
   const counts = items.some((i) => COUNT_ITEMS.has(i)) ? await s.store.mailboxCounts(accountId, box.id) : null;
   const parts: string[] = [];
   for (const item of items) {
-    let value: number;
+    let value: number | string;
     switch (item) {
+      case 'MAILBOXID':
+        value = `(${mailboxObjectId(box.id)})`;
+        break;
       case 'MESSAGES':
         value = counts!.messages;
         break;

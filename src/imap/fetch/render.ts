@@ -7,6 +7,7 @@ import { flagList, formatDateTime, literalPieces } from '../../protocol/encoder.
 import type { FetchItem, Section } from '../../protocol/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
 import { no, type ImapError } from '../errors.js';
+import { emailObjectId } from '../objectid.js';
 import { binaryBytes } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
@@ -97,7 +98,7 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.str(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
     case 'emailid':
       // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
-      return p.str(`EMAILID (M${need(m.record, 'record').bodyId})`);
+      return p.str(`EMAILID (${emailObjectId(need(m.record, 'record').bodyId)})`);
     case 'threadid':
       return p.str('THREADID NIL'); // RFC 8474 section 5.2: NIL when the server does not thread.
     case 'preview':
