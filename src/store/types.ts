@@ -193,6 +193,19 @@ export interface Store {
   copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
   /** Like copyMessages, then expunges the sources, in one transaction (RFC 6851). */
   moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
+  /**
+   * Appends `message` to `toMailboxId` (which may be `fromMailboxId`) and expunges UID `uid` of
+   * `fromMailboxId`, in one transaction: both happen or neither (REPLACE, RFC 8508 section 3.3). Returns
+   * the new message's UID and its mailbox's UIDVALIDITY, or null (nothing changed) when `uid` does not
+   * exist. Throws NONEXISTENT (source mailbox), TRYCREATE (target), OVERQUOTA.
+   */
+  replaceMessage(
+    accountId: number,
+    fromMailboxId: number,
+    uid: number,
+    toMailboxId: number,
+    message: NewMessage,
+  ): Promise<{ uidValidity: number; uid: number } | null>;
   /** The change feed: what changed in the mailbox after modseq `since`. Cost grows with the changes, not the mailbox size. */
   changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes>;
 

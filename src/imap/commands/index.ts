@@ -19,6 +19,7 @@ import { loginCommand } from './login.js';
 import { lsubCommand } from './lsub.js';
 import { namespaceCommand } from './namespace.js';
 import { renameCommand } from './rename.js';
+import { replaceCommand } from './replace.js';
 import { searchCommand } from './search.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
@@ -59,6 +60,7 @@ const all: CommandSpec<any>[] = [
   moveCommand,
   idleCommand,
   compressCommand,
+  replaceCommand,
 ];
 
 /** commands maps each command name to its spec. */

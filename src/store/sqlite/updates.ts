@@ -3,12 +3,12 @@
  * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID) and MOVE (RFC 6851).
  * Every change of a transaction gets modseq = highest_modseq + 1 of its mailbox (RFC 7162 section 3.1).
  */
-import { StoreError, type FlagOperation, type MessageMeta } from '../types.js';
+import { StoreError, type FlagOperation, type MessageMeta, type NewMessage } from '../types.js';
 import { deleteOrphanBodies } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
-import { insertMessage, reserveUids } from './messages.js';
+import { appendMessages, insertMessage, reserveUids } from './messages.js';
 import type { MetaRow } from './schema.js';
 
 /** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
@@ -188,3 +188,31 @@ export function moveMessages(db: Db, accountId: number, fromMailboxId: number, u
   });
 }
 
+
+/**
+ * replaceMessage appends `message` to `toMailboxId` and expunges UID `uid` of `fromMailboxId`, in one
+ * transaction (REPLACE, RFC 8508 section 3.3). Returns null, changing nothing, when that UID does not exist.
+ * Throws NONEXISTENT (source mailbox), TRYCREATE (target), LIMIT.
+ */
+export function replaceMessage(
+  db: Db,
+  accountId: number,
+  fromMailboxId: number,
+  uid: number,
+  toMailboxId: number,
+  message: NewMessage,
+): { uidValidity: number; uid: number } | null {
+  return db.write(() => {
+    requireMailbox(db, accountId, fromMailboxId);
+    const old = db.get<{ uid: number; body_id: number }>(
+      'SELECT uid, body_id FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?',
+      accountId,
+      fromMailboxId,
+      uid,
+    );
+    if (!old) return null;
+    const { uidValidity, uids } = appendMessages(db, accountId, toMailboxId, [message]);
+    removeMessages(db, accountId, fromMailboxId, [old]);
+    return { uidValidity, uid: uids[0]! };
+  });
+}
