@@ -46,7 +46,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(out, {
         login: 'OK',
         // imaplib keeps the list from the greeting (before login, TLS already on: no STARTTLS).
-        capabilities: ['AUTH=PLAIN', 'ENABLE', 'ID', 'IDLE', 'IMAP4REV1', 'IMAP4REV2', 'LITERAL+', 'SASL-IR'],
+        capabilities: ['AUTH=LOGIN', 'AUTH=PLAIN', 'ENABLE', 'ID', 'IDLE', 'IMAP4REV1', 'IMAP4REV2', 'LITERAL+', 'SASL-IR'],
         list: [
           '(\\HasNoChildren) "/" INBOX',
           '(\\HasNoChildren \\Archive) "/" Archive',

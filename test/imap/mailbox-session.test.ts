@@ -30,6 +30,7 @@ for (const backend of BACKENDS) {
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [MAILBOXID (F1)] Ok',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.',
         's1 OK [READ-WRITE] SELECT completed',
       ]);
@@ -39,6 +40,7 @@ for (const backend of BACKENDS) {
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [MAILBOXID (F1)] Ok',
         '* OK [PERMANENTFLAGS ()] Read-only mailbox.',
         's2 OK [READ-ONLY] EXAMINE completed',
       ]);
@@ -56,6 +58,7 @@ for (const backend of BACKENDS) {
         `* OK [UIDVALIDITY ${sent}] UIDs valid`,
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [MAILBOXID (F2)] Ok',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.',
         '* LIST (\\HasNoChildren \\Sent) "/" Sent',
         's1 OK [READ-WRITE] SELECT completed',
@@ -68,6 +71,7 @@ for (const backend of BACKENDS) {
         `* OK [UIDVALIDITY ${inbox}] UIDs valid`,
         '* OK [UIDNEXT 1] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)',
+        '* OK [MAILBOXID (F1)] Ok',
         '* OK [PERMANENTFLAGS ()] Read-only mailbox.',
         '* LIST (\\HasChildren) "/" INBOX',
         's2 OK [READ-ONLY] EXAMINE completed',
@@ -86,6 +90,7 @@ for (const backend of BACKENDS) {
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 2] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
+        '* OK [MAILBOXID (F1)] Ok',
         '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted.',
         's1 OK [READ-WRITE] SELECT completed',
       ]);
