@@ -46,14 +46,15 @@ const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'U
 
 /**
  * readStatusItems reads `"(" status-att *(SP status-att) ")"` (RFC 9051 section 9), upper-cased, in the
- * order sent, duplicates dropped. Throws ParseError (BAD) for an empty list or an unknown item.
+ * order sent, duplicates dropped. Throws ParseError (BAD) for an empty list or an unknown item. With `rev2`
+ * (IMAP4rev2 enabled) RECENT is unknown: RFC 9051 removed it from status-att along with \Recent.
  */
-export function readStatusItems(r: ArgReader): StatusItem[] {
+export function readStatusItems(r: ArgReader, rev2: boolean): StatusItem[] {
   const raw = r.list(() => r.atom().toUpperCase());
   if (raw.length === 0) throw new ParseError('STATUS needs at least one item');
   const out: StatusItem[] = [];
   for (const item of raw) {
-    if (!ITEMS.has(item)) throw new ParseError(`Unknown STATUS item ${item}`);
+    if (!ITEMS.has(item) || (rev2 && item === 'RECENT')) throw new ParseError(`Unknown STATUS item ${item}`);
     if (!out.includes(item as StatusItem)) out.push(item as StatusItem);
   }
   return out;
@@ -126,7 +127,7 @@ export const statusCommand: CommandSpec<StatusArgs> = {
     r.space();
     const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
     r.space();
-    const items = readStatusItems(r);
+    const items = readStatusItems(r, s.rev2);
     r.end();
     return { mailbox, items };
   },
