@@ -197,7 +197,8 @@ for (const backend of BACKENDS) {
         '* 1 FETCH (BINARY.SIZE[1] 6 BINARY[1] ~{6}\r\n\x00\x01\x02A\r\n BINARY[1]<1> {2}\r\n\x01\x02)',
         'f1 OK FETCH completed',
       ]);
-      await exchange(c, 'f2', 'FETCH 1 (BODY.PEEK[1] FLAGS)', [// 0x80 is not UTF-8: the test client shows it as U+FFFD.
+      // 0x80 is not UTF-8: the test client shows it as U+FFFD.
+      await exchange(c, 'f2', 'FETCH 1 (BODY.PEEK[1] FLAGS)', [
         '* 1 FETCH (BODY[1] {6}\r\n\ufffd\x01\x02A\r\n FLAGS ())', 'f2 OK FETCH completed']);
       await exchange(c, 'f3', 'FETCH 1 BINARY[1]', ['* 1 FETCH (BINARY[1] ~{6}\r\n\x00\x01\x02A\r\n FLAGS (\\Seen))', 'f3 OK FETCH completed']);
       c.close();
