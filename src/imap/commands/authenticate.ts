@@ -63,7 +63,9 @@ async function plain(s: Session, initial: string | null): Promise<Account> {
 
 /** LOGIN: the user name (initial response or answer to "Username:"), then the password (answer to "Password:"). */
 async function login(s: Session, initial: string | null): Promise<Account> {
-  const user = decodeResponse(initial ?? (await askResponse(s, b64('Username:')))).toString('utf8');
+  // An empty initial response ("=") carries no user name yet: ask for it as without one.
+  const first = initial === null || initial === '=' ? await askResponse(s, b64('Username:')) : initial;
+  const user = decodeResponse(first).toString('utf8');
   const password = decodeResponse(await askResponse(s, b64('Password:'))).toString('utf8');
   return checkCredentials(s, user, password);
 }
