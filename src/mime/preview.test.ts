@@ -17,9 +17,9 @@ describe('buildPreview', () => {
       'Content-Type: text/html; charset=utf-8',
       '',
       '<html><head><title>T</title><style>p {color: red}</style></head>',
-      '<body><!-- hidden --><p>Caf&eacute; &amp; <b>bar</b>&nbsp;&#x263A; &#65;</p><script>alert(1)</script></body></html>',
+      '<body><!-- hidden --><p>Caf&eacute; &amp; <b>bar</b>&nbsp;&#x263A; &#65;</p><p>&Eacute;t&eacute; &hellip; &bogus;</p><script>alert(1)</script></body></html>',
     );
-    assert.equal(preview(raw), 'Caf&eacute; & bar \u263a A');
+    assert.equal(preview(raw), 'Café & bar \u263a A \u00c9té \u2026 &bogus;');
   });
 
   it('prefers text/plain in multipart/alternative and decodes transfer encoding and charset', () => {

@@ -37,7 +37,20 @@ function findTextPart(part: MimePart): MimePart | null {
   return null;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+/** Named character references of HTML 4 for U+00A0..U+00FF, in code point order (names are case-sensitive). */
+const LATIN1_ENTITIES =
+  'nbsp iexcl cent pound curren yen brvbar sect uml copy ordf laquo not shy reg macr deg plusmn sup2 sup3 acute micro para ' +
+  'middot cedil sup1 ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring AElig Ccedil Egrave Eacute ' +
+  'Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute ' +
+  'THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute ecirc euml igrave iacute icirc iuml eth ntilde ' +
+  'ograve oacute ocirc otilde ouml divide oslash ugrave uacute ucirc uuml yacute thorn yuml';
+
+/** The named references a preview decodes: markup characters, Latin-1 and the common typographic ones. */
+const ENTITIES: ReadonlyMap<string, string> = new Map([
+  ...LATIN1_ENTITIES.split(' ').map((name, i): [string, string] => [name, String.fromCharCode(0xa0 + i)]),
+  ...Object.entries({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", ndash: '\u2013', mdash: '\u2014', lsquo: '\u2018' }),
+  ...Object.entries({ rsquo: '\u2019', ldquo: '\u201c', rdquo: '\u201d', bull: '\u2022', hellip: '\u2026', euro: '\u20ac', trade: '\u2122' }),
+]);
 
 /** htmlText removes markup: invisible elements, comments, tags; decodes the common entities. */
 function htmlText(html: string): string {
@@ -50,7 +63,7 @@ function htmlText(html: string): string {
         const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
         return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
       }
-      return ENTITIES[name.toLowerCase()] ?? whole;
+      return ENTITIES.get(name) ?? whole;
     });
 }
 

@@ -242,6 +242,7 @@ for (const backend of BACKENDS) {
       await appendNonSync(c, 'a', 'INBOX', MSG1);
       await select(c, 's', 'INBOX');
       await exchange(c, 'f', 'FETCH 1 (FLAGS)', ['* 1 FETCH (FLAGS ())', 'f OK FETCH completed']);
+      await exchange(c, 'sr', 'STORE 1 +FLAGS (\\Recent)', ['sr BAD Invalid system flag \\Recent']);
       await exchange(c, 'st', 'STORE 1 +FLAGS (\\Seen)', ['* 1 FETCH (FLAGS (\\Seen))', 'st OK STORE completed']);
       c.close();
     });

@@ -50,7 +50,11 @@ for (const backend of BACKENDS) {
       assert.equal(await c.readLine(), '+ VXNlcm5hbWU6');
       c.send('not base64!');
       assert.equal(await c.readLine(), 'a4 BAD Invalid base64 in authentication response');
-      c.send(`a5 AUTHENTICATE PLAIN ${b64(`\0${env.user}\0pw`)}`);
+      c.send('a5 AUTHENTICATE LOGIN =');
+      assert.equal(await c.readLine(), '+ VXNlcm5hbWU6');
+      c.send('*');
+      assert.equal(await c.readLine(), 'a5 BAD Authentication cancelled');
+      c.send(`a6 AUTHENTICATE PLAIN ${b64(`\0${env.user}\0pw`)}`);
       assert.match(await c.readLine(), LOGGED_IN);
       c.close();
     });
