@@ -56,16 +56,17 @@ export const MAX_KEYWORDS_PER_MESSAGE = 100;
 export const MAX_KEYWORD_OCTETS = 128;
 
 /**
- * Compressed input is inflated this many octets at a time once COMPRESS DEFLATE is on (RFC 4978). DEFLATE
- * expands at most about 1032:1, so one slice inflates to at most about 1 MiB: a zip bomb (a small stream
- * that inflates to gigabytes) can make the server hold only that much before the command reader sees it.
- * The next slice is inflated only after the reader took the output, and inflation pauses with the socket
- * while commands are queued; what a command can occupy is then capped by the reader's own limits
- * (MAX_LINE_OCTETS per line, MAX_LITERAL_OCTETS per literal, MAX_COMMAND_OCTETS per command).
+ * Compressed input is fed to the inflater this many octets at a time once COMPRESS DEFLATE is on
+ * (RFC 4978). A small compressed stream can inflate to gigabytes (a zip bomb). Inflated output goes to the
+ * command reader, whose own caps bound what one command can occupy (MAX_LINE_OCTETS per line,
+ * MAX_LITERAL_OCTETS per literal, MAX_COMMAND_OCTETS per command); while commands are queued, inflation
+ * pauses with the socket and holds at most INFLATE_CHUNK_OCTETS of output. Feeding small slices keeps
+ * what one write can expand to (DEFLATE's maximum ratio is about 1032:1, so about 1 MiB) bounded even
+ * if the inflater did not stop for backpressure inside one write.
  */
 export const INFLATE_SLICE_OCTETS = 1024;
 
-/** Inflated output is handed to the command reader in pieces of at most this many octets. */
+/** Inflated output is handed to the command reader in pieces of at most this many octets (also what a paused inflater holds). */
 export const INFLATE_CHUNK_OCTETS = 16 * 1024;
 
 /** DEFLATE window bits for COMPRESS (RFC 4978 section 4 allows a smaller window; zlib's maximum, 15, compresses best). */
