@@ -147,6 +147,10 @@ for (const backend of BACKENDS) {
       await exchange(c, 'q3', 'SEARCH EMAILID M.2', ['q3 BAD Invalid EMAILID object id']);
       await select(c, 's2', 'renamed');
       await exchange(c, 'f2', 'UID FETCH 1 EMAILID', ['* 1 FETCH (UID 1 EMAILID (M2))', 'f2 OK UID FETCH completed']);
+      // Renaming INBOX moves its messages to a new mailbox: that one gets a new MAILBOXID, INBOX keeps its own.
+      await exchange(c, 'r1', 'RENAME INBOX OldInbox', ['r1 OK RENAME completed']);
+      await exchange(c, 'r2', 'STATUS INBOX (MAILBOXID)', ['* STATUS INBOX (MAILBOXID (F1))', 'r2 OK STATUS completed']);
+      await exchange(c, 'r3', 'STATUS OldInbox (MAILBOXID)', ['* STATUS OldInbox (MAILBOXID (F10))', 'r3 OK STATUS completed']);
       c.close();
     });
 
