@@ -1,4 +1,4 @@
-/** buildPreview (RFC 8970 section 3.1) on messages parsed by the MIME layer. */
+/** buildPreview (RFC 8970) on messages parsed by the MIME layer. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPreview } from './preview.js';

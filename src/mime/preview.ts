@@ -2,13 +2,13 @@
  * buildPreview makes the PREVIEW text of RFC 8970 from a stored message and its body structure: the
  * start of the first displayable text part, HTML reduced to its text, whitespace collapsed, at most
  * PREVIEW_CHARS characters. Reads at most PREVIEW_SOURCE_OCTETS of the part, so it stays cheap for
- * large messages (RFC 8970 section 3 expects previews to be cheap to produce).
+ * large messages (RFC 8970 expects previews to be cheap to produce).
  */
 import { decodeCharset } from './charset.js';
 import { decodeTransferEncoding } from './decode.js';
 import type { MimePart } from './types.js';
 
-/** Longest preview in characters (Unicode code points): RFC 8970 section 3.1's 256. */
+/** PREVIEW_CHARS: the longest preview in characters (Unicode code points), the 256 of RFC 8970. */
 export const PREVIEW_CHARS = 256;
 
 /** Octets of the (encoded) text part read for a preview: enough for 256 characters after HTML markup and base64. */
@@ -68,7 +68,7 @@ function htmlText(html: string): string {
 }
 
 /**
- * buildPreview returns the preview of a message (RFC 8970 section 3.1): UTF-8 text of at most 256
+ * buildPreview returns the preview of a message (RFC 8970): UTF-8 text of at most 256
  * characters without line breaks or runs of white space; "" when the message has no displayable text part.
  */
 export function buildPreview(raw: Buffer, root: MimePart): string {
@@ -79,7 +79,7 @@ export function buildPreview(raw: Buffer, root: MimePart): string {
   const charset = part.params.find(([name]) => name === 'charset')?.[1] ?? null;
   let text = decodeCharset(bytes, charset);
   if (part.subtype === 'html') text = htmlText(text);
-  // Control characters and every kind of white space become one space (RFC 8970 section 3.1: no CR, LF).
+  // Control characters and every kind of white space become one space (RFC 8970: no line breaks).
   text = text.replace(/[\s\p{Cc}\p{Cf}]+/gu, ' ').trim();
   const chars = Array.from(text);
   return chars.length <= PREVIEW_CHARS ? text : chars.slice(0, PREVIEW_CHARS).join('').trimEnd();

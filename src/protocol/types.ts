@@ -34,10 +34,10 @@ export type SearchKey =
   | { type: 'new' }
   /**
    * BEFORE/ON/SINCE compare INTERNALDATE; SENTBEFORE/SENTON/SENTSINCE compare the Date header;
-   * SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the save date (RFC 8514 section 4.3).
+   * SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the save date (RFC 8514).
    */
   | { type: 'date'; field: 'internal' | 'sent' | 'saved'; op: 'before' | 'on' | 'since'; date: string }
-  /** SAVEDATESUPPORTED (RFC 8514 section 4.3): true when the mailbox keeps save dates (every mailbox here). */
+  /** SAVEDATESUPPORTED (RFC 8514): true when the mailbox keeps save dates (every mailbox here). */
   | { type: 'savedatesupported' }
   /** EMAILID / THREADID (RFC 8474 section 6): the object id as sent. */
   | { type: 'emailid'; id: string }

@@ -195,7 +195,7 @@ export interface Store {
   moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
   /**
    * Appends `message` to `toMailboxId` (which may be `fromMailboxId`) and expunges UID `uid` of
-   * `fromMailboxId`, in one transaction: both happen or neither (REPLACE, RFC 8508 section 3.3). Returns
+   * `fromMailboxId`, in one transaction: both happen or neither (REPLACE, RFC 8508). Returns
    * the new message's UID and its mailbox's UIDVALIDITY, or null (nothing changed) when `uid` does not
    * exist. Throws NONEXISTENT (source mailbox), TRYCREATE (target), OVERQUOTA.
    */

@@ -9,7 +9,7 @@ import type { Account } from '../../store/types.js';
 import { bad, no } from '../errors.js';
 import { checkCredentials, requirePlaintextAllowed } from '../login.js';
 
-/** SASL mechanisms offered (AUTH=<name> in CAPABILITY when plaintext authentication is allowed). */
+/** SASL_MECHANISMS: the SASL mechanisms offered (AUTH=<name> in CAPABILITY when plaintext authentication is allowed). */
 export const SASL_MECHANISMS = ['PLAIN', 'LOGIN'] as const;
 
 interface AuthArgs {

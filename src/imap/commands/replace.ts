@@ -22,7 +22,7 @@ export interface ReplaceArgs {
 
 /**
  * replaceCommand: `REPLACE n mailbox [flags] [date-time] literal` (RFC 8508 section 3). Replies
- * `* OK [APPENDUID v uid]` (UIDPLUS, section 3.4), then the EXPUNGE of the old message, then the tagged OK.
+ * `* OK [APPENDUID v uid]` (UIDPLUS), then the EXPUNGE of the old message, then the tagged OK.
  * A sequence number beyond the mailbox is BAD; a UID not in it is NO; a read-only mailbox is NO; a missing
  * target mailbox is NO [TRYCREATE], and nothing is changed in any of these cases.
  */

@@ -103,7 +103,7 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
     case 'threadid':
       return p.str('THREADID NIL'); // RFC 8474 section 5.2: NIL when the server does not thread.
     case 'preview':
-      // Computed on the fly from the first text part, cheap enough that PREVIEW (LAZY) gets it too (RFC 8970 section 3.2).
+      // Computed on the fly from the first text part, cheap enough that PREVIEW (LAZY) gets it too (RFC 8970).
       return p.str(`PREVIEW ${imapString(buildPreview(need(m.body, 'body'), need(m.record, 'record').structure), utf8)}`);
     case 'rfc822': {
       p.str('RFC822 ');

@@ -201,7 +201,7 @@ class Evaluator {
       case 'modseq':
         return m.meta.modseq >= key.modseq; // RFC 7162 section 3.1.5: equal or greater.
       case 'savedatesupported':
-        return true; // every mailbox keeps save dates (RFC 8514 section 4.3)
+        return true; // every mailbox keeps save dates (RFC 8514)
       case 'threadid':
         return false; // no thread ids are assigned (FETCH THREADID is NIL, RFC 8474 section 5.2)
       case 'emailid':

@@ -191,7 +191,7 @@ export function moveMessages(db: Db, accountId: number, fromMailboxId: number, u
 
 /**
  * replaceMessage appends `message` to `toMailboxId` and expunges UID `uid` of `fromMailboxId`, in one
- * transaction (REPLACE, RFC 8508 section 3.3). Returns null, changing nothing, when that UID does not exist.
+ * transaction (REPLACE, RFC 8508). Returns null, changing nothing, when that UID does not exist.
  * Throws NONEXISTENT (source mailbox), TRYCREATE (target), LIMIT.
  */
 export function replaceMessage(
