@@ -44,6 +44,7 @@ export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\J
 
 /** Mailbox is one folder of an account. */
 export interface Mailbox {
+  /** Per-account id: kept by RENAME and never handed out again after DELETE (IMAP shows it as MAILBOXID, RFC 8474). */
   id: number;
   accountId: number;
   /** Full name, UTF-8, "/" delimited, e.g. "Archive/2024". */
@@ -81,7 +82,7 @@ export interface MessageRecord extends MessageMeta {
   size: number;
   /** Save date, ms since epoch (RFC 8514). */
   saveDate: number;
-  /** Stable id of the stored body (per account); identical for copies. */
+  /** Stable id of the stored body (per account); identical for copies and moves, never reused (IMAP shows it as EMAILID, RFC 8474). */
   bodyId: number;
   structure: MimePart;
   envelope: Envelope;
