@@ -4,6 +4,7 @@
  * how to authenticate; after login it names the extensions.
  */
 import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
+import { SASL_MECHANISMS } from './commands/authenticate.js';
 
 /** CapabilitySource: what the capability list depends on. */
 export interface CapabilitySource {
@@ -24,6 +25,18 @@ const AUTHENTICATED = [
   'MOVE',
   'CHILDREN',
   'SPECIAL-USE',
+  'CREATE-SPECIAL-USE',
+  'LIST-EXTENDED',
+  'LIST-STATUS',
+  'STATUS=SIZE',
+  'BINARY',
+  'MULTIAPPEND',
+  'REPLACE',
+  'UTF8=ACCEPT',
+  'SAVEDATE',
+  'OBJECTID',
+  'PREVIEW',
+  'COMPRESS=DEFLATE',
   'SASL-IR',
   `APPENDLIMIT=${MAX_LITERAL_OCTETS}`,
   'CONDSTORE',
@@ -39,7 +52,7 @@ export function capabilitiesFor(s: CapabilitySource): string[] {
   if (s.state === 'not-authenticated') {
     caps.push('LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE');
     if (s.canStartTls) caps.push('STARTTLS');
-    if (s.plaintextAuthAllowed) caps.push('AUTH=PLAIN');
+    if (s.plaintextAuthAllowed) caps.push(...SASL_MECHANISMS.map((m) => `AUTH=${m}`));
     else caps.push('LOGINDISABLED');
     return caps;
   }

@@ -56,6 +56,10 @@ export interface Session {
   readonly canStartTls: boolean;
   /** Whether LOGIN/AUTHENTICATE may send a password now (TLS, or the plaintext_auth rule allows it; RFC 9051 section 6.2.3). */
   readonly plaintextAuthAllowed: boolean;
+  /** True once COMPRESS DEFLATE is in effect (RFC 4978). */
+  readonly compressed: boolean;
+  /** Starts DEFLATE in both directions (COMPRESS); call only after the tagged OK was written (use afterTagged). */
+  startCompression(): void;
   /** Upgrades the connection to TLS (STARTTLS); call only after the tagged OK was written (use afterTagged). */
   upgradeToTls(): Promise<void>;
   /** Closes the connection after what was written has been flushed (LOGOUT). */

@@ -14,6 +14,7 @@ import type { Account, Store } from '../store/types.js';
 import { capabilitiesFor } from './capabilities.js';
 import { condstoreOn } from './condstore.js';
 import type { Session, SessionState } from './command.js';
+import { DeflateChannel } from './deflate.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
 import { syncSelected } from './sync.js';
@@ -62,6 +63,8 @@ export class Connection implements Session {
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private tlsActive: boolean;
+  /** The DEFLATE layer once COMPRESS is on (RFC 4978), else null. */
+  private deflate: DeflateChannel | null = null;
   /** BAD replies in a row (the dispatcher resets it on OK or NO; MAX_BAD_COMMANDS ends the session). */
   badInRow = 0;
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
@@ -91,6 +94,34 @@ export class Connection implements Session {
 
   get secure(): boolean {
     return this.tlsActive;
+  }
+
+  get compressed(): boolean {
+    return this.deflate !== null;
+  }
+
+  /**
+   * Starts COMPRESS=DEFLATE (RFC 4978 section 3) right after the tagged OK: later responses are compressed
+   * and later input is inflated. Input that arrived with or after the COMPRESS command is discarded (the
+   * client must wait for the OK), so uncompressed bytes are never taken for compressed ones.
+   */
+  startCompression(): void {
+    if (this.deflate || this.closed) return;
+    this.socket.removeAllListeners('data');
+    this.queue.length = 0;
+    this.reader = new CommandReader();
+    const channel = new DeflateChannel(
+      this.socket,
+      (chunk) => this.onData(chunk),
+      (err) => {
+        this.log.info({ err: err.message }, 'COMPRESS stream failed');
+        this.out.close();
+        this.close();
+      },
+    );
+    this.deflate = channel;
+    this.out.compress(channel);
+    this.socket.on('data', (chunk: Buffer) => channel.input(chunk));
   }
 
   get canStartTls(): boolean {
@@ -133,7 +164,9 @@ export class Connection implements Session {
     if (this.timer) clearTimeout(this.timer);
     this.unsubscribe?.();
     this.out.close();
-    this.socket.end();
+    // With COMPRESS, ending the compressed stream flushes it and then ends the socket.
+    if (this.deflate) this.deflate.end();
+    else this.socket.end();
     // A peer that never reads must not keep the socket (and its buffers) forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
     this.wake();
@@ -279,6 +312,7 @@ export class Connection implements Session {
     if (this.queue.length >= MAX_QUEUED && !this.paused) {
       this.paused = true;
       this.socket.pause();
+      this.deflate?.pause();
     }
     if (this.queue.length > 0) {
       this.wake();
@@ -290,6 +324,7 @@ export class Connection implements Session {
     if (this.paused && this.queue.length < MAX_QUEUED / 2) {
       this.paused = false;
       this.socket.resume();
+      this.deflate?.resume();
     }
   }
 

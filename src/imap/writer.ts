@@ -5,17 +5,25 @@
  */
 import type { Duplex } from 'node:stream';
 import type { ResponseWriter } from './command.js';
+import type { DeflateChannel } from './deflate.js';
 
 /** SocketWriter implements ResponseWriter over a socket that can be swapped (STARTTLS). */
 export class SocketWriter implements ResponseWriter {
   private closed = false;
+  private deflate: DeflateChannel | null = null;
 
-  /** @param socket the current transport; replaced by setSocket after STARTTLS */
+  /** @param socket the current transport; replaced by setSocket after STARTTLS, or by the compressor after COMPRESS */
   constructor(private socket: Duplex) {}
 
   /** Replaces the transport (after the TLS handshake of STARTTLS). */
   setSocket(socket: Duplex): void {
     this.socket = socket;
+  }
+
+  /** Sends everything from now on through the DEFLATE compressor (COMPRESS, RFC 4978). */
+  compress(channel: DeflateChannel): void {
+    this.deflate = channel;
+    this.socket = channel.output;
   }
 
   /** Marks the writer closed: further writes are dropped, drain() resolves at once. */
@@ -37,6 +45,7 @@ export class SocketWriter implements ResponseWriter {
   raw(text: string): void {
     if (this.closed || this.socket.destroyed) return;
     this.socket.write(text);
+    this.deflate?.written();
   }
 
   /** Writes one response made of pieces; strings are UTF-8, Buffers go out as they are (corked: one writev). */
@@ -44,11 +53,12 @@ export class SocketWriter implements ResponseWriter {
     if (this.closed || this.socket.destroyed) return;
     if (pieces.length === 1) {
       this.socket.write(pieces[0]!);
-      return;
+    } else {
+      this.socket.cork();
+      for (const p of pieces) this.socket.write(p);
+      this.socket.uncork();
     }
-    this.socket.cork();
-    for (const p of pieces) this.socket.write(p);
-    this.socket.uncork();
+    this.deflate?.written();
   }
 
   /** Resolves when the socket's buffer has drained below its high-water mark, or the socket closed. */

@@ -54,3 +54,20 @@ export const MAX_SEARCH_HEADER_OCTETS = 256 * 1024;
 /** Keywords (custom flags) per message, and length of one keyword. */
 export const MAX_KEYWORDS_PER_MESSAGE = 100;
 export const MAX_KEYWORD_OCTETS = 128;
+
+/**
+ * Compressed input is fed to the inflater this many octets at a time once COMPRESS DEFLATE is on
+ * (RFC 4978). A small compressed stream can inflate to gigabytes (a zip bomb). Inflated output goes to the
+ * command reader, whose own caps bound what one command can occupy (MAX_LINE_OCTETS per line,
+ * MAX_LITERAL_OCTETS per literal, MAX_COMMAND_OCTETS per command); while commands are queued, inflation
+ * pauses with the socket and holds at most INFLATE_CHUNK_OCTETS of output. Feeding small slices keeps
+ * what one write can expand to (DEFLATE's maximum ratio is about 1032:1, so about 1 MiB) bounded even
+ * if the inflater did not stop for backpressure inside one write.
+ */
+export const INFLATE_SLICE_OCTETS = 1024;
+
+/** Inflated output is handed to the command reader in pieces of at most this many octets (also what a paused inflater holds). */
+export const INFLATE_CHUNK_OCTETS = 16 * 1024;
+
+/** DEFLATE window bits for COMPRESS (RFC 4978 section 4 allows a smaller window; zlib's maximum, 15, compresses best). */
+export const DEFLATE_WINDOW_BITS = 15;

@@ -1,7 +1,8 @@
 /**
  * SEARCH criteria parser (RFC 9051 section 6.4.4 and `search-program`; IMAP4rev1's NEW/OLD/RECENT from
  * RFC 3501; RETURN options of RFC 4731; SAVE of RFC 5182; OLDER/YOUNGER of RFC 5032; MODSEQ of RFC 7162
- * section 3.1.5). Produces the SearchKey tree of types.ts.
+ * section 3.1.5; SAVEDBEFORE/SAVEDON/SAVEDSINCE/SAVEDATESUPPORTED of RFC 8514; EMAILID/THREADID of
+ * RFC 8474). Produces the SearchKey tree of types.ts.
  */
 import type { Lexer } from './lexer.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
@@ -24,17 +25,21 @@ const SIMPLE: Record<string, SearchKey> = {
   NEW: { type: 'new' },
   OLD: { type: 'recent', set: false },
   RECENT: { type: 'recent', set: true },
+  SAVEDATESUPPORTED: { type: 'savedatesupported' },
 };
 
 const HEADER_KEYS: Record<string, string> = { FROM: 'from', TO: 'to', CC: 'cc', BCC: 'bcc', SUBJECT: 'subject' };
 
-const DATE_KEYS: Record<string, { field: 'internal' | 'sent'; op: 'before' | 'on' | 'since' }> = {
+const DATE_KEYS: Record<string, { field: 'internal' | 'sent' | 'saved'; op: 'before' | 'on' | 'since' }> = {
   BEFORE: { field: 'internal', op: 'before' },
   ON: { field: 'internal', op: 'on' },
   SINCE: { field: 'internal', op: 'since' },
   SENTBEFORE: { field: 'sent', op: 'before' },
   SENTON: { field: 'sent', op: 'on' },
   SENTSINCE: { field: 'sent', op: 'since' },
+  SAVEDBEFORE: { field: 'saved', op: 'before' },
+  SAVEDON: { field: 'saved', op: 'on' },
+  SAVEDSINCE: { field: 'saved', op: 'since' },
 };
 
 /**
@@ -126,6 +131,14 @@ function parseKey(r: Lexer): SearchKey {
       return { type: 'uid', set: r.sequenceSet() };
     case 'MODSEQ':
       return parseModseq(r);
+    case 'EMAILID':
+    case 'THREADID': {
+      // RFC 8474 section 7: objectid = 1*255(ALPHA / DIGIT / "_" / "-"), sent as an atom.
+      r.space();
+      const id = r.atom();
+      if (!/^[A-Za-z0-9_-]{1,255}$/.test(id)) throw new ParseError(`Invalid ${name} object id`);
+      return { type: name === 'EMAILID' ? 'emailid' : 'threadid', id };
+    }
     case 'NOT': {
       r.space();
       r.enter();

@@ -32,8 +32,16 @@ export type SearchKey =
   /** RECENT / NEW / OLD (IMAP4rev1 only). */
   | { type: 'recent'; set: boolean }
   | { type: 'new' }
-  /** BEFORE/ON/SINCE compare INTERNALDATE; SENTBEFORE/SENTON/SENTSINCE compare the Date header. */
-  | { type: 'date'; field: 'internal' | 'sent'; op: 'before' | 'on' | 'since'; date: string }
+  /**
+   * BEFORE/ON/SINCE compare INTERNALDATE; SENTBEFORE/SENTON/SENTSINCE compare the Date header;
+   * SAVEDBEFORE/SAVEDON/SAVEDSINCE compare the save date (RFC 8514).
+   */
+  | { type: 'date'; field: 'internal' | 'sent' | 'saved'; op: 'before' | 'on' | 'since'; date: string }
+  /** SAVEDATESUPPORTED (RFC 8514): true when the mailbox keeps save dates (every mailbox here). */
+  | { type: 'savedatesupported' }
+  /** EMAILID / THREADID (RFC 8474 section 6): the object id as sent. */
+  | { type: 'emailid'; id: string }
+  | { type: 'threadid'; id: string }
   /** OLDER/YOUNGER (RFC 5032 WITHIN), seconds. */
   | { type: 'within'; op: 'older' | 'younger'; seconds: number }
   | { type: 'size'; op: 'larger' | 'smaller'; octets: number }

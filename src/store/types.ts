@@ -44,6 +44,7 @@ export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\J
 
 /** Mailbox is one folder of an account. */
 export interface Mailbox {
+  /** Per-account id: kept by RENAME and never handed out again after DELETE (IMAP shows it as MAILBOXID, RFC 8474). */
   id: number;
   accountId: number;
   /** Full name, UTF-8, "/" delimited, e.g. "Archive/2024". */
@@ -107,7 +108,7 @@ export interface MessageRecord extends MessageMeta {
   size: number;
   /** Save date, ms since epoch (RFC 8514). */
   saveDate: number;
-  /** Stable id of the stored body (per account); identical for copies. */
+  /** Stable id of the stored body (per account); identical for copies and moves, never reused (IMAP shows it as EMAILID, RFC 8474). */
   bodyId: number;
   structure: MimePart;
   envelope: Envelope;
@@ -227,6 +228,19 @@ export interface Store {
   copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
   /** Like copyMessages, then expunges the sources, in one transaction (RFC 6851). Usage does not change, so it is never OVERQUOTA. */
   moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<{ uidValidity: number; sourceUids: number[]; destUids: number[] }>;
+  /**
+   * Appends `message` to `toMailboxId` (which may be `fromMailboxId`) and expunges UID `uid` of
+   * `fromMailboxId`, in one transaction: both happen or neither (REPLACE, RFC 8508). Returns
+   * the new message's UID and its mailbox's UIDVALIDITY, or null (nothing changed) when `uid` does not
+   * exist. Throws NONEXISTENT (source mailbox), TRYCREATE (target), OVERQUOTA.
+   */
+  replaceMessage(
+    accountId: number,
+    fromMailboxId: number,
+    uid: number,
+    toMailboxId: number,
+    message: NewMessage,
+  ): Promise<{ uidValidity: number; uid: number } | null>;
   /** The change feed: what changed in the mailbox after modseq `since`. Cost grows with the changes, not the mailbox size. */
   changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes>;
 

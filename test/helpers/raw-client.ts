@@ -3,7 +3,9 @@
  * responses. Literals in responses are returned inline in the line text ("{5}\r\nhello" included).
  */
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 
 /** RawClient: a line-oriented IMAP test client. */
 export class RawClient {
@@ -63,6 +65,40 @@ export class RawClient {
     this.socket = secure;
     this.buf = Buffer.alloc(0);
     this.attach(secure);
+  }
+
+  /**
+   * startCompression switches this connection to raw DEFLATE both ways after the server's OK to
+   * COMPRESS DEFLATE (RFC 4978): every write is compressed and flushed with Z_SYNC_FLUSH.
+   */
+  startCompression(): void {
+    const socket = this.socket;
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('close');
+    const deflate = zlib.createDeflateRaw();
+    const inflate = zlib.createInflateRaw();
+    deflate.pipe(socket);
+    socket.pipe(inflate);
+    const duplex = new Duplex({
+      write(chunk: Buffer, _enc, cb): void {
+        deflate.write(chunk);
+        deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => cb());
+      },
+      read(): void {},
+    });
+    inflate.on('data', (d: Buffer) => duplex.push(d));
+    inflate.on('error', (err) => duplex.destroy(err));
+    // The socket may close before the inflater has emitted the last bytes: end with the inflater.
+    inflate.on('end', () => duplex.destroy());
+    socket.on('error', () => inflate.end());
+    duplex.destroy = ((orig) =>
+      function (this: Duplex, err?: Error) {
+        socket.destroy();
+        return orig.call(this, err);
+      })(duplex.destroy);
+    this.socket = duplex as unknown as net.Socket;
+    this.buf = Buffer.alloc(0);
+    this.attach(this.socket);
   }
 
   /** Sends raw text (no CRLF added). */

@@ -10,10 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'python', 'imaplib_client.py');
+const EXTENSIONS = path.resolve(import.meta.dirname, '..', 'python', 'imaplib_extensions.py');
 
-function python(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function python(args: string[], script = SCRIPT): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn('python3', [SCRIPT, ...args]);
+    const p = spawn('python3', [script, ...args]);
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -46,7 +47,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(out, {
         login: 'OK',
         // imaplib keeps the list from the greeting (before login, TLS already on: no STARTTLS).
-        capabilities: ['AUTH=PLAIN', 'ENABLE', 'ID', 'IDLE', 'IMAP4REV1', 'IMAP4REV2', 'LITERAL+', 'SASL-IR'],
+        capabilities: ['AUTH=LOGIN', 'AUTH=PLAIN', 'ENABLE', 'ID', 'IDLE', 'IMAP4REV1', 'IMAP4REV2', 'LITERAL+', 'SASL-IR'],
         list: [
           '(\\HasNoChildren) "/" INBOX',
           '(\\HasNoChildren \\Archive) "/" Archive',
@@ -71,6 +72,34 @@ for (const backend of BACKENDS) {
         logout: 'BYE',
       });
       assert.ok(archive);
+    });
+
+    it('AUTHENTICATE PLAIN and LOGIN, ID, NAMESPACE, ENABLE UTF8=ACCEPT, UID MOVE, UNSELECT, STATUS SIZE and MAILBOXID', async () => {
+      const r = await python([String(srv.imapsPort), caFile, 'alice@example.com', 'imaplib pw'], EXTENSIONS);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Record<string, unknown>;
+      const acct = (await srv.store.getAccount('alice@example.com'))!;
+      const inbox = (await srv.store.getMailbox(acct.id, 'INBOX'))!;
+      const target = (await srv.store.getMailbox(acct.id, 'Grüße'))!;
+      const size = Buffer.byteLength('From: Bob <bob@example.org>\r\nSubject: move me\r\n\r\nHello\r\n');
+      assert.deepEqual(out, {
+        plain: 'OK',
+        login: 'OK',
+        challenges: ['Username:', 'Password:'],
+        id_ok: 'OK',
+        id: ['("name" "Letterbox" "vendor" "Letterbox" "version" "0.1.0")'],
+        namespace: '(("" "/")) NIL NIL',
+        enable: 'OK',
+        create: 'OK',
+        list: ['(\\HasNoChildren) "/" "Grüße"'],
+        append: `[APPENDUID ${inbox.uidValidity} 3] APPEND completed`,
+        move: 'OK',
+        move_expunge: ['2'],
+        move_copyuid: [`${target.uidValidity} 3 1`],
+        unselect: 'OK',
+        status: `"Grüße" (MESSAGES 1 SIZE ${size} MAILBOXID (F${target.id}))`,
+        logout: 'BYE',
+      });
     });
   });
 }

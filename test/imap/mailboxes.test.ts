@@ -70,8 +70,8 @@ for (const backend of BACKENDS) {
 
     it('CREATE makes missing parents, drops a trailing delimiter, and refuses INBOX and existing names with ALREADYEXISTS', async () => {
       const c = await login(env.srv.imapPort, env.user);
-      await exchange(c, 'c1', 'CREATE Work/Projects/2026', ['c1 OK CREATE completed']);
-      await exchange(c, 'c2', 'CREATE "Later/"', ['c2 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE Work/Projects/2026', ['c1 OK [MAILBOXID (F9)] CREATE completed']);
+      await exchange(c, 'c2', 'CREATE "Later/"', ['c2 OK [MAILBOXID (F10)] CREATE completed']);
       await exchange(c, 'l1', 'LIST "" "*"', [
         DEFAULT_LIST[0]!,
         ...DEFAULT_LIST.slice(1, 4),
@@ -89,10 +89,10 @@ for (const backend of BACKENDS) {
         await exchange(c, `i${i}`, `CREATE ${name}`, [`i${i} NO [ALREADYEXISTS] INBOX always exists`]);
       }
       // Mailbox names other than INBOX are case-sensitive.
-      await exchange(c, 'c6', 'CREATE work', ['c6 OK CREATE completed']);
+      await exchange(c, 'c6', 'CREATE work', ['c6 OK [MAILBOXID (F11)] CREATE completed']);
       // CREATE is valid in the selected state too.
       await c.command('s', 'SELECT Work');
-      await exchange(c, 'c7', 'CREATE Work/Notes', ['c7 OK CREATE completed']);
+      await exchange(c, 'c7', 'CREATE Work/Notes', ['c7 OK [MAILBOXID (F12)] CREATE completed']);
       await exchange(c, 'l2', 'LIST "" "Work/%"', [
         '* LIST (\\HasNoChildren) "/" Work/Notes',
         '* LIST (\\HasChildren) "/" Work/Projects',
@@ -103,9 +103,9 @@ for (const backend of BACKENDS) {
 
     it('CREATE with the RFC 6154 USE parameter sets a special use; bad attributes get USEATTR', async () => {
       const c = await login(env.srv.imapPort, env.user);
-      await exchange(c, 'c1', 'CREATE "Sent Items" (USE (\\Sent))', ['c1 OK CREATE completed']);
-      await exchange(c, 'c2', 'CREATE Bin (use (\\trash))', ['c2 OK CREATE completed']);
-      await exchange(c, 'c3', 'CREATE Plain (USE ())', ['c3 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE "Sent Items" (USE (\\Sent))', ['c1 OK [MAILBOXID (F7)] CREATE completed']);
+      await exchange(c, 'c2', 'CREATE Bin (use (\\trash))', ['c2 OK [MAILBOXID (F8)] CREATE completed']);
+      await exchange(c, 'c3', 'CREATE Plain (USE ())', ['c3 OK [MAILBOXID (F9)] CREATE completed']);
       await exchange(c, 'c4', 'CREATE X1 (USE (\\Flagged))', ['c4 NO [USEATTR] Special-use attribute not supported: \\Flagged']);
       await exchange(c, 'c5', 'CREATE X2 (USE (\\All))', ['c5 NO [USEATTR] Special-use attribute not supported: \\All']);
       await exchange(c, 'c6', 'CREATE X3 (USE (\\Bogus))', ['c6 NO [USEATTR] Special-use attribute not supported: \\Bogus']);
@@ -161,9 +161,9 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await c.readUntilTagged('z2'), ['z2 BAD Mailbox name is not valid modified UTF-7: character outside printable US-ASCII']);
       // MAX_MAILBOX_NAME_OCTETS is 1024 and MAX_MAILBOX_DEPTH 32.
       await exchange(c, 'o1', `CREATE ${'x'.repeat(1025)}`, ['o1 NO [CANNOT] Invalid mailbox name: it is longer than 1024 octets']);
-      await exchange(c, 'o2', `CREATE ${'x'.repeat(1024)}`, ['o2 OK CREATE completed']);
+      await exchange(c, 'o2', `CREATE ${'x'.repeat(1024)}`, ['o2 OK [MAILBOXID (F7)] CREATE completed']);
       await exchange(c, 'o3', `CREATE ${Array(33).fill('d').join('/')}`, ['o3 NO [CANNOT] Invalid mailbox name: it has more than 32 levels']);
-      await exchange(c, 'o4', `CREATE ${Array(32).fill('d').join('/')}`, ['o4 OK CREATE completed']);
+      await exchange(c, 'o4', `CREATE ${Array(32).fill('d').join('/')}`, ['o4 OK [MAILBOXID (F39)] CREATE completed']);
       // The same rules hold for the new name of RENAME.
       await exchange(c, 'r1', 'RENAME Junk "Spam/../Junk"', ['r1 NO [CANNOT] Invalid mailbox name: it has a ".." level']);
       await exchange(c, 'r2', 'RENAME Junk "Sp*m"', ['r2 NO [CANNOT] Invalid mailbox name: it contains the wildcard "*"']);
@@ -210,7 +210,7 @@ for (const backend of BACKENDS) {
         'l3 OK LIST completed',
       ]);
       // CREATE makes a level a mailbox again.
-      await exchange(c, 'c3', 'CREATE a/b', ['c3 OK CREATE completed']);
+      await exchange(c, 'c3', 'CREATE a/b', ['c3 OK [MAILBOXID (F12)] CREATE completed']);
       await exchange(c, 'l4', 'LIST "" a/b', ['* LIST (\\HasChildren) "/" a/b', 'l4 OK LIST completed']);
       c.close();
     });
@@ -233,7 +233,7 @@ for (const backend of BACKENDS) {
       await c.command('u', 'UNSELECT');
       // RFC 9051 section 6.3.7: the subscription outlives the mailbox.
       await exchange(c, 'ls', 'LSUB "" Work', ['* LSUB () "/" Work', 'ls OK LSUB completed']);
-      await exchange(c, 'c2', 'CREATE Work', ['c2 OK CREATE completed']);
+      await exchange(c, 'c2', 'CREATE Work', ['c2 OK [MAILBOXID (F8)] CREATE completed']);
       const renewed = await box('Work');
       assert.notEqual(renewed.uidValidity, old.uidValidity);
       await exchange(c, 's2', 'STATUS Work (MESSAGES UIDNEXT UIDVALIDITY)', [
@@ -295,7 +295,7 @@ for (const backend of BACKENDS) {
       await c.command('x', 'EXAMINE Archive/Old/Job/Projects');
       await exchange(c, 'f1', 'FETCH 1:* (UID FLAGS)', ['* 1 FETCH (UID 1 FLAGS (\\Seen))', '* 2 FETCH (UID 2 FLAGS ())', 'f1 OK FETCH completed']);
       // The old name is free again; a mailbox created there is a new incarnation (new UIDVALIDITY, RFC 9051 section 6.3.6).
-      await exchange(c, 'c2', 'CREATE Work/Projects', ['c2 OK CREATE completed']);
+      await exchange(c, 'c2', 'CREATE Work/Projects', ['c2 OK [MAILBOXID (F12)] CREATE completed']);
       const again = (await box('Work/Projects')).uidValidity;
       assert.notEqual(again, v.proj);
       await exchange(c, 's6', 'STATUS Work/Projects (MESSAGES UIDNEXT UIDVALIDITY)', [
@@ -403,7 +403,7 @@ for (const backend of BACKENDS) {
       const c = await login(env.srv.imapPort, env.user);
       const v = (await box('INBOX')).uidValidity;
       await exchange(c, 's1', 'STATUS iNbOx (UIDVALIDITY)', [`* STATUS INBOX (UIDVALIDITY ${v})`, 's1 OK STATUS completed']);
-      await exchange(c, 'c1', 'CREATE inbox/Receipts', ['c1 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE inbox/Receipts', ['c1 OK [MAILBOXID (F7)] CREATE completed']);
       await exchange(c, 'c2', 'CREATE Inbox/Receipts', ['c2 NO [ALREADYEXISTS] Mailbox already exists']);
       await exchange(c, 'l1', 'LIST "" inbox', ['* LIST (\\HasChildren) "/" INBOX', 'l1 OK LIST completed']);
       await exchange(c, 'l2', 'LIST "" "InBox/%"', ['* LIST (\\HasNoChildren) "/" INBOX/Receipts', 'l2 OK LIST completed']);
@@ -701,8 +701,8 @@ for (const backend of BACKENDS) {
 
     it('modified UTF-7 names round-trip (RFC 3501 section 5.1.3)', async () => {
       const c = await login(env.srv.imapPort, env.user);
-      await exchange(c, 'c1', 'CREATE "&AMQ-pfel/&ZeVnLIqe-"', ['c1 OK CREATE completed']);
-      await exchange(c, 'c2', 'CREATE R&-D', ['c2 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE "&AMQ-pfel/&ZeVnLIqe-"', ['c1 OK [MAILBOXID (F8)] CREATE completed']);
+      await exchange(c, 'c2', 'CREATE R&-D', ['c2 OK [MAILBOXID (F9)] CREATE completed']);
       assert.ok(await box('Äpfel/日本語'));
       assert.ok(await box('R&D'));
       // Patterns are modified UTF-7 too: "&-" is a literal "&", and "&" must start a valid run.
@@ -736,8 +736,8 @@ for (const backend of BACKENDS) {
     it('after ENABLE IMAP4rev2 names are UTF-8 both ways; other sessions still see modified UTF-7', async () => {
       const c = await login(env.srv.imapPort, env.user);
       await exchange(c, 'e', 'ENABLE IMAP4rev2', ['* ENABLED IMAP4rev2', 'e OK ENABLE completed']);
-      await exchange(c, 'c1', 'CREATE "Äpfel/日本語"', ['c1 OK CREATE completed']);
-      await exchange(c, 'c2', 'CREATE R&D', ['c2 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE "Äpfel/日本語"', ['c1 OK [MAILBOXID (F8)] CREATE completed']);
+      await exchange(c, 'c2', 'CREATE R&D', ['c2 OK [MAILBOXID (F9)] CREATE completed']);
       await exchange(c, 'l1', 'LIST "" "*"', [
         ...DEFAULT_LIST.slice(0, 4),
         '* LIST (\\HasNoChildren) "/" R&D',
@@ -797,8 +797,8 @@ for (const backend of BACKENDS) {
       await exchange(b, 'r1', 'RENAME Secret Mine', ["r1 NO [NONEXISTENT] Mailbox doesn't exist"]);
       await exchange(b, 'u1', 'SUBSCRIBE Secret/Plans', ["u1 NO [NONEXISTENT] Mailbox doesn't exist"]);
       // The same names are free in the second account, and what it does there stays there.
-      await exchange(b, 'c1', 'CREATE Secret/Plans', ['c1 OK CREATE completed']);
-      await exchange(b, 'c2', 'CREATE Shared', ['c2 OK CREATE completed']);
+      await exchange(b, 'c1', 'CREATE Secret/Plans', ['c1 OK [MAILBOXID (F8)] CREATE completed']);
+      await exchange(b, 'c2', 'CREATE Shared', ['c2 OK [MAILBOXID (F9)] CREATE completed']);
       await exchange(b, 's3', 'STATUS Secret/Plans (MESSAGES UIDNEXT)', ['* STATUS Secret/Plans (MESSAGES 0 UIDNEXT 1)', 's3 OK STATUS completed']);
       await exchange(b, 'd3', 'DELETE Shared', ['d3 OK DELETE completed']);
       await exchange(b, 'r2', 'RENAME Secret Public', ['r2 OK RENAME completed']);
@@ -829,7 +829,7 @@ for (const backend of BACKENDS) {
       const c = await login(srv.imapsPort, 'tls@example.com', { tlsCa: srv.cert });
       const acct = (await srv.store.getAccount('tls@example.com'))!;
       await exchange(c, 'n1', 'NAMESPACE', ['* NAMESPACE (("" "/")) NIL NIL', 'n1 OK NAMESPACE completed']);
-      await exchange(c, 'c1', 'CREATE Reports/2026', ['c1 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE Reports/2026', ['c1 OK [MAILBOXID (F8)] CREATE completed']);
       const v = (await srv.store.getMailbox(acct.id, 'Reports/2026'))!.uidValidity;
       await exchange(c, 'l1', 'LIST "" Reports*', [
         '* LIST (\\HasChildren) "/" Reports',
@@ -853,7 +853,7 @@ for (const backend of BACKENDS) {
       await exchange(c, 't1', 'STARTTLS', ['t1 OK Begin TLS negotiation now']);
       await c.startTls(srv.cert);
       assert.match((await c.command('L', 'LOGIN tls@example.com pw')).at(-1)!, /^L OK /);
-      await exchange(c, 'c1', 'CREATE Temp', ['c1 OK CREATE completed']);
+      await exchange(c, 'c1', 'CREATE Temp', ['c1 OK [MAILBOXID (F9)] CREATE completed']);
       await exchange(c, 'l1', 'LIST "" Temp RETURN (STATUS (MESSAGES))', [
         '* LIST (\\HasNoChildren) "/" Temp',
         '* STATUS Temp (MESSAGES 0)',

@@ -9,7 +9,10 @@ import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js
 import { exchange } from '../helpers/transcript.js';
 
 const PRE = 'IMAP4rev2 IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE';
-const POST = 'IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE SASL-IR APPENDLIMIT=67108864 CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE';
+const POST =
+  'IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS ' +
+  'STATUS=SIZE BINARY MULTIAPPEND REPLACE UTF8=ACCEPT SAVEDATE OBJECTID PREVIEW COMPRESS=DEFLATE SASL-IR APPENDLIMIT=67108864 ' +
+  'CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE';
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 for (const backend of BACKENDS) {
@@ -23,8 +26,8 @@ for (const backend of BACKENDS) {
 
     it('greets with capabilities, answers CAPABILITY and NOOP, and LOGOUT says BYE first', async () => {
       const c = await RawClient.connect(srv.imapPort);
-      assert.equal(c.greeting, `* OK [CAPABILITY ${PRE} STARTTLS AUTH=PLAIN] Letterbox ready.`);
-      await exchange(c, 'a1', 'CAPABILITY', [`* CAPABILITY ${PRE} STARTTLS AUTH=PLAIN`, 'a1 OK CAPABILITY completed']);
+      assert.equal(c.greeting, `* OK [CAPABILITY ${PRE} STARTTLS AUTH=PLAIN AUTH=LOGIN] Letterbox ready.`);
+      await exchange(c, 'a1', 'CAPABILITY', [`* CAPABILITY ${PRE} STARTTLS AUTH=PLAIN AUTH=LOGIN`, 'a1 OK CAPABILITY completed']);
       await exchange(c, 'a2', 'noop', ['a2 OK NOOP completed']);
       await exchange(c, 'a3', 'LOGOUT', ['* BYE Logging out', 'a3 OK LOGOUT completed']);
       assert.equal(await c.closedByServer(), true);
@@ -32,7 +35,7 @@ for (const backend of BACKENDS) {
 
     it('implicit TLS on the imaps port offers no STARTTLS', async () => {
       const c = await RawClient.connect(srv.imapsPort, { tlsCa: srv.cert });
-      assert.equal(c.greeting, `* OK [CAPABILITY ${PRE} AUTH=PLAIN] Letterbox ready.`);
+      assert.equal(c.greeting, `* OK [CAPABILITY ${PRE} AUTH=PLAIN AUTH=LOGIN] Letterbox ready.`);
       await exchange(c, 'a1', 'LOGIN alice@example.com "secret pw"', [`a1 OK [CAPABILITY ${POST}] Logged in`]);
       await exchange(c, 'a2', 'STARTTLS', ['a2 BAD STARTTLS is not valid in the authenticated state']);
       c.close();
@@ -72,7 +75,7 @@ for (const backend of BACKENDS) {
       const c = await RawClient.connect(srv.imapPort);
       await exchange(c, 'a1', 'STARTTLS', ['a1 OK Begin TLS negotiation now']);
       await c.startTls(srv.cert);
-      await exchange(c, 'a2', 'CAPABILITY', [`* CAPABILITY ${PRE} AUTH=PLAIN`, 'a2 OK CAPABILITY completed']);
+      await exchange(c, 'a2', 'CAPABILITY', [`* CAPABILITY ${PRE} AUTH=PLAIN AUTH=LOGIN`, 'a2 OK CAPABILITY completed']);
       await exchange(c, 'a3', 'LOGIN alice@example.com "secret pw"', [`a3 OK [CAPABILITY ${POST}] Logged in`]);
       c.close();
     });

@@ -234,4 +234,23 @@ export function copyTests(ctx: Ctx): void {
     await rejectsWith(ctx.store.moveMessages(accountId, inbox, [1], trash.id + 1000), 'TRYCREATE');
     assert.equal((await ctx.store.listMessages(accountId, inbox)).length, 1);
   });
+
+  it('replaces: appends the new message and expunges the old in one step, or changes nothing (RFC 8508)', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const drafts = (await ctx.store.getMailbox(accountId, 'Drafts'))!;
+    await ctx.store.appendMessages(accountId, inbox, [message('1'), message('2')]);
+    const hm = (await ctx.store.getMailbox(accountId, 'INBOX'))!.highestModseq;
+    assert.deepEqual(await ctx.store.replaceMessage(accountId, inbox, 2, inbox, message('2b', ['\\Draft'])), { uidValidity: (await ctx.store.getMailbox(accountId, 'INBOX'))!.uidValidity, uid: 3 });
+    assert.deepEqual((await ctx.store.listMessages(accountId, inbox)).map((m) => [m.uid, m.flags]), [[1, []], [3, ['\\Draft']]]);
+    const ch = await ctx.store.changesSince(accountId, inbox, hm);
+    assert.deepEqual(ch.expunged, [2]);
+    assert.deepEqual(ch.changed.map((m) => m.uid), [3]);
+    assert.deepEqual(await ctx.store.replaceMessage(accountId, inbox, 3, drafts.id, message('3')), { uidValidity: drafts.uidValidity, uid: 1 });
+    assert.deepEqual((await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid), [1]);
+    assert.equal(await ctx.store.replaceMessage(accountId, inbox, 99, drafts.id, message('4')), null);
+    await rejectsWith(ctx.store.replaceMessage(accountId, inbox, 1, drafts.id + 1000, message('5')), 'TRYCREATE');
+    await rejectsWith(ctx.store.replaceMessage(accountId, inbox + 1000, 1, drafts.id, message('6')), 'NONEXISTENT');
+    assert.deepEqual((await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid), [1]);
+    assert.deepEqual((await ctx.store.listMessages(accountId, drafts.id)).map((m) => m.uid), [1]);
+  });
 }

@@ -1,12 +1,13 @@
 /**
- * APPEND (RFC 9051 section 6.3.12), with several messages in one command (MULTIAPPEND, RFC 3502) and
- * the APPENDUID response code (UIDPLUS, RFC 4315). The message is stored exactly as sent; the tagged
- * OK is written only after the store has committed it to disk.
+ * APPEND (RFC 9051 section 6.3.12), with several messages in one command (MULTIAPPEND, RFC 3502: all are
+ * stored in one transaction, or none), the APPENDUID response code (UIDPLUS, RFC 4315), literal8 message
+ * data (BINARY, RFC 3516 section 4.4) and the `UTF8 (~{n})` data item (UTF8=ACCEPT, RFC 6855 section 4).
+ * The message is stored exactly as sent; the tagged OK is written only after the store has committed it.
  */
 import type { CommandSpec } from '../command.js';
 import { prepareMessage } from '../../delivery/prepare.js';
 import { formatSequenceSet } from '../../protocol/encoder.js';
-import { ParseError } from '../../protocol/types.js';
+import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { no } from '../errors.js';
 
 interface AppendItem {
@@ -14,6 +15,25 @@ interface AppendItem {
   /** ms since epoch, or null for "now". */
   date: number | null;
   data: Buffer;
+}
+
+/**
+ * readMessageData reads `literal` / `literal8`, or `"UTF8" SP "(" literal8 ")"` (RFC 6855 section 4), which is
+ * BAD unless the client enabled UTF8=ACCEPT (`utf8Accept`). Shared by APPEND and REPLACE.
+ */
+export function readMessageData(r: ArgReader, utf8Accept: boolean): Buffer {
+  if (!r.atLiteral() && r.peek()?.toUpperCase() === 'U') {
+    if (r.atom().toUpperCase() !== 'UTF8') throw new ParseError('APPEND expects the message as a literal');
+    if (!utf8Accept) throw new ParseError('The UTF8 APPEND data item needs ENABLE UTF8=ACCEPT');
+    r.space();
+    if (!r.tryChar('(') || !r.atLiteral()) throw new ParseError('Expected UTF8 (~{n})');
+    const { data, literal8 } = r.literal();
+    if (!literal8) throw new ParseError('The UTF8 APPEND data item takes a literal8 (~{n})');
+    if (!r.tryChar(')')) throw new ParseError('Expected ")" after the UTF8 data');
+    return data;
+  }
+  if (!r.atLiteral()) throw new ParseError('APPEND expects the message as a literal');
+  return r.literal().data;
 }
 
 /** APPEND mailbox [flags] [date-time] literal [[flags] [date-time] literal ...]. */
@@ -36,8 +56,7 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
         date = r.dateTime();
         r.space();
       }
-      if (!r.atLiteral()) throw new ParseError('APPEND expects the message as a literal');
-      const { data } = r.literal();
+      const data = readMessageData(r, s.enabled.has('UTF8=ACCEPT'));
       for (const f of flags) {
         if (f === '\\Recent' || f === '\\*') throw new ParseError(`APPEND cannot set ${f}`);
       }

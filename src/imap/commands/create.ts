@@ -6,6 +6,7 @@ import { ParseError } from '../../protocol/types.js';
 import type { SpecialUse } from '../../store/types.js';
 import { ensureMailbox } from '../../delivery/deliver.js';
 import { no } from '../errors.js';
+import { mailboxObjectId } from '../objectid.js';
 import { DELIMITER, INBOX, normalizeMailboxName, parentNames, validateMailboxName } from '../../store/mailbox-names.js';
 
 /** CreateArgs (RFC 9051 section 6.3.4, RFC 6154 section 3): the name as sent (normalized, not yet validated) and the USE attributes as sent, or null without USE. */
@@ -56,7 +57,9 @@ export const createCommand: CommandSpec<CreateArgs> = {
     const accountId = s.account!.id;
     if (await s.store.getMailbox(accountId, name)) throw no('Mailbox already exists', 'ALREADYEXISTS');
     await createParents(s, name);
-    await s.store.createMailbox(accountId, name, specialUse);
+    const box = await s.store.createMailbox(accountId, name, specialUse);
+    // RFC 8474 section 4.1: the new mailbox's MAILBOXID in the tagged OK.
+    return `[MAILBOXID (${mailboxObjectId(box.id)})] CREATE completed`;
   },
 };
 

@@ -6,6 +6,7 @@ import { appendCommand } from './append.js';
 import { authenticateCommand } from './authenticate.js';
 import { capabilityCommand, checkCommand, idCommand, logoutCommand, noopCommand } from './simple.js';
 import { closeCommand, unselectCommand } from './close.js';
+import { compressCommand } from './compress.js';
 import { copyCommand, moveCommand } from './copy.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -19,6 +20,7 @@ import { lsubCommand } from './lsub.js';
 import { namespaceCommand } from './namespace.js';
 import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.js';
 import { renameCommand } from './rename.js';
+import { replaceCommand } from './replace.js';
 import { searchCommand } from './search.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
@@ -61,6 +63,8 @@ const all: CommandSpec<any>[] = [
   getQuotaCommand,
   getQuotaRootCommand,
   setQuotaCommand,
+  compressCommand,
+  replaceCommand,
 ];
 
 /** commands maps each command name to its spec. */

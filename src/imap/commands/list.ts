@@ -97,7 +97,7 @@ export const listCommand: CommandSpec<ListArgs> = {
         if (opt === 'SUBSCRIBED') args.returnSubscribed = true;
         else if (opt === 'STATUS') {
           r.space();
-          args.status = readStatusItems(r);
+          args.status = readStatusItems(r, s.rev2);
         } else if (opt !== 'CHILDREN' && opt !== 'SPECIAL-USE') throw new ParseError(`Unknown LIST return option ${raw}`);
       });
     }

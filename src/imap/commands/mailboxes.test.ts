@@ -116,8 +116,8 @@ describe('mailbox commands', () => {
 
   describe('CREATE', () => {
     it('creates, with missing parents, and drops a trailing delimiter', async () => {
-      assert.deepEqual(await h.run('CREATE a/b/c'), ['t OK CREATE completed']);
-      assert.deepEqual(await h.run('CREATE x/'), ['t OK CREATE completed']);
+      assert.deepEqual(await h.run('CREATE a/b/c'), ['t OK [MAILBOXID (F9)] CREATE completed']);
+      assert.deepEqual(await h.run('CREATE x/'), ['t OK [MAILBOXID (F10)] CREATE completed']);
       assert.deepEqual(await h.run('LIST "" "a*"'), [
         '* LIST (\\HasChildren) "/" a',
         '* LIST (\\HasChildren) "/" a/b',
@@ -136,7 +136,7 @@ describe('mailbox commands', () => {
       assert.equal(tagged(await h.run('CREATE a%')), 't BAD'); // not an astring
     });
     it('creates a child of INBOX', async () => {
-      assert.deepEqual(await h.run('CREATE inbox/Sub'), ['t OK CREATE completed']);
+      assert.deepEqual(await h.run('CREATE inbox/Sub'), ['t OK [MAILBOXID (F7)] CREATE completed']);
       assert.deepEqual(await h.run('LIST "" INBOX*'), [
         '* LIST (\\HasChildren) "/" INBOX',
         '* LIST (\\HasNoChildren) "/" INBOX/Sub',
@@ -144,9 +144,9 @@ describe('mailbox commands', () => {
       ]);
     });
     it('takes RFC 6154 USE', async () => {
-      assert.deepEqual(await h.run('CREATE MySent (USE (\\Sent))'), ['t OK CREATE completed']);
+      assert.deepEqual(await h.run('CREATE MySent (USE (\\Sent))'), ['t OK [MAILBOXID (F7)] CREATE completed']);
       assert.deepEqual(await h.run('LIST "" MySent'), ['* LIST (\\HasNoChildren \\Sent) "/" MySent', 't OK LIST completed']);
-      assert.deepEqual(await h.run('CREATE Plain (USE ())'), ['t OK CREATE completed']);
+      assert.deepEqual(await h.run('CREATE Plain (USE ())'), ['t OK [MAILBOXID (F8)] CREATE completed']);
       assert.equal(tagged(await h.run('CREATE X1 (USE (\\Bogus))')), 't NO [USEATTR]');
       assert.equal(tagged(await h.run('CREATE X2 (USE (\\All))')), 't NO [USEATTR]');
       assert.equal(tagged(await h.run('CREATE X3 (USE (\\Sent \\Trash))')), 't NO [USEATTR]');
@@ -154,7 +154,7 @@ describe('mailbox commands', () => {
       assert.deepEqual(await h.run('LIST "" X*'), ['t OK LIST completed']);
     });
     it('decodes modified UTF-7 and answers in it', async () => {
-      assert.deepEqual(await h.run('CREATE "&AMQ-pfel"'), ['t OK CREATE completed']);
+      assert.deepEqual(await h.run('CREATE "&AMQ-pfel"'), ['t OK [MAILBOXID (F7)] CREATE completed']);
       assert.ok(await h.store.getMailbox(h.account.id, 'Äpfel'));
       assert.deepEqual(await h.run('LIST "" "&AMQ-*"'), ['* LIST (\\HasNoChildren) "/" &AMQ-pfel', 't OK LIST completed']);
     });

@@ -9,6 +9,7 @@ import { ParseError } from '../../protocol/types.js';
 import type { SearchProgram } from '../../protocol/types.js';
 import { ImapError, no } from '../errors.js';
 import { evaluateSearch, hasModseqKey, hasTextKey, type SearchData, type SearchRecord, type SearchText } from '../search/evaluate.js';
+import { emailObjectId } from '../objectid.js';
 import { partHeaderText } from '../search/mime-text.js';
 import { sentDay } from '../search/sent-date.js';
 import { effectiveOptions, formatSearchReply, RETURN_OPTIONS, returnedSubset } from '../search/respond.js';
@@ -26,7 +27,14 @@ function searchData(s: Session, partHeaders: boolean): SearchData {
   return {
     async records(uids) {
       const recs = await s.store.getMessages(account.id, view.mailbox.id, uids);
-      return new Map<number, SearchRecord>(recs.map((m) => [m.uid, { internalDate: m.internalDate, size: m.size, sentDay: sentDay(m.envelope.date) }]));
+      const record = (m: (typeof recs)[number]): SearchRecord => ({
+        internalDate: m.internalDate,
+        saveDate: m.saveDate,
+        emailId: emailObjectId(m.bodyId),
+        size: m.size,
+        sentDay: sentDay(m.envelope.date),
+      });
+      return new Map<number, SearchRecord>(recs.map((m) => [m.uid, record(m)]));
     },
     async texts(uids) {
       const texts: Map<number, SearchText> = await s.store.getSearchText(account.id, view.mailbox.id, uids);

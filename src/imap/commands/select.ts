@@ -10,6 +10,7 @@ import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 import type { Mailbox } from '../../store/types.js';
 import { enableCondstore, qresyncOn } from '../condstore.js';
+import { mailboxObjectId } from '../objectid.js';
 import { SelectedMailbox } from '../selected.js';
 import { bad, no } from '../errors.js';
 import { parseQresyncParam, resyncSelected, type QresyncParam } from '../qresync.js';
@@ -99,6 +100,7 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   const uidNext = Math.max(view.mailbox.uidNext, (view.uids[view.count - 1] ?? 0) + 1);
   out.untagged(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
   out.untagged(`FLAGS ${flagList(flags)}`);
+  out.untagged(`OK [MAILBOXID (${mailboxObjectId(view.mailbox.id)})] Ok`);
   if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
   else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
   // Every mailbox keeps modseqs, so HIGHESTMODSEQ is always sent and NOMODSEQ never (RFC 7162 section 3.1.2.1).

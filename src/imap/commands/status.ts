@@ -9,12 +9,14 @@ import { ParseError, type ArgReader } from '../../protocol/types.js';
 import type { Mailbox } from '../../store/types.js';
 import { no } from '../errors.js';
 import { kib } from './quota.js';
+import { mailboxObjectId } from '../objectid.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /**
  * StatusItem is one status-att: RFC 9051 section 6.3.11 (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN,
  * DELETED, SIZE), RFC 3501 (RECENT, always 0: \Recent is not implemented), RFC 7162 section 3.1.7
- * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT), RFC 9208 section 4.2 (DELETED-STORAGE, in units of 1024 octets).
+ * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT), RFC 9208 section 4.2 (DELETED-STORAGE, in units of 1024 octets),
+ * RFC 8474 section 4.3 (MAILBOXID, a parenthesised object id).
  */
 export type StatusItem =
   | 'MESSAGES'
@@ -26,7 +28,8 @@ export type StatusItem =
   | 'RECENT'
   | 'HIGHESTMODSEQ'
   | 'APPENDLIMIT'
-  | 'DELETED-STORAGE';
+  | 'DELETED-STORAGE'
+  | 'MAILBOXID';
 
 const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'MESSAGES',
@@ -39,6 +42,7 @@ const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
   'HIGHESTMODSEQ',
   'APPENDLIMIT',
   'DELETED-STORAGE',
+  'MAILBOXID',
 ]);
 
 /** Items that need Store.mailboxCounts (the others come from the mailbox row or constants). */
@@ -46,14 +50,15 @@ const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'U
 
 /**
  * readStatusItems reads `"(" status-att *(SP status-att) ")"` (RFC 9051 section 9), upper-cased, in the
- * order sent, duplicates dropped. Throws ParseError (BAD) for an empty list or an unknown item.
+ * order sent, duplicates dropped. Throws ParseError (BAD) for an empty list or an unknown item. With `rev2`
+ * (IMAP4rev2 enabled) RECENT is unknown: RFC 9051 removed it from status-att along with \Recent.
  */
-export function readStatusItems(r: ArgReader): StatusItem[] {
+export function readStatusItems(r: ArgReader, rev2: boolean): StatusItem[] {
   const raw = r.list(() => r.atom().toUpperCase());
   if (raw.length === 0) throw new ParseError('STATUS needs at least one item');
   const out: StatusItem[] = [];
   for (const item of raw) {
-    if (!ITEMS.has(item)) throw new ParseError(`Unknown STATUS item ${item}`);
+    if (!ITEMS.has(item) || (rev2 && item === 'RECENT')) throw new ParseError(`Unknown STATUS item ${item}`);
     if (!out.includes(item as StatusItem)) out.push(item as StatusItem);
   }
   return out;
@@ -69,8 +74,11 @@ export async function writeStatus(s: Session, box: Mailbox, items: readonly Stat
   const counts = items.some((i) => COUNT_ITEMS.has(i)) ? await s.store.mailboxCounts(accountId, box.id) : null;
   const parts: string[] = [];
   for (const item of items) {
-    let value: number;
+    let value: number | string;
     switch (item) {
+      case 'MAILBOXID':
+        value = `(${mailboxObjectId(box.id)})`;
+        break;
       case 'MESSAGES':
         value = counts!.messages;
         break;
@@ -126,7 +134,7 @@ export const statusCommand: CommandSpec<StatusArgs> = {
     r.space();
     const mailbox = normalizeMailboxName(r.mailbox(s.utf8));
     r.space();
-    const items = readStatusItems(r);
+    const items = readStatusItems(r, s.rev2);
     r.end();
     return { mailbox, items };
   },

@@ -16,7 +16,7 @@ export interface FetchPlan {
 const VIEW_ONLY = new Set<FetchItem['type']>(['uid', 'flags', 'modseq']);
 
 /** Items that read the message bytes. */
-const BODY_ITEMS = new Set<FetchItem['type']>(['rfc822', 'rfc822.header', 'rfc822.text', 'body.section', 'binary', 'binary.size']);
+const BODY_ITEMS = new Set<FetchItem['type']>(['rfc822', 'rfc822.header', 'rfc822.text', 'body.section', 'binary', 'binary.size', 'preview']);
 
 /**
  * setsSeen tells whether an item implicitly sets \Seen (RFC 9051 section 6.4.5): BODY[...] and BINARY[...]

@@ -45,7 +45,7 @@ describe('renderFetch', () => {
     ['UID FLAGS', [{ type: 'uid' }, { type: 'flags' }], '* 3 FETCH (UID 7 FLAGS (\\Seen $Work))\r\n'],
     ['INTERNALDATE RFC822.SIZE MODSEQ', [{ type: 'internaldate' }, { type: 'rfc822.size' }, { type: 'modseq' }],
       `* 3 FETCH (INTERNALDATE " 2-Jan-2024 03:04:05 +0000" RFC822.SIZE ${raw.length} MODSEQ (<modseq>))\r\n`],
-    ['EMAILID THREADID PREVIEW', [{ type: 'emailid' }, { type: 'threadid' }, { type: 'preview', lazy: false }], '* 3 FETCH (EMAILID (M<bodyId>) THREADID NIL PREVIEW NIL)\r\n'],
+    ['EMAILID THREADID PREVIEW', [{ type: 'emailid' }, { type: 'threadid' }, { type: 'preview', lazy: false }], '* 3 FETCH (EMAILID (M<bodyId>) THREADID NIL PREVIEW "hello world")\r\n'],
     ['BODY', [{ type: 'body' }], '* 3 FETCH (BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 2))\r\n'],
     ['ENVELOPE', [{ type: 'envelope' }],
       '* 3 FETCH (ENVELOPE ("Mon, 7 Feb 1994 21:52:25 -0800" "hi" ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "a" "example.com")) ((NIL NIL "b" "example.com")) NIL NIL NIL NIL))\r\n'],

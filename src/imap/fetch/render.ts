@@ -3,10 +3,12 @@
  * ResponseWriter.write: response text as strings, message bytes as Buffers inside literals, never
  * decoded to a string. Pure: all data comes in the FetchMessage.
  */
-import { flagList, formatDateTime, literalPieces } from '../../protocol/encoder.js';
+import { buildPreview } from '../../mime/preview.js';
+import { flagList, formatDateTime, imapString, literalPieces } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
 import { no, type ImapError } from '../errors.js';
+import { emailObjectId } from '../objectid.js';
 import { binaryBytes } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
@@ -97,11 +99,12 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.str(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
     case 'emailid':
       // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
-      return p.str(`EMAILID (M${need(m.record, 'record').bodyId})`);
+      return p.str(`EMAILID (${emailObjectId(need(m.record, 'record').bodyId)})`);
     case 'threadid':
       return p.str('THREADID NIL'); // RFC 8474 section 5.2: NIL when the server does not thread.
     case 'preview':
-      return p.str('PREVIEW NIL'); // RFC 8970: NIL when no preview is available (issue #3 will generate one).
+      // Computed on the fly from the first text part, cheap enough that PREVIEW (LAZY) gets it too (RFC 8970).
+      return p.str(`PREVIEW ${imapString(buildPreview(need(m.body, 'body'), need(m.record, 'record').structure), utf8)}`);
     case 'rfc822': {
       p.str('RFC822 ');
       return p.literal(withoutNul(need(m.body, 'body')));

@@ -17,22 +17,22 @@ interface Fixture {
 const fixtures: Fixture[] = [
   {
     meta: { uid: 2, modseq: 5, flags: ['\\Seen'] },
-    record: { internalDate: Date.UTC(2024, 0, 1, 23, 59, 59), size: 1000, sentDay: '2023-12-31' },
+    record: { internalDate: Date.UTC(2024, 0, 1, 23, 59, 59), saveDate: Date.UTC(2024, 5, 1), emailId: 'M1', size: 1000, sentDay: '2023-12-31' },
     text: { headers: 'From: Alice Smith <alice@example.com>\nSubject: Quarterly Report\nX-Tag: \n', body: 'Numbers are UP this quarter.' },
   },
   {
     meta: { uid: 4, modseq: 9, flags: ['\\Flagged', '$Work'] },
-    record: { internalDate: Date.UTC(2024, 0, 2, 0, 0, 0), size: 5000, sentDay: null },
+    record: { internalDate: Date.UTC(2024, 0, 2, 0, 0, 0), saveDate: Date.UTC(2024, 5, 2), emailId: 'M2', size: 5000, sentDay: null },
     text: { headers: 'From: Bob <bob@example.org>\nTo: alice@example.com\nSubject: Grüße aus Köln\n', body: 'Straße und Ärger' },
   },
   {
     meta: { uid: 7, modseq: 20, flags: [] },
-    record: { internalDate: NOW - 3600_000, size: 20, sentDay: '2024-06-15' },
+    record: { internalDate: NOW - 3600_000, saveDate: Date.UTC(2024, 5, 2, 23), emailId: 'M3', size: 20, sentDay: '2024-06-15' },
     text: { headers: 'From: carol@example.net\nSubject: hi\nCc: Bob <bob@example.org>\n', body: 'short' },
   },
   {
     meta: { uid: 8, modseq: 21, flags: ['\\Deleted', '\\Seen'] },
-    record: { internalDate: Date.UTC(2024, 0, 3), size: 300, sentDay: '2024-01-03' },
+    record: { internalDate: Date.UTC(2024, 0, 3), saveDate: Date.UTC(2024, 5, 3), emailId: 'M1', size: 300, sentDay: '2024-01-03' },
     // NFD "é" in the stored text: searching with NFC "é" must still match.
     text: { headers: 'Subject: Cafe\u0301 menu\n', body: 'soup', partHeaders: 'Content-Type: application/pdf; name=Menu.PDF' },
   },
@@ -83,6 +83,13 @@ describe('evaluateSearch', () => {
     ['SINCE 2-Jan-2024', { type: 'date', field: 'internal', op: 'since', date: '2024-01-02' }, [4, 7, 8]],
     ['SENTBEFORE 1-Jan-2024 (no Date header never matches)', { type: 'date', field: 'sent', op: 'before', date: '2024-01-01' }, [2]],
     ['SENTSINCE 1-Jan-2024', { type: 'date', field: 'sent', op: 'since', date: '2024-01-01' }, [7, 8]],
+    ['SAVEDON 2-Jun-2024 (UTC day)', { type: 'date', field: 'saved', op: 'on', date: '2024-06-02' }, [4, 7]],
+    ['SAVEDBEFORE 2-Jun-2024', { type: 'date', field: 'saved', op: 'before', date: '2024-06-02' }, [2]],
+    ['SAVEDSINCE 3-Jun-2024', { type: 'date', field: 'saved', op: 'since', date: '2024-06-03' }, [8]],
+    ['SAVEDATESUPPORTED', { type: 'savedatesupported' }, [2, 4, 7, 8]],
+    ['EMAILID matches copies of one body', { type: 'emailid', id: 'M1' }, [2, 8]],
+    ['EMAILID unknown', { type: 'emailid', id: 'M9' }, []],
+    ['THREADID matches nothing (no threads)', { type: 'threadid', id: 'T1' }, []],
     ['LARGER 300', { type: 'size', op: 'larger', octets: 300 }, [2, 4]],
     ['SMALLER 300', { type: 'size', op: 'smaller', octets: 300 }, [7]],
     ['YOUNGER 1 day', { type: 'within', op: 'younger', seconds: 86400 }, [7]],

@@ -27,6 +27,10 @@ export interface SearchView {
  */
 export interface SearchRecord {
   internalDate: number;
+  /** Save date, ms since epoch (RFC 8514). */
+  saveDate: number;
+  /** The EMAILID of the message (RFC 8474), e.g. "M12". */
+  emailId: string;
   size: number;
   sentDay: string | null;
 }
@@ -196,10 +200,18 @@ class Evaluator {
         return false; // NEW is RECENT UNSEEN.
       case 'modseq':
         return m.meta.modseq >= key.modseq; // RFC 7162 section 3.1.5: equal or greater.
+      case 'savedatesupported':
+        return true; // every mailbox keeps save dates (RFC 8514)
+      case 'threadid':
+        return false; // no thread ids are assigned (FETCH THREADID is NIL, RFC 8474 section 5.2)
+      case 'emailid':
+        if (!m.record) return null;
+        return m.record.emailId === key.id;
       case 'date': {
         if (!m.record) return null;
-        // The internal date is compared in UTC, the zone INTERNALDATE is reported in; the sent date in its own.
-        const day = key.field === 'internal' ? utcDay(m.record.internalDate) : m.record.sentDay;
+        // The internal and save dates are compared in UTC, the zone they are reported in; the sent date in its own.
+        const day =
+          key.field === 'internal' ? utcDay(m.record.internalDate) : key.field === 'saved' ? utcDay(m.record.saveDate) : m.record.sentDay;
         if (day === null) return false;
         if (key.op === 'before') return day < key.date;
         if (key.op === 'on') return day === key.date;
@@ -303,6 +315,7 @@ export function needs(key: SearchKey, what: 'record' | 'text'): boolean {
     case 'date':
     case 'within':
     case 'size':
+    case 'emailid':
       return what === 'record';
     case 'header':
     case 'body':

@@ -172,6 +172,21 @@ class SqliteStore implements Store {
     return result;
   }
 
+  async replaceMessage(
+    accountId: number,
+    fromMailboxId: number,
+    uid: number,
+    toMailboxId: number,
+    message: NewMessage,
+  ): Promise<{ uidValidity: number; uid: number } | null> {
+    const result = updates.replaceMessage(this.db, accountId, fromMailboxId, uid, toMailboxId, message, this.quotaDefaults);
+    if (result) {
+      this.notifier.emit(accountId, fromMailboxId);
+      if (toMailboxId !== fromMailboxId) this.notifier.emit(accountId, toMailboxId);
+    }
+    return result;
+  }
+
   async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
     return changesSince(this.db, accountId, mailboxId, since);
   }

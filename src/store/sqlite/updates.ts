@@ -3,12 +3,12 @@
  * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID) and MOVE (RFC 6851).
  * Every change of a transaction gets modseq = highest_modseq + 1 of its mailbox (RFC 7162 section 3.1).
  */
-import { StoreError, type FlagOperation, type MessageMeta, type QuotaDefaults } from '../types.js';
+import { StoreError, type FlagOperation, type MessageMeta, type NewMessage, type QuotaDefaults } from '../types.js';
 import { deleteOrphanBodies } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
-import { insertMessage, reserveUids } from './messages.js';
+import { appendMessages, insertMessage, reserveUids } from './messages.js';
 import { chargeUsage, releaseUsage } from './quota.js';
 import type { MetaRow } from './schema.js';
 
@@ -217,3 +217,35 @@ export function moveMessages(db: Db, accountId: number, fromMailboxId: number, u
   });
 }
 
+
+/**
+ * replaceMessage appends `message` to `toMailboxId` and expunges UID `uid` of `fromMailboxId`, in one
+ * transaction (REPLACE, RFC 8508). Returns null, changing nothing, when that UID does not exist.
+ * Throws NONEXISTENT (source mailbox), TRYCREATE (target), LIMIT, OVERQUOTA.
+ */
+export function replaceMessage(
+  db: Db,
+  accountId: number,
+  fromMailboxId: number,
+  uid: number,
+  toMailboxId: number,
+  message: NewMessage,
+  quota: QuotaDefaults,
+): { uidValidity: number; uid: number } | null {
+  return db.write(() => {
+    requireMailbox(db, accountId, fromMailboxId);
+    const old = db.get<{ uid: number; body_id: number; size: number }>(
+      'SELECT uid, body_id, size FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?',
+      accountId,
+      fromMailboxId,
+      uid,
+    );
+    if (!old) return null;
+    // The old message is released before the new one is charged, so replacing a message by one of the same
+    // size is never OVERQUOTA (RFC 8508 section 3.3: the append and the expunge are one operation). A refused
+    // append rolls the expunge back with the transaction.
+    removeMessages(db, accountId, fromMailboxId, [old]);
+    const { uidValidity, uids } = appendMessages(db, accountId, toMailboxId, [message], quota);
+    return { uidValidity, uid: uids[0]! };
+  });
+}
