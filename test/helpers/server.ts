@@ -55,6 +55,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     dataDir,
     storage: { kind: backend },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
+    lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     log: { level: 'silent' },
   };
