@@ -51,6 +51,7 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
     new SMTPServer({
       lmtp: true,
       banner: 'Letterbox LMTP ready',
+      heloResponse: '%s',
       size: maxOctets,
       rejectOversized: true,
       maxRecipients: MAX_LMTP_RECIPIENTS,

@@ -24,6 +24,8 @@ export interface TestServer {
   imapsPort: number;
   store: Store;
   dataDir: string;
+  /** The config the server runs with (lmtp off; test/lmtp starts its own LMTP listeners on this store). */
+  config: Config;
   server: RunningServer;
   /** PEM certificate, to trust in TLS clients. */
   cert: string;
@@ -70,6 +72,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     imapsPort: port('imaps'),
     store,
     dataDir,
+    config,
     server,
     cert: tls.cert,
     async addUser(email, password) {
