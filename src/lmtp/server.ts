@@ -47,8 +47,8 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
   const { config, store, log } = opts;
   const maxOctets = opts.maxMessageOctets ?? MAX_MESSAGE_OCTETS;
   const handlers = lmtpHandlers(store, log, maxOctets);
-  const make = () =>
-    new SMTPServer({
+  const make = (): SMTPServer => {
+    const smtp = new SMTPServer({
       lmtp: true,
       banner: 'Letterbox LMTP ready',
       heloResponse: '%s',
@@ -69,6 +69,12 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       logger: false,
       ...handlers,
     });
+    // smtp-server re-emits listener errors on itself; without a handler a failed bind would crash the process. Bind errors are reported by bind().
+    smtp.on('error', (err) => {
+      if (smtp.server.listening) log.warn({ err }, 'LMTP connection error');
+    });
+    return smtp;
+  };
 
   const bound: Array<{ smtp: SMTPServer; address: LmtpAddress }> = [];
   const bind = async (smtp: SMTPServer, target: { port: number; host: string } | { socket: string }): Promise<void> => {
@@ -86,7 +92,6 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       if ('socket' in target) smtp.listen(target.socket, done);
       else smtp.listen(target.port, target.host, done);
     });
-    smtp.on('error', (err) => log.warn({ err }, 'LMTP connection error'));
   };
 
   try {
