@@ -161,6 +161,26 @@ describe('LMTP transcripts', () => {
     assert.deepEqual(await bodies(user, 'Sent'), []);
   });
 
+  it('stores nothing when the client goes away in the middle of DATA', async () => {
+    const c = await LmtpClient.connect(port);
+    await c.command('LHLO mta');
+    await c.command('MAIL FROM:<a@example.org>');
+    await c.command(`RCPT TO:<${user}>`);
+    assert.deepEqual(await c.command('DATA'), ['354 End data with <CR><LF>.<CR><LF>']);
+    c.write('Subject: cut off\r\n\nhalf a mess');
+    await new Promise((r) => setTimeout(r, 50));
+    c.close();
+    const d = await LmtpClient.connect(port);
+    await d.command('LHLO mta');
+    await d.command('MAIL FROM:<a@example.org>');
+    await d.command(`RCPT TO:<${user}>`);
+    await d.command('DATA');
+    d.write('Subject: whole\r\n\nwhole\r\n.\r\n');
+    assert.deepEqual(await d.readReply(), [`250 2.6.0 <${user}> delivered to INBOX`]);
+    d.close();
+    assert.deepEqual(await bodies(user, 'INBOX'), [`Return-Path: <a@example.org>\r\nDelivered-To: ${user}\r\nSubject: whole\r\n\r\nwhole\r\n`]);
+  });
+
   it('pipelined commands get their replies in order (RFC 2033 requires PIPELINING)', async () => {
     const c = await LmtpClient.connect(port);
     await c.command('LHLO mta');
