@@ -21,8 +21,9 @@ const EXIT_HELP = `
 Exit status (sysexits.h, as MTAs expect):
   0 delivered, 65 bad input (empty, or over ${MAX_MESSAGE_OCTETS} octets), 67 no such user,
   73 the message alone is larger than the user's quota, 74 cannot read the input,
-  75 temporary failure (over quota, database busy): the MTA keeps the message and retries,
-  78 configuration error (the MTA retries too), 70 internal error`;
+  75 temporary failure (over quota, database busy, disk full): the MTA keeps the message and retries,
+  78 configuration error, e.g. no data directory or no write access to it (the MTA retries too),
+  70 internal error`;
 
 /** deliverCommand builds the `deliver` command. */
 export function deliverCommand(): Command {
@@ -80,8 +81,9 @@ export async function readInput(stream: NodeJS.ReadableStream, maxOctets: number
 
 /**
  * asDeliveryError gives an error of the delivery its sysexits status: OVERQUOTA 75 (73 when the store
- * marks it permanent: the message alone is over the quota), NONEXISTENT 67, a busy or locked database
- * 75, a missing data directory 78; CliErrors keep theirs; anything else is returned as is (main reports 70).
+ * marks it permanent: the message alone is over the quota), NONEXISTENT 67, a busy or locked database,
+ * disk full or I/O error 75, a missing or unwritable data directory 78; CliErrors keep theirs; anything
+ * else is returned as is (main reports 70).
  */
 export function asDeliveryError(err: unknown): unknown {
   if (err instanceof CliError) return err.exitCode === EXIT.NOINPUT ? new CliError(err.message, EXIT.CONFIG) : err;
@@ -96,6 +98,14 @@ export function asDeliveryError(err: unknown): unknown {
   const code = String((err as { code?: unknown })?.code ?? '');
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new CliError(`not delivered, try again later: the database is busy (${code})`, EXIT.TEMPFAIL);
+  }
+  // Disk full or an I/O error may pass; the MTA should keep the message meanwhile.
+  if (code.startsWith('SQLITE_FULL') || code.startsWith('SQLITE_IOERR') || code === 'ENOSPC' || code === 'EIO') {
+    return new CliError(`not delivered, try again later: ${(err as Error).message} (${code})`, EXIT.TEMPFAIL);
+  }
+  // Run as a user that cannot write the data: a setup mistake, which must not bounce mail (78: MTAs retry).
+  if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code === 'EACCES' || code === 'EPERM') {
+    return new CliError(`not delivered: cannot write the data directory as this user: ${(err as Error).message} (${code})`, EXIT.CONFIG);
   }
   return err;
 }

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { readInput } from '../../src/cli/deliver.js';
+import { CliError } from '../../src/cli/context.js';
+import { asDeliveryError, readInput } from '../../src/cli/deliver.js';
+import { StoreError } from '../../src/store/types.js';
 import { SQLITE_FILE } from '../../src/store/open.js';
 import { runCli } from '../helpers/cli.js';
 import { login } from '../helpers/imap.js';
@@ -92,6 +94,28 @@ describe('letterbox deliver', () => {
       db.close();
     }
     assert.deepEqual(await bodies('INBOX'), []);
+  });
+
+  it('gives each failure its sysexits status', () => {
+    const status = (err: unknown) => {
+      const e = asDeliveryError(err);
+      return e instanceof CliError ? e.exitCode : 'unchanged';
+    };
+    const coded = (code: string) => Object.assign(new Error(code.toLowerCase()), { code });
+    assert.equal(status(new StoreError('OVERQUOTA', 'Quota exceeded')), 75);
+    assert.equal(status(Object.assign(new StoreError('OVERQUOTA', 'Quota exceeded'), { permanent: true })), 73);
+    assert.equal(status(new StoreError('NONEXISTENT', 'gone')), 67);
+    assert.equal(status(new StoreError('LIMIT', 'too many')), 75);
+    assert.equal(status(coded('SQLITE_BUSY')), 75);
+    assert.equal(status(coded('SQLITE_LOCKED_SHAREDCACHE')), 75);
+    assert.equal(status(coded('SQLITE_FULL')), 75);
+    assert.equal(status(coded('SQLITE_IOERR_WRITE')), 75);
+    assert.equal(status(coded('SQLITE_CANTOPEN')), 78);
+    assert.equal(status(coded('SQLITE_READONLY')), 78);
+    assert.equal(status(coded('EACCES')), 78);
+    assert.equal(status(new CliError('no data directory at /x', 66)), 78);
+    assert.equal(status(new CliError('no such user: x', 67)), 67);
+    assert.equal(status(new TypeError('a bug')), 'unchanged');
   });
 
   it('reads at most the size limit (exit 65 past it) and normalises the input', async () => {
