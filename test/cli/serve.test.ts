@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, spawnServe } from '../helpers/cli.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
 
@@ -102,6 +102,20 @@ describe('letterbox serve', () => {
     const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)\n');
+  });
+
+  it('serves LMTP alone, without TLS material, when both IMAP ports are 0', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const lmtp = await freePort();
+    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
+    try {
+      const ready = server.output().split('\n').find((l) => l.includes('Letterbox ready'))!;
+      assert.equal((JSON.parse(ready) as { msg: string }).msg, `Letterbox ready: lmtp on 127.0.0.1:${lmtp}, data in ${data}`);
+      await assert.rejects(access(path.join(data, 'tls')), /ENOENT/);
+      await assert.rejects(access(path.join(data, 'lmtp.sock')), /ENOENT/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it('says the LMTP port is in use, and that the LMTP socket path is not a socket', async () => {

@@ -41,7 +41,7 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** spawnServe starts `letterbox serve ARGS` and resolves once it has logged "Letterbox ready"; rejects if it exits first. */
+/** spawnServe starts `letterbox serve ARGS` and resolves once it has logged the whole "Letterbox ready" line; rejects if it exits first. */
 export async function spawnServe(args: string[]): Promise<ServeProcess> {
   const p = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' } });
   let out = '';
@@ -51,7 +51,8 @@ export async function spawnServe(args: string[]): Promise<ServeProcess> {
   await new Promise<void>((resolve, reject) => {
     p.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('Letterbox ready')) resolve();
+      // The whole line: a chunk may end in the middle of it.
+      if (/Letterbox ready[^\n]*\n/.test(out)) resolve();
     });
     void exited.then((code) => reject(new Error(`letterbox serve exited (${code}) before it was ready: ${out} ${err}`)));
   });
