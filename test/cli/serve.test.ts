@@ -37,7 +37,7 @@ describe('letterbox serve', () => {
       const timer = setTimeout(() => reject(new Error(`not ready in time; stdout: ${out} stderr: ${err}`)), 20_000);
       p.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        for (const line of out.split('\n')) {
+        for (const line of out.split('\n').slice(0, -1)) {
           if (line.includes('Letterbox ready')) {
             clearTimeout(timer);
             resolve(JSON.parse(line) as Record<string, unknown>);
