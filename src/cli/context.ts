@@ -15,9 +15,13 @@ export const EXIT = {
   OK: 0,
   ERROR: 1,
   USAGE: 64,
+  DATAERR: 65,
   NOINPUT: 66,
   NOUSER: 67,
   SOFTWARE: 70,
+  CANTCREAT: 73,
+  IOERR: 74,
+  TEMPFAIL: 75,
   CONFIG: 78,
 } as const;
 

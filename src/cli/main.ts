@@ -8,6 +8,7 @@ import { ImportError } from '../import/types.js';
 import { StoreError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
+import { deliverCommand } from './deliver.js';
 import { importCommand } from './import.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
@@ -19,7 +20,8 @@ Environment:
   Precedence: command-line flags, then environment, then the config file, then defaults.
 
 Exit status:
-  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 78 configuration error`;
+  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 78 configuration error
+  (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
 export function buildProgram(): Command {
@@ -32,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
   program.addCommand(importCommand());
+  program.addCommand(deliverCommand());
   // Subcommands copy exitOverride only when created through the parent; set it on every level.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride();

@@ -5,7 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { Config } from '../config/types.js';
-import { startServer } from '../imap/server.js';
+import { startServer, type RunningServer } from '../imap/server.js';
+import { startLmtpServer, type LmtpAddress, type RunningLmtp } from '../lmtp/server.js';
 import { createLogger } from '../log/logger.js';
 import { openStore } from '../store/open.js';
 import { ensureTlsMaterial } from '../tls/material.js';
@@ -15,20 +16,34 @@ interface ServeOptions extends CommonOptions {
   host?: string;
   imapPort?: number;
   imapsPort?: number;
+  lmtpHost?: string;
+  lmtpPort?: number;
+  lmtpSocket?: string;
 }
 
 /** serveCommand builds the `serve` command; its action resolves when the server has shut down after a signal. */
 export function serveCommand(): Command {
   return addCommonOptions(
     new Command('serve')
-      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS)')
-      .description('run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured)')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
+      .description(
+        'run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured); ' +
+          'and LMTP (RFC 2033) for mail from an MTA such as Postfix, on 127.0.0.1:24 and on the unix socket <data-dir>/lmtp.sock',
+      )
       .option('--host <addr>', 'address to listen on, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
       .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
-      .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort),
+      .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
+      .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
+      .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
+      .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)'),
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
+      lmtp: {
+        ...(opts.lmtpHost !== undefined && { host: opts.lmtpHost }),
+        ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
+        ...(opts.lmtpSocket !== undefined && { socket: opts.lmtpSocket }),
+      },
     });
     await serve(config);
   });
@@ -37,8 +52,10 @@ export function serveCommand(): Command {
 /** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
   const { port, tlsPort } = config.imap;
-  if (port === 0 && tlsPort === 0) throw new CliError('nothing to serve: both the IMAP port and the IMAPS port are 0 (off)', EXIT.CONFIG);
-  if (port === tlsPort) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
+  if (port === 0 && tlsPort === 0 && config.lmtp.port === 0 && config.lmtp.socket === null) {
+    throw new CliError('nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
+  }
+  if (port === tlsPort && port !== 0) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
 
   const log = createLogger(config.log.level);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
@@ -50,18 +67,27 @@ export async function serve(config: Config): Promise<void> {
   });
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore(config, log);
-  let server;
+  let server: RunningServer | null = null;
+  let lmtp: RunningLmtp | null = null;
   try {
-    const tls = await ensureTlsMaterial(config, log);
-    server = await startServer({ config, store, log, tls });
+    if (port !== 0 || tlsPort !== 0) {
+      const tls = await ensureTlsMaterial(config, log);
+      server = await startServer({ config, store, log, tls });
+    }
+    lmtp = await startLmtpServer({ config, store, log });
   } catch (err) {
+    await server?.close();
     await store.close();
     throw describeListenError(err, config);
   }
-  const where = server.addresses.map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`);
-  log.info({ addresses: server.addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}`);
+  const where = [
+    ...(server?.addresses ?? []).map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`),
+    ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
+  ];
+  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
+  log.info({ addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}`);
 
-  const running = server;
+  const running = { imap: server, lmtp };
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
@@ -73,7 +99,7 @@ export async function serve(config: Config): Promise<void> {
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
-          await running.close();
+          await Promise.all([running.imap?.close(), running.lmtp.close()]);
         } catch (err) {
           log.error({ err }, 'error while closing the listeners');
         }
@@ -96,7 +122,9 @@ export async function serve(config: Config): Promise<void> {
  * `.port`) into a one-line CliError saying what to do instead; any other error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string };
+  if (e?.socket !== undefined) return describeSocketError(e, e.socket);
+  if (e?.port !== undefined && e.port === config.lmtp.port && e.port !== config.imap.port && e.port !== config.imap.tlsPort) return describeLmtpPortError(e, config);
   if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
   const isImaps = e.port !== undefined && e.port === config.imap.tlsPort && e.port !== config.imap.port;
   const port = e.port ?? (isImaps ? config.imap.tlsPort : config.imap.port);
@@ -109,6 +137,29 @@ export function describeListenError(err: unknown, config: Config): unknown {
   }
   if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`);
   return new CliError(`cannot listen on port ${port}: ${hostPort(config.imap.host, port)} is already in use (is another IMAP server running?); stop it, or pick another port with ${choose} in the config`);
+}
+
+function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknown {
+  const { host, port } = config.lmtp;
+  const choose = `--lmtp-port ${port < 1024 ? port + 1000 : port + 1} / lmtp.port in the config (0 turns TCP LMTP off)`;
+  if (e.code === 'EADDRNOTAVAIL') return new CliError(`cannot listen for LMTP on ${host}: no such address on this machine; pick another with --lmtp-host / lmtp.host in the config`);
+  if (e.code === 'EACCES' && port < 1024) return new CliError(`cannot listen for LMTP on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose}`);
+  if (e.code === 'EACCES') return new CliError(`cannot listen for LMTP on port ${port}: permission denied; pick another port with ${choose}`);
+  if (e.code === 'EADDRINUSE') return new CliError(`cannot listen for LMTP on port ${port}: ${hostPort(host, port)} is already in use (is another LMTP server, e.g. Dovecot, running?); stop it, or pick another port with ${choose}`);
+  return e;
+}
+
+function describeSocketError(e: NodeJS.ErrnoException, socket: string): unknown {
+  const choose = 'pick another path with --lmtp-socket / lmtp.socket in the config ("none" turns the socket off)';
+  if (e.code === 'EADDRINUSE') return new CliError(`cannot listen on the LMTP socket ${socket}: another process listens on it (is another letterbox serve running on this data directory?); stop it, or ${choose}`);
+  if (e.code === 'ENOTSOCK') return new CliError(`cannot listen on the LMTP socket ${socket}: the path exists and is not a socket; remove it, or ${choose}`);
+  if (e.code === 'ENOENT') return new CliError(`cannot listen on the LMTP socket ${socket}: its directory does not exist; create it, or ${choose}`);
+  if (e.code === 'EACCES') return new CliError(`cannot listen on the LMTP socket ${socket}: permission denied; ${choose}`);
+  return new CliError(`cannot listen on the LMTP socket ${socket}: ${e.message}; ${choose}`);
+}
+
+function lmtpWhere(a: LmtpAddress): string {
+  return 'socket' in a ? a.socket : hostPort(a.host, a.port);
 }
 
 function hostPort(host: string, port: number): string {

@@ -14,6 +14,8 @@ import type { Config } from './types.js';
 export interface ConfigOverrides {
   dataDir?: string;
   imap?: Partial<Config['imap']>;
+  /** LMTP overrides; `socket` is a path, or "none" to turn the socket off. */
+  lmtp?: { host?: string; port?: number; socket?: string };
   tls?: Partial<Config['tls']>;
   log?: Partial<Config['log']>;
 }
@@ -73,6 +75,11 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
       plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
     },
+    lmtp: {
+      host: overrides.lmtp?.host ?? file.lmtp.host,
+      port: overrides.lmtp?.port ?? file.lmtp.port,
+      socket: lmtpSocket(overrides.lmtp?.socket, file.lmtp.socket, { cwd, fileDir, dataDir }),
+    },
     tls: {
       cert: overrides.tls?.cert !== undefined ? fromCli(overrides.tls.cert) : fromFile(file.tls.cert),
       key: overrides.tls?.key !== undefined ? fromCli(overrides.tls.key) : fromFile(file.tls.key),
@@ -80,6 +87,20 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     quota: { storage: file.quota.storage, messages: file.quota.messages },
     log: { level: overrides.log?.level ?? file.log.level },
   };
+}
+
+/** NO_SOCKET is the value that turns the LMTP socket off, in the config file and on the command line. */
+export const NO_SOCKET = 'none';
+
+/**
+ * lmtpSocket resolves the LMTP socket path: the command line's (relative to `cwd`) wins over the file's
+ * (relative to `fileDir`); neither given means <dataDir>/lmtp.sock; "none" means no socket (null).
+ */
+function lmtpSocket(cli: string | undefined, file: string | null, dirs: { cwd: string; fileDir: string; dataDir: string }): string | null {
+  const chosen = cli ?? file;
+  if (chosen === null) return path.join(dirs.dataDir, 'lmtp.sock');
+  if (chosen === NO_SOCKET) return null;
+  return path.resolve(cli !== undefined ? dirs.cwd : dirs.fileDir, chosen);
 }
 
 /** parseFile reads a config file and parses it by extension; throws ConfigError naming the file. */

@@ -29,6 +29,14 @@ export const FileConfigSchema = z.strictObject({
       plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
     })
     .prefault({}),
+  lmtp: z
+    .strictObject({
+      host: nonEmpty('an address such as 127.0.0.1 or ::1').default('127.0.0.1'),
+      port: port.default(24),
+      // null: <data_dir>/lmtp.sock; "none": no socket.
+      socket: nonEmpty('a unix socket path, or "none"').nullable().default(null),
+    })
+    .prefault({}),
   tls: z
     .strictObject({
       cert: nonEmpty('a PEM certificate file path').nullable().default(null),

@@ -3,7 +3,7 @@
  * in increasing precedence). Durations are milliseconds, sizes octets, ports TCP ports (0 = listener off).
  */
 export interface Config {
-  /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and later the LMTP socket. */
+  /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and the LMTP socket. */
   dataDir: string;
   /** Storage backend; only "sqlite" exists now (#5 adds postgres). */
   storage: { kind: 'sqlite' };
@@ -19,6 +19,14 @@ export interface Config {
      * from 127.0.0.0/8 and ::1, as Dovecot's disable_plaintext_auth does), "always", or "never".
      */
     plaintextAuth: 'loopback' | 'always' | 'never';
+  };
+  lmtp: {
+    /** Address of the LMTP TCP listener (default "127.0.0.1": LMTP has no authentication, keep it off the network). */
+    host: string;
+    /** LMTP TCP port (default 24); 0 = off. */
+    port: number;
+    /** Absolute path of the LMTP unix socket (default <dataDir>/lmtp.sock), or null = off. */
+    socket: string | null;
   };
   tls: {
     /** PEM certificate chain path, or null to generate a self-signed one into dataDir at first start. */

@@ -1,6 +1,6 @@
 /**
- * deliver is the single path by which mail from outside a client session enters a mailbox (import now,
- * LMTP later): it finds or creates the mailbox, parents included, parses each message once
+ * deliver is the single path by which mail from outside a client session enters a mailbox (import,
+ * LMTP and `letterbox deliver`): it finds or creates the mailbox, parents included, parses each message once
  * (prepareMessage) and appends the batch in one transaction.
  */
 import { checkedMailboxName } from '../store/mailbox-names.js';
@@ -43,18 +43,26 @@ export async function ensureMailbox(store: Store, accountId: number, name: strin
   return { ...mailbox!, created };
 }
 
+async function existingMailbox(store: Store, accountId: number, name: string): Promise<Mailbox> {
+  const mailbox = await store.getMailbox(accountId, checkedMailboxName(name));
+  if (!mailbox) throw new StoreError('NONEXISTENT', `Mailbox doesn't exist: ${name}`);
+  return mailbox;
+}
+
 /**
  * deliver appends `messages` to the account's mailbox `mailboxName` (created with its parents when
- * missing) in one transaction, after parsing each with prepareMessage. Returns the new UIDs in order and
- * the mailbox name as stored. Throws StoreError (CANNOT for a bad name, OVERQUOTA, ...).
+ * missing, unless `opts.create` is false) in one transaction, after parsing each with prepareMessage.
+ * Returns the new UIDs in order and the mailbox name as stored. Throws StoreError (CANNOT for a bad
+ * name, NONEXISTENT for a missing mailbox with create false, OVERQUOTA, ...).
  */
 export async function deliver(
   store: Store,
   account: Account,
   mailboxName: string,
   messages: MessageToDeliver[],
+  opts: { create?: boolean } = {},
 ): Promise<{ uids: number[]; mailbox: string }> {
-  const mailbox = await ensureMailbox(store, account.id, mailboxName);
+  const mailbox = opts.create === false ? await existingMailbox(store, account.id, mailboxName) : await ensureMailbox(store, account.id, mailboxName);
   if (messages.length === 0) return { uids: [], mailbox: mailbox.name };
   const prepared = messages.map((m) => prepareMessage(m.raw, m.flags, m.internalDate));
   const { uids } = await store.appendMessages(account.id, mailbox.id, prepared);

@@ -71,3 +71,17 @@ export const INFLATE_CHUNK_OCTETS = 16 * 1024;
 
 /** DEFLATE window bits for COMPRESS (RFC 4978 section 4 allows a smaller window; zlib's maximum, 15, compresses best). */
 export const DEFLATE_WINDOW_BITS = 15;
+/** Largest message accepted by LMTP (advertised as SIZE, RFC 1870) and by `letterbox deliver`: the same as APPENDLIMIT, so mail that arrives can also be moved with APPEND. Held in memory while it is stored. */
+export const MAX_MESSAGE_OCTETS = MAX_LITERAL_OCTETS;
+
+/** Recipients in one LMTP transaction: each gets its own copy and reply; Postfix sends at most 50 (lmtp_destination_recipient_limit). */
+export const MAX_LMTP_RECIPIENTS = 1000;
+
+/** Simultaneous LMTP connections: each may hold a message of MAX_MESSAGE_OCTETS in memory. Postfix opens at most 20 per destination by default. */
+export const MAX_LMTP_CONNECTIONS = 50;
+
+/** Idle time before an LMTP connection is closed: Postfix's lmtp_*_timeout defaults are 300 s, so a slow MTA is not cut off first. */
+export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** On shutdown, LMTP connections still open after this are closed with 421 (an unfinished transaction has had no 250, so the MTA retries it). */
+export const LMTP_CLOSE_TIMEOUT_MS = 2000;

@@ -24,9 +24,16 @@ export type StoreErrorKind =
 
 /** StoreError is a refused storage operation; `message` is safe to show to the client. */
 export class StoreError extends Error {
-  constructor(readonly kind: StoreErrorKind, message: string) {
+  /**
+   * permanent is true when retrying cannot help (OVERQUOTA because the message alone is larger than the
+   * limit), so delivery answers 552 5.2.2 instead of 452 4.2.2 (RFC 2033, RFC 3463 section 3.3).
+   */
+  readonly permanent: boolean;
+
+  constructor(readonly kind: StoreErrorKind, message: string, opts: { permanent?: boolean } = {}) {
     super(message);
     this.name = 'StoreError';
+    this.permanent = opts.permanent ?? false;
   }
 }
 

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mail/data',
       storage: { kind: 'sqlite' },
       imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback' },
+      lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
       log: { level: 'info' },
@@ -35,6 +36,22 @@ describe('loadConfig', () => {
     assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never' });
     assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
     assert.equal(c.log.level, 'debug');
+  });
+
+  it('resolves the LMTP socket: default in the data directory, relative to the file or the cwd, "none" for off', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'letterbox.yaml');
+    await writeFile(file, 'data_dir: /var/lib/lb\nlmtp: { host: "::1", port: 2424, socket: run/lmtp.sock }\n');
+    assert.deepEqual((await loadConfig({ file, cwd: '/elsewhere' })).lmtp, { host: '::1', port: 2424, socket: path.join(dir, 'run/lmtp.sock') });
+    const cli = await loadConfig({ file, cwd: '/elsewhere', overrides: { lmtp: { port: 0, socket: 'x.sock' } } });
+    assert.deepEqual(cli.lmtp, { host: '::1', port: 0, socket: '/elsewhere/x.sock' });
+    assert.equal((await loadConfig({ file, overrides: { lmtp: { socket: 'none' } } })).lmtp.socket, null);
+    await writeFile(file, 'data_dir: /var/lib/lb\nlmtp: { socket: none }\n');
+    assert.equal((await loadConfig({ file })).lmtp.socket, null);
+    await writeFile(file, 'data_dir: /var/lib/lb\n');
+    assert.equal((await loadConfig({ file })).lmtp.socket, '/var/lib/lb/lmtp.sock');
+    await writeFile(file, 'lmtp: { port: 99999 }\n');
+    await assert.rejects(loadConfig({ file }), /lmtp\.port: expected a number from 0 to 65535/);
   });
 
   it('reads TOML', async () => {

@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { access, mkdtemp, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, spawnServe } from '../helpers/cli.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
 
@@ -26,8 +26,8 @@ async function freePort(): Promise<number> {
 describe('letterbox serve', () => {
   it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {
     const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
-    const [imap, imaps] = [await freePort(), await freePort()];
-    const p = spawn(process.execPath, [BIN, 'serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', String(imaps)], {
+    const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
+    const p = spawn(process.execPath, [BIN, 'serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', String(imaps), '--lmtp-port', String(lmtp)], {
       env: { ...process.env, ...NO_ENV },
     });
     let out = '';
@@ -37,7 +37,7 @@ describe('letterbox serve', () => {
       const timer = setTimeout(() => reject(new Error(`not ready in time; stdout: ${out} stderr: ${err}`)), 20_000);
       p.stdout.on('data', (d: Buffer) => {
         out += d.toString();
-        for (const line of out.split('\n')) {
+        for (const line of out.split('\n').slice(0, -1)) {
           if (line.includes('Letterbox ready')) {
             clearTimeout(timer);
             resolve(JSON.parse(line) as Record<string, unknown>);
@@ -45,7 +45,10 @@ describe('letterbox serve', () => {
         }
       });
     });
-    assert.equal(ready.msg, `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), data in ${data}`);
+    assert.equal(
+      ready.msg,
+      `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), lmtp on 127.0.0.1:${lmtp}, lmtp on ${data}/lmtp.sock, data in ${data}`,
+    );
     assert.match(out, /generated a self-signed TLS certificate/);
     assert.equal(out.split('\n').filter((l) => l.includes('ready')).length, 1);
 
@@ -58,6 +61,15 @@ describe('letterbox serve', () => {
       s.once('error', reject);
     });
     assert.match(greeting, /^\* OK /);
+    const lmtpGreeting = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(path.join(data, 'lmtp.sock'));
+      s.once('data', (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
+      s.once('error', reject);
+    });
+    assert.match(lmtpGreeting, /^220 \S+ LMTP Letterbox LMTP ready\r\n$/);
 
     const code = await new Promise<number | null>((resolve) => {
       p.once('exit', (c) => resolve(c));
@@ -65,6 +77,7 @@ describe('letterbox serve', () => {
     });
     assert.equal(code, 0, err);
     assert.equal(err, '');
+    await assert.rejects(access(path.join(data, 'lmtp.sock')), /ENOENT/, 'the socket file is removed at shutdown');
   });
 
   it('says a port is in use and how to pick another', async () => {
@@ -73,7 +86,7 @@ describe('letterbox serve', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port)], '', NO_ENV);
+      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port), '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr,
@@ -84,11 +97,50 @@ describe('letterbox serve', () => {
     }
   });
 
-  it('refuses to start with both listeners off', async () => {
+  it('refuses to start with every listener off', async () => {
     const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0'], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
-    assert.match(r.stderr, /nothing to serve/);
+    assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)\n');
+  });
+
+  it('serves LMTP alone, without TLS material, when both IMAP ports are 0', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const lmtp = await freePort();
+    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
+    try {
+      const ready = server.output().split('\n').find((l) => l.includes('Letterbox ready'))!;
+      assert.equal((JSON.parse(ready) as { msg: string }).msg, `Letterbox ready: lmtp on 127.0.0.1:${lmtp}, data in ${data}`);
+      await assert.rejects(access(path.join(data, 'tls')), /ENOENT/);
+      await assert.rejects(access(path.join(data, 'lmtp.sock')), /ENOENT/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('says the LMTP port is in use, and that the LMTP socket path is not a socket', async () => {
+    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', String(port), '--lmtp-socket', 'none'], '', NO_ENV);
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stderr,
+        `letterbox: cannot listen for LMTP on port ${port}: 127.0.0.1:${port} is already in use (is another LMTP server, e.g. Dovecot, running?); stop it, or pick another port with --lmtp-port ${port + 1} / lmtp.port in the config (0 turns TCP LMTP off)\n`,
+      );
+    } finally {
+      busy.close();
+    }
+    const file = path.join(path.dirname(data), 'not-a-socket');
+    await writeFile(file, 'x');
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr,
+      `letterbox: cannot listen on the LMTP socket ${file}: the path exists and is not a socket; remove it, or pick another path with --lmtp-socket / lmtp.socket in the config ("none" turns the socket off)\n`,
+    );
   });
 
   it('explains EACCES on a privileged port', async () => {

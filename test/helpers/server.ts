@@ -24,6 +24,8 @@ export interface TestServer {
   imapsPort: number;
   store: Store;
   dataDir: string;
+  /** The config the server runs with (lmtp off; test/lmtp starts its own LMTP listeners on this store). */
+  config: Config;
   server: RunningServer;
   /** PEM certificate, to trust in TLS clients. */
   cert: string;
@@ -55,6 +57,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     dataDir,
     storage: { kind: backend },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
+    lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
     log: { level: 'silent' },
@@ -70,6 +73,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     imapsPort: port('imaps'),
     store,
     dataDir,
+    config,
     server,
     cert: tls.cert,
     async addUser(email, password) {

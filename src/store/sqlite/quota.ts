@@ -73,10 +73,10 @@ export function chargeUsage(db: Db, accountId: number, octets: number, messages:
   const storage = q.storageUsed + octets;
   const count = q.messagesUsed + messages;
   if (octets > 0 && q.storageLimit !== null && storage > q.storageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (mailbox storage is full)');
+    throw new StoreError('OVERQUOTA', 'Quota exceeded (mailbox storage is full)', { permanent: octets > q.storageLimit });
   }
   if (messages > 0 && q.messageLimit !== null && count > q.messageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (too many messages)');
+    throw new StoreError('OVERQUOTA', 'Quota exceeded (too many messages)', { permanent: messages > q.messageLimit });
   }
   db.run('UPDATE accounts SET storage_used = ?, messages_used = ? WHERE id = ?', Math.max(0, storage), Math.max(0, count), accountId);
 }

@@ -1,0 +1,103 @@
+/**
+ * The LMTP transaction (RFC 2033): RCPT TO resolves each recipient to an account at once (550 5.1.1
+ * for an unknown user), DATA reads the message with a cap, and each accepted recipient gets its own copy
+ * (with its own Return-Path and Delivered-To) stored through deliverLocal, and its own reply.
+ */
+import type { Logger } from 'pino';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession, SMTPServerDataResult } from 'smtp-server';
+import { addTraceFields, deliverLocal, resolveRecipient, type Recipient } from '../delivery/recipient.js';
+import { toCrlf } from '../mime/crlf.js';
+import type { Store } from '../store/types.js';
+import { deliveryFailure, temporaryFailure, unknownUser } from './replies.js';
+
+/** Recipients accepted in the current transaction, keyed by the address as given (smtp-server keeps one entry per address, case-insensitively). */
+type Accepted = Map<string, Recipient>;
+
+const accepted = new WeakMap<SMTPServerSession, Accepted>();
+
+function acceptedOf(session: SMTPServerSession): Accepted {
+  let map = accepted.get(session);
+  if (!map) accepted.set(session, (map = new Map()));
+  return map;
+}
+
+/** LmtpHandlers are the smtp-server callbacks of the LMTP listeners. */
+export interface LmtpHandlers {
+  onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void;
+  onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (err?: Error | null) => void): void;
+  onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string | SMTPServerDataResult[]) => void): void;
+}
+
+/**
+ * lmtpHandlers builds the callbacks for `store`. `maxOctets` is the size limit also given to smtp-server
+ * (which answers 552 5.3.4 per recipient past it): past it the data is read and dropped, never buffered.
+ */
+export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): LmtpHandlers {
+  return {
+    onMailFrom(_address, session, callback) {
+      // A new transaction: forget the recipients of the last one (smtp-server resets its envelope, not our map).
+      accepted.delete(session);
+      callback();
+    },
+
+    onRcptTo(address, session, callback) {
+      void (async () => {
+        try {
+          const recipient = await resolveRecipient(store, address.address);
+          if (!recipient) {
+            log.info({ rcpt: address.address }, 'LMTP: unknown recipient');
+            return callback(unknownUser(address.address));
+          }
+          acceptedOf(session).set(address.address.toLowerCase(), recipient);
+          callback();
+        } catch (err) {
+          log.error({ err, rcpt: address.address }, 'LMTP: recipient lookup failed');
+          callback(temporaryFailure(address.address));
+        }
+      })();
+    },
+
+    onData(stream, session, callback) {
+      void (async () => {
+        const chunks: Buffer[] = [];
+        let octets = 0;
+        try {
+          for await (const chunk of stream as AsyncIterable<Buffer>) {
+            octets += chunk.length;
+            if (octets <= maxOctets) chunks.push(chunk);
+            else chunks.length = 0;
+          }
+        } catch (err) {
+          log.warn({ err }, 'LMTP: reading DATA failed');
+          return callback(new Error('error reading the message'));
+        }
+        // smtp-server answers 552 5.3.4 for every recipient itself (rejectOversized).
+        if (stream.sizeExceeded || octets > maxOctets) return callback(null, 'not delivered');
+        const body = toCrlf(Buffer.concat(chunks, octets));
+        const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+        const map = acceptedOf(session);
+        const results: SMTPServerDataResult[] = [];
+        for (const rcpt of session.envelope.rcptTo) {
+          const recipient = map.get(rcpt.address.toLowerCase());
+          if (!recipient) {
+            results.push(unknownUser(rcpt.address));
+            continue;
+          }
+          try {
+            const raw = addTraceFields(body, { returnPath: from, deliveredTo: rcpt.address });
+            const { mailbox, uid } = await deliverLocal(store, recipient, raw);
+            log.info({ from, rcpt: rcpt.address, account: recipient.account.email, mailbox, uid, octets: raw.length }, 'LMTP: delivered');
+            results.push(`<${rcpt.address}> delivered to ${mailbox}`);
+          } catch (err) {
+            const { reply, unexpected } = deliveryFailure(err, rcpt.address);
+            if (unexpected) log.error({ err, rcpt: rcpt.address }, 'LMTP: delivery failed');
+            else log.info({ rcpt: rcpt.address, reply: reply.message, code: reply.responseCode }, 'LMTP: not delivered');
+            results.push(reply);
+          }
+        }
+        accepted.delete(session);
+        callback(null, results);
+      })();
+    },
+  };
+}
