@@ -5,10 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/types.js';
+import { StorageUnavailableError } from '../store/postgres/db.js';
 import { StoreError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { importCommand } from './import.js';
+import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 
@@ -16,10 +18,11 @@ const EXIT_HELP = `
 Environment:
   LETTERBOX_CONFIG     config file (like --config)
   LETTERBOX_DATA_DIR   data directory (like --data-dir)
+  LETTERBOX_STORAGE    storage backend (like --storage): sqlite, or postgres://user:password@host:port/db
   Precedence: command-line flags, then environment, then the config file, then defaults.
 
 Exit status:
-  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 78 configuration error`;
+  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 69 database unreachable, 78 configuration error`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
 export function buildProgram(): Command {
@@ -32,6 +35,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
   program.addCommand(importCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(migrateStorageCommand());
   // Subcommands copy exitOverride only when created through the parent; set it on every level.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride();
@@ -71,6 +76,10 @@ function report(err: unknown): number {
   if (err instanceof ImportError) {
     line(err.message);
     return EXIT.NOINPUT;
+  }
+  if (err instanceof StorageUnavailableError) {
+    line(err.message);
+    return EXIT.UNAVAILABLE;
   }
   if (err instanceof StoreError) {
     line(err.message);

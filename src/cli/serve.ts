@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { Config } from '../config/types.js';
 import { startServer } from '../imap/server.js';
 import { createLogger } from '../log/logger.js';
-import { openStore } from '../store/open.js';
+import { describeStorage, openStore } from '../store/open.js';
 import { ensureTlsMaterial } from '../tls/material.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
@@ -59,7 +59,7 @@ export async function serve(config: Config): Promise<void> {
     throw describeListenError(err, config);
   }
   const where = server.addresses.map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`);
-  log.info({ addresses: server.addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}`);
+  log.info({ addresses: server.addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`);
 
   const running = server;
   await new Promise<void>((resolve) => {

@@ -169,6 +169,14 @@ export function openPool(url: string, nodeId: string, log?: Logger): pg.Pool {
   return pool;
 }
 
+/** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
+export class StorageUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
 /** redactUrl is `url` without its password, for logs and messages. */
 export function redactUrl(url: string): string {
   try {

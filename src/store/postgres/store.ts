@@ -21,7 +21,7 @@ import type {
 import * as accounts from './accounts.js';
 import { PgBlobStore, readBody } from './bodies.js';
 import { changesSince } from './changes.js';
-import { Db, openPool, redactUrl, type Tx } from './db.js';
+import { Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './migrations.js';
@@ -177,11 +177,11 @@ export async function openPostgresStore(url: string, opts: { log?: Logger } = {}
   return new PostgresStore(db, notifier, new PgBlobStore(db));
 }
 
-/** describeConnectError turns a connection failure into an Error saying where it tried to connect; others pass unchanged. */
-function describeConnectError(err: unknown, url: string): unknown {
+/** describeConnectError turns a connection failure into a StorageUnavailableError saying where it tried to connect; others pass unchanged. */
+export function describeConnectError(err: unknown, url: string): unknown {
   const e = err as { code?: string; message?: string };
   if (typeof e?.message !== 'string') return err;
   const connectCodes = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'];
   if (!connectCodes.includes(e.code ?? '')) return err;
-  return new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
+  return new StorageUnavailableError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
 }
