@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { contentKey } from './blobs.js';
-import { Db as PgDb, openPool, type Tx } from './postgres/db.js';
+import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
 import { describeConnectError } from './postgres/store.js';
 import { Db as SqliteDb } from './sqlite/db.js';
@@ -174,7 +174,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       b.envelope,
       b.structure,
     );
-    await tx.run('INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)', id, bodyId, b.headers ?? '', b.body ?? '');
+    await tx.run('INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)', id, bodyId, pgText(b.headers ?? ''), pgText(b.body ?? ''));
     summary.bodies++;
     summary.octets += b.data.length;
   }

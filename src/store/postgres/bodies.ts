@@ -9,7 +9,7 @@
 import { contentKey, type BlobStore } from '../blobs.js';
 import { StoreError, type NewMessage } from '../types.js';
 import { lockAccount } from './accounts.js';
-import type { Db, Tx } from './db.js';
+import { pgText, type Db, type Tx } from './db.js';
 
 /** allocateBodyIds reserves `n` consecutive body ids of the account and returns the first. Throws NONEXISTENT. */
 export async function allocateBodyIds(tx: Tx, accountId: number, n: number): Promise<number> {
@@ -47,8 +47,8 @@ export async function insertBody(tx: Tx, blobs: BlobStore<Tx>, accountId: number
     'INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)',
     accountId,
     bodyId,
-    msg.searchText.headers,
-    msg.searchText.body,
+    pgText(msg.searchText.headers),
+    pgText(msg.searchText.body),
   );
   return bodyId;
 }

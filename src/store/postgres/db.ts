@@ -169,6 +169,15 @@ export function openPool(url: string, nodeId: string, log?: Logger): pg.Pool {
   return pool;
 }
 
+/**
+ * pgText is `s` as PostgreSQL text can hold it: NUL (which text columns refuse) becomes a space. Used for
+ * decoded search text only, where a NUL cannot be searched for (IMAP strings cannot contain one) and a
+ * space keeps the words on either side apart as the NUL did.
+ */
+export function pgText(s: string): string {
+  return s.includes('\0') ? s.replace(/\0/g, ' ') : s;
+}
+
 /** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
 export class StorageUnavailableError extends Error {
   constructor(message: string) {
