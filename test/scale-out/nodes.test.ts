@@ -1,7 +1,8 @@
 /**
  * Scale-out: two real `letterbox serve` processes (bin/letterbox.js) on one PostgreSQL database serve one
  * mailbox consistently: a session IDLE on node A sees what a session on node B appends, flags and expunges
- * (LISTEN/NOTIFY between the nodes), and the other way round; UIDs stay one sequence across nodes.
+ * (LISTEN/NOTIFY between the nodes), and the other way round, also after the nodes' listening connections
+ * were cut; UIDs stay one sequence across nodes.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, runCli } from '../helpers/cli.js';
 import { append, login } from '../helpers/imap.js';
-import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const MSG = (n: number) => `From: a@example.com\r\nTo: b@example.com\r\nSubject: node test ${n}\r\n\r\nBody ${n}.\r\n`;
@@ -120,6 +121,31 @@ describe('two letterbox nodes on one PostgreSQL', { timeout: 120_000 }, () => {
     const fb = await cb.command('f', 'UID FETCH 1:* (FLAGS)');
     assert.deepEqual(fa, ['* 1 FETCH (UID 2 FLAGS ())', 'f OK UID FETCH completed']);
     assert.deepEqual(fb, fa);
+    ca.close();
+    cb.close();
+  });
+
+  it('a node whose listening connection is cut reconnects, and its IDLE sessions still see the other node\'s changes', async () => {
+    const ca = await login(a.port, 'alice@example.com');
+    const cb = await login(b.port, 'alice@example.com');
+    await ca.command('c', 'CREATE Cut');
+    await ca.command('s', 'SELECT Cut');
+    ca.send('i IDLE');
+    assert.equal(await ca.readLine(), '+ idling');
+    // Both nodes' LISTEN connections, as a PostgreSQL restart or a network cut would drop them.
+    const killed = await adminQuery(
+      db.url,
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'letterbox-listen %'",
+    );
+    assert.equal(killed.rowCount, 2);
+    assert.match(await append(cb, 'b1', 'Cut', MSG(300)), /^b1 OK \[APPENDUID \d+ 1\]/);
+    assert.equal(await ca.readLine(10_000), '* 1 EXISTS');
+    // Listening again: a later change arrives as before.
+    await cb.command('s', 'SELECT Cut');
+    await cb.command('t', 'STORE 1 +FLAGS.SILENT (\\Answered)');
+    assert.equal(await ca.readLine(10_000), '* 1 FETCH (UID 1 FLAGS (\\Answered))');
+    ca.send('DONE');
+    assert.equal(await ca.readLine(), 'i OK IDLE terminated');
     ca.close();
     cb.close();
   });

@@ -46,6 +46,15 @@ describe('postgres specifics', () => {
       const mb = (await nodes[2]!.getMailbox(accountId, 'INBOX'))!;
       assert.equal(mb.uidNext, total + 1);
       assert.equal(mb.highestModseq, list[list.length - 1]!.modseq);
+
+      // Flag changes from every node at once: each transaction gets the next modseq, none is lost.
+      const stores = await Promise.all(
+        nodes.flatMap((node, n) => Array.from({ length: 5 }, (_, i) => node.storeFlags(accountId, inbox, [1, 2, 3], 'add', [`k${n}x${i}`]))),
+      );
+      const modseqs = stores.map((r) => r.updated[0]!.modseq).sort((x, y) => x - y);
+      assert.deepEqual(modseqs, Array.from({ length: modseqs.length }, (_, i) => mb.highestModseq + 1 + i));
+      const [first] = await nodes[3]!.listMessages(accountId, inbox);
+      assert.equal(first!.flags.length, nodes.length * 5, 'every keyword kept');
     } finally {
       for (const n of nodes) await n.close();
       await db.drop();
