@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/types.js';
-import { Db as PgDb, openPool } from './postgres/db.js';
+import { Db as PgDb, openPool, redactUrl } from './postgres/db.js';
 import { migrate as migratePostgres, SCHEMA_VERSION as PG_SCHEMA_VERSION } from './postgres/migrations.js';
 import { describeConnectError, openPostgresStore } from './postgres/store.js';
 import { Db as SqliteDb } from './sqlite/db.js';
@@ -38,13 +38,7 @@ export async function openStore(config: { dataDir: string; storage: StorageConfi
 /** describeStorage names the backend for messages: "SQLite in DIR/letterbox.db" or the URL without its password. */
 export function describeStorage(config: { dataDir: string; storage: StorageConfig }): string {
   if (config.storage.kind === 'sqlite') return `SQLite in ${join(config.dataDir, SQLITE_FILE)}`;
-  try {
-    const u = new URL(config.storage.url);
-    if (u.password) u.password = '***';
-    return `PostgreSQL at ${u.toString()}`;
-  } catch {
-    return 'PostgreSQL';
-  }
+  return `PostgreSQL at ${redactUrl(config.storage.url)}`;
 }
 
 /**
