@@ -49,7 +49,7 @@ for (const backend of BACKENDS) {
     let srv: TestServer;
     before(async () => {
       srv = await startTestServer(backend);
-      const r = await runCli(['user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', srv.dataDir], 'pw\n');
+      const r = await runCli(['user', 'add', 'alice@example.com', '--password-stdin', ...srv.cliArgs], 'pw\n');
       assert.equal(r.code, 0, r.stderr);
     });
     after(async () => srv.close());
@@ -74,7 +74,7 @@ for (const backend of BACKENDS) {
     ] as const) {
       it(`imports ${corpus}/ and serves every message byte-identical`, async () => {
         const dir = path.join(CORPUS, corpus);
-        const args = [BIN, 'import', 'alice@example.com', dir, '--data-dir', srv.dataDir];
+        const args = [BIN, 'import', 'alice@example.com', dir, ...srv.cliArgs];
         if (mailbox !== 'INBOX') args.push('--mailbox', mailbox);
         const { code, stdout, stderr } = await runCli(args.slice(1));
         assert.equal(code, 0, stderr);

@@ -5,7 +5,8 @@
 import { access, mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import { isPostgresUrl } from '../config/schema.js';
+import type { Config, StorageConfig } from '../config/types.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log/logger.js';
 import { openStore } from '../store/open.js';
 import type { Account, Store } from '../store/types.js';
@@ -18,6 +19,7 @@ export const EXIT = {
   DATAERR: 65,
   NOINPUT: 66,
   NOUSER: 67,
+  UNAVAILABLE: 69,
   SOFTWARE: 70,
   CANTCREAT: 73,
   IOERR: 74,
@@ -40,6 +42,7 @@ export class CliError extends Error {
 export interface CommonOptions {
   config?: string;
   dataDir?: string;
+  storage?: string;
   logLevel?: LogLevel;
 }
 
@@ -48,6 +51,7 @@ export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)')
     .option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)')
+    .option('-s, --storage <backend>', 'storage: "sqlite" (in the data directory, the default) or a postgres://user:password@host:port/db URL (env LETTERBOX_STORAGE)')
     .addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
 }
 
@@ -59,15 +63,27 @@ export function parsePort(value: string): number {
 }
 
 /**
- * resolveConfig builds the Config for a command: flags, then LETTERBOX_DATA_DIR / LETTERBOX_CONFIG from
- * `env`, then the config file, then defaults. `extra` carries command-specific overrides (serve's ports).
- * Throws ConfigError.
+ * parseStorage turns a --storage / LETTERBOX_STORAGE value into a StorageConfig: "sqlite", or a postgres://
+ * or postgresql:// URL. Throws CliError (usage) for anything else.
+ */
+export function parseStorage(value: string, from: string): StorageConfig {
+  if (value === 'sqlite') return { kind: 'sqlite' };
+  if (isPostgresUrl(value)) return { kind: 'postgres', url: value };
+  throw new CliError(`${from}: expected "sqlite" or a postgres://user:password@host:port/database URL`, EXIT.USAGE);
+}
+
+/**
+ * resolveConfig builds the Config for a command: flags, then LETTERBOX_DATA_DIR / LETTERBOX_CONFIG /
+ * LETTERBOX_STORAGE from `env`, then the config file, then defaults. `extra` carries command-specific
+ * overrides (serve's ports). Throws ConfigError, CliError for a bad --storage.
  */
 export async function resolveConfig(opts: CommonOptions, extra: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const file = opts.config ?? (env.LETTERBOX_CONFIG || undefined);
   const dataDir = opts.dataDir ?? (env.LETTERBOX_DATA_DIR || undefined);
   const overrides: ConfigOverrides = { ...extra };
   if (dataDir !== undefined) overrides.dataDir = dataDir;
+  if (opts.storage !== undefined) overrides.storage = parseStorage(opts.storage, '--storage');
+  else if (env.LETTERBOX_STORAGE) overrides.storage = parseStorage(env.LETTERBOX_STORAGE, 'LETTERBOX_STORAGE');
   if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
   return loadConfig({ file, overrides });
 }
@@ -79,10 +95,13 @@ export function adminLogger(opts: CommonOptions): Logger {
 
 /**
  * withStore opens the store of `config`, runs `fn`, and closes the store whatever happens.
- * With `create` false, a missing data directory is an error (a typo in --data-dir must not create an empty one).
+ * With `create` false, a missing data directory is an error for SQLite (a typo in --data-dir must not
+ * create an empty one); PostgreSQL needs no data directory.
  */
 export async function withStore<T>(config: Config, log: Logger, create: boolean, fn: (store: Store) => Promise<T>): Promise<T> {
-  if (create) await mkdir(config.dataDir, { recursive: true });
+  if (config.storage.kind !== 'sqlite') {
+    // nothing on disk to check
+  } else if (create) await mkdir(config.dataDir, { recursive: true });
   else {
     try {
       await access(config.dataDir);

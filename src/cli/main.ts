@@ -5,11 +5,13 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/types.js';
+import { StorageUnavailableError } from '../store/postgres/db.js';
 import { StoreError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
 import { importCommand } from './import.js';
+import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 
@@ -17,10 +19,11 @@ const EXIT_HELP = `
 Environment:
   LETTERBOX_CONFIG     config file (like --config)
   LETTERBOX_DATA_DIR   data directory (like --data-dir)
+  LETTERBOX_STORAGE    storage backend (like --storage): sqlite, or postgres://user:password@host:port/db
   Precedence: command-line flags, then environment, then the config file, then defaults.
 
 Exit status:
-  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 78 configuration error
+  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 69 database unreachable, 78 configuration error
   (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
@@ -35,6 +38,8 @@ export function buildProgram(): Command {
   program.addCommand(userCommand());
   program.addCommand(importCommand());
   program.addCommand(deliverCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(migrateStorageCommand());
   // Subcommands copy exitOverride only when created through the parent; set it on every level.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride();
@@ -74,6 +79,10 @@ function report(err: unknown): number {
   if (err instanceof ImportError) {
     line(err.message);
     return EXIT.NOINPUT;
+  }
+  if (err instanceof StorageUnavailableError) {
+    line(err.message);
+    return EXIT.UNAVAILABLE;
   }
   if (err instanceof StoreError) {
     line(err.message);

@@ -8,7 +8,7 @@ import type { Config } from '../config/types.js';
 import { startServer, type RunningServer } from '../imap/server.js';
 import { startLmtpServer, type LmtpAddress, type RunningLmtp } from '../lmtp/server.js';
 import { createLogger } from '../log/logger.js';
-import { openStore } from '../store/open.js';
+import { describeStorage, openStore } from '../store/open.js';
 import { ensureTlsMaterial } from '../tls/material.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
@@ -85,7 +85,10 @@ export async function serve(config: Config): Promise<void> {
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
   const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
-  log.info({ addresses, dataDir: config.dataDir, store: store.kind }, `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}`);
+  log.info(
+    { addresses, dataDir: config.dataDir, store: store.kind },
+    `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
+  );
 
   const running = { imap: server, lmtp };
   await new Promise<void>((resolve) => {

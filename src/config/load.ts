@@ -13,6 +13,7 @@ import type { Config } from './types.js';
 /** ConfigOverrides are values that win over the config file (from flags or environment); paths may be relative to `cwd`. */
 export interface ConfigOverrides {
   dataDir?: string;
+  storage?: Config['storage'];
   imap?: Partial<Config['imap']>;
   /** LMTP overrides; `socket` is a path, or "none" to turn the socket off. */
   lmtp?: { host?: string; port?: number; socket?: string };
@@ -68,7 +69,7 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
   const fromCli = (p: string | null) => (p === null ? null : path.resolve(cwd, p));
   return {
     dataDir,
-    storage: { kind: file.storage.kind },
+    storage: overrides.storage ?? (file.storage.kind === 'postgres' ? { kind: 'postgres', url: file.storage.url } : { kind: 'sqlite' }),
     imap: {
       host: overrides.imap?.host ?? file.imap.host,
       port: overrides.imap?.port ?? file.imap.port,

@@ -17,10 +17,29 @@ const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1
 
 const levels = LOG_LEVELS as unknown as readonly ['info', ...Array<(typeof LOG_LEVELS)[number]>];
 
+/** isPostgresUrl tells whether `s` is a postgres:// or postgresql:// URL. */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\/./.test(s);
+}
+
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
   data_dir: nonEmpty('a directory path').default('./data'),
-  storage: z.strictObject({ kind: z.literal('sqlite', { error: 'expected "sqlite" (the only backend so far)' }) }).prefault({ kind: 'sqlite' }),
+  storage: z
+    .discriminatedUnion(
+      'kind',
+      [
+        z.strictObject({ kind: z.literal('sqlite') }),
+        z.strictObject({
+          kind: z.literal('postgres'),
+          url: z.string({ error: 'expected a postgres://user:password@host:port/database URL' }).refine(isPostgresUrl, {
+            error: 'expected a postgres://user:password@host:port/database URL',
+          }),
+        }),
+      ],
+      { error: 'expected kind: sqlite, or kind: postgres with a url' },
+    )
+    .prefault({ kind: 'sqlite' }),
   imap: z
     .strictObject({
       host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default('0.0.0.0'),

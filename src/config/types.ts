@@ -2,11 +2,17 @@
  * Config is the validated server configuration (from the config file, environment and command line,
  * in increasing precedence). Durations are milliseconds, sizes octets, ports TCP ports (0 = listener off).
  */
+/**
+ * StorageConfig is the storage backend: "sqlite" (`<dataDir>/letterbox.db`) or "postgres" with a connection
+ * URL, postgres://user:password@host:port/database (libpq parameters such as ?sslmode=require allowed).
+ */
+export type StorageConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+
 export interface Config {
   /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and the LMTP socket. */
   dataDir: string;
-  /** Storage backend; only "sqlite" exists now (#5 adds postgres). */
-  storage: { kind: 'sqlite' };
+  /** Storage backend: embedded SQLite in dataDir, or a PostgreSQL database shared by several nodes. */
+  storage: StorageConfig;
   imap: {
     /** Address to listen on, e.g. "0.0.0.0", "127.0.0.1", "::". */
     host: string;

@@ -12,7 +12,7 @@ import { MAX_LITERAL_OCTETS } from '../../src/protocol/limits.js';
 import { openStore } from '../../src/store/open.js';
 import { runCli } from '../helpers/cli.js';
 
-const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
+const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);
 
 async function tmp(): Promise<string> {
@@ -51,9 +51,9 @@ describe('letterbox --help', () => {
   it('describes every command and option', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    for (const word of ['serve', 'user', 'import', 'deliver', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG']) assert.ok(top.stdout.includes(word), word);
+    for (const word of ['serve', 'user', 'import', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
     const serve = await cli(['serve', '--help']);
-    for (const opt of ['--host', '--imap-port', '--imaps-port', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
+    for (const opt of ['--host', '--imap-port', '--imaps-port', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
     const add = await cli(['user', 'add', '--help']);
     for (const opt of ['--password-stdin', '--data-dir', '--config']) assert.ok(add.stdout.includes(opt), opt);
     const del = await cli(['user', 'delete', '--help']);

@@ -143,3 +143,32 @@ describe('resolveConfig precedence', () => {
     assert.equal(c.imap.tlsPort, 993);
   });
 });
+
+describe('storage configuration', () => {
+  it('reads storage.kind postgres with its url; --storage beats LETTERBOX_STORAGE beats the file', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'c.yaml');
+    await writeFile(file, 'storage: { kind: postgres, url: "postgres://letterbox:pw@db.example:5432/mail" }\n');
+    let c = await resolveConfig({ config: file }, {}, {});
+    assert.deepEqual(c.storage, { kind: 'postgres', url: 'postgres://letterbox:pw@db.example:5432/mail' });
+    c = await resolveConfig({ config: file }, {}, { LETTERBOX_STORAGE: 'postgresql://other/db' });
+    assert.deepEqual(c.storage, { kind: 'postgres', url: 'postgresql://other/db' });
+    c = await resolveConfig({ config: file, storage: 'sqlite' }, {}, { LETTERBOX_STORAGE: 'postgresql://other/db' });
+    assert.deepEqual(c.storage, { kind: 'sqlite' });
+    await assert.rejects(resolveConfig({ storage: 'mysql://x' }, {}, {}), /--storage: expected "sqlite" or a postgres:\/\/user:password@host:port\/database URL/);
+    await assert.rejects(resolveConfig({}, {}, { LETTERBOX_STORAGE: 'pg' }), /LETTERBOX_STORAGE: expected "sqlite" or a postgres:/);
+  });
+
+  it('names the key of a bad storage section', async () => {
+    const dir = await tmp();
+    const bad = async (yaml: string) => {
+      const file = path.join(dir, `s${Math.random()}.yaml`);
+      await writeFile(file, yaml);
+      return loadConfig({ file });
+    };
+    await assert.rejects(bad('storage: { kind: postgres }\n'), /storage\.url: /);
+    await assert.rejects(bad('storage: { kind: postgres, url: "mysql://x" }\n'), /storage\.url: expected a postgres:\/\/user:password@host:port\/database URL/);
+    await assert.rejects(bad('storage: { kind: oracle }\n'), /storage(\.kind)?: expected kind: sqlite, or kind: postgres with a url/);
+    await assert.rejects(bad('storage: { kind: sqlite, url: "postgres://x/y" }\n'), /storage\.url: unknown key/);
+  });
+});

@@ -13,7 +13,7 @@ import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
 import { BIN, runCli, spawnServe } from '../helpers/cli.js';
 
-const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
+const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();

@@ -1,6 +1,7 @@
 /**
  * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports,
- * a fresh data directory and the chosen storage backend, for tests that talk to it over TCP and TLS.
+ * a fresh data directory and the chosen storage backend (PostgreSQL: a fresh database, dropped on close),
+ * for tests that talk to it over TCP and TLS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { after, before, beforeEach } from 'node:test';
@@ -9,13 +10,14 @@ import path from 'node:path';
 import pino from 'pino';
 import selfsigned from 'selfsigned';
 import { hashPassword } from '../../src/auth/password.js';
-import type { Config } from '../../src/config/types.js';
+import type { Config, StorageConfig } from '../../src/config/types.js';
 import { startServer, type RunningServer } from '../../src/imap/server.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
+import { testDatabase } from './postgres.js';
 
 /** Backends the shared suites run against. */
-export const BACKENDS = ['sqlite'] as const;
+export const BACKENDS = ['sqlite', 'postgres'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** TestServer: a running server and its parts. */
@@ -26,6 +28,10 @@ export interface TestServer {
   dataDir: string;
   /** The config the server runs with (lmtp off; test/lmtp starts its own LMTP listeners on this store). */
   config: Config;
+  /** The storage of the server's config (to open a second store on the same data). */
+  storage: StorageConfig;
+  /** Options that point the letterbox CLI at this server's data: --data-dir, and --storage for PostgreSQL. */
+  cliArgs: string[];
   server: RunningServer;
   /** PEM certificate, to trust in TLS clients. */
   cert: string;
@@ -53,9 +59,11 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 /** startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth). */
 export async function startTestServer(backend: Backend = 'sqlite', configure?: (c: Config) => void): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
+  // PostgreSQL: a database of its own per server, so test files running in parallel never meet.
+  const pg = backend === 'postgres' ? await testDatabase() : null;
   const config: Config = {
     dataDir,
-    storage: { kind: backend },
+    storage: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
@@ -74,6 +82,8 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     store,
     dataDir,
     config,
+    storage: config.storage,
+    cliArgs: ['--data-dir', dataDir, ...(config.storage.kind === 'postgres' ? ['--storage', config.storage.url] : [])],
     server,
     cert: tls.cert,
     async addUser(email, password) {
@@ -82,6 +92,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
     async close() {
       await server.close();
       await store.close();
+      await pg?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

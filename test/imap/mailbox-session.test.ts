@@ -231,7 +231,7 @@ for (const backend of BACKENDS) {
       assert.equal(await b.readLine(), '+ idling');
       const { openStore } = await import('../../src/store/open.js');
       const { prepareMessage } = await import('../../src/delivery/prepare.js');
-      const other = await openStore({ dataDir: env.srv.dataDir, storage: { kind: 'sqlite' } });
+      const other = await openStore({ dataDir: env.srv.dataDir, storage: env.srv.storage });
       const acct = (await other.getAccount(env.user))!;
       const box = (await other.getMailbox(acct.id, 'INBOX'))!;
       await other.appendMessages(acct.id, box.id, [prepareMessage(Buffer.from(MSG1), [], Date.now())]);

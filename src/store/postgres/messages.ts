@@ -1,0 +1,181 @@
+/**
+ * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
+ */
+import type { BlobStore } from '../blobs.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
+import { lockAccount } from './accounts.js';
+import { insertBody } from './bodies.js';
+import type { Db, Tx } from './db.js';
+import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
+import { requireMailbox } from './mailboxes.js';
+import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
+
+/** toMeta maps a MetaRow to MessageMeta. */
+export function toMeta(row: MetaRow): MessageMeta {
+  return { uid: row.uid, modseq: row.modseq, flags: decodeFlags(row.sys_flags, row.keywords) };
+}
+
+/** MessageInsert is one row of messages to write. */
+export interface MessageInsert {
+  uid: number;
+  bodyId: number;
+  modseq: number;
+  sysFlags: number;
+  keywords: string;
+  internalDate: number;
+  saveDate: number;
+  size: number;
+}
+
+/** insertMessages writes rows of messages into mailbox `mailboxId`, in one statement. */
+export async function insertMessages(tx: Tx, accountId: number, mailboxId: number, rows: readonly MessageInsert[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <K extends keyof MessageInsert>(k: K) => rows.map((r) => r[k] as number);
+  await tx.run(
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
+     SELECT ?::bigint, ?::bigint, * FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])`,
+    accountId,
+    mailboxId,
+    col('uid'),
+    col('bodyId'),
+    col('modseq'),
+    col('sysFlags'),
+    rows.map((r) => r.keywords),
+    col('internalDate'),
+    col('saveDate'),
+    col('size'),
+  );
+}
+
+/**
+ * reserveUids checks that `n` more UIDs fit below 2^32 (RFC 9051 section 2.3.1.1) and returns the first;
+ * the caller bumps uid_next. `mb` must have been read with its row lock. Throws LIMIT.
+ */
+export function reserveUids(mb: MailboxRow, n: number): number {
+  if (mb.uid_next + n - 1 > MAX_UID) throw new StoreError('LIMIT', 'Mailbox has run out of UIDs');
+  return mb.uid_next;
+}
+
+/** listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the primary key. Throws NONEXISTENT. */
+export async function listMessages(db: Db, accountId: number, mailboxId: number): Promise<MessageMeta[]> {
+  await requireMailbox(db, accountId, mailboxId);
+  return (
+    await db.all<MetaRow>(
+      'SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid',
+      accountId,
+      mailboxId,
+    )
+  ).map(toMeta);
+}
+
+interface RecordRow extends MetaRow {
+  internal_date: number;
+  save_date: number;
+  size: number;
+  body_id: number;
+  structure: string;
+  envelope: string;
+  sent_date: number | null;
+}
+
+/** getMessages returns the records of those `uids` that exist, ascending UID. Throws NONEXISTENT. */
+export async function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
+  await requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  const rows = await db.all<RecordRow>(
+    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id,
+            b.structure, b.envelope, b.sent_date
+       FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+      WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
+      ORDER BY m.uid`,
+    accountId,
+    mailboxId,
+    idList(uids),
+  );
+  return rows.map((r) => ({
+    ...toMeta(r),
+    internalDate: r.internal_date,
+    size: r.size,
+    saveDate: r.save_date,
+    bodyId: r.body_id,
+    structure: JSON.parse(r.structure),
+    envelope: JSON.parse(r.envelope),
+    sentDate: r.sent_date,
+  }));
+}
+
+/** idList keeps the valid UIDs or ids of `ids` (positive integers below 2^53) for `= ANY(?::bigint[])`. */
+export function idList(ids: readonly number[]): number[] {
+  return ids.filter((n) => Number.isSafeInteger(n) && n > 0);
+}
+
+/** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
+export async function getSearchText(
+  db: Db,
+  accountId: number,
+  mailboxId: number,
+  uids: readonly number[],
+): Promise<Map<number, { headers: string; body: string }>> {
+  await requireMailbox(db, accountId, mailboxId);
+  const out = new Map<number, { headers: string; body: string }>();
+  if (uids.length === 0) return out;
+  const rows = await db.all<{ uid: number; headers: string; body: string }>(
+    `SELECT m.uid, s.headers, s.body
+       FROM messages m JOIN search_text s ON s.account_id = m.account_id AND s.body_id = m.body_id
+      WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
+      ORDER BY m.uid`,
+    accountId,
+    mailboxId,
+    idList(uids),
+  );
+  for (const r of rows) out.set(r.uid, { headers: r.headers, body: r.body });
+  return out;
+}
+
+/**
+ * appendMessages stores `messages` in one transaction: bodies (reused when the account already has the
+ * same bytes), UIDs uid_next.., all with modseq highest_modseq + 1, allocated under the mailbox row's lock
+ * so appends from any number of nodes get distinct, increasing UIDs. Durable on return (PostgreSQL
+ * commits with fsync unless the operator turned synchronous_commit off). Throws TRYCREATE, LIMIT.
+ */
+export async function appendMessages(
+  db: Db,
+  blobs: BlobStore<Tx>,
+  accountId: number,
+  mailboxId: number,
+  messages: readonly NewMessage[],
+): Promise<{ uidValidity: number; uids: number[] }> {
+  return db.write(async (tx) => {
+    const mb = await requireMailbox(tx, accountId, mailboxId, 'TRYCREATE', true);
+    if (messages.length === 0) return { uidValidity: mb.uid_validity, uids: [] };
+    const firstUid = reserveUids(mb, messages.length);
+    // A quota check (OVERQUOTA) slots in here: the total is messages' raw lengths, nothing is written yet.
+    await lockAccount(tx, accountId);
+    const modseq = mb.highest_modseq + 1;
+    const now = Date.now();
+    const rows: MessageInsert[] = [];
+    for (const [i, msg] of messages.entries()) {
+      const flags = parseFlags(msg.flags);
+      rows.push({
+        uid: firstUid + i,
+        bodyId: await insertBody(tx, blobs, accountId, msg),
+        modseq,
+        sysFlags: flags.sys,
+        keywords: encodeKeywords(flags.keywords),
+        internalDate: msg.internalDate,
+        saveDate: now,
+        size: msg.raw.length,
+      });
+    }
+    await insertMessages(tx, accountId, mailboxId, rows);
+    await tx.run(
+      'UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?',
+      firstUid + messages.length,
+      modseq,
+      accountId,
+      mailboxId,
+    );
+    tx.notify(accountId, mailboxId);
+    return { uidValidity: mb.uid_validity, uids: rows.map((r) => r.uid) };
+  });
+}

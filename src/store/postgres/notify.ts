@@ -1,0 +1,171 @@
+/**
+ * Change notifications across nodes: every write transaction NOTIFYs (db.ts) on NOTIFY_CHANNEL with the
+ * payload "node:account:mailbox"; each node LISTENs on one dedicated connection and calls its listeners.
+ * Its own changes reach its listeners directly after commit (Db.afterCommit), so they are not doubled.
+ *
+ * pg does not reconnect a dropped client: when the listening connection fails (PostgreSQL restarted, a
+ * network cut, pg_terminate_backend), Notifier reconnects with backoff, LISTENs again, and calls every
+ * listener with (null, null): notifications sent while it was away are lost, so sessions re-read the change
+ * feed by modseq. A periodic query on the connection finds a connection that died silently.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { ChangeListener } from '../types.js';
+import { clientConfig, NOTIFY_CHANNEL } from './db.js';
+
+/** RECONNECT_MIN_MS and RECONNECT_MAX_MS bound the backoff between reconnection attempts (ms). */
+export const RECONNECT_MIN_MS = 100;
+export const RECONNECT_MAX_MS = 5000;
+/** HEARTBEAT_MS is how often the listening connection is checked with a query (ms). */
+export const HEARTBEAT_MS = 15_000;
+
+/** Notifier keeps the change listeners of one node and the connection that LISTENs for the other nodes. */
+export class Notifier {
+  private readonly listeners = new Set<ChangeListener>();
+  private client: pg.Client | null = null;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private delay = RECONNECT_MIN_MS;
+
+  constructor(
+    private readonly url: string,
+    private readonly nodeId: string,
+    private readonly log?: Logger,
+  ) {}
+
+  /** applicationName is the application_name of the listening connection (to find it in pg_stat_activity). */
+  get applicationName(): string {
+    return `letterbox-listen ${this.nodeId}`;
+  }
+
+  /** start connects and LISTENs; resolves when listening. Throws when the first connection fails. */
+  async start(): Promise<void> {
+    await this.connect();
+    this.heartbeat = setInterval(() => void this.ping(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** add registers a listener and returns the function that removes it. */
+  add(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** emit tells every listener, on a later turn of the event loop, that (accountId, mailboxId) changed. */
+  emit(accountId: number | null, mailboxId: number | null): void {
+    if (this.listeners.size === 0) return;
+    setImmediate(() => this.call(accountId, mailboxId));
+  }
+
+  /** close stops listening and drops every listener. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listeners.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const c = this.client;
+    this.client = null;
+    if (c) await c.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(clientConfig(this.url, this.applicationName));
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, null));
+    client.on('notification', (n) => {
+      if (n.channel === NOTIFY_CHANNEL) this.received(n.payload ?? '');
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      client.on('error', () => {});
+      await client.end().catch(() => {});
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.client = client;
+  }
+
+  private received(payload: string): void {
+    const [node, account, mailbox] = payload.split(':');
+    if (node === this.nodeId) return;
+    const accountId = Number(account);
+    const mailboxId = mailbox ? Number(mailbox) : null;
+    if (!Number.isSafeInteger(accountId) || (mailboxId !== null && !Number.isSafeInteger(mailboxId))) {
+      this.call(null, null);
+      return;
+    }
+    this.call(accountId, mailboxId);
+  }
+
+  private lost(client: pg.Client, err: Error | null): void {
+    if (this.client !== client || this.closed) return;
+    this.client = null;
+    client.removeAllListeners('notification');
+    client.on('error', () => {});
+    client.end().catch(() => {});
+    this.log?.warn({ err }, 'lost the PostgreSQL connection that listens for changes; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.reconnect();
+    }, this.delay);
+    this.retryTimer.unref();
+  }
+
+  private async reconnect(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (err) {
+      this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS);
+      this.log?.warn({ err, retryInMs: this.delay }, 'cannot reconnect to PostgreSQL to listen for changes');
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.closed) return;
+    this.delay = RECONNECT_MIN_MS;
+    this.log?.info('listening for changes again; every session re-reads its mailbox');
+    // Whatever was notified while we were away is lost: make everyone catch up from the change feed.
+    this.call(null, null);
+  }
+
+  private async ping(): Promise<void> {
+    const c = this.client;
+    if (!c) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // A connection cut without a FIN or RST never errors; an unanswered query within the interval tells.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer to the heartbeat query')), HEARTBEAT_MS);
+      });
+      await Promise.race([c.query('SELECT 1'), timeout]);
+    } catch (err) {
+      this.lost(c, err as Error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private call(accountId: number | null, mailboxId: number | null): void {
+    if (this.closed) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(accountId, mailboxId);
+      } catch (err) {
+        this.log?.error({ err }, 'change listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The PostgreSQL backend of Store, for running several stateless Letterbox nodes on one database: a
+ * connection pool for queries, one listening connection for other nodes' changes, bodies in a BlobStore.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs.js';
+import type {
+  Account,
+  ChangeListener,
+  Changes,
+  FlagOperation,
+  Mailbox,
+  MailboxCounts,
+  MessageMeta,
+  MessageRecord,
+  NewMessage,
+  SpecialUse,
+  Store,
+} from '../types.js';
+import * as accounts from './accounts.js';
+import { PgBlobStore, readBody } from './bodies.js';
+import { changesSince } from './changes.js';
+import { Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
+import * as mailboxes from './mailboxes.js';
+import * as messages from './messages.js';
+import { migrate } from './migrations.js';
+import { Notifier } from './notify.js';
+import { renameMailbox } from './rename.js';
+import * as updates from './updates.js';
+
+/** PostgresStore implements Store over a Db; see the Store interface for each method's contract. */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+
+  constructor(
+    private readonly db: Db,
+    private readonly notifier: Notifier,
+    private readonly blobs: BlobStore<Tx>,
+  ) {
+    db.afterCommit = (a, m) => notifier.emit(a, m);
+  }
+
+  /** listenerName is the application_name of this node's LISTEN connection (tests terminate it to test reconnection). */
+  get listenerName(): string {
+    return this.notifier.applicationName;
+  }
+
+  async createAccount(email: string, passwordHash: string): Promise<Account> {
+    return accounts.createAccount(this.db, email, passwordHash);
+  }
+
+  async getAccount(email: string): Promise<Account | null> {
+    return accounts.getAccount(this.db, email);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return accounts.listAccounts(this.db);
+  }
+
+  async setPasswordHash(accountId: number, passwordHash: string): Promise<void> {
+    await accounts.setPasswordHash(this.db, accountId, passwordHash);
+  }
+
+  async deleteAccount(accountId: number): Promise<void> {
+    await accounts.deleteAccount(this.db, this.blobs, accountId);
+  }
+
+  async listMailboxes(accountId: number): Promise<Mailbox[]> {
+    return mailboxes.listMailboxes(this.db, accountId);
+  }
+
+  async getMailbox(accountId: number, name: string): Promise<Mailbox | null> {
+    return mailboxes.getMailbox(this.db, accountId, name);
+  }
+
+  async createMailbox(accountId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox> {
+    return mailboxes.createMailbox(this.db, accountId, name, specialUse ?? null);
+  }
+
+  async deleteMailbox(accountId: number, name: string): Promise<void> {
+    await mailboxes.deleteMailbox(this.db, this.blobs, accountId, name);
+  }
+
+  async renameMailbox(accountId: number, from: string, to: string): Promise<void> {
+    await renameMailbox(this.db, accountId, from, to);
+  }
+
+  async setSubscribed(accountId: number, name: string, subscribed: boolean): Promise<void> {
+    await mailboxes.setSubscribed(this.db, accountId, name, subscribed);
+  }
+
+  async listSubscriptions(accountId: number): Promise<string[]> {
+    return mailboxes.listSubscriptions(this.db, accountId);
+  }
+
+  async mailboxCounts(accountId: number, mailboxId: number): Promise<MailboxCounts> {
+    return mailboxes.mailboxCounts(this.db, accountId, mailboxId);
+  }
+
+  async listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]> {
+    return messages.listMessages(this.db, accountId, mailboxId);
+  }
+
+  async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
+    return messages.getMessages(this.db, accountId, mailboxId, uids);
+  }
+
+  async readBody(accountId: number, bodyId: number): Promise<Buffer> {
+    return readBody(this.db, this.blobs, accountId, bodyId);
+  }
+
+  async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
+    return messages.getSearchText(this.db, accountId, mailboxId, uids);
+  }
+
+  async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
+    return messages.appendMessages(this.db, this.blobs, accountId, mailboxId, msgs);
+  }
+
+  async storeFlags(
+    accountId: number,
+    mailboxId: number,
+    uids: number[],
+    op: FlagOperation,
+    flags: string[],
+    unchangedSince?: number,
+  ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
+    return updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
+  }
+
+  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
+    return updates.expunge(this.db, this.blobs, accountId, mailboxId, uids);
+  }
+
+  async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
+    return updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+  }
+
+  async moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
+    return updates.moveMessages(this.db, this.blobs, accountId, fromMailboxId, uids, toMailboxId);
+  }
+
+  async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
+    return changesSince(this.db, accountId, mailboxId, since);
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.notifier.add(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.db.close();
+  }
+}
+
+/**
+ * openPostgresStore connects to the PostgreSQL database at `url` (postgres://user:password@host:port/db),
+ * brings its schema up to date, starts listening for other nodes' changes and returns the Store.
+ * Throws Error (naming the URL without its password) if PostgreSQL cannot be reached, or if the schema is
+ * newer than this code.
+ */
+export async function openPostgresStore(url: string, opts: { log?: Logger } = {}): Promise<PostgresStore> {
+  const nodeId = randomBytes(6).toString('hex');
+  const db = new Db(openPool(url, nodeId, opts.log), url, nodeId);
+  const notifier = new Notifier(url, nodeId, opts.log);
+  try {
+    const from = await migrate(db, opts.log);
+    opts.log?.debug({ url: redactUrl(url), schemaVersionAtOpen: from }, 'postgres store open');
+    await notifier.start();
+  } catch (err) {
+    await notifier.close();
+    await db.close().catch(() => {});
+    throw describeConnectError(err, url);
+  }
+  return new PostgresStore(db, notifier, new PgBlobStore(db));
+}
+
+/** describeConnectError turns a connection failure into a StorageUnavailableError saying where it tried to connect; others pass unchanged. */
+export function describeConnectError(err: unknown, url: string): unknown {
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.message !== 'string') return err;
+  const connectCodes = ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000'];
+  if (!connectCodes.includes(e.code ?? '')) return err;
+  return new StorageUnavailableError(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${e.message}`);
+}
