@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { LOGGED_IN } from '../helpers/capabilities.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { appendNonSync, login } from '../helpers/imap.js';
 import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
 import { exchange, msg } from '../helpers/transcript.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
-const LOGGED_IN = /^a\d OK \[CAPABILITY IMAP4rev2 IMAP4rev1 LITERAL\+ .* COMPRESS=DEFLATE SASL-IR APPENDLIMIT=67108864\] Logged in$/;
 const SERVER_ID = '* ID ("name" "Letterbox" "vendor" "Letterbox" "version" "0.1.0")';
 const MSG = msg('From: Bob <bob@example.org>', 'Subject: hi', '', 'Hello');
 

@@ -47,7 +47,7 @@ for (const backend of BACKENDS) {
       await env.srv.store.setQuota((await account()).id, { messages: 3 });
       c.write(`a4 APPEND INBOX {${SIZE}+}\r\n${MSG} {${SIZE}+}\r\n${MSG}\r\n`);
       assert.deepEqual(await c.readUntilTagged('a4'), ['a4 NO [OVERQUOTA] Quota exceeded (too many messages)']);
-      await exchangeLike(c, 's', 'SELECT INBOX', [/EXISTS/, /RECENT/, /UNSEEN 1/, /UIDVALIDITY/, /UIDNEXT 3/, /FLAGS/, /PERMANENTFLAGS/, /HIGHESTMODSEQ/, /^s OK/]);
+      await exchangeLike(c, 's', 'SELECT INBOX', [/EXISTS/, /RECENT/, /UNSEEN 1/, /UIDVALIDITY/, /UIDNEXT 3/, /FLAGS/, /MAILBOXID/, /PERMANENTFLAGS/, /HIGHESTMODSEQ/, /^s OK/]);
       await exchange(c, 'st', 'STATUS Sent (MESSAGES DELETED DELETED-STORAGE)', ['* STATUS Sent (MESSAGES 0 DELETED 0 DELETED-STORAGE 0)', 'st OK STATUS completed']);
       await exchange(c, 'st2', 'STATUS INBOX (DELETED DELETED-STORAGE)', [`* STATUS INBOX (DELETED 1 DELETED-STORAGE ${Math.ceil(SIZE / 1024)})`, 'st2 OK STATUS completed']);
       await exchange(c, 'c1', 'COPY 1:2 Archive', ['c1 NO [OVERQUOTA] Quota exceeded (too many messages)']);

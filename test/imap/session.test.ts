@@ -4,15 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { POST_LOGIN, PRE_LOGIN } from '../helpers/capabilities.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { exchange } from '../helpers/transcript.js';
 
-const PRE = 'IMAP4rev2 IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE';
-const POST =
-  'IMAP4rev2 IMAP4rev1 LITERAL+ ID ENABLE IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE CREATE-SPECIAL-USE LIST-EXTENDED LIST-STATUS ' +
-  'STATUS=SIZE BINARY MULTIAPPEND REPLACE UTF8=ACCEPT SAVEDATE OBJECTID PREVIEW COMPRESS=DEFLATE SASL-IR APPENDLIMIT=67108864 ' +
-  'CONDSTORE QRESYNC QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE';
+const PRE = PRE_LOGIN;
+const POST = POST_LOGIN;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 for (const backend of BACKENDS) {
