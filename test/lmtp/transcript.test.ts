@@ -102,6 +102,32 @@ describe('LMTP transcripts', () => {
     assert.equal(await srv.store.getMailbox((await srv.store.getAccount(user))!.id, 'NoSuchFolder'), null);
   });
 
+  it('over quota: 452 4.2.2 while the mailbox is full, 552 5.2.2 when the message alone is larger than the quota', async () => {
+    const other = `quota-other${n}@example.com`;
+    await srv.addUser(other, 'pw');
+    const account = (await srv.store.getAccount(user))!;
+    await srv.store.setQuota(account.id, { storage: 1000, messages: 1 });
+    const c = await LmtpClient.connect(port);
+    await c.command('LHLO mta');
+    const send = async (body: string): Promise<string[]> => {
+      assert.deepEqual(await c.command('MAIL FROM:<bob@example.org>'), ['250 2.1.0 Accepted']);
+      assert.deepEqual(await c.command(`RCPT TO:<${user}>`), ['250 2.1.5 Accepted']);
+      assert.deepEqual(await c.command(`RCPT TO:<${other}>`), ['250 2.1.5 Accepted']);
+      assert.deepEqual(await c.command('DATA'), ['354 End data with <CR><LF>.<CR><LF>']);
+      c.write(body + '.\r\n');
+      return [...(await c.readReply()), ...(await c.readReply())];
+    };
+    // The first message fits; the second finds the message limit (1) reached: temporary, the MTA retries.
+    assert.deepEqual(await send(msg('Subject: one', '', 'fits')), [`250 2.6.0 <${user}> delivered to INBOX`, `250 2.6.0 <${other}> delivered to INBOX`]);
+    assert.deepEqual(await send(msg('Subject: two', '', 'full')), [`452 4.2.2 <${user}> mailbox is over quota`, `250 2.6.0 <${other}> delivered to INBOX`]);
+    // With room for messages again, a message larger than the whole storage quota can never fit: permanent.
+    await srv.store.setQuota(account.id, { messages: null });
+    assert.deepEqual(await send(msg('Subject: big', '', 'x'.repeat(1500))), [`552 5.2.2 <${user}> mailbox is over quota`, `250 2.6.0 <${other}> delivered to INBOX`]);
+    assert.deepEqual(await c.command('QUIT'), ['221 2.0.0 Bye']);
+    assert.equal((await bodies(user, 'INBOX')).length, 1);
+    assert.equal((await bodies(other, 'INBOX')).length, 3);
+  });
+
   it('over the unix socket: two transactions, RSET, the null sender, bare LF made CRLF', async () => {
     const c = await LmtpClient.connect(socket);
     assert.equal(c.greeting, `220 ${HOST} LMTP Letterbox LMTP ready`);
