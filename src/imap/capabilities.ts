@@ -26,6 +26,13 @@ const AUTHENTICATED = [
   'SPECIAL-USE',
   'SASL-IR',
   `APPENDLIMIT=${MAX_LITERAL_OCTETS}`,
+  'ESEARCH',
+  'SEARCHRES',
+  'WITHIN',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
 ];
 
 /** capabilitiesFor returns the capability atoms for a session, IMAP4rev2 and IMAP4rev1 first. */

@@ -54,3 +54,9 @@ export const MAX_SEARCH_HEADER_OCTETS = 256 * 1024;
 /** Keywords (custom flags) per message, and length of one keyword. */
 export const MAX_KEYWORDS_PER_MESSAGE = 100;
 export const MAX_KEYWORD_OCTETS = 128;
+
+/** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold body structures). */
+export const SORT_LOAD_BATCH = 1000;
+
+/** Search texts THREAD=REFERENCES loads per store call for the References field: each may hold up to MAX_SEARCH_TEXT_OCTETS of body text. */
+export const REFERENCES_LOAD_BATCH = 32;

@@ -19,6 +19,8 @@ import { lsubCommand } from './lsub.js';
 import { namespaceCommand } from './namespace.js';
 import { renameCommand } from './rename.js';
 import { searchCommand } from './search.js';
+import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -52,6 +54,8 @@ const all: CommandSpec<any>[] = [
   unselectCommand,
   expungeCommand,
   searchCommand,
+  sortCommand,
+  threadCommand,
   fetchCommand,
   storeCommand,
   copyCommand,
