@@ -21,9 +21,13 @@ export interface SortCriterion {
   reverse: boolean;
 }
 
-/** firstAddress is the first mailbox of an address list, skipping RFC 5322 group markers (host null). */
+/**
+ * firstAddress is the first entry of an address list as ENVELOPE lists it: for a list that starts with a
+ * group (RFC 5322 section 3.4), the group's start marker, whose addr-mailbox is the group name. Dovecot
+ * sorts "To: undisclosed-recipients:;" by that name too.
+ */
 function firstAddress(list: EnvelopeAddress[] | null): EnvelopeAddress | null {
-  return list?.find((a) => a.host !== null && a.mailbox !== null) ?? null;
+  return list?.[0] ?? null;
 }
 
 /** mailboxKey is addr-mailbox of the first address (RFC 5256 section 3 CC, FROM, TO); "" when there is none. */
@@ -33,13 +37,15 @@ function mailboxKey(list: EnvelopeAddress[] | null): string {
 
 /**
  * displayKey is the RFC 2047-decoded display name of the first address, or its addr-spec
- * (mailbox@host) when the name is absent or empty (RFC 5957 section 3); "" when there is no address.
+ * (mailbox@host) when the name is absent or empty (RFC 5957 section 3), the group name for a group;
+ * "" when there is no address.
  */
 function displayKey(list: EnvelopeAddress[] | null): string {
   const a = firstAddress(list);
   if (a === null) return '';
   const name = a.name === null ? '' : decodeHeaderValue(a.name).trim();
-  return casemapKey(name !== '' ? name : `${a.mailbox}@${a.host}`);
+  if (name !== '') return casemapKey(name);
+  return casemapKey(a.host === null ? (a.mailbox ?? '') : `${a.mailbox ?? ''}@${a.host}`);
 }
 
 /** keyOf computes one message's value for one sort key: a number (dates in ms, size in octets) or a casemapped string. */
