@@ -39,3 +39,11 @@ describe('baseSubject (RFC 5256 section 2.1)', () => {
     it(JSON.stringify(raw), () => assert.deepEqual(baseSubject(raw), { subject, replyOrForward }));
   }
 });
+
+describe('baseSubject on long subjects', () => {
+  it('removes 20,000 leading blobs and 20,000 "(fwd)" trailers', () => {
+    assert.deepEqual(baseSubject('[x] '.repeat(20000) + 'Hello' + ' (fwd)'.repeat(20000)), { subject: 'Hello', replyOrForward: true });
+    assert.deepEqual(baseSubject('[x]'.repeat(20000)), { subject: '[x]', replyOrForward: false });
+    assert.deepEqual(baseSubject('Re: '.repeat(20000) + 'Hi'), { subject: 'Hi', replyOrForward: true });
+  });
+});

@@ -11,22 +11,57 @@ export interface BaseSubject {
   replyOrForward: boolean;
 }
 
-/** subj-refwd with its leading blobs (subj-leader's first form): *subj-blob ("re" / "fw" ["d"]) *WSP [subj-blob] ":". */
-const LEADER = /^(?:\[[^[\]]*\] *)*(?:re|fwd?) *(?:\[[^[\]]*\] *)?:/i;
-/** subj-blob: "[" *BLOBCHAR "]" *WSP. */
+/** A run of subj-blob ("[" *BLOBCHAR "]" *WSP); nothing follows the star, so the match never backtracks. */
+const BLOB_RUN = /^(?:\[[^[\]]*\] *)*/;
+/** One subj-blob. */
 const BLOB = /^\[[^[\]]*\] */;
-/** subj-trailer: "(fwd)" / WSP. */
-const FWD_TRAILER = /\(fwd\)$/i;
+/** subj-refwd: ("re" / ("fw" ["d"])) *WSP [subj-blob] ":". */
+const REFWD = /^(?:re|fwd?) *(?:\[[^[\]]*\] *)?:/i;
 
 /** removeTrailers is step (2): drops trailing "(fwd)" and spaces; tells whether a "(fwd)" went. */
 function removeTrailers(s: string): { s: string; fwd: boolean } {
   let fwd = false;
   for (;;) {
     if (s.endsWith(' ')) s = s.slice(0, -1);
-    else if (FWD_TRAILER.test(s)) {
+    else if (s.length >= 5 && s.slice(-5).toLowerCase() === '(fwd)') {
       s = s.slice(0, -5);
       fwd = true;
     } else return { s, fwd };
+  }
+}
+
+/**
+ * removeLeaders is steps (3) to (5): drops leading spaces and subj-leaders ("[blob] Re:"), and leading
+ * blobs while something follows them. A run of blobs is scanned once, not once per blob, so a subject of
+ * many thousands of "[x]" costs linear time.
+ */
+function removeLeaders(s: string): { s: string; refwd: boolean } {
+  let refwd = false;
+  for (;;) {
+    const space = /^ +/.exec(s);
+    if (space !== null) s = s.slice(space[0].length);
+    const run = BLOB_RUN.exec(s)![0];
+    const after = s.slice(run.length);
+    const leader = REFWD.exec(after);
+    if (leader !== null) {
+      s = after.slice(leader[0].length);
+      refwd = true;
+      continue;
+    }
+    if (run === '') return { s, refwd };
+    // No "Re:" after the blobs: step (4) takes them one by one, keeping the last when nothing else is left.
+    if (/[^ ]/.test(after)) {
+      s = after;
+      continue;
+    }
+    let last = 0;
+    for (let rest = run; ; ) {
+      const blob = BLOB.exec(rest)![0];
+      if (blob.length === rest.length) break;
+      last += blob.length;
+      rest = rest.slice(blob.length);
+    }
+    return { s: s.slice(last), refwd };
   }
 }
 
@@ -43,26 +78,9 @@ export function baseSubject(raw: string | null): BaseSubject {
   let replyOrForward = false;
   for (;;) {
     const t = removeTrailers(s);
-    s = t.s;
-    if (t.fwd) replyOrForward = true;
-    for (;;) {
-      if (s.startsWith(' ')) {
-        s = s.slice(1);
-        continue;
-      }
-      const leader = LEADER.exec(s);
-      if (leader !== null) {
-        s = s.slice(leader[0].length);
-        replyOrForward = true;
-        continue;
-      }
-      const blob = BLOB.exec(s);
-      if (blob !== null && /[^ ]/.test(s.slice(blob[0].length))) {
-        s = s.slice(blob[0].length);
-        continue;
-      }
-      break;
-    }
+    const l = removeLeaders(t.s);
+    s = l.s;
+    if (t.fwd || l.refwd) replyOrForward = true;
     if (s.length >= 6 && s.slice(0, 5).toLowerCase() === '[fwd:' && s.endsWith(']')) {
       s = s.slice(5, -1);
       replyOrForward = true;

@@ -2,7 +2,7 @@
  * A fixed mailbox for SORT and THREAD tests: synthetic messages built to exercise base-subject extraction,
  * address and date keys and the REFERENCES algorithm, then real threads from ../shared/corpus/real (with
  * their own References chains), each with a fixed internal date. The expected results in sort.test.ts and
- * thread.test.ts were checked against Dovecot 2.3.19 with the same messages (see those files).
+ * imaplib-sort.test.ts were checked against Dovecot 2.3.19 with the same messages (see sort.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
