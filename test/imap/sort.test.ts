@@ -137,6 +137,22 @@ for (const backend of BACKENDS) {
       c.close();
     });
 
+    it('a message expunged by another session: SORT and THREAD leave it out and hold back EXPUNGE; the UID forms send it', async () => {
+      const a = await login(env.srv.imapPort, env.user);
+      await appendAll(a, 'INBOX', SYNTHETIC.slice(0, 3));
+      await a.command('s', 'SELECT INBOX');
+      const b = await login(env.srv.imapPort, env.user);
+      await b.command('s', 'SELECT INBOX');
+      await exchange(b, 'x', 'UID STORE 2 +FLAGS.SILENT (\\Deleted)', ['x OK UID STORE completed']);
+      await exchange(b, 'y', 'EXPUNGE', ['* 2 EXPUNGE', 'y OK EXPUNGE completed']);
+      await exchange(a, 'a', 'SORT (ARRIVAL) UTF-8 ALL', ['* SORT 3 1', 'a OK SORT completed']);
+      await exchange(a, 'b', 'THREAD REFERENCES UTF-8 ALL', ['* THREAD (3)(1)', 'b OK THREAD completed']);
+      await exchange(a, 'c', 'UID SORT (ARRIVAL) UTF-8 ALL', ['* SORT 3 1', '* 2 EXPUNGE', 'c OK UID SORT completed']);
+      await exchange(a, 'd', 'SORT (ARRIVAL) UTF-8 ALL', ['* SORT 2 1', 'd OK SORT completed']);
+      a.close();
+      b.close();
+    });
+
     it('sequence numbers after EXPUNGE; "$" from SEARCH RETURN (SAVE) as search criteria', async () => {
       const c = await login(env.srv.imapPort, env.user);
       await fill(c);

@@ -31,8 +31,13 @@ export function messageIds(value: string | null): string[] {
   return out;
 }
 
-/** isAncestor tells whether `a` is `b` or one of its ancestors. */
+/**
+ * isAncestor tells whether `a` is `b` or one of its ancestors, that is whether making `a` a child of `b`
+ * would close a loop. Without children `a` can only be `b` itself, which keeps the common case (replies
+ * arriving after what they answer) free of the walk up the tree.
+ */
 function isAncestor(a: Container, b: Container): boolean {
+  if (a.children.length === 0) return a === b;
   for (let c: Container | null = b; c !== null; c = c.parent) if (c === a) return true;
   return false;
 }
