@@ -89,6 +89,19 @@ export interface MessageRecord extends MessageMeta {
   sentDate: number | null;
 }
 
+/** SortRecord is what SORT and THREAD (RFC 5256) read of a message: a MessageRecord without body structure, flags or modseq. */
+export interface SortRecord {
+  uid: number;
+  /** Internal date, ms since epoch. */
+  internalDate: number;
+  /** RFC822.SIZE in octets. */
+  size: number;
+  /** Date header as ms since epoch, or null. */
+  sentDate: number | null;
+  /** The envelope when asked for, else null. */
+  envelope: Envelope | null;
+}
+
 /** NewMessage is a message to add to a mailbox. */
 export interface NewMessage {
   /** The message bytes, CRLF line endings, exactly as they will be served by BODY[]. */
@@ -161,6 +174,12 @@ export interface Store {
   listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]>;
   /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
   getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;
+  /**
+   * Sort records for the given UIDs (missing UIDs are left out), ascending UID; with the envelope only when
+   * `withEnvelope` (SORT by date or size needs none). Cheaper than getMessages: no body structure is read.
+   * Throws NONEXISTENT.
+   */
+  getSortRecords(accountId: number, mailboxId: number, uids: number[], withEnvelope: boolean): Promise<SortRecord[]>;
   /** The stored bytes of a body. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */

@@ -55,6 +55,22 @@ export function appendTests(ctx: Ctx): void {
     assert.deepEqual(await ctx.store.getMessages(accountId, inbox, []), []);
   });
 
+  it('returns sort records for existing UIDs only, ascending, with the envelope when asked', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const [a, b] = [message('a'), message('b')];
+    await ctx.store.appendMessages(accountId, inbox, [a, b, message('c')]);
+    const recs = await ctx.store.getSortRecords(accountId, inbox, [3, 99, 1], true);
+    assert.deepEqual(recs.map((r) => [r.uid, r.envelope?.subject]), [
+      [1, 'a'],
+      [3, 'c'],
+    ]);
+    assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [2], false), [
+      { uid: 2, internalDate: b.internalDate, size: b.raw.length, sentDate: b.sentDate, envelope: null },
+    ]);
+    assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [], true), []);
+    await rejectsWith(ctx.store.getSortRecords(accountId, inbox + 1000, [1], false), 'NONEXISTENT');
+  });
+
   it('handles an empty batch and a missing mailbox', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
     const mb = (await ctx.store.getMailbox(accountId, 'INBOX'))!;

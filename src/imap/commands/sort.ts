@@ -6,7 +6,7 @@
 import type { CommandSpec } from '../command.js';
 import { ParseError, type ArgReader, type SearchKey } from '../../protocol/types.js';
 import { loadSortMessages, matchingUids } from '../sort/messages.js';
-import { SORT_KEYS, sortMessages, type SortCriterion, type SortKey } from '../sort/sort.js';
+import { needsEnvelope, SORT_KEYS, sortMessages, type SortCriterion, type SortKey } from '../sort/sort.js';
 
 /** SortArgs: the sort criteria, the charset as sent, and the search criteria. */
 export interface SortArgs {
@@ -48,7 +48,7 @@ export const sortCommand: CommandSpec<SortArgs> = {
   },
   async run(s, args, ctx) {
     const uids = await matchingUids(s, args.charset, args.key);
-    const sorted = sortMessages(await loadSortMessages(s, uids, false), args.criteria);
+    const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: needsEnvelope(args.criteria), references: false }), args.criteria);
     s.out.untagged(['SORT', ...sorted.map((m) => (ctx.uid ? m.uid : m.seq))].join(' '));
   },
 };

@@ -42,7 +42,7 @@ export const threadCommand: CommandSpec<ThreadArgs> = {
   async run(s, args, ctx) {
     const uids = await matchingUids(s, args.charset, args.key);
     const references = args.algorithm === 'REFERENCES';
-    const msgs = await loadSortMessages(s, uids, references);
+    const msgs = await loadSortMessages(s, uids, { envelope: true, references });
     const threads = references ? referencesThreads(msgs, ctx.uid) : orderedSubjectThreads(msgs, ctx.uid);
     s.out.untagged(threads.length === 0 ? 'THREAD' : `THREAD ${formatThreads(threads)}`);
   },

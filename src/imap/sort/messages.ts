@@ -14,8 +14,9 @@ import { REFERENCES_LOAD_BATCH, SORT_LOAD_BATCH } from '../../protocol/limits.js
 /**
  * SortMessage: one message as SORT and THREAD see it. `seq` and `uid` as in the session's view;
  * `internalDate` and `sentDate` in ms since epoch, `sentDate` being the Date header or, when it is missing
- * or unreadable, the internal date (RFC 5256 section 2.2); `size` in octets; `references` the raw
- * References field (null when absent or not loaded).
+ * or unreadable, the internal date (RFC 5256 section 2.2); `size` in octets; `envelope` null when not
+ * loaded (sorting by ARRIVAL, DATE and SIZE only); `references` the raw References field (null when
+ * absent or not loaded).
  */
 export interface SortMessage {
   seq: number;
@@ -23,7 +24,7 @@ export interface SortMessage {
   internalDate: number;
   sentDate: number;
   size: number;
-  envelope: Envelope;
+  envelope: Envelope | null;
   references: string | null;
 }
 
@@ -67,19 +68,25 @@ async function loadReferences(s: Session, uids: readonly number[]): Promise<Map<
   return out;
 }
 
+/** LoadOptions: what loadSortMessages reads beyond dates and sizes. */
+export interface LoadOptions {
+  envelope: boolean;
+  references: boolean;
+}
+
 /**
  * loadSortMessages returns the messages with the given UIDs (ascending) in sequence order, SORT_LOAD_BATCH
- * at a time; `references` is filled only when asked (it costs a read of the search text). UIDs the store
- * no longer has (expunged by another session) are left out.
+ * at a time; the envelope and the References field are read only when asked for (the latter costs a read
+ * of the search text). UIDs the store no longer has (expunged by another session) are left out.
  */
-export async function loadSortMessages(s: Session, uids: readonly number[], references: boolean): Promise<SortMessage[]> {
+export async function loadSortMessages(s: Session, uids: readonly number[], opts: LoadOptions): Promise<SortMessage[]> {
   const view = s.selected!;
   const account = s.account!;
   const out: SortMessage[] = [];
   for (let i = 0; i < uids.length; i += SORT_LOAD_BATCH) {
     const part = uids.slice(i, i + SORT_LOAD_BATCH);
-    const records = await s.store.getMessages(account.id, view.mailbox.id, part);
-    const fields = references ? await loadReferences(s, part) : null;
+    const records = await s.store.getSortRecords(account.id, view.mailbox.id, part, opts.envelope);
+    const fields = opts.references ? await loadReferences(s, part) : null;
     for (const r of records) {
       out.push({
         seq: view.seqOf(r.uid),
@@ -92,5 +99,6 @@ export async function loadSortMessages(s: Session, uids: readonly number[], refe
       });
     }
   }
-  return out.sort((a, b) => a.seq - b.seq);
+  // UIDs ascend with sequence numbers, and the store answers in UID order.
+  return out;
 }

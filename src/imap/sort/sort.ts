@@ -58,18 +58,23 @@ function keyOf(m: SortMessage, key: SortKey): number | string {
     case 'SIZE':
       return m.size;
     case 'SUBJECT':
-      return casemapKey(baseSubject(m.envelope.subject).subject);
+      return casemapKey(baseSubject(m.envelope?.subject ?? null).subject);
     case 'FROM':
-      return mailboxKey(m.envelope.from);
+      return mailboxKey(m.envelope?.from ?? null);
     case 'TO':
-      return mailboxKey(m.envelope.to);
+      return mailboxKey(m.envelope?.to ?? null);
     case 'CC':
-      return mailboxKey(m.envelope.cc);
+      return mailboxKey(m.envelope?.cc ?? null);
     case 'DISPLAYFROM':
-      return displayKey(m.envelope.from);
+      return displayKey(m.envelope?.from ?? null);
     case 'DISPLAYTO':
-      return displayKey(m.envelope.to);
+      return displayKey(m.envelope?.to ?? null);
   }
+}
+
+/** needsEnvelope tells whether any criterion reads the envelope (all but ARRIVAL, DATE and SIZE do). */
+export function needsEnvelope(criteria: readonly SortCriterion[]): boolean {
+  return criteria.some((c) => c.key !== 'ARRIVAL' && c.key !== 'DATE' && c.key !== 'SIZE');
 }
 
 function compareKeys(a: number | string, b: number | string): number {

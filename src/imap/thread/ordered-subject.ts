@@ -14,7 +14,7 @@ export function bySentDate(a: SortMessage, b: SortMessage): number {
 
 /** subjectKey is the base subject in its compared form (i;ascii-casemap). */
 export function subjectKey(m: SortMessage): string {
-  return casemapKey(baseSubject(m.envelope.subject).subject);
+  return casemapKey(baseSubject(m.envelope?.subject ?? null).subject);
 }
 
 /**

@@ -77,7 +77,7 @@ function linkMessages(msgs: readonly SortMessage[]): Container[] {
     return c;
   };
   for (const m of msgs) {
-    const id = messageIds(m.envelope.messageId)[0];
+    const id = messageIds(m.envelope?.messageId ?? null)[0];
     let c: Container;
     if (id === undefined || byId.get(id)?.msg != null) {
       // No Message-ID, or a duplicate of an earlier message's: the message gets a unique id of its own.
@@ -88,7 +88,7 @@ function linkMessages(msgs: readonly SortMessage[]): Container[] {
     }
     c.msg = m;
     let refs = messageIds(m.references);
-    if (refs.length === 0) refs = messageIds(m.envelope.inReplyTo).slice(0, 1);
+    if (refs.length === 0) refs = messageIds(m.envelope?.inReplyTo ?? null).slice(0, 1);
     let prev: Container | null = null;
     for (const ref of refs) {
       const r = get(ref);
@@ -158,7 +158,7 @@ function mergeBySubject(roots: Container[]): Container[] {
   const subjectOf = (c: Container): { key: string; re: boolean } => {
     let v = info.get(c);
     if (v === undefined) {
-      const b = baseSubject(representative(c).envelope.subject);
+      const b = baseSubject(representative(c).envelope?.subject ?? null);
       v = { key: casemapKey(b.subject), re: b.replyOrForward };
       info.set(c, v);
     }

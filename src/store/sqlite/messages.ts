@@ -1,7 +1,7 @@
 /**
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type SortRecord } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
@@ -98,6 +98,29 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
       structure: JSON.parse(r.structure),
       envelope: JSON.parse(r.envelope),
       sentDate: r.sent_date,
+    }));
+}
+
+/** getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes when asked. Throws NONEXISTENT. */
+export function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], withEnvelope: boolean): SortRecord[] {
+  requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  return db
+    .all<{ uid: number; internal_date: number; size: number; sent_date: number | null; envelope: string | null }>(
+      `SELECT m.uid, m.internal_date, m.size, b.sent_date, ${withEnvelope ? 'b.envelope' : 'NULL AS envelope'}
+         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+        WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
+        ORDER BY m.uid`,
+      accountId,
+      mailboxId,
+      idList(uids),
+    )
+    .map((r) => ({
+      uid: r.uid,
+      internalDate: r.internal_date,
+      size: r.size,
+      sentDate: r.sent_date,
+      envelope: r.envelope === null ? null : JSON.parse(r.envelope),
     }));
 }
 

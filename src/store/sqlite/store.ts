@@ -14,6 +14,7 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  SortRecord,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -102,6 +103,10 @@ class SqliteStore implements Store {
 
   async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
     return messages.getMessages(this.db, accountId, mailboxId, uids);
+  }
+
+  async getSortRecords(accountId: number, mailboxId: number, uids: number[], withEnvelope: boolean): Promise<SortRecord[]> {
+    return messages.getSortRecords(this.db, accountId, mailboxId, uids, withEnvelope);
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
