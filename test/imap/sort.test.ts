@@ -1,6 +1,6 @@
 /**
  * Transcript tests for SORT / UID SORT (RFC 5256 section 3, SORT=DISPLAY of RFC 5957) and THREAD /
- * UID THREAD (RFC 5256 section 4) on the fixture mailbox of sort-fixtures.ts: 12 synthetic messages and
+ * UID THREAD (RFC 5256 section 3) on the fixture mailbox of sort-fixtures.ts: 12 synthetic messages and
  * 25 real ones from the corpus. Every expected SORT and THREAD line below is what Dovecot 2.3.19 answered
  * for the same messages, internal dates and commands (run by hand with its imap binary in PREAUTH mode);
  * Dovecot accepts every charset iconv knows, where this server answers NO [BADCHARSET] beyond UTF-8 and

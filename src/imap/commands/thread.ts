@@ -1,5 +1,5 @@
 /**
- * THREAD and UID THREAD (RFC 5256 section 4) with the ORDEREDSUBJECT and REFERENCES algorithms: the
+ * THREAD and UID THREAD (RFC 5256 section 3) with the ORDEREDSUBJECT and REFERENCES algorithms: the
  * messages matching the search criteria as `* THREAD (...)...` (sequence numbers, or UIDs for UID THREAD).
  * The algorithms live in thread/.
  */
@@ -21,9 +21,9 @@ export interface ThreadArgs {
 }
 
 /**
- * threadCommand is THREAD algorithm charset search-criteria. An unknown algorithm is BAD (RFC 5256
- * section 4 lists only the advertised ones as valid); an unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)].
- * No match gives `* THREAD` with no thread-list.
+ * threadCommand is THREAD algorithm charset search-criteria. An algorithm not advertised is BAD, as in
+ * Dovecot; an unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)] (RFC 5256 section 3). No match gives
+ * `* THREAD` with no thread-list (section 4).
  */
 export const threadCommand: CommandSpec<ThreadArgs> = {
   name: 'THREAD',

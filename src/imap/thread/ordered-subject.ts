@@ -1,5 +1,5 @@
 /**
- * THREAD=ORDEREDSUBJECT (RFC 5256 section 4): messages grouped by base subject, each group ordered by
+ * THREAD=ORDEREDSUBJECT (RFC 5256 section 3): messages grouped by base subject, each group ordered by
  * sent date, its first message the parent of all the others; groups ordered by their first message.
  */
 import { baseSubject } from '../../mime/base-subject.js';

@@ -1,5 +1,5 @@
 /**
- * THREAD=REFERENCES (RFC 5256 section 4, after Jamie Zawinski's algorithm): parent/child links from
+ * THREAD=REFERENCES (RFC 5256 section 3, after Jamie Zawinski's algorithm): parent/child links from
  * Message-ID, References and In-Reply-To, dummy parents for messages referenced but not present, pruning,
  * merging of top-level threads with the same base subject, and sent-date order among siblings.
  * Every walk over the tree is iterative, so a chain of 100,000 replies cannot exhaust the call stack.

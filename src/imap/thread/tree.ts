@@ -1,5 +1,5 @@
 /**
- * The result of THREAD (RFC 5256 section 4): a forest of messages, and its wire form, the `thread-list`s
+ * The result of THREAD (RFC 5256 sections 3 and 4): a forest of messages, and its wire form, the `thread-list`s
  * of the untagged THREAD response.
  */
 
