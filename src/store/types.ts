@@ -96,8 +96,8 @@ export interface SortRecord {
   internalDate: number;
   /** RFC822.SIZE in octets. */
   size: number;
-  /** Date header as ms since epoch, or null. */
-  sentDate: number | null;
+  /** The Date header as the envelope holds it (raw, unfolded), or null; SORT parses it its own way (RFC 5256 section 2.2). */
+  dateHeader: string | null;
   /** The envelope when asked for, else null. */
   envelope: Envelope | null;
 }

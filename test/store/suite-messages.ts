@@ -65,7 +65,7 @@ export function appendTests(ctx: Ctx): void {
       [3, 'c'],
     ]);
     assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [2], false), [
-      { uid: 2, internalDate: b.internalDate, size: b.raw.length, sentDate: b.sentDate, envelope: null },
+      { uid: 2, internalDate: b.internalDate, size: b.raw.length, dateHeader: b.envelope.date, envelope: null },
     ]);
     assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [], true), []);
     await rejectsWith(ctx.store.getSortRecords(accountId, inbox + 1000, [1], false), 'NONEXISTENT');

@@ -10,11 +10,12 @@ import { no } from '../errors.js';
 import { evaluateSearch, hasTextKey } from '../search/evaluate.js';
 import { searchData } from '../commands/search.js';
 import { REFERENCES_LOAD_BATCH, SORT_LOAD_BATCH } from '../../protocol/limits.js';
+import { parseSentDate } from './sent-date.js';
 
 /**
  * SortMessage: one message as SORT and THREAD see it. `seq` and `uid` as in the session's view;
  * `internalDate` and `sentDate` in ms since epoch, `sentDate` being the Date header or, when it is missing
- * or unreadable, the internal date (RFC 5256 section 2.2); `size` in octets; `envelope` null when not
+ * or cannot be parsed (sent-date.ts), the internal date (RFC 5256 section 2.2); `size` in octets; `envelope` null when not
  * loaded (sorting by ARRIVAL, DATE and SIZE only); `references` the raw References field (null when
  * absent or not loaded).
  */
@@ -92,7 +93,7 @@ export async function loadSortMessages(s: Session, uids: readonly number[], opts
         seq: view.seqOf(r.uid),
         uid: r.uid,
         internalDate: r.internalDate,
-        sentDate: r.sentDate ?? r.internalDate,
+        sentDate: parseSentDate(r.dateHeader) ?? r.internalDate,
         size: r.size,
         envelope: r.envelope,
         references: fields?.get(r.uid) ?? null,

@@ -106,8 +106,8 @@ export function getSortRecords(db: Db, accountId: number, mailboxId: number, uid
   requireMailbox(db, accountId, mailboxId);
   if (uids.length === 0) return [];
   return db
-    .all<{ uid: number; internal_date: number; size: number; sent_date: number | null; envelope: string | null }>(
-      `SELECT m.uid, m.internal_date, m.size, b.sent_date, ${withEnvelope ? 'b.envelope' : 'NULL AS envelope'}
+    .all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null }>(
+      `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header, ${withEnvelope ? 'b.envelope' : 'NULL AS envelope'}
          FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
         WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
         ORDER BY m.uid`,
@@ -119,7 +119,7 @@ export function getSortRecords(db: Db, accountId: number, mailboxId: number, uid
       uid: r.uid,
       internalDate: r.internal_date,
       size: r.size,
-      sentDate: r.sent_date,
+      dateHeader: r.date_header,
       envelope: r.envelope === null ? null : JSON.parse(r.envelope),
     }));
 }
