@@ -43,7 +43,8 @@ function mailboxKey(list: EnvelopeAddress[] | null): string {
 function displayKey(list: EnvelopeAddress[] | null): string {
   const a = firstAddress(list);
   if (a === null) return '';
-  const name = a.name === null ? '' : decodeHeaderValue(a.name).trim();
+  // Untrimmed, as Dovecot keeps it: '" mariam"' sorts by " mariam", before the letters.
+  const name = a.name === null ? '' : decodeHeaderValue(a.name);
   if (name !== '') return casemapKey(name);
   return casemapKey(a.host === null ? (a.mailbox ?? '') : `${a.mailbox ?? ''}@${a.host}`);
 }
