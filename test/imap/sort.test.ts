@@ -114,6 +114,11 @@ for (const backend of BACKENDS) {
       const badcharset = 'NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset';
       await exchange(c, 'c1', 'SORT (DATE) ISO-8859-1 ALL', [`c1 ${badcharset} ISO-8859-1`]);
       await exchange(c, 'c2', 'UID THREAD REFERENCES X-UNKNOWN ALL', [`c2 ${badcharset} X-UNKNOWN`]);
+      // A charset sent as a literal is not echoed: it could hold a line break.
+      c.write('c3 SORT (DATE) {6+}\r\nX\r\nY\r\n ALL\r\n');
+      assert.deepEqual(await c.readUntilTagged('c3'), [`c3 ${badcharset}`]);
+      c.write('c4 SORT (DATE) {5+}\r\nutf-8 SUBJECT budget\r\n');
+      assert.deepEqual(await c.readUntilTagged('c4'), ['* SORT 9 10 11', 'c4 OK SORT completed']);
       const bad: Array<[string, string]> = [
         ['SORT () UTF-8 ALL', 'Empty sort criteria'],
         ['SORT (FOO) UTF-8 ALL', 'Unknown sort key FOO'],

@@ -15,9 +15,9 @@ import { parseSentDate } from './sent-date.js';
 /**
  * SortMessage: one message as SORT and THREAD see it. `seq` and `uid` as in the session's view;
  * `internalDate` and `sentDate` in ms since epoch, `sentDate` being the Date header or, when it is missing
- * or cannot be parsed (sent-date.ts), the internal date (RFC 5256 section 2.2); `size` in octets; `envelope` null when not
- * loaded (sorting by ARRIVAL, DATE and SIZE only); `references` the raw References field (null when
- * absent or not loaded).
+ * or cannot be parsed (sent-date.ts), the internal date (RFC 5256 section 2.2); `size` in octets;
+ * `envelope` null when not loaded (sorting by ARRIVAL, DATE and SIZE only); `references` the raw
+ * References field (null when absent or not loaded).
  */
 export interface SortMessage {
   seq: number;
@@ -37,7 +37,11 @@ const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
  * returns the UIDs of the selected mailbox's messages that match `key`, ascending.
  */
 export async function matchingUids(s: Session, charset: string, key: SearchKey): Promise<number[]> {
-  if (!CHARSETS.has(charset.toUpperCase())) throw no(`Unsupported charset ${charset}`, 'BADCHARSET (UTF-8 US-ASCII)');
+  if (!CHARSETS.has(charset.toUpperCase())) {
+    // The charset may have come as a literal: it is named in the reply only when it is a plain name.
+    const named = /^[A-Za-z0-9._:+-]{1,40}$/.test(charset) ? ` ${charset}` : '';
+    throw no(`Unsupported charset${named}`, 'BADCHARSET (UTF-8 US-ASCII)');
+  }
   return evaluateSearch(key, s.selected!, searchData(s, hasTextKey(key)));
 }
 
