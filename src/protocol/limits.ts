@@ -55,8 +55,8 @@ export const MAX_SEARCH_HEADER_OCTETS = 256 * 1024;
 export const MAX_KEYWORDS_PER_MESSAGE = 100;
 export const MAX_KEYWORD_OCTETS = 128;
 
-/** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold body structures). */
+/** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
 export const SORT_LOAD_BATCH = 1000;
 
-/** Search texts THREAD=REFERENCES loads per store call for the References field: each may hold up to MAX_SEARCH_TEXT_OCTETS of body text. */
-export const REFERENCES_LOAD_BATCH = 32;
+/** The same for THREAD=REFERENCES, whose records are read with the header text (up to MAX_SEARCH_HEADER_OCTETS each) to find References. */
+export const REFERENCES_LOAD_BATCH = 100;

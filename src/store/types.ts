@@ -100,6 +100,14 @@ export interface SortRecord {
   dateHeader: string | null;
   /** The envelope when asked for, else null. */
   envelope: Envelope | null;
+  /** The References field (RFC 5322 section 3.6.4) as kept in the search text, when asked for and present, else null. */
+  references: string | null;
+}
+
+/** SortFields: what getSortRecords reads beyond dates and size. */
+export interface SortFields {
+  envelope: boolean;
+  references: boolean;
 }
 
 /** NewMessage is a message to add to a mailbox. */
@@ -175,11 +183,12 @@ export interface Store {
   /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
   getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;
   /**
-   * Sort records for the given UIDs (missing UIDs are left out), ascending UID; with the envelope only when
-   * `withEnvelope` (SORT by date or size needs none). Cheaper than getMessages: no body structure is read.
+   * Sort records for the given UIDs (missing UIDs are left out), ascending UID; the envelope and the
+   * References field only when `fields` asks (SORT by date or size needs neither, THREAD=REFERENCES both).
+   * Cheaper than getMessages and getSearchText: no body structure and no body text is read.
    * Throws NONEXISTENT.
    */
-  getSortRecords(accountId: number, mailboxId: number, uids: number[], withEnvelope: boolean): Promise<SortRecord[]>;
+  getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]>;
   /** The stored bytes of a body. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */

@@ -14,6 +14,7 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  SortFields,
   SortRecord,
   SpecialUse,
   Store,
@@ -105,8 +106,8 @@ class SqliteStore implements Store {
     return messages.getMessages(this.db, accountId, mailboxId, uids);
   }
 
-  async getSortRecords(accountId: number, mailboxId: number, uids: number[], withEnvelope: boolean): Promise<SortRecord[]> {
-    return messages.getSortRecords(this.db, accountId, mailboxId, uids, withEnvelope);
+  async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
+    return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
