@@ -44,6 +44,13 @@ const AUTHENTICATED = [
   'QUOTA',
   'QUOTA=RES-STORAGE',
   'QUOTA=RES-MESSAGE',
+  'ESEARCH',
+  'SEARCHRES',
+  'WITHIN',
+  'SORT',
+  'SORT=DISPLAY',
+  'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES',
 ];
 
 /** capabilitiesFor returns the capability atoms for a session, IMAP4rev2 and IMAP4rev1 first. */

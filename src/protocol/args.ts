@@ -6,8 +6,8 @@ import { ASTRING_CHAR, LIST_CHAR, tagOfLine } from './chars.js';
 import { parseFetchItems } from './fetch-items.js';
 import { Lexer } from './lexer.js';
 import { decodeModifiedUtf7 } from './mutf7.js';
-import { parseSearchProgram } from './search.js';
-import { ParseError, type ArgReader, type FetchItem, type RawCommand, type SearchProgram } from './types.js';
+import { parseSearchKeys, parseSearchProgram } from './search.js';
+import { ParseError, type ArgReader, type FetchItem, type RawCommand, type SearchKey, type SearchProgram } from './types.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -53,6 +53,12 @@ class Args extends Lexer implements ArgReader {
     const program = parseSearchProgram(this);
     this.end();
     return program;
+  }
+
+  searchCriteria(): SearchKey {
+    const key = parseSearchKeys(this);
+    this.end();
+    return key;
   }
 
   fetchItems(): FetchItem[] {

@@ -71,6 +71,7 @@ export const INFLATE_CHUNK_OCTETS = 16 * 1024;
 
 /** DEFLATE window bits for COMPRESS (RFC 4978 section 4 allows a smaller window; zlib's maximum, 15, compresses best). */
 export const DEFLATE_WINDOW_BITS = 15;
+
 /** Largest message accepted by LMTP (advertised as SIZE, RFC 1870) and by `letterbox deliver`: the same as APPENDLIMIT, so mail that arrives can also be moved with APPEND. Held in memory while it is stored. */
 export const MAX_MESSAGE_OCTETS = MAX_LITERAL_OCTETS;
 
@@ -85,3 +86,9 @@ export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
 
 /** On shutdown, LMTP connections still open after this are closed with 421 (an unfinished transaction has had no 250, so the MTA retries it). */
 export const LMTP_CLOSE_TIMEOUT_MS = 2000;
+
+/** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
+export const SORT_LOAD_BATCH = 1000;
+
+/** The same for THREAD=REFERENCES, whose records are read with the header text (up to MAX_SEARCH_HEADER_OCTETS each) to find References. */
+export const REFERENCES_LOAD_BATCH = 100;

@@ -67,12 +67,20 @@ export function parseSearchProgram(r: Lexer): SearchProgram {
     charset = (r.peekByte() === 0x22 ? r.string().toString('latin1') : r.atom()).toUpperCase();
     r.space();
   }
+  return { charset, returnOptions, key: parseSearchKeys(r) };
+}
+
+/**
+ * parseSearchKeys reads search-key *(SP search-key) up to the end of the command, as SORT and THREAD
+ * take them after their charset (RFC 5256 section 5). Several keys form an `and`. Throws ParseError.
+ */
+export function parseSearchKeys(r: Lexer): SearchKey {
   const keys = [parseKey(r)];
   while (!r.atEnd()) {
     r.space();
     keys.push(parseKey(r));
   }
-  return { charset, returnOptions, key: keys.length === 1 ? keys[0]! : { type: 'and', keys } };
+  return keys.length === 1 ? keys[0]! : { type: 'and', keys };
 }
 
 function parseReturnOptions(r: Lexer): string[] {

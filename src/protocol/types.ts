@@ -176,6 +176,8 @@ export interface ArgReader {
   date(): string;
   /** The rest of a SEARCH command: [RETURN (...)] [CHARSET x] criteria... (RFC 9051 section 6.4.4, RFC 4731). */
   searchProgram(): SearchProgram;
+  /** The search criteria that end SORT and THREAD: search-key *(SP search-key) to the end (RFC 5256 section 5). */
+  searchCriteria(): SearchKey;
   /** FETCH items: a single item, a macro (ALL/FAST/FULL) or a parenthesised list (RFC 9051 section 6.4.5). */
   fetchItems(): FetchItem[];
   /** Reads a parenthesised list of items with the given per-item reader, e.g. list(() => r.atom()). Empty list allowed. */

@@ -123,6 +123,27 @@ export interface MessageRecord extends MessageMeta {
   sentDate: number | null;
 }
 
+/** SortRecord is what SORT and THREAD (RFC 5256) read of a message: a MessageRecord without body structure, flags or modseq. */
+export interface SortRecord {
+  uid: number;
+  /** Internal date, ms since epoch. */
+  internalDate: number;
+  /** RFC822.SIZE in octets. */
+  size: number;
+  /** The Date header as the envelope holds it (raw, unfolded), or null; SORT parses it its own way (RFC 5256 section 2.2). */
+  dateHeader: string | null;
+  /** The envelope when asked for, else null. */
+  envelope: Envelope | null;
+  /** The References field (RFC 5322 section 3.6.4) as kept in the search text, when asked for and present, else null. */
+  references: string | null;
+}
+
+/** SortFields: what getSortRecords reads beyond dates and size. */
+export interface SortFields {
+  envelope: boolean;
+  references: boolean;
+}
+
 /** NewMessage is a message to add to a mailbox. */
 export interface NewMessage {
   /** The message bytes, CRLF line endings, exactly as they will be served by BODY[]. */
@@ -201,6 +222,13 @@ export interface Store {
   listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]>;
   /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
   getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;
+  /**
+   * Sort records for the given UIDs (missing UIDs are left out), ascending UID; the envelope and the
+   * References field only when `fields` asks (SORT by date or size needs neither, THREAD=REFERENCES both).
+   * Cheaper than getMessages and getSearchText: no body structure and no body text is read.
+   * Throws NONEXISTENT.
+   */
+  getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]>;
   /** The stored bytes of a body. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */

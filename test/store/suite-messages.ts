@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { prepareMessage } from '../../src/delivery/prepare.js';
 import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
 
 /** appendTests covers APPEND and reading messages back. */
@@ -53,6 +54,28 @@ export function appendTests(ctx: Ctx): void {
       ],
     );
     assert.deepEqual(await ctx.store.getMessages(accountId, inbox, []), []);
+  });
+
+  it('returns sort records for existing UIDs only, ascending, with the envelope and References when asked', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const [a, b] = [message('a'), message('b')];
+    const reply = prepareMessage(Buffer.from('Subject: Re: a\r\nReferences: <1@x>\r\n <2@x>\r\n\r\nbody\r\n'), [], DATE);
+    await ctx.store.appendMessages(accountId, inbox, [a, b, message('c'), reply]);
+    const recs = await ctx.store.getSortRecords(accountId, inbox, [3, 99, 1, 4], { envelope: true, references: true });
+    assert.deepEqual(
+      recs.map((r) => [r.uid, r.envelope?.subject, r.references]),
+      [
+        [1, 'a', null],
+        [3, 'c', null],
+        [4, 'Re: a', '<1@x> <2@x>'],
+      ],
+    );
+    assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [2], { envelope: false, references: false }), [
+      { uid: 2, internalDate: b.internalDate, size: b.raw.length, dateHeader: b.envelope.date, envelope: null, references: null },
+    ]);
+    assert.equal((await ctx.store.getSortRecords(accountId, inbox, [4], { envelope: false, references: false }))[0]!.references, null);
+    assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [], { envelope: true, references: true }), []);
+    await rejectsWith(ctx.store.getSortRecords(accountId, inbox + 1000, [1], { envelope: false, references: false }), 'NONEXISTENT');
   });
 
   it('handles an empty batch and a missing mailbox', async () => {

@@ -22,6 +22,8 @@ import { getQuotaCommand, getQuotaRootCommand, setQuotaCommand } from './quota.j
 import { renameCommand } from './rename.js';
 import { replaceCommand } from './replace.js';
 import { searchCommand } from './search.js';
+import { sortCommand } from './sort.js';
+import { threadCommand } from './thread.js';
 import { examineCommand, selectCommand } from './select.js';
 import { starttlsCommand } from './starttls.js';
 import { statusCommand } from './status.js';
@@ -55,6 +57,8 @@ const all: CommandSpec<any>[] = [
   unselectCommand,
   expungeCommand,
   searchCommand,
+  sortCommand,
+  threadCommand,
   fetchCommand,
   storeCommand,
   copyCommand,

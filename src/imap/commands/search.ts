@@ -18,10 +18,10 @@ import { effectiveOptions, formatSearchReply, RETURN_OPTIONS, returnedSubset } f
 const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
 
 /**
- * searchData loads what evaluation needs beyond the session's view: records (internal date, size, the Date
+ * searchData (also used by SORT and THREAD) loads what evaluation needs beyond the session's view: records (internal date, size, the Date
  * header's day) and decoded text, with the MIME header fields of the body parts when `partHeaders` (for TEXT).
  */
-function searchData(s: Session, partHeaders: boolean): SearchData {
+export function searchData(s: Session, partHeaders: boolean): SearchData {
   const view = s.selected!;
   const account = s.account!;
   return {

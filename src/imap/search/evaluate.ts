@@ -219,8 +219,11 @@ class Evaluator {
       }
       case 'within': {
         if (!m.record) return null;
-        const cutoff = this.now - key.seconds * 1000;
-        return key.op === 'older' ? m.record.internalDate <= cutoff : m.record.internalDate > cutoff;
+        // RFC 5032 section 3: OLDER is strictly older than the interval, YOUNGER younger than or equal to it.
+        // Both in whole seconds, the precision of INTERNALDATE, as Dovecot counts them.
+        const cutoff = Math.floor(this.now / 1000) - key.seconds;
+        const date = Math.floor(m.record.internalDate / 1000);
+        return key.op === 'older' ? date < cutoff : date >= cutoff;
       }
       case 'size':
         if (!m.record) return null;

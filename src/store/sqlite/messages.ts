@@ -1,7 +1,8 @@
 /**
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults } from '../types.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
+import { headerTextField } from '../../mime/header-text.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
@@ -99,6 +100,37 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
       structure: JSON.parse(r.structure),
       envelope: JSON.parse(r.envelope),
       sentDate: r.sent_date,
+    }));
+}
+
+/**
+ * getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes and
+ * References when `fields` asks. References comes from search_text.headers, which precedes the body text
+ * in the row, so SQLite does not read the body text's pages. Throws NONEXISTENT.
+ */
+export function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): SortRecord[] {
+  requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  const envelope = fields.envelope ? 'b.envelope' : 'NULL';
+  const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
+  return db
+    .all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null }>(
+      `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header,
+              ${envelope} AS envelope, ${headers} AS headers
+         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+        WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
+        ORDER BY m.uid`,
+      accountId,
+      mailboxId,
+      idList(uids),
+    )
+    .map((r) => ({
+      uid: r.uid,
+      internalDate: r.internal_date,
+      size: r.size,
+      dateHeader: r.date_header,
+      envelope: r.envelope === null ? null : JSON.parse(r.envelope),
+      references: r.headers === null ? null : headerTextField(r.headers, 'References'),
     }));
 }
 

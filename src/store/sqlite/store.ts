@@ -17,6 +17,8 @@ import type {
   Quota,
   QuotaDefaults,
   QuotaLimit,
+  SortFields,
+  SortRecord,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -122,6 +124,10 @@ class SqliteStore implements Store {
 
   async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
     return messages.getMessages(this.db, accountId, mailboxId, uids);
+  }
+
+  async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
+    return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {

@@ -1,0 +1,54 @@
+/**
+ * SORT and UID SORT (RFC 5256 section 3, with DISPLAYFROM and DISPLAYTO of RFC 5957): the messages
+ * matching the search criteria, ordered by the sort criteria, as `* SORT n...` (sequence numbers, or UIDs
+ * for UID SORT). The ordering lives in sort/sort.ts.
+ */
+import type { CommandSpec } from '../command.js';
+import { ParseError, type ArgReader, type SearchKey } from '../../protocol/types.js';
+import { loadSortMessages, matchingUids } from '../sort/messages.js';
+import { needsEnvelope, SORT_KEYS, sortMessages, type SortCriterion, type SortKey } from '../sort/sort.js';
+
+/** SortArgs: the sort criteria, the charset as sent, and the search criteria. */
+export interface SortArgs {
+  criteria: SortCriterion[];
+  charset: string;
+  key: SearchKey;
+}
+
+/** parseCriterion reads sort-criterion = ["REVERSE" SP] sort-key (RFC 5256 section 5). */
+function parseCriterion(r: ArgReader): SortCriterion {
+  let name = r.atom().toUpperCase();
+  let reverse = false;
+  if (name === 'REVERSE') {
+    reverse = true;
+    r.space();
+    name = r.atom().toUpperCase();
+  }
+  if (!SORT_KEYS.has(name)) throw new ParseError(`Unknown sort key ${name.slice(0, 40)}`);
+  return { key: name as SortKey, reverse };
+}
+
+/**
+ * sortCommand is SORT (criteria) charset search-criteria. An empty criteria list or an unknown key is BAD;
+ * an unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)]. Like SEARCH, the non-UID form holds back EXPUNGE.
+ */
+export const sortCommand: CommandSpec<SortArgs> = {
+  name: 'SORT',
+  states: ['selected'],
+  uidForm: true,
+  allowExpunge: (uid) => uid,
+  parse(r) {
+    r.space();
+    const criteria = r.list(() => parseCriterion(r));
+    if (criteria.length === 0) throw new ParseError('Empty sort criteria');
+    r.space();
+    const charset = r.astring();
+    r.space();
+    return { criteria, charset, key: r.searchCriteria() };
+  },
+  async run(s, args, ctx) {
+    const uids = await matchingUids(s, args.charset, args.key);
+    const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: needsEnvelope(args.criteria), references: false }), args.criteria);
+    s.out.untagged(['SORT', ...sorted.map((m) => (ctx.uid ? m.uid : m.seq))].join(' '));
+  },
+};

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EnvelopeAddress } from '../../mime/types.js';
+import { casemapKey, compareOctets } from './collate.js';
+import type { SortMessage } from './messages.js';
+import { sortMessages, type SortCriterion } from './sort.js';
+
+const addr = (name: string | null, mailbox: string, host: string): EnvelopeAddress => ({ name, adl: null, mailbox, host });
+const group = (name: string): EnvelopeAddress[] => [
+  { name: null, adl: null, mailbox: name, host: null },
+  { name: null, adl: null, mailbox: null, host: null },
+];
+
+interface Spec {
+  arrival: number;
+  sent: number;
+  size: number;
+  subject: string | null;
+  from?: EnvelopeAddress[];
+  to?: EnvelopeAddress[];
+  cc?: EnvelopeAddress[];
+}
+
+function msgs(...specs: Spec[]): SortMessage[] {
+  return specs.map((s, i) => ({
+    seq: i + 1,
+    uid: 100 + i,
+    internalDate: s.arrival,
+    sentDate: s.sent,
+    size: s.size,
+    references: null,
+    envelope: { date: null, subject: s.subject, from: s.from ?? null, sender: null, replyTo: null, to: s.to ?? null, cc: s.cc ?? null, bcc: null, inReplyTo: null, messageId: null },
+  }));
+}
+
+const SET = msgs(
+  { arrival: 3, sent: 30, size: 500, subject: 'Re: beta', from: [addr('Zed', 'zed', 'x.org')], to: [addr(null, 'Bob', 'x.org')], cc: [addr(null, 'carol', 'x.org')] },
+  { arrival: 1, sent: 10, size: 200, subject: 'alpha', from: [addr('=?UTF-8?Q?=C3=84nne?=', 'anne', 'x.org')], to: group('undisclosed-recipients') },
+  { arrival: 2, sent: 30, size: 200, subject: '[list] Beta (fwd)', from: [addr(null, 'Mike', 'y.org')], to: [addr('Al', 'al', 'x.org')] },
+  { arrival: 2, sent: 5, size: 900, subject: null, to: [addr('', 'ann', 'x.org')], cc: [addr(null, 'Bea', 'x.org')] },
+);
+
+const order = (criteria: SortCriterion[]): number[] => sortMessages(SET, criteria).map((m) => m.seq);
+const c = (key: SortCriterion['key'], reverse = false): SortCriterion => ({ key, reverse });
+
+describe('sortMessages (RFC 5256 section 3, RFC 5957)', () => {
+  const table: Array<[string, SortCriterion[], number[]]> = [
+    ['ARRIVAL, ties by sequence number', [c('ARRIVAL')], [2, 3, 4, 1]],
+    ['REVERSE ARRIVAL keeps ties in sequence order', [c('ARRIVAL', true)], [1, 3, 4, 2]],
+    ['DATE', [c('DATE')], [4, 2, 1, 3]],
+    ['SIZE then REVERSE DATE', [c('SIZE'), c('DATE', true)], [3, 2, 1, 4]],
+    ['SUBJECT: base subjects, no subject first', [c('SUBJECT')], [4, 2, 1, 3]],
+    ['SUBJECT then REVERSE ARRIVAL', [c('SUBJECT'), c('ARRIVAL', true)], [4, 2, 1, 3]],
+    ['FROM: addr-mailbox, missing first', [c('FROM')], [4, 2, 3, 1]],
+    ['TO: a group sorts by its name', [c('TO')], [3, 4, 1, 2]],
+    ['CC', [c('CC')], [2, 3, 4, 1]],
+    ['DISPLAYFROM: decoded name, else addr-spec', [c('DISPLAYFROM')], [4, 3, 1, 2]],
+    ['DISPLAYTO: empty name counts as absent; a group sorts by its name', [c('DISPLAYTO')], [3, 4, 1, 2]],
+    ['REVERSE DISPLAYTO', [c('DISPLAYTO', true)], [2, 1, 4, 3]],
+  ];
+  for (const [name, criteria, want] of table) it(name, () => assert.deepEqual(order(criteria), want));
+  it('no messages', () => assert.deepEqual(sortMessages([], [c('DATE')]), []));
+});
+
+describe('i;ascii-casemap', () => {
+  it('maps ASCII letters only', () => {
+    assert.equal(casemapKey('abc_Z é'), 'ABC_Z é');
+  });
+  it('orders as UTF-8 octets: "_" after letters, non-ASCII after ASCII, astral after U+FFFD', () => {
+    const words = ['\u{1F600}', 'é', '\uFFFD', 'Z', '_', 'A'].map(casemapKey);
+    assert.deepEqual(words.sort(compareOctets), ['A', 'Z', '_', 'é', '\uFFFD', '\u{1F600}']);
+    assert.equal(compareOctets('ab', 'abc') < 0, true);
+    assert.equal(compareOctets('x', 'x'), 0);
+  });
+});
