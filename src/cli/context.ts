@@ -46,13 +46,22 @@ export interface CommonOptions {
   logLevel?: LogLevel;
 }
 
-/** addCommonOptions adds --config, --data-dir and --log-level to `cmd` and returns it. */
-export function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)')
-    .option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)')
-    .option('-s, --storage <backend>', 'storage: "sqlite" (in the data directory, the default) or a postgres://user:password@host:port/db URL (env LETTERBOX_STORAGE)')
-    .addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
+/** STORAGE_HELP describes the --storage option every command takes. */
+export const STORAGE_HELP = 'storage: "sqlite" (in the data directory, the default) or a postgres://user:password@host:port/db URL (env LETTERBOX_STORAGE)';
+
+/**
+ * addCommonOptions adds --config, --data-dir, --storage and --log-level to `cmd` and returns it. With
+ * `storage: false` the command declares --storage itself (`user quota`, where --storage is also the storage limit).
+ */
+export function addCommonOptions(cmd: Command, opts: { storage?: boolean } = {}): Command {
+  cmd.option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)').option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)');
+  if (opts.storage !== false) cmd.option('-s, --storage <backend>', STORAGE_HELP);
+  return cmd.addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
+}
+
+/** isStorageBackend tells whether a --storage value names a backend ("sqlite" or a PostgreSQL URL) rather than a size. */
+export function isStorageBackend(value: string): boolean {
+  return value === 'sqlite' || isPostgresUrl(value);
 }
 
 /** parsePort is a commander argument parser for a TCP port 0-65535; throws InvalidArgumentError. */

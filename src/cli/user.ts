@@ -7,7 +7,7 @@ import { normalizeEmail } from '../auth/email.js';
 import { hashPassword } from '../auth/password.js';
 import { formatSize, parseSize } from '../config/size.js';
 import { StoreError, type QuotaLimit } from '../store/types.js';
-import { addCommonOptions, adminLogger, CliError, EXIT, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
+import { addCommonOptions, adminLogger, CliError, EXIT, isStorageBackend, requireAccount, resolveConfig, STORAGE_HELP, withStore, type CommonOptions } from './context.js';
 import { confirm, promptNewPassword, readPasswordStdin } from './prompt.js';
 
 interface PasswordOptions extends CommonOptions {
@@ -92,13 +92,24 @@ export function userCommand(): Command {
       .command('quota')
       .description("show a user's quota usage and limits, or set the limits (units of 1024: 500M, 2G)")
       .argument('<email>', 'the user')
-      .option('--storage <size>', 'storage limit: a size such as 2G, "none" for no limit, "default" for the config default')
+      // --storage is both the storage limit (issue's `--storage 2G`) and, as on every command, the backend
+      // (`--storage postgres://...`); the value tells which, and both may be given.
+      .option(
+        '-s, --storage <size|backend>',
+        `storage limit: a size such as 2G, "none" for no limit, "default" for the config default; or the ${STORAGE_HELP}`,
+        (v: string, prev: string[] = []) => [...prev, v],
+      )
       .option('--messages <count>', 'message limit: a number, "none" for no limit, "default" for the config default')
       .option('--recount', 'recount the usage from the stored messages first (repair)'),
-  ).action(async (address: string, opts: CommonOptions & { storage?: string; messages?: string; recount?: boolean }) => {
+    { storage: false },
+  ).action(async (address: string, raw: Omit<CommonOptions, 'storage'> & { storage?: string[]; messages?: string; recount?: boolean }) => {
     const email = checkedEmail(address);
+    const backends = (raw.storage ?? []).filter(isStorageBackend);
+    const sizes = (raw.storage ?? []).filter((v) => !isStorageBackend(v));
+    if (backends.length > 1 || sizes.length > 1) throw new CliError('--storage: give at most one storage limit and one backend', EXIT.USAGE);
+    const opts: CommonOptions & { messages?: string; recount?: boolean } = { ...raw, storage: backends[0] };
     const limits = {
-      ...(opts.storage !== undefined ? { storage: quotaLimit(opts.storage, 'storage', parseSize) } : {}),
+      ...(sizes[0] !== undefined ? { storage: quotaLimit(sizes[0], 'storage', parseSize) } : {}),
       ...(opts.messages !== undefined ? { messages: quotaLimit(opts.messages, 'messages', parseCount) } : {}),
     };
     const config = await resolveConfig(opts);

@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { openStore } from '../../src/store/open.js';
 import { runCli } from '../helpers/cli.js';
+import { testDatabase } from '../helpers/postgres.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);
@@ -63,5 +64,23 @@ describe('letterbox user quota', () => {
     r = await cli(['user', 'quota', 'alice@example.com', '-c', config]);
     assert.equal(r.code, 78);
     assert.match(r.stderr, /quota\.storage: expected a size/);
+  });
+
+  it('takes --storage as the storage limit and, for PostgreSQL, as the backend in one command', async () => {
+    const db = await testDatabase();
+    try {
+      let r = await cli(['user', 'add', 'pg@example.com', '--password-stdin', '--storage', db.url], 'pw');
+      assert.equal(r.code, 0, r.stderr);
+      r = await cli(['user', 'quota', 'pg@example.com', '--storage', db.url, '--storage', '2G', '--messages', '10']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'pg@example.com\nstorage\t0 (0 octets) of 2G (2147483648 octets)\nmessages\t0 of 10\n');
+      r = await runCli(['user', 'quota', 'pg@example.com', '--storage', 'none'], '', { ...NO_ENV, LETTERBOX_STORAGE: db.url });
+      assert.equal(r.stdout, 'pg@example.com\nstorage\t0 (0 octets) of no limit\nmessages\t0 of 10\n');
+      r = await cli(['user', 'quota', 'pg@example.com', '--storage', '1G', '--storage', '2G']);
+      assert.equal(r.code, 64);
+      assert.match(r.stderr, /--storage: give at most one storage limit and one backend/);
+    } finally {
+      await db.drop();
+    }
   });
 });
