@@ -19,6 +19,8 @@ export interface Config {
      * from 127.0.0.0/8 and ::1, as Dovecot's disable_plaintext_auth does), "always", or "never".
      */
     plaintextAuth: 'loopback' | 'always' | 'never';
+    /** Open client connections at most (default MAX_CONNECTIONS, 5000); beyond it new ones get `* BYE [UNAVAILABLE]`. */
+    maxConnections: number;
   };
   tls: {
     /** PEM certificate chain path, or null to generate a self-signed one into dataDir at first start. */

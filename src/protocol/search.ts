@@ -5,6 +5,7 @@
  */
 import type { Lexer } from './lexer.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
+import { MAX_SEARCH_KEYS } from './limits.js';
 
 const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 
@@ -62,10 +63,11 @@ export function parseSearchProgram(r: Lexer): SearchProgram {
     charset = (r.peekByte() === 0x22 ? r.string().toString('latin1') : r.atom()).toUpperCase();
     r.space();
   }
-  const keys = [parseKey(r)];
+  const budget = { left: MAX_SEARCH_KEYS };
+  const keys = [parseKey(r, budget)];
   while (!r.atEnd()) {
     r.space();
-    keys.push(parseKey(r));
+    keys.push(parseKey(r, budget));
   }
   return { charset, returnOptions, key: keys.length === 1 ? keys[0]! : { type: 'and', keys } };
 }
@@ -79,10 +81,11 @@ function parseReturnOptions(r: Lexer): string[] {
   return opts.length === 0 ? ['ALL'] : [...new Set(opts)];
 }
 
-/** parseKey reads one search-key; NOT, OR and parentheses count towards MAX_NESTING_DEPTH. */
-function parseKey(r: Lexer): SearchKey {
+/** parseKey reads one search-key; NOT, OR and parentheses count towards MAX_NESTING_DEPTH, every key towards MAX_SEARCH_KEYS. */
+function parseKey(r: Lexer, budget: { left: number }): SearchKey {
+  if (--budget.left < 0) throw new ParseError(`Too many search keys (at most ${MAX_SEARCH_KEYS})`, 'LIMIT');
   const b = r.peekByte();
-  if (b === 0x28) return parseParenthesised(r);
+  if (b === 0x28) return parseParenthesised(r, budget);
   if ((b >= 0x30 && b <= 0x39) || b === 0x2a || b === 0x24) return { type: 'seq', set: r.sequenceSet() };
   if (b === -1 || b === 0x29 || b === 0x20) throw new ParseError('Expected search key');
   const name = r.atom().toUpperCase();
@@ -129,16 +132,16 @@ function parseKey(r: Lexer): SearchKey {
     case 'NOT': {
       r.space();
       r.enter();
-      const key = parseKey(r);
+      const key = parseKey(r, budget);
       r.leave();
       return { type: 'not', key };
     }
     case 'OR': {
       r.space();
       r.enter();
-      const left = parseKey(r);
+      const left = parseKey(r, budget);
       r.space();
-      const right = parseKey(r);
+      const right = parseKey(r, budget);
       r.leave();
       return { type: 'or', left, right };
     }
@@ -147,13 +150,13 @@ function parseKey(r: Lexer): SearchKey {
   }
 }
 
-function parseParenthesised(r: Lexer): SearchKey {
+function parseParenthesised(r: Lexer, budget: { left: number }): SearchKey {
   r.tryChar('(');
   r.enter();
-  const keys = [parseKey(r)];
+  const keys = [parseKey(r, budget)];
   while (!r.tryChar(')')) {
     r.space();
-    keys.push(parseKey(r));
+    keys.push(parseKey(r, budget));
   }
   r.leave();
   return keys.length === 1 ? keys[0]! : { type: 'and', keys };

@@ -54,7 +54,7 @@ export async function startTestServer(backend: Backend = 'sqlite', configure?: (
   const config: Config = {
     dataDir,
     storage: { kind: backend },
-    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
+    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000 },
     tls: { cert: null, key: null },
     log: { level: 'silent' },
   };
