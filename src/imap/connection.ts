@@ -128,6 +128,11 @@ export class Connection implements Session {
     return !this.tlsActive && this.opts.secureContext() !== null;
   }
 
+  /** Octets written to the socket that it has not yet passed to the kernel. */
+  get bufferedOutput(): number {
+    return this.socket.writableLength;
+  }
+
   get authThrottle(): AuthThrottle {
     return this.opts.authThrottle;
   }

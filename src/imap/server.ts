@@ -27,6 +27,8 @@ export interface RunningServer {
   addresses: ListenAddress[];
   /** Number of open client connections. */
   connectionCount(): number;
+  /** Octets written to client sockets and not yet handed to the kernel, over all connections (backpressure check). */
+  bufferedOutput(): number;
   /** Serves `material` to new TLS connections (993 and STARTTLS) from now on; open sessions keep theirs. */
   reloadTls(material: { key: Buffer; cert: Buffer }): void;
   /**
@@ -171,6 +173,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     addresses,
     connectionCount: () => connections.size,
+    bufferedOutput: () => [...connections].reduce((sum, c) => sum + c.bufferedOutput, 0),
     reloadTls(material) {
       const options = secureContextOptions(material);
       secureContext = tls.createSecureContext(options);
