@@ -132,10 +132,10 @@ describe('isolation between accounts', () => {
     await exchange(c, 'f3', 'SEARCH 3', ['* SEARCH', 'f3 OK SEARCH completed']);
     await exchange(c, 'f4', 'COPY 3 Secret', ['f4 BAD Invalid message sequence number: 3 (the mailbox has 2)']);
     // bob's UIDs 1..2 exist in his INBOX, but UID commands only ever see alice's selected mailbox.
-    await exchange(c, 'f5', 'UID FETCH 3:100 BODY[]', ['f5 OK FETCH completed']);
-    await exchange(c, 'f6', 'UID SEARCH UID 3:100', ['* SEARCH', 'f6 OK SEARCH completed']);
-    await exchange(c, 'f7', 'UID STORE 3:100 +FLAGS (\\Seen)', ['f7 OK STORE completed']);
-    await exchange(c, 'f8', 'UID EXPUNGE 3:100', ['f8 OK EXPUNGE completed']);
+    await exchange(c, 'f5', 'UID FETCH 3:100 BODY[]', ['f5 OK UID FETCH completed']);
+    await exchange(c, 'f6', 'UID SEARCH UID 3:100', ['* SEARCH', 'f6 OK UID SEARCH completed']);
+    await exchange(c, 'f7', 'UID STORE 3:100 +FLAGS (\\Seen)', ['f7 OK UID STORE completed']);
+    await exchange(c, 'f8', 'UID EXPUNGE 3:100', ['f8 OK UID EXPUNGE completed']);
     other.close();
   });
 
