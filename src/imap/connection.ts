@@ -86,6 +86,8 @@ export class Connection implements Session {
   private lineTimer: NodeJS.Timeout | null = null;
   /** True while dispatch runs a command. */
   private running = false;
+  /** True while the running command waits for a client line (AUTHENTICATE response, IDLE's DONE). */
+  private awaitingLine = false;
   /** Set by shutdown(): the BYE text to send once the running command has finished. */
   private stopping: string | null = null;
   /** True once this session holds a per-user-and-IP slot of the admission. */
@@ -171,7 +173,7 @@ export class Connection implements Session {
    */
   shutdown(text: string): Promise<void> {
     const done = new Promise<void>((resolve) => (this.socket.destroyed ? resolve() : this.doneWaiters.push(resolve)));
-    if (!this.running || this.idling) this.bye(text);
+    if (!this.running || this.idling || this.awaitingLine) this.bye(text);
     else this.stopping = text;
     return done;
   }
@@ -217,7 +219,9 @@ export class Connection implements Session {
         continue; // a framing error inside AUTHENTICATE/IDLE: drop it, the caller sees the next line
       }
       if (this.closed) return null;
+      this.awaitingLine = true;
       await new Promise<void>((resolve) => (this.waiter = resolve));
+      this.awaitingLine = false;
     }
   }
 

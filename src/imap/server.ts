@@ -82,9 +82,6 @@ export function serverLimits(config: Config, given: Partial<ServerLimits> = {}):
   };
 }
 
-/** How long close() waits for sessions to finish their command and flush before cutting them. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 /**
  * startServer binds every configured listener (a port of 0 in the config turns it off) and resolves
  * once all are listening. Rejects with the Node error (code EADDRINUSE, EACCES; `.port` set) when one
@@ -186,7 +183,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const sessions = [...connections].map((c) => c.shutdown('Server shutting down.'));
       const grace = setTimeout(() => {
         for (const c of connections) c.destroy();
-      }, SHUTDOWN_GRACE_MS);
+      }, L.SHUTDOWN_GRACE_MS);
       await Promise.all(sessions);
       await Promise.all(closing);
       clearTimeout(grace);

@@ -73,6 +73,9 @@ export const MAX_CONNECTIONS_PER_IP = 1000;
 /** Logged-in sessions of one user from one IP address, like Dovecot's mail_max_userip_connections=10: a leaking client cannot exhaust the server. */
 export const MAX_CONNECTIONS_PER_USER_IP = 10;
 
+/** On shutdown (SIGTERM), how long sessions may take to finish their running command and flush their replies before they are cut. */
+export const SHUTDOWN_GRACE_MS = 10 * 1000;
+
 /** Search keys in one SEARCH (including those under NOT, OR and parentheses): each key is evaluated per message, so the cost is keys x messages. */
 export const MAX_SEARCH_KEYS = 1000;
 

@@ -100,6 +100,10 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
       await idle.command('s', 'SELECT INBOX');
       idle.send('i IDLE');
       assert.equal(await idle.readLine(), '+ idling');
+      // A session in the middle of AUTHENTICATE, waiting for the client's response.
+      const authenticating = await RawClient.connect(srv.imapPort);
+      authenticating.send('x AUTHENTICATE PLAIN');
+      assert.equal(await authenticating.readLine(), '+ ');
       const fetcher = await login(srv.imapPort, 'alice@example.com');
       await fetcher.command('s', 'SELECT INBOX');
       // The client reads slowly: the FETCH is still being written when the signal comes.
@@ -122,6 +126,8 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
       while (/^\* \d+ FETCH \(UID \d+ FLAGS \(\\Seen\)\)$/.test(line)) line = await idle.readLine();
       assert.equal(line, '* BYE Server shutting down.');
       assert.equal(await idle.closedByServer(5000), true);
+      assert.equal(await authenticating.readLine(), '* BYE Server shutting down.');
+      assert.equal(await authenticating.closedByServer(5000), true);
       assert.equal(await srv.exited, 0);
       await assert.rejects(
         new Promise((resolve, reject) => {
