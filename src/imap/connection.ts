@@ -135,6 +135,7 @@ export class Connection implements Session {
     return this.socket.writableLength;
   }
 
+  /** The server's failed-login throttle (Session.authThrottle). */
   get authThrottle(): AuthThrottle {
     return this.opts.authThrottle;
   }
