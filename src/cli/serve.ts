@@ -1,6 +1,8 @@
 /**
  * `letterbox serve`: config, logger, store, TLS material, listeners; one "ready" log line naming every
- * address; SIGTERM/SIGINT close the listeners and the store and end the process with status 0.
+ * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
+ * accepting, say BYE to every session once its running command has finished, close the store and end
+ * the process with status 0.
  */
 import { mkdir } from 'node:fs/promises';
 import { Command } from 'commander';
@@ -117,6 +119,19 @@ export async function serve(config: Config): Promise<void> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    process.on('SIGHUP', () => {
+      const imap = running.imap;
+      // LMTP alone has no TLS material to reload.
+      if (!imap) return;
+      void (async () => {
+        try {
+          imap.reloadTls(await ensureTlsMaterial(config, log));
+        } catch (err) {
+          // Keep serving the old certificate: a typo in a renewed file must not take the server down.
+          log.error({ err: (err as Error).message }, 'TLS reload failed; still serving the previous certificate');
+        }
+      })();
+    });
   });
 }
 

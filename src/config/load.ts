@@ -75,6 +75,7 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       port: overrides.imap?.port ?? file.imap.port,
       tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
       plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
+      maxConnections: overrides.imap?.maxConnections ?? file.imap.max_connections,
     },
     lmtp: {
       host: overrides.lmtp?.host ?? file.lmtp.host,

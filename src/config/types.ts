@@ -25,6 +25,8 @@ export interface Config {
      * from 127.0.0.0/8 and ::1, as Dovecot's disable_plaintext_auth does), "always", or "never".
      */
     plaintextAuth: 'loopback' | 'always' | 'never';
+    /** Open client connections at most (default MAX_CONNECTIONS, 5000); beyond it new ones get `* BYE [UNAVAILABLE]`. */
+    maxConnections: number;
   };
   lmtp: {
     /** Address of the LMTP TCP listener (default "127.0.0.1": LMTP has no authentication, keep it off the network). */

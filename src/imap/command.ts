@@ -5,6 +5,7 @@
  * ImapError).
  */
 import type { Logger } from 'pino';
+import type { AuthThrottle } from '../auth/throttle.js';
 import type { Config } from '../config/types.js';
 import type { ArgReader, RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
@@ -44,6 +45,8 @@ export interface Session {
   readonly secure: boolean;
   /** Remote address, for logs and the plaintext-auth rule. */
   readonly remoteAddress: string;
+  /** Failed-login throttle shared by the server's sessions (absent in unit-test sessions). */
+  readonly authThrottle?: AuthThrottle;
   /** The CAPABILITY list for the current state, without the leading "CAPABILITY". */
   capabilities(): string[];
   /**

@@ -8,7 +8,10 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
-import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, UNAUTHENTICATED_TIMEOUT_MS } from '../protocol/limits.js';
+import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
+import type { AuthThrottle } from '../auth/throttle.js';
+import type { Admission } from './admission.js';
+import { no } from './errors.js';
 import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { capabilitiesFor } from './capabilities.js';
@@ -23,16 +26,30 @@ import { SocketWriter } from './writer.js';
 /** Pending is a queue entry: a framed command, or a framing error to answer in its turn. */
 export type Pending = { kind: 'command'; command: RawCommand } | { kind: 'error'; tag: string | null; message: string; code?: string; fatal: boolean };
 
-/** Most queued (pipelined, not yet started) commands before reading from the socket pauses. */
-const MAX_QUEUED = 64;
+const MAX_QUEUED = MAX_QUEUED_COMMANDS;
+
+/** SessionLimits are the per-session limits a server may lower for tests (defaults in limits.ts); milliseconds. */
+export interface SessionLimits {
+  /** Inactivity before login (UNAUTHENTICATED_TIMEOUT_MS). */
+  unauthenticatedTimeoutMs: number;
+  /** A command line that has begun must end within this (COMMAND_COMPLETION_TIMEOUT_MS). */
+  commandCompletionTimeoutMs: number;
+  /** Replies not read by the client for this long end the session (OUTPUT_STALL_TIMEOUT_MS). */
+  outputStallTimeoutMs: number;
+}
 
 /** ConnectionOptions: what the server gives each connection. */
 export interface ConnectionOptions {
   store: Store;
   config: Config;
   log: Logger;
-  /** Secure context for STARTTLS, or null when TLS is not configured. */
-  secureContext: tls.SecureContext | null;
+  /** The current secure context for STARTTLS (it changes when the certificate is reloaded), or null when TLS is not configured. */
+  secureContext: () => tls.SecureContext | null;
+  limits: SessionLimits;
+  /** Counts logins per user and IP (MAX_CONNECTIONS_PER_USER_IP). */
+  admission: Admission;
+  /** The server's failed-login throttle. */
+  authThrottle: AuthThrottle;
   /** True for connections accepted on the implicit-TLS port. */
   implicitTls: boolean;
   /** Called once when the connection has closed. */
@@ -69,6 +86,17 @@ export class Connection implements Session {
   badInRow = 0;
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
   private idling = false;
+  /** Runs while a command line is incomplete (slowloris). */
+  private lineTimer: NodeJS.Timeout | null = null;
+  /** True while dispatch runs a command. */
+  private running = false;
+  /** True while the running command waits for a client line (AUTHENTICATE response, IDLE's DONE). */
+  private awaitingLine = false;
+  /** Set by shutdown(): the BYE text to send once the running command has finished. */
+  private stopping: string | null = null;
+  /** True once this session holds a per-user-and-IP slot of the admission. */
+  private loginCounted = false;
+  private readonly doneWaiters: Array<() => void> = [];
 
   constructor(
     socket: net.Socket,
@@ -80,7 +108,13 @@ export class Connection implements Session {
     this.tlsActive = opts.implicitTls;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.log = opts.log.child({ remote: this.remoteAddress, port: socket.localPort });
-    this.out = new SocketWriter(socket);
+    this.out = new SocketWriter(socket, {
+      timeoutMs: opts.limits.outputStallTimeoutMs,
+      onStall: () => {
+        this.log.info('closing a connection whose client does not read its replies');
+        this.destroy();
+      },
+    });
     this.attach(socket);
   }
 
@@ -125,7 +159,17 @@ export class Connection implements Session {
   }
 
   get canStartTls(): boolean {
-    return !this.tlsActive && this.opts.secureContext !== null;
+    return !this.tlsActive && this.opts.secureContext() !== null;
+  }
+
+  /** Octets written to the socket that it has not yet passed to the kernel. */
+  get bufferedOutput(): number {
+    return this.socket.writableLength;
+  }
+
+  /** The server's failed-login throttle (Session.authThrottle). */
+  get authThrottle(): AuthThrottle {
+    return this.opts.authThrottle;
   }
 
   /** True when LOGIN/AUTHENTICATE may be used on this connection now (RFC 9051 section 6.2.3, LOGINDISABLED). */
@@ -156,12 +200,32 @@ export class Connection implements Session {
     this.close();
   }
 
+  /**
+   * shutdown ends the session for a server shutdown: at once when no command runs (or in IDLE), else
+   * after the running command's tagged reply. Resolves when the socket has closed.
+   */
+  shutdown(text: string): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.socket.destroyed ? resolve() : this.doneWaiters.push(resolve)));
+    if (!this.running || this.idling || this.awaitingLine) this.bye(text);
+    else this.stopping = text;
+    return done;
+  }
+
+  /** destroy drops the connection without flushing (a client that does not read, or a shutdown that waited long enough). */
+  destroy(): void {
+    this.close();
+    this.socket.destroy();
+  }
+
   /** Closes the connection after flushing what was written. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.state = 'logout';
     if (this.timer) clearTimeout(this.timer);
+    if (this.lineTimer) clearTimeout(this.lineTimer);
+    if (this.loginCounted && this.account) this.opts.admission.releaseLogin(this.account.id, this.remoteAddress);
+    this.loginCounted = false;
     this.unsubscribe?.();
     this.out.close();
     // With COMPRESS, ending the compressed stream flushes it and then ends the socket.
@@ -190,7 +254,9 @@ export class Connection implements Session {
         continue; // a framing error inside AUTHENTICATE/IDLE: drop it, the caller sees the next line
       }
       if (this.closed) return null;
+      this.awaitingLine = true;
       await new Promise<void>((resolve) => (this.waiter = resolve));
+      this.awaitingLine = false;
     }
   }
 
@@ -208,7 +274,13 @@ export class Connection implements Session {
     this.after.push(fn);
   }
 
+  /** login throws NO [LIMIT] when the user already has MAX_CONNECTIONS_PER_USER_IP sessions from this address. */
   login(account: Account): void {
+    if (!this.opts.admission.acceptLogin(account.id, this.remoteAddress)) {
+      this.log.warn({ user: account.email }, 'login refused: too many sessions of this user from this address');
+      throw no('Maximum number of connections from user+IP exceeded.', 'LIMIT');
+    }
+    this.loginCounted = true;
     this.account = account;
     this.state = 'authenticated';
     this.log = this.log.child({ user: account.email });
@@ -256,7 +328,7 @@ export class Connection implements Session {
    * pipelined after STARTTLS is discarded, so no cleartext command can be injected into the TLS session.
    */
   async upgradeToTls(): Promise<void> {
-    const ctx = this.opts.secureContext;
+    const ctx = this.opts.secureContext();
     if (!ctx) return;
     this.socket.removeAllListeners('data');
     this.queue.length = 0;
@@ -287,6 +359,7 @@ export class Connection implements Session {
       socket.on('close', () => {
         this.close();
         this.opts.onClose(this);
+        for (const w of this.doneWaiters.splice(0)) w();
       });
     } else {
       socket.on('error', (err) => this.log.debug({ err: err.message }, 'TLS socket error'));
@@ -309,6 +382,7 @@ export class Connection implements Session {
       else if (ev.kind === 'command') this.queue.push({ kind: 'command', command: ev.command });
       else this.queue.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
     }
+    this.watchLine();
     if (this.queue.length >= MAX_QUEUED && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -318,6 +392,21 @@ export class Connection implements Session {
       this.wake();
       this.changeWaiter?.();
     }
+  }
+
+  /** Starts the command-completion timer when a line is left incomplete, stops it when none is. */
+  private watchLine(): void {
+    if (!this.reader.midLine) {
+      if (this.lineTimer) clearTimeout(this.lineTimer);
+      this.lineTimer = null;
+      return;
+    }
+    if (this.lineTimer) return;
+    this.lineTimer = setTimeout(() => {
+      this.log.info('closing a connection whose command line did not complete in time');
+      this.bye('Command not completed in time.');
+    }, this.opts.limits.commandCompletionTimeoutMs);
+    this.lineTimer.unref();
   }
 
   private maybeResume(): void {
@@ -345,7 +434,7 @@ export class Connection implements Session {
   resetTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.closed) return;
-    const ms = this.idling ? IDLE_TIMEOUT_MS : this.state === 'not-authenticated' ? UNAUTHENTICATED_TIMEOUT_MS : AUTHENTICATED_TIMEOUT_MS;
+    const ms = this.idling ? IDLE_TIMEOUT_MS : this.state === 'not-authenticated' ? this.opts.limits.unauthenticatedTimeoutMs : AUTHENTICATED_TIMEOUT_MS;
     this.timer = setTimeout(() => {
       this.log.info('closing idle connection');
       this.bye('Autologout; idle for too long');
@@ -361,13 +450,20 @@ export class Connection implements Session {
         continue;
       }
       this.maybeResume();
+      // Backpressure: while the client does not read what was already written, produce nothing more;
+      // the queue then fills and reading pauses (MAX_QUEUED_COMMANDS).
+      await this.out.drain();
+      if (this.closed) break;
       this.resetTimer();
+      this.running = true;
       try {
         await dispatch(this, item);
       } catch (err) {
         this.log.error({ err }, 'unexpected error in command loop');
         this.bye('Internal error');
       }
+      this.running = false;
+      if (this.stopping !== null) this.bye(this.stopping);
       this.resetTimer();
     }
   }

@@ -1,13 +1,19 @@
 /**
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
- * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only, and runs a Connection per client.
+ * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
+ * Connection per client. It admits connections within the limits of src/protocol/limits.ts, shares one
+ * failed-login throttle between sessions, reloads the certificate on demand and shuts down gracefully.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { AuthThrottle } from '../auth/throttle.js';
 import type { Config } from '../config/types.js';
+import * as L from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
-import { Connection } from './connection.js';
+import { secureContextOptions } from '../tls/policy.js';
+import { Admission } from './admission.js';
+import { Connection, type SessionLimits } from './connection.js';
 
 /** ListenAddress names one bound listener. */
 export interface ListenAddress {
@@ -21,8 +27,30 @@ export interface RunningServer {
   addresses: ListenAddress[];
   /** Number of open client connections. */
   connectionCount(): number;
-  /** Stops accepting, sends `* BYE` to every session, closes them, and resolves when the listeners are closed. */
+  /** Octets written to client sockets and not yet handed to the kernel, over all connections (backpressure check). */
+  bufferedOutput(): number;
+  /** Serves `material` to new TLS connections (993 and STARTTLS) from now on; open sessions keep theirs. */
+  reloadTls(material: { key: Buffer; cert: Buffer }): void;
+  /**
+   * Stops accepting, lets each session finish the command it is running (its tagged reply included),
+   * sends `* BYE` to every session, flushes and closes them, and resolves when all are closed (sessions
+   * whose client does not read are cut after a few seconds).
+   */
   close(): Promise<void>;
+}
+
+/**
+ * ServerLimits are the limits one server enforces; the defaults are in src/protocol/limits.ts, except
+ * maxConnections (config imap.maxConnections). Durations are milliseconds.
+ */
+export interface ServerLimits extends SessionLimits {
+  maxConnections: number;
+  maxConnectionsPerIp: number;
+  maxConnectionsPerUserIp: number;
+  authFailureDelayMs: number;
+  authMaxFailureDelayMs: number;
+  authMaxFailures: number;
+  authPenaltyWindowMs: number;
 }
 
 /** ServerOptions: configuration, storage, logger, and the PEM key/certificate for TLS. */
@@ -33,6 +61,25 @@ export interface ServerOptions {
   tls: { key: Buffer; cert: Buffer };
   /** Tests: bind each enabled listener to a port the OS picks instead of the configured one. */
   ephemeralPorts?: boolean;
+  /** Tests: lower limits (short timeouts, few connections) than the defaults. */
+  limits?: Partial<ServerLimits>;
+}
+
+/** serverLimits fills in the defaults of limits.ts and the config for the limits not given. */
+export function serverLimits(config: Config, given: Partial<ServerLimits> = {}): ServerLimits {
+  return {
+    maxConnections: config.imap.maxConnections,
+    maxConnectionsPerIp: L.MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerUserIp: L.MAX_CONNECTIONS_PER_USER_IP,
+    authFailureDelayMs: L.AUTH_FAILURE_DELAY_MS,
+    authMaxFailureDelayMs: L.AUTH_MAX_FAILURE_DELAY_MS,
+    authMaxFailures: L.AUTH_MAX_FAILURES,
+    authPenaltyWindowMs: L.AUTH_PENALTY_WINDOW_MS,
+    unauthenticatedTimeoutMs: L.UNAUTHENTICATED_TIMEOUT_MS,
+    commandCompletionTimeoutMs: L.COMMAND_COMPLETION_TIMEOUT_MS,
+    outputStallTimeoutMs: L.OUTPUT_STALL_TIMEOUT_MS,
+    ...given,
+  };
 }
 
 /**
@@ -42,33 +89,58 @@ export interface ServerOptions {
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, store, log } = opts;
-  const secureContext = tls.createSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' });
+  const limits = serverLimits(config, opts.limits);
+  let secureContext = tls.createSecureContext(secureContextOptions(opts.tls));
   const connections = new Set<Connection>();
   const listeners: Array<{ server: net.Server; name: 'imap' | 'imaps' }> = [];
+  const admission = new Admission(limits);
+  const authThrottle = new AuthThrottle({
+    failureDelayMs: limits.authFailureDelayMs,
+    maxFailureDelayMs: limits.authMaxFailureDelayMs,
+    maxFailures: limits.authMaxFailures,
+    penaltyWindowMs: limits.authPenaltyWindowMs,
+    maxTracked: L.AUTH_MAX_TRACKED,
+  });
+  let stopping = false;
 
   const accept = (socket: net.Socket, implicitTls: boolean): void => {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const verdict = stopping ? 'total' : admission.acceptConnection(ip);
+    if (verdict !== 'ok') {
+      log.warn({ remote: ip, reason: verdict, open: admission.connections }, 'connection refused: too many connections');
+      socket.on('error', () => {});
+      socket.end(verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n');
+      setTimeout(() => socket.destroy(), 2000).unref();
+      return;
+    }
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     const c = new Connection(socket, {
       store,
       config,
       log,
-      secureContext,
+      secureContext: () => secureContext,
       implicitTls,
-      onClose: (conn) => connections.delete(conn),
+      limits,
+      admission,
+      authThrottle,
+      onClose: (conn) => {
+        if (connections.delete(conn)) admission.releaseConnection(ip);
+      },
     });
     connections.add(c);
     c.start();
   };
 
+  let tlsServer: tls.Server | null = null;
   if (config.imap.port !== 0) {
     const server = net.createServer((s) => accept(s, false));
     listeners.push({ server, name: 'imap' });
   }
   if (config.imap.tlsPort !== 0) {
-    const server = tls.createServer({ key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2' }, (s) => accept(s, true));
-    server.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
-    listeners.push({ server, name: 'imaps' });
+    tlsServer = tls.createServer(secureContextOptions(opts.tls), (s) => accept(s, true));
+    tlsServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
+    listeners.push({ server: tlsServer, name: 'imaps' });
   }
 
   const addresses: ListenAddress[] = [];
@@ -98,10 +170,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     addresses,
     connectionCount: () => connections.size,
+    bufferedOutput: () => [...connections].reduce((sum, c) => sum + c.bufferedOutput, 0),
+    reloadTls(material) {
+      const options = secureContextOptions(material);
+      secureContext = tls.createSecureContext(options);
+      tlsServer?.setSecureContext(options);
+      log.info('TLS certificate reloaded');
+    },
     async close(): Promise<void> {
+      stopping = true;
       const closing = listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())));
-      for (const c of connections) c.bye('Server shutting down.');
+      const sessions = [...connections].map((c) => c.shutdown('Server shutting down.'));
+      const grace = setTimeout(() => {
+        for (const c of connections) c.destroy();
+      }, L.SHUTDOWN_GRACE_MS);
+      await Promise.all(sessions);
       await Promise.all(closing);
+      clearTimeout(grace);
     },
   };
 }

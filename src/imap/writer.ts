@@ -1,7 +1,8 @@
 /**
  * SocketWriter writes responses to the client's socket in order, with backpressure: handlers that
- * stream large FETCH replies await drain() so a client that does not read cannot make the server
- * buffer without bound.
+ * stream large FETCH replies await drain(), and the connection awaits it before each command, so a
+ * client that does not read cannot make the server buffer without bound. A client that does not read
+ * for stallTimeoutMs is given up on (onStall).
  */
 import type { Duplex } from 'node:stream';
 import type { ResponseWriter } from './command.js';
@@ -12,8 +13,14 @@ export class SocketWriter implements ResponseWriter {
   private closed = false;
   private deflate: DeflateChannel | null = null;
 
-  /** @param socket the current transport; replaced by setSocket after STARTTLS, or by the compressor after COMPRESS */
-  constructor(private socket: Duplex) {}
+  /**
+   * @param socket the current transport; replaced by setSocket after STARTTLS
+   * @param stall when given, drain() calls `onStall` after `timeoutMs` without the socket draining
+   */
+  constructor(
+    private socket: Duplex,
+    private readonly stall?: { timeoutMs: number; onStall: () => void },
+  ) {}
 
   /** Replaces the transport (after the TLS handshake of STARTTLS). */
   setSocket(socket: Duplex): void {
@@ -66,7 +73,11 @@ export class SocketWriter implements ResponseWriter {
     const s = this.socket as Duplex & { writableNeedDrain?: boolean };
     if (this.closed || s.destroyed || !s.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
+      const stall = this.stall;
+      const timer = stall ? setTimeout(() => stall.onStall(), stall.timeoutMs) : null;
+      timer?.unref();
       const done = (): void => {
+        if (timer) clearTimeout(timer);
         s.off('drain', done);
         s.off('close', done);
         resolve();

@@ -92,3 +92,41 @@ export const SORT_LOAD_BATCH = 1000;
 
 /** The same for THREAD=REFERENCES, whose records are read with the header text (up to MAX_SEARCH_HEADER_OCTETS each) to find References. */
 export const REFERENCES_LOAD_BATCH = 100;
+/** Commands read ahead of the one running (pipelining, RFC 9051 section 5.5) before the server stops reading the socket: a client cannot queue unbounded work. */
+export const MAX_QUEUED_COMMANDS = 64;
+
+/** A command line (or literal) that has started must be complete within this time, or the session ends: a client sending one byte a second (slowloris) cannot hold a session forever. */
+export const COMMAND_COMPLETION_TIMEOUT_MS = 60 * 1000;
+
+/** A reply the client does not read for this long ends the session: a client that never reads cannot pin the server's output buffer. */
+export const OUTPUT_STALL_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Open client connections to one server (config imap.max_connections overrides it): beyond it new connections get `* BYE [UNAVAILABLE]` instead of exhausting file descriptors and memory. */
+export const MAX_CONNECTIONS = 5000;
+
+/** Open connections from one IP address: one host cannot take every slot of MAX_CONNECTIONS. Generous, since NAT puts many users behind one address. */
+export const MAX_CONNECTIONS_PER_IP = 1000;
+
+/** Logged-in sessions of one user from one IP address, like Dovecot's mail_max_userip_connections=10: a leaking client cannot exhaust the server. */
+export const MAX_CONNECTIONS_PER_USER_IP = 10;
+
+/** On shutdown (SIGTERM), how long sessions may take to finish their running command and flush their replies before they are cut. */
+export const SHUTDOWN_GRACE_MS = 10 * 1000;
+
+/** Search keys in one SEARCH (including those under NOT, OR and parentheses): each key is evaluated per message, so the cost is keys x messages. */
+export const MAX_SEARCH_KEYS = 1000;
+
+/** First delay before answering a failed LOGIN/AUTHENTICATE (Dovecot's auth_failure_delay is 2 s); it doubles with each further failure from the same IP or for the same user name. */
+export const AUTH_FAILURE_DELAY_MS = 2000;
+
+/** Longest delay before answering a failed login: the doubling stops here. */
+export const AUTH_MAX_FAILURE_DELAY_MS = 15 * 1000;
+
+/** Failed logins from one IP address, or for one user name, after which every attempt is refused with NO [UNAVAILABLE] until the penalty expires (brute force). */
+export const AUTH_MAX_FAILURES = 10;
+
+/** A penalty (failure count) is forgotten this long after its last failure. */
+export const AUTH_PENALTY_WINDOW_MS = 15 * 60 * 1000;
+
+/** IP addresses and user names whose failures are remembered (in memory, per node): beyond it the oldest are forgotten, so an attack from many addresses cannot exhaust memory. */
+export const AUTH_MAX_TRACKED = 100_000;

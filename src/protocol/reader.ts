@@ -100,6 +100,14 @@ export class CommandReader {
   private pending: { tag: string | null; message: string; code?: string } | null = null;
 
   /**
+   * midLine is true while a command line has begun but not ended: its text so far, the text after a literal,
+   * or the rest of a line being discarded. The connection times such a line out (slowloris).
+   */
+  get midLine(): boolean {
+    return (this.state === LINE && (this.pieceLen > 0 || this.lines.length > 0)) || this.state === SKIP_LINE;
+  }
+
+  /**
    * push consumes one chunk of input and returns the events it completes, in order (possibly none).
    * Lines end with CRLF or a bare LF. After a fatal error every later call returns [].
    */

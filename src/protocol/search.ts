@@ -6,6 +6,7 @@
  */
 import type { Lexer } from './lexer.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
+import { MAX_SEARCH_KEYS } from './limits.js';
 
 const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 
@@ -75,10 +76,11 @@ export function parseSearchProgram(r: Lexer): SearchProgram {
  * take them after their charset (RFC 5256 section 5). Several keys form an `and`. Throws ParseError.
  */
 export function parseSearchKeys(r: Lexer): SearchKey {
-  const keys = [parseKey(r)];
+  const budget = { left: MAX_SEARCH_KEYS };
+  const keys = [parseKey(r, budget)];
   while (!r.atEnd()) {
     r.space();
-    keys.push(parseKey(r));
+    keys.push(parseKey(r, budget));
   }
   return keys.length === 1 ? keys[0]! : { type: 'and', keys };
 }
@@ -92,10 +94,11 @@ function parseReturnOptions(r: Lexer): string[] {
   return opts.length === 0 ? ['ALL'] : [...new Set(opts)];
 }
 
-/** parseKey reads one search-key; NOT, OR and parentheses count towards MAX_NESTING_DEPTH. */
-function parseKey(r: Lexer): SearchKey {
+/** parseKey reads one search-key; NOT, OR and parentheses count towards MAX_NESTING_DEPTH, every key towards MAX_SEARCH_KEYS. */
+function parseKey(r: Lexer, budget: { left: number }): SearchKey {
+  if (--budget.left < 0) throw new ParseError(`Too many search keys (at most ${MAX_SEARCH_KEYS})`, 'LIMIT');
   const b = r.peekByte();
-  if (b === 0x28) return parseParenthesised(r);
+  if (b === 0x28) return parseParenthesised(r, budget);
   if ((b >= 0x30 && b <= 0x39) || b === 0x2a || b === 0x24) return { type: 'seq', set: r.sequenceSet() };
   if (b === -1 || b === 0x29 || b === 0x20) throw new ParseError('Expected search key');
   const name = r.atom().toUpperCase();
@@ -150,16 +153,16 @@ function parseKey(r: Lexer): SearchKey {
     case 'NOT': {
       r.space();
       r.enter();
-      const key = parseKey(r);
+      const key = parseKey(r, budget);
       r.leave();
       return { type: 'not', key };
     }
     case 'OR': {
       r.space();
       r.enter();
-      const left = parseKey(r);
+      const left = parseKey(r, budget);
       r.space();
-      const right = parseKey(r);
+      const right = parseKey(r, budget);
       r.leave();
       return { type: 'or', left, right };
     }
@@ -168,13 +171,13 @@ function parseKey(r: Lexer): SearchKey {
   }
 }
 
-function parseParenthesised(r: Lexer): SearchKey {
+function parseParenthesised(r: Lexer, budget: { left: number }): SearchKey {
   r.tryChar('(');
   r.enter();
-  const keys = [parseKey(r)];
+  const keys = [parseKey(r, budget)];
   while (!r.tryChar(')')) {
     r.space();
-    keys.push(parseKey(r));
+    keys.push(parseKey(r, budget));
   }
   r.leave();
   return keys.length === 1 ? keys[0]! : { type: 'and', keys };

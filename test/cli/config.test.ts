@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     assert.deepEqual(c, {
       dataDir: '/srv/mail/data',
       storage: { kind: 'sqlite' },
-      imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback' },
+      imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback', maxConnections: 5000 },
       lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     );
     const c = await loadConfig({ file, cwd: '/elsewhere' });
     assert.equal(c.dataDir, path.join(dir, 'mail'));
-    assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never' });
+    assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never', maxConnections: 5000 });
     assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
     assert.equal(c.log.level, 'debug');
   });
@@ -87,7 +87,7 @@ describe('loadConfig', () => {
   const bad: Array<[string, string, RegExp]> = [
     ['port out of range', 'imap: { port: 70000 }\n', /: imap\.port: expected a number from 0 to 65535$/],
     ['port as a string', 'imap:\n  port: "143"\n', /: imap\.port: expected a number from 0 to 65535$/],
-    ['unknown key', 'imap: { prot: 143 }\n', /: imap\.prot: unknown key \(allowed: host, port, tls_port, plaintext_auth\)$/],
+    ['unknown key', 'imap: { prot: 143 }\n', /: imap\.prot: unknown key \(allowed: host, port, tls_port, plaintext_auth, max_connections\)$/],
     ['unknown top-level key', 'datadir: x\n', /: datadir: unknown key/],
     ['bad enum', 'imap: { plaintext_auth: sometimes }\n', /: imap\.plaintext_auth: expected one of loopback, always, never$/],
     ['bad log level', 'log: { level: loud }\n', /: log\.level: expected one of trace, debug/],

@@ -11,7 +11,8 @@ import pino from 'pino';
 import selfsigned from 'selfsigned';
 import { hashPassword } from '../../src/auth/password.js';
 import type { Config, StorageConfig } from '../../src/config/types.js';
-import { startServer, type RunningServer } from '../../src/imap/server.js';
+import { startServer, type RunningServer, type ServerLimits } from '../../src/imap/server.js';
+import type { Logger } from '../../src/log/logger.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
 import { testDatabase } from './postgres.js';
@@ -40,6 +41,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Test servers answer failed logins after 50-200 ms instead of 2-15 s, so suites that test a wrong password stay fast. */
+const TEST_LIMITS: Partial<ServerLimits> = { authFailureDelayMs: 50, authMaxFailureDelayMs: 200 };
+
 let tlsMaterial: Promise<{ key: string; cert: string }> | null = null;
 
 /** testTls generates one self-signed certificate for localhost per test process. */
@@ -56,25 +60,32 @@ export function testTls(): Promise<{ key: string; cert: string }> {
   return tlsMaterial;
 }
 
-/** startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth). */
-export async function startTestServer(backend: Backend = 'sqlite', configure?: (c: Config) => void): Promise<TestServer> {
+/**
+ * startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth); `opts.limits`
+ * lowers limits (timeouts, connection caps, login delays), `opts.log` replaces the silent logger.
+ */
+export async function startTestServer(
+  backend: Backend = 'sqlite',
+  configure?: (c: Config) => void,
+  opts: { limits?: Partial<ServerLimits>; log?: Logger } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
   // PostgreSQL: a database of its own per server, so test files running in parallel never meet.
   const pg = backend === 'postgres' ? await testDatabase() : null;
   const config: Config = {
     dataDir,
     storage: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
-    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback' },
+    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000 },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
     log: { level: 'silent' },
   };
   configure?.(config);
-  const log = pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
+  const log = opts.log ?? pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
   const store = await openStore(config, log);
   const tls = await testTls();
-  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true });
+  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true, limits: { ...TEST_LIMITS, ...opts.limits } });
   const port = (name: string): number => server.addresses.find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),

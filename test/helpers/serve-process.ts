@@ -1,0 +1,100 @@
+/**
+ * ServeProcess runs `letterbox serve` as a child process on free loopback ports, with a config file
+ * written for it, for tests that signal or kill the server (SIGHUP, SIGTERM, SIGKILL).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { BIN } from './cli.js';
+
+/** freePort asks the OS for a port that is free now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** ServeProcess is a running `letterbox serve`. */
+export interface ServeProcess {
+  proc: ChildProcessWithoutNullStreams;
+  imapPort: number;
+  imapsPort: number;
+  /** LMTP port on 127.0.0.1 (the LMTP socket is the default <dataDir>/lmtp.sock). */
+  lmtpPort: number;
+  /** Everything written to stdout so far (JSON log lines). */
+  output(): string;
+  /** Resolves when a log line containing `text` has appeared (after `from` octets of output). */
+  waitForLog(text: string, from?: number, ms?: number): Promise<void>;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, loopback, data_dir, plus `extraYaml` lines at top
+ * level, e.g. a tls: block) and starts `letterbox serve -c` on it; resolves once it logged "Letterbox ready".
+ * Ports are reused when given (restart after a kill).
+ */
+export async function startServe(
+  dataDir: string,
+  opts: { extraYaml?: string; imapPort?: number; imapsPort?: number; lmtpPort?: number; logLevel?: string; maxConnections?: number } = {},
+): Promise<ServeProcess> {
+  const imapPort = opts.imapPort ?? (await freePort());
+  const imapsPort = opts.imapsPort ?? (await freePort());
+  const lmtpPort = opts.lmtpPort ?? (await freePort());
+  const file = path.join(dataDir, 'letterbox.yaml');
+  await writeFile(
+    file,
+    [
+      `data_dir: ${JSON.stringify(dataDir)}`,
+      'imap:',
+      '  host: 127.0.0.1',
+      `  port: ${imapPort}`,
+      `  tls_port: ${imapsPort}`,
+      `  max_connections: ${opts.maxConnections ?? 5000}`,
+      'lmtp:',
+      '  host: 127.0.0.1',
+      `  port: ${lmtpPort}`,
+      'log:',
+      `  level: ${opts.logLevel ?? 'info'}`,
+      opts.extraYaml ?? '',
+    ].join('\n'),
+  );
+  const proc = spawn(process.execPath, [BIN, 'serve', '-c', file], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' } });
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  });
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const waitForLog = (text: string, from = 0, ms = 30_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (out.indexOf(text, from) >= 0) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`no log line with ${JSON.stringify(text)} in time; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`));
+      }, ms);
+      listeners.add(check);
+      void exited.then(() => {
+        if (listeners.has(check)) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`server exited before logging ${JSON.stringify(text)}; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`));
+        }
+      });
+      check();
+    });
+  await waitForLog('Letterbox ready');
+  return { proc, imapPort, imapsPort, lmtpPort, output: () => out, waitForLog, exited };
+}
