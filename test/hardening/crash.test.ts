@@ -65,7 +65,8 @@ async function inspect(srv: ServeProcess): Promise<{ uidValidity: number; uidNex
     assert.match(lines.at(-1)!, /^f OK /);
     const messages = new Map<number, { flags: string; body: string }>();
     for (const l of lines.slice(0, -1)) {
-      const m = /^\* \d+ FETCH \(UID (\d+) FLAGS \(([^)]*)\) BODY\[\] \{(\d+)\}\r\n([\s\S]*)\)$/.exec(l);
+      // STATUS HIGHESTMODSEQ above enabled CONDSTORE (RFC 7162 section 3.1), so FETCH responses carry MODSEQ.
+      const m = /^\* \d+ FETCH \(UID (\d+) FLAGS \(([^)]*)\) BODY\[\] \{(\d+)\}\r\n([\s\S]*) MODSEQ \(\d+\)\)$/.exec(l);
       assert.ok(m, `unexpected line ${l.slice(0, 200)}`);
       assert.equal(Buffer.byteLength(m[4]!), Number(m[3]));
       messages.set(Number(m[1]), { flags: m[2]!, body: m[4]! });
