@@ -1,0 +1,240 @@
+/**
+ * The comparison engine: sends the same commands to Letterbox and to Dovecot, parses both answers into
+ * value trees (wire.ts) and records, per message and data item, whether they agree. Differences are
+ * looked up in the table of explained differences (differences.ts); anything not in it is unexplained.
+ */
+import type { Loaded } from './corpus.js';
+import { fetchItems, parseResponse, render, sameValue, type TaggedReply, type Value, type WireClient } from './wire.js';
+import { explanationFor, normalise } from './differences.js';
+
+/** Side: one server's connection (with the comparison mailbox selected) and where the messages went. */
+export interface Side {
+  client: WireClient;
+  loaded: Loaded;
+  /** Opens a new connection with the mailbox selected (replaces `client` after a drop). */
+  reopen(): Promise<WireClient>;
+}
+
+/** Difference: one disagreement, with both answers rendered for the report. */
+export interface Difference {
+  message: string;
+  item: string;
+  letterbox: string;
+  dovecot: string;
+  explained: boolean;
+}
+
+/** Tally counts comparisons and keeps every difference. */
+export class Tally {
+  matched = 0;
+  differences: Difference[] = [];
+
+  /** record notes one comparison of `item` for `message` ('*' for whole-mailbox answers). */
+  record(message: string, item: string, equal: boolean, letterbox: () => string, dovecot: () => string): void {
+    if (equal) {
+      this.matched++;
+      return;
+    }
+    this.differences.push({ message, item, letterbox: letterbox(), dovecot: dovecot(), explained: explanationFor(message, item) !== undefined });
+  }
+
+  get total(): number {
+    return this.matched + this.differences.length;
+  }
+
+  get explained(): number {
+    return this.differences.filter((d) => d.explained).length;
+  }
+
+  get unexplained(): Difference[] {
+    return this.differences.filter((d) => !d.explained);
+  }
+
+  /** summary is the line the test prints. */
+  summary(): string {
+    return `dovecot comparison: ${this.matched} of ${this.total} matched, ${this.explained} explained differences, ${this.unexplained.length} unexplained`;
+  }
+}
+
+/** PartInfo: a section number of a message and what kind of body it is. */
+export interface PartInfo {
+  section: string;
+  kind: 'multipart' | 'message' | 'leaf';
+}
+
+const text = (v: Value | undefined): string =>
+  v?.kind === 'string' ? v.bytes.toString('latin1') : v?.kind === 'atom' ? v.text : '';
+
+/**
+ * partsOf lists the section numbers of every body part in a BODYSTRUCTURE value (RFC 9051 section
+ * 6.4.5: a non-multipart message is part 1; the parts of an attached message are numbered under it).
+ */
+export function partsOf(bs: Value): PartInfo[] {
+  const out: PartInfo[] = [];
+  const children = (body: Value & { kind: 'list' }, section: string): void => {
+    let k = 1;
+    for (const child of body.items) {
+      if (child.kind !== 'list') break;
+      walk(child, section ? `${section}.${k}` : `${k}`);
+      k++;
+    }
+  };
+  const walk = (body: Value, section: string): void => {
+    if (body.kind !== 'list' || body.items.length === 0) return;
+    if (body.items[0]!.kind === 'list') {
+      if (section) out.push({ section, kind: 'multipart' });
+      children(body, section);
+      return;
+    }
+    const sec = section || '1';
+    const type = text(body.items[0]).toLowerCase();
+    const subtype = text(body.items[1]).toLowerCase();
+    const inner = body.items[8];
+    if (type === 'message' && (subtype === 'rfc822' || subtype === 'global') && inner?.kind === 'list') {
+      out.push({ section: sec, kind: 'message' });
+      if (inner.items[0]?.kind === 'list') children(inner, sec);
+      else walk(inner, `${sec}.1`);
+      return;
+    }
+    out.push({ section: sec, kind: 'leaf' });
+  };
+  walk(bs, '');
+  return out;
+}
+
+/** compareReplies compares two tagged replies of the same FETCH, item by item (UID excluded). */
+function compareFetchReplies(tally: Tally, message: string, label: string, lb: TaggedReply, dc: TaggedReply): void {
+  if (lb.status !== 'OK' || dc.status !== 'OK') {
+    const codeOf = (r: TaggedReply): string => `${r.status} [${r.code.split(' ')[0]}]`;
+    tally.record(message, `${label} status`, codeOf(lb) === codeOf(dc), () => `${codeOf(lb)} ${lb.text}`, () => `${codeOf(dc)} ${dc.text}`);
+    return;
+  }
+  const a = [...fetchItems(lb.untagged).values()][0] ?? new Map<string, Value>();
+  const b = [...fetchItems(dc.untagged).values()][0] ?? new Map<string, Value>();
+  const names = new Set([...a.keys(), ...b.keys()]);
+  names.delete('UID');
+  for (const name of names) {
+    const x = normalise(name, a.get(name));
+    const y = normalise(name, b.get(name));
+    tally.record(message, name, sameValue(x, y), () => render(x), () => render(y));
+  }
+}
+
+/** Sends the same command (with the message's own UID on each side) to both servers. */
+async function both(lb: Side, dc: Side, message: string, command: (uid: number) => string): Promise<[TaggedReply, TaggedReply]> {
+  return Promise.all([
+    lb.client.command(command(lb.loaded.uids.get(message)!)),
+    dc.client.command(command(dc.loaded.uids.get(message)!)),
+  ]);
+}
+
+/** The whole-message FETCH items compared for every message. */
+export const MESSAGE_ITEMS = 'ENVELOPE BODYSTRUCTURE BODY RFC822.SIZE INTERNALDATE FLAGS BODY.PEEK[HEADER] BODY.PEEK[TEXT]';
+
+/**
+ * compareMessage compares one message: the whole-message items, then BODY[n] and BODY[n.MIME] of every
+ * part (plus [n.HEADER] and [n.TEXT] of attached messages) and BINARY.SIZE[n] of every non-multipart
+ * part. Parts are taken from Dovecot's body structure, so a part Letterbox misses still shows up.
+ */
+export async function compareMessage(tally: Tally, lb: Side, dc: Side, message: string): Promise<void> {
+  const [lbTop, dcTop] = await both(lb, dc, message, (uid) => `UID FETCH ${uid} (${MESSAGE_ITEMS})`);
+  compareFetchReplies(tally, message, 'FETCH', lbTop, dcTop);
+  const bs = [...fetchItems(dcTop.untagged).values()][0]?.get('BODYSTRUCTURE');
+  if (!bs) return;
+  const work: Array<Promise<void>> = [];
+  for (const p of partsOf(bs)) {
+    const s = p.section;
+    const items = [`BODY.PEEK[${s}]`, `BODY.PEEK[${s}.MIME]`];
+    if (p.kind === 'message') items.push(`BODY.PEEK[${s}.HEADER]`, `BODY.PEEK[${s}.TEXT]`);
+    work.push(both(lb, dc, message, (uid) => `UID FETCH ${uid} (${items.join(' ')})`).then(([a, b]) => compareFetchReplies(tally, message, `FETCH ${s}`, a, b)));
+  }
+  await Promise.all(work);
+}
+
+/**
+ * compareBinarySizes compares BINARY.SIZE[n] (RFC 3516) of every non-multipart part, one command at a
+ * time, reconnecting a side that dropped its connection (Dovecot disconnects when it cannot decode a part).
+ */
+export async function compareBinarySizes(tally: Tally, lb: Side, dc: Side, message: string): Promise<void> {
+  const [, dcTop] = await both(lb, dc, message, (uid) => `UID FETCH ${uid} (BODYSTRUCTURE)`);
+  const bs = [...fetchItems(dcTop.untagged).values()][0]?.get('BODYSTRUCTURE');
+  if (!bs) return;
+  for (const p of partsOf(bs)) {
+    if (p.kind === 'multipart') continue;
+    const cmd = (s: Side): Promise<TaggedReply> => s.client.command(`UID FETCH ${s.loaded.uids.get(message)!} (BINARY.SIZE[${p.section}])`);
+    const [a, b] = await Promise.all([cmd(lb), cmd(dc)]);
+    compareFetchReplies(tally, message, `BINARY.SIZE[${p.section}]`, a, b);
+    for (const [s, r] of [[lb, a], [dc, b]] as const) if (r.status === 'CLOSED') s.client = await s.reopen();
+  }
+}
+
+/** SearchCriterion: a SEARCH key as text, with an optional UTF-8 literal appended (for non-ASCII strings). */
+export interface SearchCriterion {
+  /** Label used in the report and in differences.ts (the criteria as a client would type them). */
+  label: string;
+  /** Command text after `UID SEARCH `; a `literal`, when present, follows it as a LITERAL+ literal. */
+  criteria: string;
+  literal?: string;
+}
+
+function uidsOf(r: TaggedReply, verb: string): number[] {
+  const out: number[] = [];
+  for (const line of r.untagged) {
+    const v = parseResponse(line);
+    if (v[0]?.kind === 'atom' && v[0].text.toUpperCase() === verb) {
+      for (const x of v.slice(1)) if (x.kind === 'atom' && /^\d+$/.test(x.text)) out.push(Number(x.text));
+    }
+  }
+  return out;
+}
+
+/**
+ * compareSearch runs one SEARCH on both servers and compares the sets of messages found. Every message
+ * whose membership differs is one difference (so each can be explained on its own); the criterion as a
+ * whole counts as one match when the sets agree.
+ */
+export async function compareSearch(tally: Tally, lb: Side, dc: Side, c: SearchCriterion): Promise<void> {
+  const parts = (): Array<string | Buffer> => (c.literal === undefined ? [`UID SEARCH ${c.criteria}`] : [`UID SEARCH ${c.criteria} `, Buffer.from(c.literal)]);
+  const [a, b] = await Promise.all([lb.client.command(...parts()), dc.client.command(...parts())]);
+  const item = `SEARCH ${c.label}`;
+  if (a.status !== 'OK' || b.status !== 'OK') {
+    tally.record('*', item, a.status === b.status, () => `${a.status} ${a.text}`, () => `${b.status} ${b.text}`);
+    return;
+  }
+  const found = (r: TaggedReply, s: Side): Set<string> => new Set(uidsOf(r, 'SEARCH').map((u) => s.loaded.names.get(u) ?? `uid ${u}`));
+  const x = found(a, lb);
+  const y = found(b, dc);
+  let same = true;
+  for (const m of new Set([...x, ...y])) {
+    if (x.has(m) !== y.has(m)) {
+      same = false;
+      tally.record(m, item, false, () => (x.has(m) ? 'found' : 'not found'), () => (y.has(m) ? 'found' : 'not found'));
+    }
+  }
+  if (same) tally.record('*', item, true, () => '', () => '');
+}
+
+/** compareSort runs `UID SORT (keys) UTF-8 ALL` on both servers and compares the order of messages (RFC 5256). */
+export async function compareSort(tally: Tally, lb: Side, dc: Side, keys: string): Promise<void> {
+  const cmd = `UID SORT (${keys}) UTF-8 ALL`;
+  const [a, b] = await Promise.all([lb.client.command(cmd), dc.client.command(cmd)]);
+  const order = (r: TaggedReply, s: Side): string[] => uidsOf(r, 'SORT').map((u) => s.loaded.names.get(u) ?? `uid ${u}`);
+  const x = order(a, lb);
+  const y = order(b, dc);
+  tally.record('*', `SORT (${keys})`, a.status === b.status && x.join() === y.join(), () => `${a.status} ${x.join(' ')}`, () => `${b.status} ${y.join(' ')}`);
+}
+
+/** compareThread runs `UID THREAD algorithm UTF-8 ALL` on both servers and compares the thread trees (RFC 5256). */
+export async function compareThread(tally: Tally, lb: Side, dc: Side, algorithm: string): Promise<void> {
+  const cmd = `UID THREAD ${algorithm} UTF-8 ALL`;
+  const [a, b] = await Promise.all([lb.client.command(cmd), dc.client.command(cmd)]);
+  const tree = (r: TaggedReply, s: Side): string => {
+    const name = (v: Value): string =>
+      v.kind === 'list' ? `(${v.items.map(name).join(' ')})` : v.kind === 'atom' ? (s.loaded.names.get(Number(v.text)) ?? v.text) : render(v);
+    const line = r.untagged.find((l) => /^\* THREAD/i.test(l.toString('latin1')));
+    return line ? parseResponse(line).slice(1).map(name).join('') : '';
+  };
+  const x = tree(a, lb);
+  const y = tree(b, dc);
+  tally.record('*', `THREAD ${algorithm}`, a.status === b.status && x === y, () => `${a.status} ${x}`, () => `${b.status} ${y}`);
+}
