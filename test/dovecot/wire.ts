@@ -25,7 +25,7 @@ export interface TaggedReply {
 
 /** WireClient: pipelined commands over one TCP connection, with the raw bytes of every response. */
 export class WireClient {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private closed = false;
   private wake: (() => void) | null = null;
   private seq = 0;
