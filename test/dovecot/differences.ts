@@ -8,6 +8,7 @@ import {
   BINARY_DROPPED,
   BODY_HAS_PART_HEADERS,
   ENVELOPE_WHITESPACE,
+  HEADER_8BIT_AS_UTF8,
   LAST_LINE_UNTERMINATED,
   NO_DATE_FIELD,
   OPEN,
@@ -99,10 +100,21 @@ export const EXPLAINED: Explanation[] = [
   {
     kind: 'open',
     reason:
+      'Raw 8-bit header octets that are not UTF-8 (Big5, GB2312, EUC-KR, latin1 subjects and names): Letterbox reads ' +
+      'them as latin1 and sends the text UTF-8 encoded (src/mime/bytes.ts bytesText), so ENVELOPE and BODYSTRUCTURE ' +
+      'strings differ from the message\'s octets; Dovecot sends the octets unchanged. RFC 3501 section 4.3 lets ' +
+      'literals carry any octets; no RFC settles which is right, so this is a design choice left to decide.',
+    cases: HEADER_8BIT_AS_UTF8,
+  },
+  {
+    kind: 'open',
+    reason:
       'Not yet resolved: malformed MIME (reused or missing boundaries, a leading mbox From_ line, odd CTE tokens ' +
       'such as "8 bit"), BINARY of text parts (Letterbox ends decoded lines with CRLF, Dovecot keeps the decoded ' +
       'bytes) and of undecodable base64 (Dovecot: NO [PARSE]), dates with the year 0102, SEARCH BODY over ' +
-      'non-text parts, and envelopes of address groups.',
+      'non-text parts, duplicate header fields (Letterbox takes the first Subject and Date and the first From/To, ' +
+      'Dovecot the last Subject and Date and all addresses of repeated address fields), and the placeholders ' +
+      'of unparsable addresses (MISSING_DOMAIN against Dovecot\'s SYNTAX_ERROR).',
     cases: OPEN,
   },
 ];
