@@ -7,6 +7,7 @@ import type { Value } from './wire.js';
 import {
   BINARY_DROPPED,
   BODY_HAS_PART_HEADERS,
+  DOVECOT_DEFAULT_TEXT_PLAIN,
   ENVELOPE_WHITESPACE,
   HEADER_8BIT_AS_UTF8,
   LAST_LINE_UNTERMINATED,
@@ -98,6 +99,15 @@ export const EXPLAINED: Explanation[] = [
     cases: LAST_LINE_UNTERMINATED,
   },
   {
+    kind: 'rfc',
+    reason:
+      'RFC 2045 section 5.1: "The type, subtype, and parameter names are not case sensitive." Letterbox sends the ' +
+      'spelling of the header (as Dovecot does for every other part); for a one-part text/plain message in ' +
+      'us-ascii and 7bit, Dovecot sends its default spelling ("text" "plain" ("charset" "us-ascii") ... "7bit") ' +
+      'whatever the header wrote ("TEXT/PLAIN", "Charset", "7BIT"), because it keeps only a flag for such messages.',
+    cases: DOVECOT_DEFAULT_TEXT_PLAIN,
+  },
+  {
     kind: 'open',
     reason:
       'Raw 8-bit header octets that are not UTF-8 (Big5, GB2312, EUC-KR, latin1 subjects and names): Letterbox reads ' +
@@ -136,11 +146,10 @@ export const EQUIVALENCES = {
     'RFC 9051 section 9: date-day-fixed = (SP DIGIT) / 2DIGIT ; Fixed-format version of date-day. ' +
     'Letterbox sends " 1-Jan-2001", Dovecot "01-Jan-2001": the same date.',
   FLAG_ORDER: 'RFC 9051 section 2.3.2: "A message has a list of zero or more named tokens, known as \'flags\'"; their order carries no meaning, so FLAGS are compared as sets.',
-  BODYSTRUCTURE_CASE:
-    'RFC 2045 section 5.1: "The type, subtype, and parameter names are not case sensitive." Dovecot keeps the case ' +
-    'of the header; Letterbox lower-cases them. Both name the same type, so they are compared lower-cased. ' +
+  CHARSET_CASE:
     'RFC 2046 section 4.1.2: "Unlike some other parameter values, the values of the charset parameter are NOT ' +
-    'case sensitive." Dovecot writes "us-ascii" where the header says "US-ASCII", so charset values are too.',
+    'case sensitive." Dovecot sometimes writes "us-ascii" where the header says "US-ASCII" (Letterbox keeps the ' +
+    'header\'s spelling, as Dovecot does for types, subtypes and parameter names), so charset values are compared lower-cased.',
   FLAGS:
     'RFC 9051 Appendix E: "The \\Recent flag ... [was] deprecated" (IMAP4rev2 has no \\Recent); RFC 3501 ' +
     'section 2.3.2 lets a server treat it as a session flag. Letterbox does not keep \\Recent (RECENT ' +
@@ -157,39 +166,34 @@ export function normalise(item: string, v: Value | undefined): Value | undefined
     const flags = v.items.filter((f) => !(f.kind === 'atom' && f.text.toLowerCase() === '\\recent'));
     return { kind: 'list', items: flags.sort((a, b) => (a.kind === 'atom' && b.kind === 'atom' ? a.text.localeCompare(b.text) : 0)) };
   }
-  if (item === 'BODYSTRUCTURE' || item === 'BODY') return lowerNames(v);
+  if (item === 'BODYSTRUCTURE' || item === 'BODY') return lowerCharsets(v);
   return v;
 }
 
 const lower = (v: Value | undefined): Value | undefined =>
   v?.kind === 'string' ? { kind: 'string', bytes: Buffer.from(v.bytes.toString('latin1').toLowerCase(), 'latin1') } : v;
 
-/** lowerNames lower-cases type, subtype and parameter names throughout a body structure (EQUIVALENCES.BODYSTRUCTURE_CASE). */
-function lowerNames(v: Value): Value {
+/**
+ * lowerCharsets lower-cases the values of charset parameters throughout a body structure
+ * (EQUIVALENCES.CHARSET_CASE); everything else, names included, is compared exactly.
+ */
+function lowerCharsets(v: Value): Value {
   if (v.kind !== 'list' || v.items.length === 0) return v;
   const items = [...v.items];
-  const isCharset = (x: Value | undefined): boolean => x?.kind === 'string' && x.bytes.toString('latin1').toLowerCase() === 'charset';
+  const text = (x: Value | undefined): string => (x?.kind === 'string' ? x.bytes.toString('latin1').toLowerCase() : '');
   const params = (p: Value | undefined): Value | undefined =>
-    p?.kind === 'list'
-      ? { kind: 'list', items: p.items.map((x, k) => (k % 2 === 0 || isCharset(p.items[k - 1]) ? lower(x)! : x)) }
-      : p;
+    p?.kind === 'list' ? { kind: 'list', items: p.items.map((x, k) => (k % 2 === 1 && text(p.items[k - 1]) === 'charset' ? lower(x)! : x)) } : p;
   if (items[0]!.kind === 'list') {
     let k = 0;
     while (items[k]?.kind === 'list') {
-      items[k] = lowerNames(items[k]!);
+      items[k] = lowerCharsets(items[k]!);
       k++;
     }
-    items[k] = lower(items[k])!;
     if (items[k + 1]) items[k + 1] = params(items[k + 1])!;
     return { kind: 'list', items };
   }
-  const type = lower(items[0])!;
-  const subtype = lower(items[1])!;
-  items[0] = type;
-  items[1] = subtype;
   items[2] = params(items[2])!;
-  const t = type.kind === 'string' ? type.bytes.toString('latin1') : '';
-  const s = subtype.kind === 'string' ? subtype.bytes.toString('latin1') : '';
-  if (t === 'message' && (s === 'rfc822' || s === 'global') && items[8]) items[8] = lowerNames(items[8]);
+  const message = text(items[0]) === 'message' && ['rfc822', 'global'].includes(text(items[1]));
+  if (message && items[8]) items[8] = lowerCharsets(items[8]);
   return { kind: 'list', items };
 }

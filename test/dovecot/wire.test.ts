@@ -72,11 +72,13 @@ describe('normalise', () => {
     assert.ok(sameValue(normalise('FLAGS', x), normalise('FLAGS', y)));
   });
 
-  it('compares type, subtype, parameter names and charset values case-insensitively, other values exactly', () => {
+  it('compares charset values case-insensitively, names and other values exactly', () => {
     const [x] = parseResponse(b('("text" "plain" ("charset" "us-ascii" "name" "A") NIL NIL "7bit" 1 1)'));
-    const [y] = parseResponse(b('("TEXT" "Plain" ("CHARSET" "US-ASCII" "NAME" "A") NIL NIL "7bit" 1 1)'));
+    const [y] = parseResponse(b('("text" "plain" ("charset" "US-ASCII" "name" "A") NIL NIL "7bit" 1 1)'));
     const [z] = parseResponse(b('("text" "plain" ("charset" "us-ascii" "name" "a") NIL NIL "7bit" 1 1)'));
+    const [w] = parseResponse(b('("TEXT" "plain" ("charset" "us-ascii" "name" "A") NIL NIL "7bit" 1 1)'));
     assert.ok(sameValue(normalise('BODYSTRUCTURE', x), normalise('BODYSTRUCTURE', y)));
     assert.ok(!sameValue(normalise('BODYSTRUCTURE', x), normalise('BODYSTRUCTURE', z)));
+    assert.ok(!sameValue(normalise('BODYSTRUCTURE', x), normalise('BODYSTRUCTURE', w)));
   });
 });
