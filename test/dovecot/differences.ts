@@ -11,6 +11,7 @@ import {
   ENVELOPE_WHITESPACE,
   HEADER_8BIT_AS_UTF8,
   LAST_LINE_UNTERMINATED,
+  MULTIPART_WITHOUT_BOUNDARY,
   NO_DATE_FIELD,
   OPEN,
   TO_WITHOUT_HOST,
@@ -75,8 +76,8 @@ export const EXPLAINED: Explanation[] = [
   {
     kind: 'rfc',
     reason:
-      'RFC 3516 section 4.3: UNKNOWN-CTE is for "the section\'s Content-Transfer-Encoding" the server cannot ' +
-      'decode. These parts are 7bit; Dovecot refuses them because another part of the message is undecodable.',
+      'RFC 3516 section 4.3: the UNKNOWN-CTE response code is for a section whose Content-Transfer-Encoding the ' +
+      'server cannot decode. These parts are 7bit; Dovecot refuses them because another part of the message is undecodable.',
     cases: ['tricky/00099.eml BINARY.SIZE[6] status', 'tricky/00106.eml BINARY.SIZE[1] status'],
   },
   {
@@ -106,6 +107,16 @@ export const EXPLAINED: Explanation[] = [
       'us-ascii and 7bit, Dovecot sends its default spelling ("text" "plain" ("charset" "us-ascii") ... "7bit") ' +
       'whatever the header wrote ("TEXT/PLAIN", "Charset", "7BIT"), because it keeps only a flag for such messages.',
     cases: DOVECOT_DEFAULT_TEXT_PLAIN,
+  },
+  {
+    kind: 'rfc',
+    reason:
+      'RFC 2046 section 5.1.1: "The Content-Type field for multipart entities requires one parameter, ' +
+      '\'boundary\'." RFC 2045 section 5.2 recommends that "this default [text/plain; charset=us-ascii] be ' +
+      'assumed when a syntactically invalid Content-Type header field is encountered." ' +
+      'Letterbox serves such a body as text (so it can be read and searched); Dovecot serves a multipart ' +
+      'holding one empty part.',
+    cases: MULTIPART_WITHOUT_BOUNDARY,
   },
   {
     kind: 'open',
@@ -145,14 +156,14 @@ export const EQUIVALENCES = {
   INTERNALDATE:
     'RFC 9051 section 9: date-day-fixed = (SP DIGIT) / 2DIGIT ; Fixed-format version of date-day. ' +
     'Letterbox sends " 1-Jan-2001", Dovecot "01-Jan-2001": the same date.',
-  FLAG_ORDER: 'RFC 9051 section 2.3.2: "A message has a list of zero or more named tokens, known as \'flags\'"; their order carries no meaning, so FLAGS are compared as sets.',
+  FLAG_ORDER: 'RFC 9051 section 2.3.2: the flags of a message are a list of zero or more named tokens whose order carries no meaning, so FLAGS are compared as sets.',
   CHARSET_CASE:
     'RFC 2046 section 4.1.2: "Unlike some other parameter values, the values of the charset parameter are NOT ' +
     'case sensitive." Dovecot sometimes writes "us-ascii" where the header says "US-ASCII" (Letterbox keeps the ' +
     'header\'s spelling, as Dovecot does for types, subtypes and parameter names), so charset values are compared lower-cased.',
   FLAGS:
-    'RFC 9051 Appendix E: "The \\Recent flag ... [was] deprecated" (IMAP4rev2 has no \\Recent); RFC 3501 ' +
-    'section 2.3.2 lets a server treat it as a session flag. Letterbox does not keep \\Recent (RECENT ' +
+    'IMAP4rev2 has no \\Recent flag (RFC 9051 Appendix E lists its removal among the changes from RFC 3501). ' +
+    'Letterbox does not keep \\Recent for IMAP4rev1 sessions either (RECENT ' +
     'matches nothing, as src/imap/search/evaluate.ts says), so \\Recent is dropped from Dovecot\'s FLAGS.',
 } as const;
 
