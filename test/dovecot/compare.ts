@@ -222,27 +222,54 @@ export async function compareSearch(tally: Tally, lb: Side, dc: Side, c: SearchC
   if (same) tally.record('*', item, true, () => '', () => '');
 }
 
-/** compareSort runs `UID SORT (keys) UTF-8 ALL` on both servers and compares the order of messages (RFC 5256). */
+/**
+ * compareSort runs `UID SORT (keys) UTF-8 ALL` on both servers and compares the order of messages
+ * (RFC 5256 section 3). One comparison per key list; a difference shows where the orders part.
+ */
 export async function compareSort(tally: Tally, lb: Side, dc: Side, keys: string): Promise<void> {
   const cmd = `UID SORT (${keys}) UTF-8 ALL`;
   const [a, b] = await Promise.all([lb.client.command(cmd), dc.client.command(cmd)]);
   const order = (r: TaggedReply, s: Side): string[] => uidsOf(r, 'SORT').map((u) => s.loaded.names.get(u) ?? `uid ${u}`);
   const x = order(a, lb);
   const y = order(b, dc);
-  tally.record('*', `SORT (${keys})`, a.status === b.status && x.join() === y.join(), () => `${a.status} ${x.join(' ')}`, () => `${b.status} ${y.join(' ')}`);
+  let at = 0;
+  while (at < x.length && x[at] === y[at]) at++;
+  const around = (list: string[]): string => `${list.length} messages; from position ${at}: ${list.slice(at, at + 5).join(' ')}`;
+  tally.record('*', `SORT (${keys})`, a.status === b.status && at === x.length && x.length === y.length, () => `${a.status} ${around(x)}`, () => `${b.status} ${around(y)}`);
 }
 
-/** compareThread runs `UID THREAD algorithm UTF-8 ALL` on both servers and compares the thread trees (RFC 5256). */
+/**
+ * compareThread runs `UID THREAD algorithm UTF-8 ALL` on both servers (RFC 5256 section 4) and compares the
+ * threads one by one: each top-level thread, written with message names, is one comparison, so a difference
+ * names the thread (by its first message) rather than failing the whole answer.
+ */
 export async function compareThread(tally: Tally, lb: Side, dc: Side, algorithm: string): Promise<void> {
   const cmd = `UID THREAD ${algorithm} UTF-8 ALL`;
   const [a, b] = await Promise.all([lb.client.command(cmd), dc.client.command(cmd)]);
-  const tree = (r: TaggedReply, s: Side): string => {
+  const item = `THREAD ${algorithm}`;
+  if (a.status !== 'OK' || b.status !== 'OK') {
+    tally.record('*', item, a.status === b.status, () => `${a.status} ${a.text}`, () => `${b.status} ${b.text}`);
+    return;
+  }
+  const threads = (r: TaggedReply, s: Side): Map<string, string> => {
     const name = (v: Value): string =>
       v.kind === 'list' ? `(${v.items.map(name).join(' ')})` : v.kind === 'atom' ? (s.loaded.names.get(Number(v.text)) ?? v.text) : render(v);
-    const line = r.untagged.find((l) => /^\* THREAD/i.test(l.toString('latin1')));
-    return line ? parseResponse(line).slice(1).map(name).join('') : '';
+    const first = (v: Value): string => (v.kind === 'list' ? (v.items[0] ? first(v.items[0]) : '') : name(v));
+    const out = new Map<string, string>();
+    for (const line of r.untagged) {
+      const v = parseResponse(line);
+      if (v[0]?.kind !== 'atom' || v[0].text.toUpperCase() !== 'THREAD') continue;
+      for (const t of v.slice(1)) out.set(first(t), name(t));
+    }
+    return out;
   };
-  const x = tree(a, lb);
-  const y = tree(b, dc);
-  tally.record('*', `THREAD ${algorithm}`, a.status === b.status && x === y, () => `${a.status} ${x}`, () => `${b.status} ${y}`);
+  const x = threads(a, lb);
+  const y = threads(b, dc);
+  for (const root of new Set([...x.keys(), ...y.keys()])) {
+    tally.record(root, item, x.get(root) === y.get(root), () => x.get(root) ?? '(no such thread)', () => y.get(root) ?? '(no such thread)');
+  }
+  // The threads' order is an answer too (RFC 5256: by the sent date of each thread's first message).
+  const rootsX = [...x.keys()].join(' ');
+  const rootsY = [...y.keys()].join(' ');
+  tally.record('*', `${item} order`, rootsX === rootsY, () => rootsX.slice(0, 2000), () => rootsY.slice(0, 2000));
 }
