@@ -6,6 +6,7 @@
 import type { Value } from './wire.js';
 import {
   BINARY_DROPPED,
+  BINARY_PARSE_REFUSED,
   BODY_HAS_PART_HEADERS,
   DOVECOT_DEFAULT_TEXT_PLAIN,
   ENVELOPE_WHITESPACE,
@@ -72,6 +73,16 @@ export const EXPLAINED: Explanation[] = [
       'BINARY.SIZE; Letterbox answers (RFC 2045 section 6.8: "Any characters outside of the base64 alphabet ' +
       'are to be ignored in base64-encoded data.").',
     cases: BINARY_DROPPED.map((c) => `${c} status`),
+  },
+  {
+    kind: 'rfc',
+    reason:
+      'RFC 3516 defines BINARY and BINARY.SIZE per section: the named part with its own Content-Transfer-Encoding ' +
+      'removed. Dovecot answers NO [PARSE] for every part of a message once one base64 part of it is broken ' +
+      '(even for 7bit and quoted-printable parts); Letterbox decodes each part on its own, and in base64 ' +
+      'follows RFC 2045 section 6.8: "Any characters outside of the base64 alphabet are to be ignored in ' +
+      'base64-encoded data."',
+    cases: BINARY_PARSE_REFUSED,
   },
   {
     kind: 'rfc',
