@@ -5,7 +5,7 @@
  */
 import type { Loaded } from './corpus.js';
 import { fetchItems, parseResponse, render, sameValue, type TaggedReply, type Value, type WireClient } from './wire.js';
-import { explanationFor, normalise } from './differences.js';
+import { explanationFor, normalise, type RuleName } from './differences.js';
 
 /** Side: one server's connection (with the comparison mailbox selected) and where the messages went. */
 export interface Side {
@@ -23,6 +23,8 @@ export interface Difference {
   dovecot: string;
   /** 'rfc': explained by an RFC passage; 'open': known and not yet resolved; null: unexplained. */
   explanation: 'rfc' | 'open' | null;
+  /** The checked rule (a key of RULES in differences.ts) that explains it, when one does. */
+  rule?: RuleName;
 }
 
 /** Tally counts comparisons and keeps every difference. */
@@ -30,13 +32,21 @@ export class Tally {
   matched = 0;
   differences: Difference[] = [];
 
-  /** record notes one comparison of `item` for `message` ('*' for whole-mailbox answers). */
-  record(message: string, item: string, equal: boolean, letterbox: () => string, dovecot: () => string): void {
+  /**
+   * record notes one comparison of `item` for `message` ('*' for whole-mailbox answers). `rule` names a rule
+   * of differences.ts that the caller has checked for this very case; otherwise the table decides.
+   */
+  record(message: string, item: string, equal: boolean, letterbox: () => string, dovecot: () => string, rule?: RuleName): void {
     if (equal) {
       this.matched++;
       return;
     }
-    this.differences.push({ message, item, letterbox: letterbox(), dovecot: dovecot(), explanation: explanationFor(message, item)?.kind ?? null });
+    const d: Difference = { message, item, letterbox: letterbox(), dovecot: dovecot(), explanation: explanationFor(message, item)?.kind ?? null };
+    if (rule !== undefined && d.explanation === null) {
+      d.explanation = 'rfc';
+      d.rule = rule;
+    }
+    this.differences.push(d);
   }
 
   get total(): number {
@@ -68,6 +78,8 @@ export class Tally {
 export interface PartInfo {
   section: string;
   kind: 'multipart' | 'message' | 'leaf';
+  /** Media type/subtype, lower-cased ("text/plain"); "multipart" for multiparts. */
+  type: string;
 }
 
 const text = (v: Value | undefined): string =>
@@ -90,7 +102,7 @@ export function partsOf(bs: Value): PartInfo[] {
   const walk = (body: Value, section: string): void => {
     if (body.kind !== 'list' || body.items.length === 0) return;
     if (body.items[0]!.kind === 'list') {
-      if (section) out.push({ section, kind: 'multipart' });
+      if (section) out.push({ section, kind: 'multipart', type: 'multipart' });
       children(body, section);
       return;
     }
@@ -99,12 +111,12 @@ export function partsOf(bs: Value): PartInfo[] {
     const subtype = text(body.items[1]).toLowerCase();
     const inner = body.items[8];
     if (type === 'message' && (subtype === 'rfc822' || subtype === 'global') && inner?.kind === 'list') {
-      out.push({ section: sec, kind: 'message' });
+      out.push({ section: sec, kind: 'message', type: `${type}/${subtype}` });
       if (inner.items[0]?.kind === 'list') children(inner, sec);
       else walk(inner, `${sec}.1`);
       return;
     }
-    out.push({ section: sec, kind: 'leaf' });
+    out.push({ section: sec, kind: 'leaf', type: `${type}/${subtype}` });
   };
   walk(bs, '');
   return out;
@@ -159,20 +171,56 @@ export async function compareMessage(tally: Tally, lb: Side, dc: Side, message: 
   await Promise.all(work);
 }
 
+/** The text of a FETCH item that is a string, as octets; null when absent or not a string. */
+function bytesOf(r: TaggedReply, item: string): Buffer | null {
+  const v = [...fetchItems(r.untagged).values()][0]?.get(item);
+  return v?.kind === 'string' ? v.bytes : null;
+}
+
+const crlfText = (b: Buffer): string => b.toString('latin1').replace(/\r?\n/g, '\r\n');
+
 /**
- * compareBinarySizes compares BINARY.SIZE[n] (RFC 3516) of every non-multipart part, one command at a
- * time, reconnecting a side that dropped its connection (Dovecot disconnects when it cannot decode a part).
+ * compareBinary compares BINARY[n] and BINARY.SIZE[n] (RFC 9051 section 6.4.5, RFC 3516) of every leaf part
+ * (BINARY "can only be requested for leaf body parts": not multipart/*, message/rfc822 or message/global),
+ * one command at a time, reconnecting a side that dropped its connection (Dovecot disconnects when it cannot
+ * decode a part). Two differences are explained by checked rules (RULES in differences.ts): text decoded with
+ * other line ends than CRLF, and a BINARY.SIZE that is not the size of the same server's BINARY.
  */
-export async function compareBinarySizes(tally: Tally, lb: Side, dc: Side, message: string): Promise<void> {
+export async function compareBinary(tally: Tally, lb: Side, dc: Side, message: string): Promise<void> {
   const [, dcTop] = await both(lb, dc, message, (uid) => `UID FETCH ${uid} (BODYSTRUCTURE)`);
   const bs = [...fetchItems(dcTop.untagged).values()][0]?.get('BODYSTRUCTURE');
   if (!bs) return;
   for (const p of partsOf(bs)) {
-    if (p.kind === 'multipart') continue;
-    const cmd = (s: Side): Promise<TaggedReply> => s.client.command(`UID FETCH ${s.loaded.uids.get(message)!} (BINARY.SIZE[${p.section}])`);
-    const [a, b] = await Promise.all([cmd(lb), cmd(dc)]);
-    compareFetchReplies(tally, message, `BINARY.SIZE[${p.section}]`, a, b);
-    for (const [s, r] of [[lb, a], [dc, b]] as const) if (r.status === 'CLOSED') s.client = await s.reopen();
+    if (p.kind !== 'leaf') continue;
+    const s = p.section;
+    const run = async (side: Side, items: string): Promise<TaggedReply> => {
+      const r = await side.client.command(`UID FETCH ${side.loaded.uids.get(message)!} (${items})`);
+      if (r.status === 'CLOSED') side.client = await side.reopen();
+      return r;
+    };
+    const [aSize, bSize] = [await run(lb, `BINARY.SIZE[${s}]`), await run(dc, `BINARY.SIZE[${s}]`)];
+    const [aBin, bBin] = [await run(lb, `BINARY.PEEK[${s}]`), await run(dc, `BINARY.PEEK[${s}]`)];
+    if (aSize.status !== 'OK' || bSize.status !== 'OK' || aBin.status !== 'OK' || bBin.status !== 'OK') {
+      compareFetchReplies(tally, message, `BINARY.SIZE[${s}]`, aSize, bSize);
+      compareFetchReplies(tally, message, `BINARY[${s}]`, aBin, bBin);
+      continue;
+    }
+    const x = bytesOf(aBin, `BINARY[${s}]`) ?? Buffer.alloc(0);
+    const y = bytesOf(bBin, `BINARY[${s}]`) ?? Buffer.alloc(0);
+    const sizeOf = (r: TaggedReply): number => {
+      const v = [...fetchItems(r.untagged).values()][0]?.get(`BINARY.SIZE[${s}]`);
+      return v?.kind === 'atom' ? Number(v.text) : -1;
+    };
+    const [xs, ys] = [sizeOf(aSize), sizeOf(bSize)];
+    const same = x.equals(y);
+    // Textual parts must go out with CRLF line ends (RULES.BINARY_TEXT_CRLF): Letterbox's has only CRLF
+    // and, line ends aside, the same octets as Dovecot's.
+    const crlf = !same && p.type.startsWith('text/') && crlfText(x) === x.toString('latin1') && crlfText(x) === crlfText(y);
+    tally.record(message, `BINARY[${s}]`, same, () => render({ kind: 'string', bytes: x }).slice(0, 2000), () => render({ kind: 'string', bytes: y }).slice(0, 2000), crlf ? 'BINARY_TEXT_CRLF' : undefined);
+    let rule: RuleName | undefined;
+    if (xs === x.length && ys !== y.length && (same || crlf)) rule = 'BINARY_SIZE_OF_BINARY';
+    else if (xs === x.length && ys === y.length && crlf) rule = 'BINARY_TEXT_CRLF';
+    tally.record(message, `BINARY.SIZE[${s}]`, xs === ys, () => `${xs} (its BINARY: ${x.length} octets)`, () => `${ys} (its BINARY: ${y.length} octets)`, rule);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   DOVECOT_DEFAULT_TEXT_PLAIN,
   ENVELOPE_WHITESPACE,
   HEADER_8BIT_AS_UTF8,
+  INVALID_CONTENT_TYPE_IS_TEXT,
   LAST_LINE_UNTERMINATED,
   MULTIPART_WITHOUT_BOUNDARY,
   NO_DATE_FIELD,
@@ -77,7 +78,7 @@ export const EXPLAINED: Explanation[] = [
   {
     kind: 'rfc',
     reason:
-      'RFC 3516 defines BINARY and BINARY.SIZE per section: the named part with its own Content-Transfer-Encoding ' +
+      'RFC 9051 section 6.4.5 (and RFC 3516) define BINARY and BINARY.SIZE per section: the named part with its own Content-Transfer-Encoding ' +
       'removed. Dovecot answers NO [PARSE] for every part of a message once one base64 part of it is broken ' +
       '(even for 7bit and quoted-printable parts); Letterbox decodes each part on its own, and in base64 ' +
       'follows RFC 2045 section 6.8: "Any characters outside of the base64 alphabet are to be ignored in ' +
@@ -87,9 +88,16 @@ export const EXPLAINED: Explanation[] = [
   {
     kind: 'rfc',
     reason:
-      'RFC 3516 section 4.3: the UNKNOWN-CTE response code is for a section whose Content-Transfer-Encoding the ' +
-      'server cannot decode. These parts are 7bit; Dovecot refuses them because another part of the message is undecodable.',
-    cases: ['tricky/00099.eml BINARY.SIZE[6] status', 'tricky/00106.eml BINARY.SIZE[1] status'],
+      'RFC 9051 section 7.5.2, BINARY: "If the server does not know how to decode the section\'s ' +
+      'Content-Transfer-Encoding, it MUST fail the request and issue a "NO" response that contains the ' +
+      '"UNKNOWN-CTE" response code." These sections are 7bit; Dovecot refuses them because another part of the ' +
+      'message has an encoding it does not know.',
+    cases: [
+      'tricky/00099.eml BINARY.SIZE[6] status',
+      'tricky/00106.eml BINARY.SIZE[1] status',
+      'tricky/00099.eml BINARY[6] status',
+      'tricky/00106.eml BINARY[1] status',
+    ],
   },
   {
     kind: 'rfc',
@@ -130,6 +138,15 @@ export const EXPLAINED: Explanation[] = [
     cases: MULTIPART_WITHOUT_BOUNDARY,
   },
   {
+    kind: 'rfc',
+    reason:
+      'RFC 2045 section 5.2 recommends that "this default [text/plain; charset=us-ascii] be assumed when a ' +
+      'syntactically invalid Content-Type header field is encountered", and RFC 9051 section 7.5.2 wants textual ' +
+      'sections of BINARY sent with CRLF line ends. These parts have an unparsable Content-Type: Letterbox ' +
+      'serves them as text/plain, Dovecot as type "" subtype "" with the decoded octets as they are.',
+    cases: INVALID_CONTENT_TYPE_IS_TEXT,
+  },
+  {
     kind: 'open',
     reason:
       'Raw 8-bit header octets that are not UTF-8 (Big5, GB2312, EUC-KR, latin1 subjects and names): Letterbox reads ' +
@@ -158,6 +175,26 @@ for (const e of EXPLAINED) for (const c of e.cases) index.set(c, e);
 export function explanationFor(message: string, item: string): Explanation | undefined {
   return index.get(`${message} ${item}`);
 }
+
+/**
+ * RULES: differences explained by a rule that the comparison checks for each case itself (compare.ts
+ * compareBinary), rather than by a list of cases.
+ */
+export const RULES = {
+  BINARY_TEXT_CRLF:
+    'RFC 9051 section 7.5.2: "When sending data in a BINARY[...] FETCH data item, servers MUST ensure that ' +
+    'textual line-oriented sections are always transmitted using the IMAP CRLF line termination syntax, ' +
+    'regardless of the underlying storage representation of the data on the server." Checked: the part is ' +
+    'text/*, Letterbox\'s decoded octets have only CRLF line ends, and apart from line ends equal Dovecot\'s.',
+  BINARY_SIZE_OF_BINARY:
+    'RFC 9051 section 7.5.2, BINARY.SIZE: "The value returned MUST match the size of the <nstring> or ' +
+    '<literal8> that will be returned by the corresponding FETCH BINARY request." Checked: Letterbox\'s ' +
+    'BINARY.SIZE is the size of its BINARY, Dovecot\'s is not, and the two BINARY answers agree (or differ ' +
+    'only as BINARY_TEXT_CRLF allows).',
+} as const;
+
+/** RuleName: a key of RULES. */
+export type RuleName = keyof typeof RULES;
 
 /**
  * EQUIVALENCES: spellings the grammar allows both ways and that mean the same value, so they are
