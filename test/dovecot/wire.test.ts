@@ -53,7 +53,7 @@ describe('partsOf', () => {
 
   it('calls the body of a one-part message part 1, and of an attached one-part message n.1', () => {
     const [one] = parseResponse(b('("text" "plain" NIL NIL NIL "7bit" 1 1)'));
-    assert.deepEqual(partsOf(one!), [{ section: '1', kind: 'leaf' }]);
+    assert.deepEqual(partsOf(one!), [{ section: '1', kind: 'leaf', type: 'text/plain' }]);
     const [msg] = parseResponse(b('("message" "rfc822" NIL NIL NIL "7bit" 9 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) ("text" "plain" NIL NIL NIL "7bit" 1 1) 3)'));
     assert.deepEqual(partsOf(msg!).map((p) => p.section), ['1', '1.1']);
   });
