@@ -228,9 +228,9 @@ export async function compareBinary(tally: Tally, lb: Side, dc: Side, message: s
 export interface SearchCriterion {
   /** Label used in the report and in differences.ts (the criteria as a client would type them). */
   label: string;
-  /** Command text after `UID SEARCH `; a `literal`, when present, follows it as a LITERAL+ literal. */
+  /** Command text after `UID SEARCH `; a `literal`, when present, follows it as a LITERAL+ literal (a string as UTF-8). */
   criteria: string;
-  literal?: string;
+  literal?: string | Buffer;
 }
 
 function uidsOf(r: TaggedReply, verb: string): number[] {
@@ -250,11 +250,11 @@ function uidsOf(r: TaggedReply, verb: string): number[] {
  * whole counts as one match when the sets agree.
  */
 export async function compareSearch(tally: Tally, lb: Side, dc: Side, c: SearchCriterion): Promise<void> {
-  const parts = (): Array<string | Buffer> => (c.literal === undefined ? [`UID SEARCH ${c.criteria}`] : [`UID SEARCH ${c.criteria} `, Buffer.from(c.literal)]);
+  const parts = (): Array<string | Buffer> => (c.literal === undefined ? [`UID SEARCH ${c.criteria}`] : [`UID SEARCH ${c.criteria} `, Buffer.isBuffer(c.literal) ? c.literal : Buffer.from(c.literal)]);
   const [a, b] = await Promise.all([lb.client.command(...parts()), dc.client.command(...parts())]);
   const item = `SEARCH ${c.label}`;
   if (a.status !== 'OK' || b.status !== 'OK') {
-    tally.record('*', item, a.status === b.status, () => `${a.status} ${a.text}`, () => `${b.status} ${b.text}`);
+    tally.record('*', item, a.status === b.status, () => `${a.status} [${a.code}] ${a.text}`, () => `${b.status} [${b.code}] ${b.text}`);
     return;
   }
   const found = (r: TaggedReply, s: Side): Set<string> => new Set(uidsOf(r, 'SEARCH').map((u) => s.loaded.names.get(u) ?? `uid ${u}`));

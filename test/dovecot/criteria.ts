@@ -26,8 +26,8 @@ const utf8 = (key: string, text: string, note: string): SearchCriterion => ({
 export const SEARCHES: SearchCriterion[] = [
   // headers
   plain('FROM "example"'),
-  plain('FROM "jm@"'),
-  plain('FROM "Smith"'),
+  plain('FROM "daemon"'),
+  plain('FROM ".org"'),
   plain('TO "spamassassin"'),
   plain('TO "@"'),
   plain('CC "@"'),
@@ -77,6 +77,8 @@ export const SEARCHES: SearchCriterion[] = [
   utf8('BODY', 'KENDİNİZİ', 'ISO-8859-9 8bit'),
   utf8('TEXT', 'grâce', 'UTF-8 8bit'),
   utf8('TEXT', 'Pádraig', 'ISO-8859-15 8bit'),
+  // the search string itself in another charset (RFC 9051 section 6.4.4: CHARSET names the string's charset)
+  { label: 'BODY Verfügung (sent as ISO-8859-1)', criteria: 'CHARSET ISO-8859-1 BODY', literal: Buffer.from('Verfügung', 'latin1') },
   // internal dates (2001-01-01 plus 41 hours per message) and sent dates (the Date: field)
   plain('BEFORE 1-Jun-2001'),
   plain('ON 18-Jan-2001'),

@@ -53,6 +53,15 @@ export const EXPLAINED: Explanation[] = [
   {
     kind: 'rfc',
     reason:
+      'RFC 9051 section 6.4.4: UTF-8 and US-ASCII must be supported as the CHARSET of SEARCH, "other [CHARSET]s ' +
+      'MAY be supported", and a server that does not support the specified charset must return a tagged NO, ' +
+      'which should carry the BADCHARSET response code. Letterbox answers NO [BADCHARSET (UTF-8 US-ASCII)] to ' +
+      'CHARSET ISO-8859-1; Dovecot supports it.',
+    cases: ['* SEARCH BODY Verfügung (sent as ISO-8859-1)'],
+  },
+  {
+    kind: 'rfc',
+    reason:
       'RFC 5322 section 2.2.3: "Unfolding is accomplished by simply removing any CRLF that is immediately ' +
       'followed by WSP." The whitespace after a fold stays; Dovecot also collapses runs of whitespace in the ' +
       'envelope subject. (RFC 9051 section 7.5.2: the envelope fields are the header values, not rewritten.)',
