@@ -148,13 +148,13 @@ async function both(lb: Side, dc: Side, message: string, command: (uid: number) 
   ]);
 }
 
-/** The whole-message FETCH items compared for every message. */
+/** MESSAGE_ITEMS: the whole-message FETCH items compared for every message. */
 export const MESSAGE_ITEMS = 'ENVELOPE BODYSTRUCTURE BODY RFC822.SIZE INTERNALDATE FLAGS BODY.PEEK[HEADER] BODY.PEEK[TEXT]';
 
 /**
  * compareMessage compares one message: the whole-message items, then BODY[n] and BODY[n.MIME] of every
- * part (plus [n.HEADER] and [n.TEXT] of attached messages) and BINARY.SIZE[n] of every non-multipart
- * part. Parts are taken from Dovecot's body structure, so a part Letterbox misses still shows up.
+ * part (plus [n.HEADER] and [n.TEXT] of attached messages); compareBinary does BINARY. Parts are taken
+ * from Dovecot's body structure, so a part Letterbox misses still shows up.
  */
 export async function compareMessage(tally: Tally, lb: Side, dc: Side, message: string): Promise<void> {
   const [lbTop, dcTop] = await both(lb, dc, message, (uid) => `UID FETCH ${uid} (${MESSAGE_ITEMS})`);

@@ -48,7 +48,7 @@ export class WireClient {
     socket.on('error', () => undefined);
   }
 
-  /** connect opens a connection, reads the greeting and logs in with LOGIN; throws when login fails. */
+  /** login opens a connection, reads the greeting and logs in with LOGIN; throws when login fails. */
   static async login(port: number, user: string, password: string): Promise<WireClient> {
     const socket = net.connect({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
