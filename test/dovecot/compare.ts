@@ -42,7 +42,8 @@ export class Tally {
       return;
     }
     const d: Difference = { message, item, letterbox: letterbox(), dovecot: dovecot(), explanation: explanationFor(message, item)?.kind ?? null };
-    if (rule !== undefined && d.explanation === null) {
+    if (rule !== undefined) {
+      // A rule checked on this very case says more than a listed case.
       d.explanation = 'rfc';
       d.rule = rule;
     }

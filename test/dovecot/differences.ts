@@ -178,7 +178,8 @@ export const EXPLAINED: Explanation[] = [
 ];
 
 const index = new Map<string, Explanation>();
-for (const e of EXPLAINED) for (const c of e.cases) index.set(c, e);
+// The first entry naming a case wins, so a hand-written entry is never overridden by a generated list.
+for (const e of EXPLAINED) for (const c of e.cases) if (!index.has(c)) index.set(c, e);
 
 /** explanationFor returns the entry for exactly this message and item, or undefined. */
 export function explanationFor(message: string, item: string): Explanation | undefined {
