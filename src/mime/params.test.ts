@@ -5,7 +5,9 @@ import { parseContentType, parseDisposition, parseLanguage } from './params.js';
 test('parseContentType (RFC 2045 section 5.1)', async (t) => {
   const cases: Array<[string, string, [string, string, Array<[string, string]>, string | null] | null]> = [
     ['simple', 'text/plain', ['text', 'plain', [], null]],
-    ['case and quotes', 'TEXT/Plain; Charset="UTF-8"', ['text', 'plain', [['charset', 'UTF-8']], null]],
+    ['case and quotes: names keep their spelling', 'TEXT/Plain; Charset="UTF-8"', ['text', 'plain', [['Charset', 'UTF-8']], null]],
+    ['upper-case BOUNDARY is the boundary', 'multipart/mixed; BOUNDARY="b1"', ['multipart', 'mixed', [['BOUNDARY', 'b1']], 'b1']],
+    ['RFC 2231 sections match names case-insensitively, first spelling kept', 'text/plain; NAME*0=a; name*1=b', ['text', 'plain', [['NAME', 'ab']], null]],
     ['unquoted boundary with tspecials', 'multipart/mixed; boundary=----=_NextPart_000_01C2.5D6E', ['multipart', 'mixed', [['boundary', '----=_NextPart_000_01C2.5D6E']], '----=_NextPart_000_01C2.5D6E']],
     ['missing semicolon', 'text/plain charset=us-ascii format=flowed', ['text', 'plain', [['charset', 'us-ascii'], ['format', 'flowed']], null]],
     ['comment after value', 'text/plain; charset=us-ascii (Plain text)', ['text', 'plain', [['charset', 'us-ascii']], null]],
@@ -23,6 +25,10 @@ test('parseContentType (RFC 2045 section 5.1)', async (t) => {
       assert.deepEqual(ct === null ? null : [ct.type, ct.subtype, ct.params, ct.boundary], want);
     });
   }
+  await t.test('type and subtype as written', () => {
+    const ct = parseContentType('TEXT/Plain; charset=us-ascii');
+    assert.deepEqual([ct?.typeText, ct?.subtypeText], ['TEXT', 'Plain']);
+  });
 });
 
 test('parseDisposition with RFC 2231 continuations', async (t) => {
@@ -32,7 +38,7 @@ test('parseDisposition with RFC 2231 continuations', async (t) => {
     ['RFC 2231 form preferred over plain', "inline; filename=\"fallback.txt\"; filename*=UTF-8''J%C3%B6rg.txt; size=10", { value: 'inline', params: [['filename', 'Jörg.txt'], ['size', '10']] }],
     ['RFC 2047 in value left for the client', 'attachment; filename="=?utf-8?q?a?="', { value: 'attachment', params: [['filename', '=?utf-8?q?a?=']] }],
     ['raw UTF-8 value', Buffer.from('attachment; filename="é.txt"', 'utf8').toString('latin1'), { value: 'attachment', params: [['filename', 'é.txt']] }],
-    ['upper case type', 'INLINE', { value: 'inline', params: [] }],
+    ['upper case type kept as written', 'INLINE; FileName=x', { value: 'INLINE', params: [['FileName', 'x']] }],
     ['empty', '', null],
   ];
   for (const [name, input, want] of cases) {

@@ -13,7 +13,10 @@ export interface ContentType {
   type: string;
   /** Media subtype, lower-cased. */
   subtype: string;
-  /** Parameters in order, names lower-cased, values decoded (RFC 2231 joined). */
+  /** Media type and subtype as written, for BODYSTRUCTURE (RFC 2045 section 5.1: not case sensitive). */
+  typeText: string;
+  subtypeText: string;
+  /** Parameters in order, names as first written, values decoded (RFC 2231 joined). */
   params: MimeParams;
   /** The boundary parameter as raw bytes (latin1 string) for matching delimiter lines, or null. */
   boundary: string | null;
@@ -82,7 +85,7 @@ function parseParamList(s: string, p: number): RawParam[] {
     if (s[p] === ';') { p++; continue; }
     const nameStart = p;
     p = readRun(s, p, '=;("');
-    const name = s.slice(nameStart, p).toLowerCase();
+    const name = s.slice(nameStart, p);
     p = skipCfws(s, p);
     if (name === '' || s[p] !== '=') {
       if (p === nameStart) p++; // a stray '"' or '(' that skipCfws did not consume
@@ -160,11 +163,17 @@ function joinParams(raw: RawParam[]): MimeParams {
   const order: string[] = [];
   const plain = new Map<string, string>();
   const sections = new Map<string, Section[]>();
+  // Names match case-insensitively (RFC 2045 section 5.1); the first spelling is the one kept.
+  const spelling = new Map<string, string>();
   for (const { name, value } of raw) {
     const m = SECTION_NAME.exec(name);
-    const base = m?.[1] ?? name;
+    const written = m?.[1] ?? name;
+    const base = written.toLowerCase();
     if (base === '') continue;
-    if (!plain.has(base) && !sections.has(base)) order.push(base);
+    if (!plain.has(base) && !sections.has(base)) {
+      order.push(base);
+      spelling.set(base, written);
+    }
     if (m === null || (m[2] === undefined && m[3] === undefined)) {
       if (!plain.has(base)) plain.set(base, value);
       continue;
@@ -176,8 +185,9 @@ function joinParams(raw: RawParam[]): MimeParams {
   }
   return order.map((base): [string, string] => {
     const secs = sections.get(base);
-    if (secs !== undefined) return [base, decode2231(secs)];
-    return [base, bytesText(plain.get(base) ?? '', 'latin1')];
+    const name = spelling.get(base) ?? base;
+    if (secs !== undefined) return [name, decode2231(secs)];
+    return [name, bytesText(plain.get(base) ?? '', 'latin1')];
   });
 }
 
@@ -190,31 +200,41 @@ export function parseContentType(value: string | null): ContentType | null {
   let p = skipCfws(value, 0);
   const typeStart = p;
   p = readRun(value, p, '/;("');
-  const type = value.slice(typeStart, p).toLowerCase();
+  const typeText = value.slice(typeStart, p);
+  const type = typeText.toLowerCase();
   p = skipCfws(value, p);
   if (type === '' || value[p] !== '/') return null;
   p = skipCfws(value, p + 1);
   const subStart = p;
   p = readRun(value, p, '/;("');
-  const subtype = value.slice(subStart, p).toLowerCase();
+  const subtypeText = value.slice(subStart, p);
+  const subtype = subtypeText.toLowerCase();
   if (subtype === '') return null;
   const raw = parseParamList(value, p);
-  const boundary = raw.find((r) => r.name === 'boundary')?.value ?? null;
+  const boundary = raw.find((r) => r.name.toLowerCase() === 'boundary')?.value ?? null;
   const params = joinParams(raw);
-  const joined = params.find(([n]) => n === 'boundary')?.[1] ?? null;
-  return { type, subtype, params, boundary: boundary ?? (joined === null ? null : Buffer.from(joined, 'utf8').toString('latin1')) };
+  const joined = params.find(([n]) => n.toLowerCase() === 'boundary')?.[1] ?? null;
+  return {
+    type,
+    subtype,
+    typeText: bytesText(typeText, 'latin1'),
+    subtypeText: bytesText(subtypeText, 'latin1'),
+    params,
+    boundary: boundary ?? (joined === null ? null : Buffer.from(joined, 'utf8').toString('latin1')),
+  };
 }
 
 /**
- * parseDisposition parses a Content-Disposition value (RFC 2183): the type lower-cased and its
- * parameters. Returns null when absent or empty.
+ * parseDisposition parses a Content-Disposition value (RFC 2183): the type as written and its
+ * parameters (names as written). Returns null when absent or empty. Disposition types are not case
+ * sensitive (RFC 2183 section 2); the spelling is kept because BODYSTRUCTURE reports it, as Dovecot does.
  */
 export function parseDisposition(value: string | null): { value: string; params: MimeParams } | null {
   if (value === null) return null;
   let p = skipCfws(value, 0);
   const start = p;
   p = readRun(value, p, ';("=');
-  const type = value.slice(start, p).toLowerCase();
+  const type = value.slice(start, p);
   if (type === '') return null;
   return { value: bytesText(type, 'latin1'), params: joinParams(parseParamList(value, p)) };
 }

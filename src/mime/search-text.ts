@@ -76,7 +76,7 @@ function walk(raw: Buffer, part: MimePart, fields: Map<MimePart, HeaderField[]>,
   const limit = part.bodyStart + out.remaining * MAX_SOURCE_PER_OUTPUT_OCTET + 1024;
   const source = raw.subarray(part.bodyStart, Math.min(part.bodyEnd, limit));
   const bytes = decodeTransferEncoding(source, part.encoding) ?? source;
-  const charset = part.params.find(([name]) => name === 'charset')?.[1] ?? null;
+  const charset = part.params.find(([name]) => name.toLowerCase() === 'charset')?.[1] ?? null;
   out.add(decodeCharset(bytes, charset));
 }
 

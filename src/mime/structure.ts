@@ -41,9 +41,10 @@ function rawText(v: string | undefined): string | null {
   return v === undefined ? null : bytesText(v, 'latin1');
 }
 
-function transferEncoding(v: string | undefined): string | null {
+/** The Content-Transfer-Encoding token as written (comments and quotes removed), or null. */
+function transferEncodingText(v: string | undefined): string | null {
   if (v === undefined) return null;
-  const token = trimWsp(v.replace(/\([^()]*\)/g, ' ')).replace(/^"|"$/g, '').split(/[\s;]/)[0].toLowerCase();
+  const token = trimWsp(v.replace(/\([^()]*\)/g, ' ')).replace(/^"|"$/g, '').split(/[\s;]/)[0];
   return token === '' ? null : bytesText(token, 'latin1');
 }
 
@@ -74,6 +75,8 @@ function parsePart(ctx: Ctx, start: number, contentEnd: number, searchEnd: numbe
     type = 'text'; // absent or unparseable: RFC 2045 section 5.2 default, as Dovecot does
     subtype = 'plain';
   }
+  const encodingText = transferEncodingText(content.get('content-transfer-encoding'));
+  const encoding = encodingText === null ? null : encodingText.toLowerCase();
   const part: MimePart = {
     headerStart: start,
     headerEnd,
@@ -85,7 +88,7 @@ function parsePart(ctx: Ctx, start: number, contentEnd: number, searchEnd: numbe
     params: ct?.params ?? [],
     id: rawText(content.get('content-id')),
     description: rawText(content.get('content-description')),
-    encoding: transferEncoding(content.get('content-transfer-encoding')),
+    encoding,
     md5: rawText(content.get('content-md5')),
     disposition: parseDisposition(content.get('content-disposition') ?? null),
     language: parseLanguage(content.get('content-language') ?? null),
@@ -94,16 +97,24 @@ function parsePart(ctx: Ctx, start: number, contentEnd: number, searchEnd: numbe
     message: null,
     envelope: null,
   };
+  // The header's spelling, kept only where it differs, so that stored structures stay small.
+  if (ct !== null && ct.typeText !== type) part.typeText = ct.typeText;
+  if (ct !== null && ct.subtypeText !== subtype) part.subtypeText = ct.subtypeText;
+  if (encodingText !== null && encodingText !== encoding) part.encodingText = encodingText;
   const isMultipart = type === 'multipart';
   const isMessage = type === 'message' && (subtype === 'rfc822' || subtype === 'global');
   if (isMultipart && (ct?.boundary ?? '') === '') {
     // Without a boundary nothing can be split: the body is plain text (RFC 2046 section 5.1.1).
     part.type = 'text';
     part.subtype = 'plain';
+    delete part.typeText;
+    delete part.subtypeText;
   } else if ((isMultipart || isMessage) && (depth >= MAX_MIME_DEPTH || ctx.parts >= MAX_MIME_PARTS)) {
     // Past the limits a container is an opaque leaf, so a hostile message cannot make the tree unbounded.
     part.type = 'application';
     part.subtype = 'octet-stream';
+    delete part.typeText;
+    delete part.subtypeText;
     part.params = [];
   } else if (isMultipart) {
     splitMultipart(ctx, part, ct!.boundary!, depth, subtype === 'digest');

@@ -7,7 +7,11 @@
  * Ranges are half-open: [start, end).
  */
 
-/** A MIME parameter list in the order it appeared: `[name, value]` pairs, name lower-cased, value decoded (RFC 2231 joined). */
+/**
+ * A MIME parameter list in the order it appeared: `[name, value]` pairs, name as first written (match it
+ * case-insensitively, RFC 2045 section 5.1; messages stored before names kept their case have them
+ * lower-cased), value decoded (RFC 2231 joined).
+ */
 export type MimeParams = Array<[string, string]>;
 
 /** MimePart is one node of the body structure tree (RFC 9051 section 7.5.2 BODYSTRUCTURE). */
@@ -26,6 +30,12 @@ export interface MimePart {
   type: string;
   /** Media subtype, lower-cased, e.g. "plain". */
   subtype: string;
+  /**
+   * The type and subtype as written in Content-Type when that differs from `type` / `subtype` (only in
+   * case), e.g. "TEXT"; absent otherwise. BODYSTRUCTURE reports them as written, as Dovecot does.
+   */
+  typeText?: string;
+  subtypeText?: string;
   /** Content-Type parameters (for text/* without a charset the IMAP default ("charset" "us-ascii") is NOT added here; the encoder adds it). */
   params: MimeParams;
   /** Content-ID header value, raw (unfolded, trimmed), or null. */
@@ -34,9 +44,11 @@ export interface MimePart {
   description: string | null;
   /** Content-Transfer-Encoding, lower-cased and trimmed, or null when absent (IMAP reports "7BIT"). */
   encoding: string | null;
+  /** Content-Transfer-Encoding as written when that differs from `encoding` (only in case); absent otherwise. */
+  encodingText?: string;
   /** Content-MD5 raw value or null. */
   md5: string | null;
-  /** Content-Disposition: value lower-cased and its parameters, or null. */
+  /** Content-Disposition: value as written (compare case-insensitively) and its parameters, or null. */
   disposition: { value: string; params: MimeParams } | null;
   /** Content-Language tags, or null. */
   language: string[] | null;

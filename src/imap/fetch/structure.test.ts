@@ -145,6 +145,44 @@ describe('encodeBodyStructure on parsed messages', () => {
     );
   });
 
+  it('keeps the header spelling of types, subtypes, parameter names, disposition and encoding, as Dovecot does', () => {
+    // Except for an attached message, which Dovecot always calls "message" "rfc822".
+    // The answer Dovecot 2.3.19 gives for this message (checked by test/dovecot/compare.test.ts for the corpus).
+    const raw = crlf(
+      'MIME-Version: 1.0',
+      'Content-Type: MULTIPART/Mixed; BOUNDARY="b"; X-Foo=Bar',
+      '',
+      '--b',
+      'Content-Type: TEXT/Plain; CHARSET=UTF-8; Name=Foo',
+      'Content-Disposition: ATTACHMENT; FileName=x',
+      'Content-Transfer-Encoding: QUOTED-printable',
+      '',
+      'hi',
+      '--b',
+      'Content-Type: text/plain; charset=US-ASCII',
+      '',
+      'ho',
+      '--b',
+      'Content-Type: Message/RFC822',
+      '',
+      'Subject: in',
+      '',
+      'x',
+      '--b--',
+    );
+    const { root } = parseStructure(raw);
+    assert.equal(
+      encodeBodyStructure(root, true),
+      '(("TEXT" "Plain" ("CHARSET" "UTF-8" "Name" "Foo") NIL NIL "QUOTED-printable" 2 1 NIL ("ATTACHMENT" ("FileName" "x")) NIL NIL)' +
+        '("text" "plain" ("charset" "US-ASCII") NIL NIL "7bit" 2 1 NIL NIL NIL NIL)' +
+        '("message" "rfc822" NIL NIL NIL "7bit" 16 (NIL "in" NIL NIL NIL NIL NIL NIL NIL NIL) ' +
+        '("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 1 1 NIL NIL NIL NIL) 3 NIL NIL NIL NIL) ' +
+        '"Mixed" ("BOUNDARY" "b" "X-Foo" "Bar") NIL NIL NIL)',
+    );
+    // The lower-cased forms stay what the server's own logic compares.
+    assert.deepEqual([root.type, root.subtype, root.parts[0]!.type, root.parts[0]!.encoding], ['multipart', 'mixed', 'text', 'quoted-printable']);
+  });
+
   it('multipart/mixed with an attached message/rfc822', () => {
     const raw = crlf(
       'From: a@example.com',

@@ -3,9 +3,12 @@
  * section 9: `envelope`, `body`, `body-type-1part`, `body-type-mpart`, `body-ext-1part`, `body-ext-mpart`).
  * Pure functions from the stored MimePart/Envelope (computed once at delivery) to response text.
  *
- * Casing follows Dovecot: media types, subtypes, parameter names and the transfer encoding go out as the
- * MIME layer stores them (lower-case), and the defaults are `"text" "plain" ("charset" "us-ascii")` and
- * `"7bit"`. RFC 9051 makes all of these case-insensitive for clients.
+ * Casing follows Dovecot: media types, subtypes, parameter names, disposition types and the transfer
+ * encoding go out as the message wrote them ("TEXT" "Plain" ("CHARSET" ...)), and the defaults are
+ * `"text" "plain" ("charset" "us-ascii")` and `"7bit"`. They are all case-insensitive (RFC 2045 section
+ * 5.1, RFC 2183 section 2), so keeping the header's spelling changes nothing for a client that follows the
+ * RFCs, and matches what clients tested against Dovecot have seen. Structures stored before the spelling
+ * was kept have no typeText/subtypeText/encodingText and go out lower-cased.
  */
 import { imapString } from '../../protocol/encoder.js';
 import type { Envelope, EnvelopeAddress, MimeParams, MimePart } from '../../mime/types.js';
@@ -95,7 +98,7 @@ function encodeMultipart(part: MimePart, extended: boolean, utf8: boolean): stri
   let out = '(';
   if (part.parts.length === 0) out += extended ? EMPTY_BODYSTRUCTURE : EMPTY_BODY;
   for (const child of part.parts) out += encodePart(child, extended, utf8);
-  out += ' ' + imapString(part.subtype || 'x-unknown', utf8);
+  out += ' ' + imapString(part.subtypeText ?? (part.subtype || 'x-unknown'), utf8);
   if (extended) out += ` ${paramList(part.params, utf8)} ${commonExtension(part, utf8)}`;
   return out + ')';
 }
@@ -105,10 +108,13 @@ function encodeSinglePart(part: MimePart, extended: boolean, utf8: boolean): str
   let params = part.params;
   if (text && !params.some(([k]) => k.toLowerCase() === 'charset')) params = [...params, ['charset', DEFAULT_CHARSET]];
   const octets = Math.max(0, part.bodyEnd - part.bodyStart);
+  // Dovecot names an attached message "message" "rfc822" whatever the header's spelling; so does Letterbox.
+  const spelled = part.type !== '' && part.subtype !== '' && !(part.type === 'message' && part.subtype === 'rfc822');
   let out =
-    `(${imapString(part.type || 'text', utf8)} ${imapString(part.subtype || (text ? 'plain' : 'unknown'), utf8)} ` +
+    `(${imapString(spelled ? (part.typeText ?? part.type) : part.type || 'text', utf8)} ` +
+    `${imapString(spelled ? (part.subtypeText ?? part.subtype) : part.subtype || (text ? 'plain' : 'unknown'), utf8)} ` +
     `${paramList(params, utf8)} ${nstr(part.id, utf8)} ${nstr(part.description, utf8)} ` +
-    `${imapString(part.encoding || '7bit', utf8)} ${octets}`;
+    `${imapString(part.encodingText ?? (part.encoding || '7bit'), utf8)} ${octets}`;
   if (text) {
     out += ` ${part.bodyLines}`;
   } else if (isEncapsulated(part)) {
