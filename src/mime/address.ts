@@ -9,6 +9,8 @@ import type { EnvelopeAddress } from './types.js';
 export const MISSING_MAILBOX = 'MISSING_MAILBOX';
 /** MISSING_DOMAIN is what Dovecot reports as host for an address without "@domain" ("foo", "<moderator>"). */
 export const MISSING_DOMAIN = 'MISSING_DOMAIN';
+/** SYNTAX_ERROR is what Dovecot reports as host when "<" holds a local part followed by neither "@" nor ">". */
+export const SYNTAX_ERROR = 'SYNTAX_ERROR';
 
 /** A token: word (atom or quoted-string), special, domain literal, or comment. */
 interface Tok {
@@ -146,9 +148,13 @@ class Parser {
     }
     const local = this.dotted();
     let host = '';
-    if (this.peekSp() === '@') {
+    const next = this.peekSp();
+    if (next === '@') {
       this.i++;
       host = this.domain();
+    } else if (local !== '' && next !== '>' && this.i < this.toks.length) {
+      // "<Undisclosed Recipients@x>", "<C:`x@y>": Dovecot keeps the first word and flags the host.
+      host = SYNTAX_ERROR;
     }
     this.skipTo('>,;');
     if (this.peekSp() === '>') this.i++;
@@ -177,7 +183,19 @@ class Parser {
       this.i++;
       host = this.domain();
     }
-    // Trailing words ("john doe" without brackets) are not an address: keep the first word as mailbox.
+    // Several words without "@" or "<" ("Mary Smith"): a display name without an address, as Dovecot
+    // reports it; other trailing words are dropped, the first word staying the mailbox.
+    const t = this.toks[this.i];
+    if (host === '' && local !== '' && t?.k === 'word' && t.ws) {
+      this.i = start;
+      const name = this.phrase();
+      if (this.peekSp() === null || this.peekSp() === ',' || this.peekSp() === ';') {
+        this.skipTo(',;');
+        return { name, adl: null, mailbox: MISSING_MAILBOX, host: MISSING_DOMAIN };
+      }
+      this.i = start;
+      this.dotted();
+    }
     this.skipTo(',;');
     if (local === '' && host === '' && this.i === start) return null;
     // "addr (Name)": Dovecot reports the last comment as the display name.

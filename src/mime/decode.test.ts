@@ -32,8 +32,8 @@ test('decodeTransferEncoding: base64 is lenient (RFC 2045 section 6.8)', async (
 
 test('decodeTransferEncoding: identity and unknown encodings', () => {
   const body = latin('caf\xe9=41');
-  for (const enc of [null, '', '7bit', '8BIT', 'binary']) assert.equal(decodeTransferEncoding(body, enc), body);
-  for (const enc of ['x-uuencode', 'base9000', 'uuencode']) assert.equal(decodeTransferEncoding(body, enc), null);
+  for (const enc of [null, '7bit', '8BIT', 'binary']) assert.equal(decodeTransferEncoding(body, enc), body);
+  for (const enc of ['x-uuencode', 'base9000', 'uuencode', '']) assert.equal(decodeTransferEncoding(body, enc), null);
 });
 
 test('decodeCharset', async (t) => {

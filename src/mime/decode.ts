@@ -27,17 +27,16 @@ const HEX = new Int8Array(256).fill(-1);
 
 /**
  * decodeTransferEncoding decodes a body per its Content-Transfer-Encoding (RFC 2045 section 6).
- * `encoding` is matched case-insensitively: null, "", "7bit", "8bit" and "binary" return `body` itself;
+ * `encoding` is matched case-insensitively: null (no field), "7bit", "8bit" and "binary" return `body` itself;
  * "base64" skips every byte outside the alphabet and restarts after "=" padding (some mailers pad
  * each line); "quoted-printable" handles soft line breaks after CRLF or bare LF, drops trailing
  * whitespace (section 6.7 rule 3) and keeps a malformed "=" literally. Any other encoding
- * ("x-uuencode", "base9000") returns null, which FETCH BINARY reports as UNKNOWN-CTE (RFC 3516).
+ * ("x-uuencode", "base9000", and "" from an empty field) returns null, which FETCH BINARY reports as UNKNOWN-CTE (RFC 3516).
  * Never throws.
  */
 export function decodeTransferEncoding(body: Buffer, encoding: string | null): Buffer | null {
-  const enc = encoding === null ? '' : encoding.trim().toLowerCase();
-  switch (enc) {
-    case '':
+  if (encoding === null) return body;
+  switch (encoding.trim().toLowerCase()) {
     case '7bit':
     case '8bit':
     case 'binary':

@@ -1,34 +1,45 @@
 /**
  * ENVELOPE (RFC 9051 section 7.5.2) from a message's header fields.
  */
-import type { Envelope } from './types.js';
+import type { Envelope, EnvelopeAddress } from './types.js';
 import type { HeaderField } from './header.js';
-import { firstField } from './header.js';
 import { bytesText } from './bytes.js';
 import { parseAddressList } from './address.js';
 
 /**
- * buildEnvelope returns the ENVELOPE of a message from its parsed header fields (first occurrence of
- * each field wins). Strings are the raw unfolded values, not RFC 2047 decoded; 8-bit bytes are read as
- * UTF-8 when valid, else latin1 (so no byte is lost). Absent fields are null; a present empty field is
- * "". Sender and Reply-To default to From when absent or holding no address, as section 7.5.2 asks.
+ * buildEnvelope returns the ENVELOPE of a message from its parsed header fields. Strings are the raw
+ * unfolded values, not RFC 2047 decoded; 8-bit bytes are read as UTF-8 when valid, else latin1 (so no
+ * byte is lost). Absent fields are null; a present empty field is "". Sender and Reply-To default to
+ * From when absent or holding no address, as section 7.5.2 asks.
+ *
+ * RFC 5322 section 3.6 allows each of these fields at most once, so a message that repeats one is
+ * malformed and no RFC says which occurrence counts. Letterbox reads such messages as Dovecot does, so
+ * clients see the same ENVELOPE from both: the last Subject and Date, the first Message-ID and
+ * In-Reply-To, and the addresses of every occurrence of an address field, in order.
  */
 export function buildEnvelope(fields: HeaderField[]): Envelope {
-  const text = (key: string): string | null => {
-    const v = firstField(fields, key);
-    return v === null ? null : bytesText(v, 'latin1');
+  const values = (key: string): string[] => fields.filter((f) => f.key === key).map((f) => bytesText(f.value, 'latin1'));
+  const first = (key: string): string | null => values(key)[0] ?? null;
+  const last = (key: string): string | null => values(key).at(-1) ?? null;
+  const addresses = (key: string): EnvelopeAddress[] | null => {
+    let out: EnvelopeAddress[] | null = null;
+    for (const v of values(key)) {
+      const list = parseAddressList(v);
+      if (list !== null) out = out === null ? list : [...out, ...list];
+    }
+    return out;
   };
-  const from = parseAddressList(text('from'));
+  const from = addresses('from');
   return {
-    date: text('date'),
-    subject: text('subject'),
+    date: last('date'),
+    subject: last('subject'),
     from,
-    sender: parseAddressList(text('sender')) ?? from,
-    replyTo: parseAddressList(text('reply-to')) ?? from,
-    to: parseAddressList(text('to')),
-    cc: parseAddressList(text('cc')),
-    bcc: parseAddressList(text('bcc')),
-    inReplyTo: text('in-reply-to'),
-    messageId: text('message-id'),
+    sender: addresses('sender') ?? from,
+    replyTo: addresses('reply-to') ?? from,
+    to: addresses('to'),
+    cc: addresses('cc'),
+    bcc: addresses('bcc'),
+    inReplyTo: first('in-reply-to'),
+    messageId: first('message-id'),
   };
 }

@@ -133,7 +133,8 @@ test('a part whose blank line is the CRLF before the delimiter has an empty body
   const raw = crlf('Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: text/plain', '', '--b', 'Content-Type: text/html', '--b--');
   const { structure: s } = parseMessage(raw);
   const [p1, p2] = s.parts;
-  assert.equal(mime(raw, p1), 'Content-Type: text/plain\r\n\r\n');
+  // The blank line is the delimiter's line break, so BODY[1.MIME] ends before it, as in Dovecot.
+  assert.equal(mime(raw, p1), 'Content-Type: text/plain\r\n');
   assert.deepEqual([p1.bodyStart, p1.bodyEnd, p1.bodyLines], [p1.headerEnd, p1.headerEnd, 0]);
   assert.equal(mime(raw, p2), 'Content-Type: text/html'); // no blank line: the header is all there is
   assert.equal(p2.subtype, 'html');
@@ -296,4 +297,17 @@ test('never throws on garbage, binary and truncated input', () => {
     const { structure } = parseMessage(raw);
     assert.ok(structure.bodyEnd <= raw.length && structure.headerStart === 0);
   }
+});
+
+test('Content-Transfer-Encoding of several words is the default, an empty one is unknown (as Dovecot)', () => {
+  const raw = crlf(
+    'Content-Type: multipart/mixed; boundary=b', '', '--b',
+    'Content-Transfer-Encoding: 8 bit', '', 'x', '--b',
+    'Content-Transfer-Encoding: ', '', 'y', '--b',
+    'Content-Transfer-Encoding: 8bit (comment)', '', 'z', '--b--', '',
+  );
+  const [p1, p2, p3] = parseMessage(raw).structure.parts;
+  assert.equal(p1.encoding, null);
+  assert.equal(p2.encoding, '');
+  assert.equal(p3.encoding, '8bit');
 });

@@ -41,11 +41,18 @@ function rawText(v: string | undefined): string | null {
   return v === undefined ? null : bytesText(v, 'latin1');
 }
 
-/** The Content-Transfer-Encoding token as written (comments and quotes removed), or null. */
+/**
+ * The Content-Transfer-Encoding token as written (comments and quotes removed), or null for the
+ * default. As in Dovecot: a value of several words ("8 bit") is no token at all and leaves the default
+ * (RFC 2045 section 6.1: "7BIT" is assumed when no valid mechanism is named); an empty value is ""
+ * (present but unknown, so BINARY answers NO [UNKNOWN-CTE], RFC 2045 section 6.4).
+ */
 function transferEncodingText(v: string | undefined): string | null {
   if (v === undefined) return null;
-  const token = trimWsp(v.replace(/\([^()]*\)/g, ' ')).replace(/^"|"$/g, '').split(/[\s;]/)[0];
-  return token === '' ? null : bytesText(token, 'latin1');
+  const words = trimWsp(v.replace(/\([^()]*\)/g, ' ')).replace(/^"|"$/g, '').split(';')[0]!.trim();
+  if (words === '') return '';
+  if (/\s/.test(words)) return null;
+  return bytesText(words, 'latin1');
 }
 
 /**
@@ -57,7 +64,9 @@ function parsePart(ctx: Ctx, start: number, contentEnd: number, searchEnd: numbe
   const { raw } = ctx;
   ctx.parts++;
   const blank = findBlankLine(raw, start, searchEnd);
-  const headerEnd = blank === -1 ? contentEnd : blank;
+  // A blank line made of the line break that belongs to the next delimiter (RFC 2046 section 5.1.1)
+  // ends the header but is not part of it; Dovecot's BODY[n.MIME] stops before it too.
+  const headerEnd = blank === -1 ? contentEnd : Math.min(blank, contentEnd);
   const bodyEnd = Math.max(headerEnd, contentEnd);
   const fields = parseHeaderFields(raw, start, headerEnd);
   const content = contentFields(fields);

@@ -16,7 +16,8 @@ const EMPTY = Buffer.alloc(0);
 const IDENTITY = new Set(['7bit', '8bit', 'binary']);
 
 function isIdentity(encoding: string | null): boolean {
-  return encoding === null || encoding === '' || IDENTITY.has(encoding.toLowerCase());
+  // An empty Content-Transfer-Encoding names no mechanism: unknown, as in Dovecot (RFC 2045 section 6.4).
+  return encoding === null || IDENTITY.has(encoding.toLowerCase());
 }
 
 function isContainer(part: MimePart): boolean {
