@@ -311,3 +311,16 @@ test('Content-Transfer-Encoding of several words is the default, an empty one is
   assert.equal(p2.encoding, '');
   assert.equal(p3.encoding, '8bit');
 });
+
+test('search text: feedback reports and external-body headers are text; an unknown encoding is not (RFC 2045 section 6.4)', () => {
+  const raw = crlf(
+    'Content-Type: multipart/mixed; boundary=b', '', '--b',
+    'Content-Type: message/feedback-report', '', 'Reported-Uri: http://x.test/a.html', '--b',
+    'Content-Type: message/external-body; access-type=local-file; name=x', '', 'Content-Type: text/plain', '', '--b',
+    'Content-Type: text/plain', 'Content-Transfer-Encoding: ', '', 'hidden words', '--b--', '',
+  );
+  const { body } = parseMessage(raw).searchText;
+  assert.match(body, /a\.html/);
+  assert.match(body, /Content-Type: text\/plain/);
+  assert.doesNotMatch(body, /hidden/);
+});

@@ -53,10 +53,13 @@ function headerLines(fields: HeaderField[], out: Capped): void {
   }
 }
 
+const TEXTUAL_MESSAGE_SUBTYPES = new Set(['delivery-status', 'disposition-notification', 'feedback-report', 'external-body']);
+
 function isTextual(part: MimePart): boolean {
   if (part.type === 'text') return true;
-  // Delivery reports are plain text fields that users search for (RFC 3464, RFC 8098).
-  return part.type === 'message' && (part.subtype === 'delivery-status' || part.subtype === 'disposition-notification');
+  // Delivery, disposition and feedback reports are plain text fields that users search for (RFC 3464,
+  // RFC 8098, RFC 5965), as is the phantom header of message/external-body (RFC 2046 section 5.2.3).
+  return part.type === 'message' && TEXTUAL_MESSAGE_SUBTYPES.has(part.subtype);
 }
 
 function walk(raw: Buffer, part: MimePart, fields: Map<MimePart, HeaderField[]>, out: Capped): void {
@@ -75,7 +78,9 @@ function walk(raw: Buffer, part: MimePart, fields: Map<MimePart, HeaderField[]>,
   if (!isTextual(part) || part.bodyEnd <= part.bodyStart) return;
   const limit = part.bodyStart + out.remaining * MAX_SOURCE_PER_OUTPUT_OCTET + 1024;
   const source = raw.subarray(part.bodyStart, Math.min(part.bodyEnd, limit));
-  const bytes = decodeTransferEncoding(source, part.encoding) ?? source;
+  const bytes = decodeTransferEncoding(source, part.encoding);
+  // RFC 2045 section 6.4: an unrecognized Content-Transfer-Encoding makes the part application/octet-stream.
+  if (bytes === null) return;
   const charset = part.params.find(([name]) => name.toLowerCase() === 'charset')?.[1] ?? null;
   out.add(decodeCharset(bytes, charset));
 }
