@@ -2,7 +2,8 @@
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
 import type { BlobStore } from '../blobs.js';
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
+import { headerTextField } from '../../mime/header-text.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type SortFields, type SortRecord } from '../types.js';
 import { lockAccount } from './accounts.js';
 import { insertBody } from './bodies.js';
 import type { Db, Tx } from './db.js';
@@ -101,6 +102,37 @@ export async function getMessages(db: Db, accountId: number, mailboxId: number, 
     structure: JSON.parse(r.structure),
     envelope: JSON.parse(r.envelope),
     sentDate: r.sent_date,
+  }));
+}
+
+/**
+ * getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes and
+ * References when `fields` asks (SORT and THREAD, RFC 5256). The envelope is stored as JSON text, so the
+ * Date header is read from it with a JSON operator; References comes from search_text.headers.
+ * Throws NONEXISTENT.
+ */
+export async function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): Promise<SortRecord[]> {
+  await requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  const envelope = fields.envelope ? 'b.envelope' : 'NULL';
+  const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
+  const rows = await db.all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null }>(
+    `SELECT m.uid, m.internal_date, m.size, b.envelope::json ->> 'date' AS date_header,
+            ${envelope} AS envelope, ${headers} AS headers
+       FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+      WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
+      ORDER BY m.uid`,
+    accountId,
+    mailboxId,
+    idList(uids),
+  );
+  return rows.map((r) => ({
+    uid: r.uid,
+    internalDate: r.internal_date,
+    size: r.size,
+    dateHeader: r.date_header,
+    envelope: r.envelope === null ? null : JSON.parse(r.envelope),
+    references: r.headers === null ? null : headerTextField(r.headers, 'References'),
   }));
 }
 

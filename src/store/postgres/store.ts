@@ -15,6 +15,8 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  SortFields,
+  SortRecord,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -108,6 +110,10 @@ export class PostgresStore implements Store {
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
     return readBody(this.db, this.blobs, accountId, bodyId);
+  }
+
+  async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
+    return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
   }
 
   async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
