@@ -1,13 +1,37 @@
 /**
- * String comparison for SORT and THREAD: the i;ascii-casemap collation (RFC 4790 section 9.2) that
- * RFC 5256 uses: ASCII lower-case letters map to upper case, then strings compare as UTF-8 octets.
- * Other letters keep their case ("é" and "É" differ), as the collation says; Dovecot folds them too
- * (i;unicode-casemap), so its order differs for non-ASCII case variants only.
+ * String comparison for SORT and THREAD. RFC 5256 section 1: a server that implements SORT or THREAD
+ * "MUST collate strings in accordance with the requirements of I18NLEVEL=1", whose default collation is
+ * i;unicode-casemap (RFC 5255 section 4, RFC 5051): each character is mapped to its titlecase form, the
+ * string is fully decomposed, and the results compare as UTF-8 octets. So "é" and "É" sort together, as
+ * in Dovecot.
  */
 
-/** casemapKey returns `s` with ASCII a-z mapped to A-Z, the form compareOctets orders (i;ascii-casemap). */
+/** Titlecase forms that differ from upper case (the Latin digraphs; RFC 5051 uses the simple titlecase mapping). */
+const TITLECASE: Readonly<Record<string, string>> = {
+  '\u01C4': '\u01C5', '\u01C5': '\u01C5', '\u01C6': '\u01C5',
+  '\u01C7': '\u01C8', '\u01C8': '\u01C8', '\u01C9': '\u01C8',
+  '\u01CA': '\u01CB', '\u01CB': '\u01CB', '\u01CC': '\u01CB',
+  '\u01F1': '\u01F2', '\u01F2': '\u01F2', '\u01F3': '\u01F2',
+};
+
+/** titlecase maps one code point by the simple titlecase mapping: one code point to one (no "ß" -> "SS"). */
+function titlecase(ch: string): string {
+  const t = TITLECASE[ch];
+  if (t !== undefined) return t;
+  const upper = ch.toUpperCase();
+  return upper.length === ch.length || [...upper].length === 1 ? upper : ch;
+}
+
+/**
+ * casemapKey returns the i;unicode-casemap form of `s` (RFC 5051 section 2: titlecase each character,
+ * then decompose; NFKD here), which compareOctets orders. ASCII strings take a fast path (upper case).
+ */
 export function casemapKey(s: string): string {
-  return /[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return /[a-z]/.test(s) ? s.toUpperCase() : s;
+  let out = '';
+  for (const ch of s) out += titlecase(ch);
+  return out.normalize('NFKD');
 }
 
 /** lift moves UTF-16 surrogates above U+FFFF, where the code points they encode are. */

@@ -54,7 +54,7 @@ describe('sortMessages (RFC 5256 section 3, RFC 5957)', () => {
     ['FROM: addr-mailbox, missing first', [c('FROM')], [4, 2, 3, 1]],
     ['TO: a group sorts by its name', [c('TO')], [3, 4, 1, 2]],
     ['CC', [c('CC')], [2, 3, 4, 1]],
-    ['DISPLAYFROM: decoded name, else addr-spec', [c('DISPLAYFROM')], [4, 3, 1, 2]],
+    ['DISPLAYFROM: decoded name, else addr-spec; "\u00c4nne" sorts with the A (i;unicode-casemap)', [c('DISPLAYFROM')], [4, 2, 3, 1]],
     ['DISPLAYTO: empty name counts as absent; a group sorts by its name', [c('DISPLAYTO')], [3, 4, 1, 2]],
     ['REVERSE DISPLAYTO', [c('DISPLAYTO', true)], [2, 1, 4, 3]],
   ];
@@ -62,13 +62,19 @@ describe('sortMessages (RFC 5256 section 3, RFC 5957)', () => {
   it('no messages', () => assert.deepEqual(sortMessages([], [c('DATE')]), []));
 });
 
-describe('i;ascii-casemap', () => {
-  it('maps ASCII letters only', () => {
-    assert.equal(casemapKey('abc_Z é'), 'ABC_Z é');
+describe('i;unicode-casemap (RFC 5051)', () => {
+  it('maps every letter to its titlecase form and decomposes', () => {
+    assert.equal(casemapKey('abc_Z'), 'ABC_Z');
+    assert.equal(casemapKey('é'), casemapKey('É'));
+    assert.equal(casemapKey('é'), 'E\u0301');
+    assert.equal(casemapKey('ǆ'), 'ǅ'.normalize('NFKD'));
+    assert.equal(casemapKey('ß'), 'ß', 'the simple mapping keeps ß (no "SS")');
+    assert.equal(casemapKey('ﬁx'), 'fiX', 'the ligature has no one-character titlecase: it is only decomposed');
+    assert.equal(casemapKey('Ωμέγα'), casemapKey('ΩΜΈΓΑ'));
   });
-  it('orders as UTF-8 octets: "_" after letters, non-ASCII after ASCII, astral after U+FFFD', () => {
-    const words = ['\u{1F600}', 'é', '\uFFFD', 'Z', '_', 'A'].map(casemapKey);
-    assert.deepEqual(words.sort(compareOctets), ['A', 'Z', '_', 'é', '\uFFFD', '\u{1F600}']);
+  it('orders as UTF-8 octets: "é" beside "E", "_" after letters, astral after U+FFFD', () => {
+    const words = ['\u{1F600}', 'é', '\uFFFD', 'Z', '_', 'A', 'ü'].map(casemapKey);
+    assert.deepEqual(words.sort(compareOctets), ['A', 'E\u0301', 'U\u0308', 'Z', '_', '\uFFFD', '\u{1F600}']);
     assert.equal(compareOctets('ab', 'abc') < 0, true);
     assert.equal(compareOctets('x', 'x'), 0);
   });
