@@ -1,7 +1,7 @@
 /**
  * copySqliteToPostgres: moves an embedded installation (SQLite) to PostgreSQL for scale-out, keeping what
  * clients have cached: UIDVALIDITY, UIDs, UIDNEXT, modseqs and HIGHESTMODSEQ, flags, internal and save
- * dates, subscriptions, password hashes and the expunge history (for QRESYNC). Body ids may change (two
+ * dates, subscriptions, password hashes, quota limits and usage (RFC 9208) and the expunge history (for QRESYNC). Body ids may change (two
  * SQLite bodies with the same bytes become one); clients never see them.
  *
  * Reads SQLite tables and writes PostgreSQL tables directly (the Store interface hands out new UIDs by
@@ -50,6 +50,10 @@ interface AccountSrc {
   last_uid_validity: number;
   next_mailbox_id: number;
   next_body_id: number;
+  quota_storage: number | null;
+  quota_messages: number | null;
+  storage_used: number;
+  messages_used: number;
 }
 
 interface MessageSrc {
@@ -85,7 +89,9 @@ export async function copySqliteToPostgres(
       throw describeConnectError(err, pgUrl);
     }
     const accounts = src.all<AccountSrc>(
-      'SELECT id, email, password_hash, created_at, last_uid_validity, next_mailbox_id, next_body_id FROM accounts ORDER BY id',
+      `SELECT id, email, password_hash, created_at, last_uid_validity, next_mailbox_id, next_body_id,
+              quota_storage, quota_messages, storage_used, messages_used
+         FROM accounts ORDER BY id`,
     );
     const taken = (await dst.all<{ email: string }>('SELECT email FROM accounts WHERE email = ANY(?::text[]) ORDER BY email', accounts.map((a) => a.email))).map(
       (r) => r.email,
@@ -112,14 +118,21 @@ export async function copySqliteToPostgres(
 
 async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySummary, progress: (messages: number) => void): Promise<void> {
   const row = await tx.get<{ id: number }>(
-    `INSERT INTO accounts (email, password_hash, created_at, last_uid_validity, next_mailbox_id, next_body_id)
-     VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+    `INSERT INTO accounts (email, password_hash, created_at, last_uid_validity, next_mailbox_id, next_body_id,
+                           quota_storage, quota_messages, storage_used, messages_used)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     a.email,
     a.password_hash,
     a.created_at,
     a.last_uid_validity,
     a.next_mailbox_id,
     a.next_body_id,
+    // Both backends store limits alike (NULL: the server default, -1: no limit) and count usage alike
+    // (every message, a copy again), so both copy as they are.
+    a.quota_storage,
+    a.quota_messages,
+    a.storage_used,
+    a.messages_used,
   );
   const id = row!.id;
   const mailboxes = src.all<{ id: number; name: string; uid_validity: number; uid_next: number; highest_modseq: number; special_use: string | null }>(

@@ -2,7 +2,8 @@
  * `letterbox migrate-storage`: the real corpus imported into SQLite through the CLI (then flagged, copied,
  * expunged and renamed so every kind of state exists) is copied to PostgreSQL, and both stores are compared
  * side by side: every mailbox (UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ), subscription, UID, modseq, flag,
- * internal date, save date, envelope, body structure, body byte and expunged UID must be the same.
+ * internal date, save date, envelope, body structure, body byte, expunged UID and quota (limits and usage)
+ * must be the same.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,6 +19,9 @@ import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);
+// Server defaults for accounts without their own limits: both stores open with them, so an account's own
+// "no limit" (alice's messages) and "the default" (bob) read differently and must both survive the copy.
+const QUOTA_DEFAULTS = { storage: 2_000_000_000, messages: 1_000_000 };
 
 /** shapeSqlite gives the SQLite installation flags, keywords, copies (shared bodies), expunges and a renamed mailbox. */
 async function shapeSqlite(store: Store): Promise<void> {
@@ -39,6 +43,7 @@ async function shapeSqlite(store: Store): Promise<void> {
   await store.renameMailbox(alice.id, 'Lists', 'Mailing lists');
   await store.setSubscribed(alice.id, 'Mailing lists/Old', true);
   await store.setSubscribed(alice.id, 'Not/There', true);
+  await store.setQuota(alice.id, { storage: 5_000_000_000, messages: null });
 }
 
 /** compareAccount asserts that `email` is the same in both stores, down to each body byte; returns the number of messages compared. */
@@ -49,6 +54,10 @@ async function compareAccount(from: Store, to: Store, email: string): Promise<nu
   assert.equal(b.passwordHash, a.passwordHash);
   assert.equal(b.createdAt, a.createdAt);
   assert.deepEqual(await to.listSubscriptions(b.id), await from.listSubscriptions(a.id));
+  const quota = await from.getQuota(a.id);
+  assert.ok(quota.messagesUsed > 0 && quota.storageUsed > 0, `${email}: usage counted`);
+  assert.deepEqual(await to.getQuota(b.id), quota, `${email}: quota limits and usage`);
+  assert.deepEqual(await to.recomputeQuota(b.id), quota, `${email}: copied usage matches the copied messages`);
   const strip = (mbs: Awaited<ReturnType<Store['listMailboxes']>>) => mbs.map(({ accountId: _a, id: _i, ...rest }) => rest);
   const mbsA = await from.listMailboxes(a.id);
   const mbsB = await to.listMailboxes(b.id);
@@ -121,12 +130,17 @@ describe('letterbox migrate-storage', { timeout: 900_000 }, () => {
     assert.equal(copied.code, 0, copied.stderr);
     assert.match(copied.stdout, /^copied 2 accounts, \d+ mailboxes, \d+ messages \(\d+ distinct bodies, [\d.]+ MiB\) to PostgreSQL at /);
 
-    const from = await openStore({ dataDir: data, storage: { kind: 'sqlite' } });
-    const to = await openStore({ dataDir: data, storage: { kind: 'postgres', url: db.url } });
+    const from = await openStore({ dataDir: data, storage: { kind: 'sqlite' }, quota: QUOTA_DEFAULTS });
+    const to = await openStore({ dataDir: data, storage: { kind: 'postgres', url: db.url }, quota: QUOTA_DEFAULTS });
     try {
       assert.deepEqual(
         (await to.listAccounts()).map((a) => a.email),
         ['alice@example.com', 'bob@example.com'],
+      );
+      assert.deepEqual(
+        [(await to.getQuota((await to.getAccount('alice@example.com'))!.id)).messageLimit, (await to.getQuota((await to.getAccount('bob@example.com'))!.id)).messageLimit],
+        [null, QUOTA_DEFAULTS.messages],
+        "alice's own no-limit and bob's default",
       );
       const alice = await compareAccount(from, to, 'alice@example.com');
       assert.ok(alice > n, 'INBOX and the copies in Archive and Trash');

@@ -1,15 +1,17 @@
 /**
  * Runs the store suite on the PostgreSQL backend (a fresh database per test), plus PostgreSQL-only checks:
- * several nodes appending to one mailbox at once, cross-node notifications surviving a dropped listening
- * connection, identical bodies stored once, schema version guard, openStore.
+ * several nodes appending to one mailbox at once, several nodes appending and copying into one account
+ * with a quota, cross-node notifications surviving a dropped listening connection, identical bodies stored
+ * once, migration 2 (quota) on a version 1 database, schema version guard, openStore.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
+import { StoreError } from '../../src/store/types.js';
 import { adminQuery, testDatabase } from '../helpers/postgres.js';
-import { message, newAccount, waitFor } from './helpers.js';
+import { mailboxId, message, newAccount, waitFor } from './helpers.js';
 import { runStoreSuite } from './suite.js';
 
 runStoreSuite('postgres store', async () => {
@@ -55,6 +57,57 @@ describe('postgres specifics', () => {
       assert.deepEqual(modseqs, Array.from({ length: modseqs.length }, (_, i) => mb.highestModseq + 1 + i));
       const [first] = await nodes[3]!.listMessages(accountId, inbox);
       assert.equal(first!.flags.length, nodes.length * 5, 'every keyword kept');
+    } finally {
+      for (const n of nodes) await n.close();
+      await db.drop();
+    }
+  });
+
+  it('never lets concurrent appends, copies and replacements from several nodes take an account over its quota', async () => {
+    const db = await testDatabase();
+    const nodes: PostgresStore[] = [];
+    try {
+      for (let i = 0; i < 4; i++) nodes.push(await openPostgresStore(db.url));
+      const { accountId, inbox } = await newAccount(nodes[0]!);
+      // Different mailboxes, so their row locks do not serialise the appends: only the account's quota row does.
+      const boxes = [inbox, await mailboxId(nodes[0]!, accountId, 'Archive'), await mailboxId(nodes[0]!, accountId, 'Drafts')];
+      const isOverquota = (r: PromiseSettledResult<unknown>) =>
+        r.status === 'rejected' && r.reason instanceof StoreError && r.reason.kind === 'OVERQUOTA' && !r.reason.permanent;
+
+      await nodes[1]!.setQuota(accountId, { messages: 10 });
+      const appends = await Promise.allSettled(
+        nodes.flatMap((node, n) => Array.from({ length: 6 }, (_, i) => node.appendMessages(accountId, boxes[(n + i) % 3]!, [message(`q${n} ${i}`)]))),
+      );
+      assert.equal(appends.filter((r) => r.status === 'fulfilled').length, 10, 'exactly the limit');
+      assert.equal(appends.filter(isOverquota).length, 14, 'the others refused with a temporary OVERQUOTA');
+      const held = async () => (await Promise.all(boxes.map(async (b) => (await nodes[2]!.listMessages(accountId, b)).length))).reduce((x, y) => x + y);
+      assert.equal(await held(), 10);
+      assert.equal((await nodes[3]!.getQuota(accountId)).messagesUsed, 10);
+
+      // A storage limit with room for a few more, filled by appends, copies and replacements (which free
+      // their old message first) from every node at once.
+      const before = await nodes[0]!.getQuota(accountId);
+      const limit = before.storageUsed + 4 * message('x').raw.length;
+      await nodes[0]!.setQuota(accountId, { messages: null, storage: limit });
+      const uidsOf = async (b: number) => (await nodes[0]!.listMessages(accountId, b)).map((m) => m.uid);
+      // MOVE at the limit is never refused: gather all ten in INBOX for the copies and replacements.
+      for (const b of boxes.slice(1)) await nodes[3]!.moveMessages(accountId, b, await uidsOf(b), inbox);
+      const inboxUids = await uidsOf(inbox);
+      assert.equal(inboxUids.length, 10);
+      const mixed = await Promise.allSettled(
+        nodes.flatMap((node, n) => [
+          node.appendMessages(accountId, boxes[n % 3]!, [message(`s${n}`)]),
+          node.copyMessages(accountId, inbox, inboxUids.slice(0, 1), boxes[(n + 1) % 3]!),
+          node.appendMessages(accountId, boxes[(n + 2) % 3]!, [message(`t${n}`), message(`u${n}`)]),
+          node.replaceMessage(accountId, inbox, inboxUids[n % inboxUids.length]!, boxes[(n + 1) % 3]!, message(`r${n}`)),
+        ]),
+      );
+      for (const r of mixed) assert.ok(r.status === 'fulfilled' || isOverquota(r), r.status === 'rejected' ? String(r.reason) : '');
+      assert.ok(mixed.some(isOverquota), 'the limit was reached');
+      const after = await nodes[1]!.getQuota(accountId);
+      assert.ok(after.storageUsed <= limit, `${after.storageUsed} octets used of ${limit}`);
+      assert.deepEqual(await nodes[2]!.recomputeQuota(accountId), after, 'usage kept exact under concurrency');
+      assert.equal(after.messagesUsed, await held());
     } finally {
       for (const n of nodes) await n.close();
       await db.drop();
@@ -111,6 +164,50 @@ describe('postgres specifics', () => {
       assert.deepEqual(await store.readBody(other.accountId, (await store.getMessages(other.accountId, other.inbox, [1]))[0]!.bodyId), m.raw);
     } finally {
       await store.close();
+      await db.drop();
+    }
+  });
+
+  it('applies the configured default quota to accounts without their own, and migration 2 counts existing mail', async () => {
+    const db = await testDatabase();
+    try {
+      const s1 = await openPostgresStore(db.url);
+      const { accountId, inbox } = await newAccount(s1);
+      const m = message('old mail');
+      await s1.appendMessages(accountId, inbox, [m, message('old mail 2')]);
+      await s1.copyMessages(accountId, inbox, [1], await mailboxId(s1, accountId, 'Archive'));
+      await s1.close();
+      // Back to schema version 1, as a database from before quotas would be.
+      await adminQuery(
+        db.url,
+        `ALTER TABLE accounts DROP COLUMN quota_storage, DROP COLUMN quota_messages, DROP COLUMN storage_used, DROP COLUMN messages_used;
+         UPDATE schema_version SET version = 1`,
+      );
+      const s2 = await openPostgresStore(db.url, { quota: { storage: 1024 * 1024, messages: 3 } });
+      try {
+        const used = 2 * m.raw.length + message('old mail 2').raw.length;
+        assert.deepEqual(await s2.getQuota(accountId), { storageLimit: 1024 * 1024, messageLimit: 3, storageUsed: used, messagesUsed: 3 });
+        await assert.rejects(s2.appendMessages(accountId, inbox, [message('new')]), /Quota exceeded/);
+        await s2.setQuota(accountId, { messages: null });
+        assert.equal((await s2.getQuota(accountId)).messageLimit, null, 'its own "no limit" beats the default');
+        await s2.appendMessages(accountId, inbox, [message('new')]);
+        await assert.rejects(s2.appendMessages(accountId, inbox, [message('huge', [], undefined, 'x'.repeat(1024 * 1024))]), (err: unknown) => {
+          assert.ok(err instanceof StoreError && err.kind === 'OVERQUOTA' && err.permanent, 'larger than the limit itself: permanent');
+          return true;
+        });
+        const types = await adminQuery(
+          db.url,
+          `SELECT column_name, data_type FROM information_schema.columns
+            WHERE table_name = 'accounts' AND column_name IN ('quota_storage', 'quota_messages', 'storage_used', 'messages_used') ORDER BY column_name`,
+        );
+        assert.deepEqual(
+          types.rows.map((r) => `${r.column_name} ${r.data_type}`),
+          ['messages_used bigint', 'quota_messages bigint', 'quota_storage bigint', 'storage_used bigint'],
+        );
+      } finally {
+        await s2.close();
+      }
+    } finally {
       await db.drop();
     }
   });

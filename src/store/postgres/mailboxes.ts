@@ -8,6 +8,7 @@ import type { BlobStore } from '../blobs.js';
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db, Q, Tx } from './db.js';
 import { DELETED, SEEN } from './flags.js';
+import { releaseUsage } from './quota.js';
 import { MAILBOX_COLUMNS, MAX_UID, type MailboxRow } from './schema.js';
 
 export { toMailbox };
@@ -96,8 +97,8 @@ export async function createMailbox(db: Db, accountId: number, name: string, spe
 }
 
 /**
- * deleteMailbox deletes the mailbox, its messages, its change history and the bodies no other message uses,
- * in one transaction. Children ("a/x" of "a") stay (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7).
+ * deleteMailbox deletes the mailbox, its messages (released from the quota usage), its change history and the
+ * bodies no other message uses, in one transaction. Children ("a/x" of "a") stay (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7).
  * Throws NONEXISTENT, CANNOT for INBOX.
  */
 export async function deleteMailbox(db: Db, blobs: BlobStore<Tx>, accountId: number, name: string): Promise<void> {
@@ -105,10 +106,18 @@ export async function deleteMailbox(db: Db, blobs: BlobStore<Tx>, accountId: num
   await db.write(async (tx) => {
     const mb = await mailboxByName(tx, accountId, name, true);
     if (!mb) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
-    const bodyIds = (
-      await tx.all<{ body_id: number }>('DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? RETURNING body_id', accountId, mb.id)
-    ).map((r) => r.body_id);
-    await deleteOrphanBodies(tx, blobs, accountId, bodyIds);
+    const rows = await tx.all<{ body_id: number; size: number }>(
+      'DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? RETURNING body_id, size',
+      accountId,
+      mb.id,
+    );
+    await releaseUsage(tx, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length);
+    await deleteOrphanBodies(
+      tx,
+      blobs,
+      accountId,
+      rows.map((r) => r.body_id),
+    );
     await tx.run('DELETE FROM expunged WHERE account_id = ? AND mailbox_id = ?', accountId, mb.id);
     await tx.run('DELETE FROM mailboxes WHERE account_id = ? AND id = ?', accountId, mb.id);
     tx.notify(accountId, null);
@@ -133,15 +142,22 @@ export async function listSubscriptions(db: Db, accountId: number): Promise<stri
 export async function mailboxCounts(db: Db, accountId: number, mailboxId: number): Promise<MailboxCounts> {
   return db.read(async (tx) => {
     await requireMailbox(tx, accountId, mailboxId);
-    const row = await tx.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null }>(
+    const row = await tx.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null }>(
       `SELECT COUNT(*) AS messages,
               SUM(CASE WHEN sys_flags & ${SEEN} = 0 THEN 1 ELSE 0 END) AS unseen,
               SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN 1 ELSE 0 END) AS deleted,
-              SUM(size) AS size
+              SUM(size) AS size,
+              SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size
          FROM messages WHERE account_id = ? AND mailbox_id = ?`,
       accountId,
       mailboxId,
     );
-    return { messages: row?.messages ?? 0, unseen: row?.unseen ?? 0, deleted: row?.deleted ?? 0, size: row?.size ?? 0 };
+    return {
+      messages: row?.messages ?? 0,
+      unseen: row?.unseen ?? 0,
+      deleted: row?.deleted ?? 0,
+      size: row?.size ?? 0,
+      deletedSize: row?.deleted_size ?? 0,
+    };
   });
 }

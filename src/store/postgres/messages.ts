@@ -3,12 +3,12 @@
  */
 import type { BlobStore } from '../blobs.js';
 import { headerTextField } from '../../mime/header-text.js';
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type SortFields, type SortRecord } from '../types.js';
-import { lockAccount } from './accounts.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
 import { insertBody } from './bodies.js';
 import type { Db, Tx } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
+import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
 
 /** toMeta maps a MetaRow to MessageMeta. */
@@ -168,7 +168,8 @@ export async function getSearchText(
  * appendMessages stores `messages` in one transaction: bodies (reused when the account already has the
  * same bytes), UIDs uid_next.., all with modseq highest_modseq + 1, allocated under the mailbox row's lock
  * so appends from any number of nodes get distinct, increasing UIDs. Durable on return (PostgreSQL
- * commits with fsync unless the operator turned synchronous_commit off). Throws TRYCREATE, LIMIT.
+ * commits with fsync unless the operator turned synchronous_commit off). Throws TRYCREATE, LIMIT,
+ * OVERQUOTA (checked against `quota` and charged in the same transaction).
  */
 export async function appendMessages(
   db: Db,
@@ -176,38 +177,55 @@ export async function appendMessages(
   accountId: number,
   mailboxId: number,
   messages: readonly NewMessage[],
+  quota: QuotaDefaults,
 ): Promise<{ uidValidity: number; uids: number[] }> {
-  return db.write(async (tx) => {
-    const mb = await requireMailbox(tx, accountId, mailboxId, 'TRYCREATE', true);
-    if (messages.length === 0) return { uidValidity: mb.uid_validity, uids: [] };
-    const firstUid = reserveUids(mb, messages.length);
-    // A quota check (OVERQUOTA) slots in here: the total is messages' raw lengths, nothing is written yet.
-    await lockAccount(tx, accountId);
-    const modseq = mb.highest_modseq + 1;
-    const now = Date.now();
-    const rows: MessageInsert[] = [];
-    for (const [i, msg] of messages.entries()) {
-      const flags = parseFlags(msg.flags);
-      rows.push({
-        uid: firstUid + i,
-        bodyId: await insertBody(tx, blobs, accountId, msg),
-        modseq,
-        sysFlags: flags.sys,
-        keywords: encodeKeywords(flags.keywords),
-        internalDate: msg.internalDate,
-        saveDate: now,
-        size: msg.raw.length,
-      });
-    }
-    await insertMessages(tx, accountId, mailboxId, rows);
-    await tx.run(
-      'UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?',
-      firstUid + messages.length,
+  return db.write((tx) => appendInTx(tx, blobs, accountId, mailboxId, messages, quota));
+}
+
+/** appendInTx is appendMessages inside the caller's transaction (REPLACE expunges and appends in one). */
+export async function appendInTx(
+  tx: Tx,
+  blobs: BlobStore<Tx>,
+  accountId: number,
+  mailboxId: number,
+  messages: readonly NewMessage[],
+  quota: QuotaDefaults,
+): Promise<{ uidValidity: number; uids: number[] }> {
+  const mb = await requireMailbox(tx, accountId, mailboxId, 'TRYCREATE', true);
+  if (messages.length === 0) return { uidValidity: mb.uid_validity, uids: [] };
+  const firstUid = reserveUids(mb, messages.length);
+  // Charging takes the account row's lock (after the mailbox's), which also guards the bodies we insert.
+  await chargeUsage(
+    tx,
+    accountId,
+    messages.reduce((n, m) => n + m.raw.length, 0),
+    messages.length,
+    quota,
+  );
+  const modseq = mb.highest_modseq + 1;
+  const now = Date.now();
+  const rows: MessageInsert[] = [];
+  for (const [i, msg] of messages.entries()) {
+    const flags = parseFlags(msg.flags);
+    rows.push({
+      uid: firstUid + i,
+      bodyId: await insertBody(tx, blobs, accountId, msg),
       modseq,
-      accountId,
-      mailboxId,
-    );
-    tx.notify(accountId, mailboxId);
-    return { uidValidity: mb.uid_validity, uids: rows.map((r) => r.uid) };
-  });
+      sysFlags: flags.sys,
+      keywords: encodeKeywords(flags.keywords),
+      internalDate: msg.internalDate,
+      saveDate: now,
+      size: msg.raw.length,
+    });
+  }
+  await insertMessages(tx, accountId, mailboxId, rows);
+  await tx.run(
+    'UPDATE mailboxes SET uid_next = ?, highest_modseq = ? WHERE account_id = ? AND id = ?',
+    firstUid + messages.length,
+    modseq,
+    accountId,
+    mailboxId,
+  );
+  tx.notify(accountId, mailboxId);
+  return { uidValidity: mb.uid_validity, uids: rows.map((r) => r.uid) };
 }

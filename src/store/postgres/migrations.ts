@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
+import { RECOUNT_USAGE_SQL } from './quota.js';
 import { SCHEMA_V1 } from './schema.js';
 
 /** Migration is one schema step: `sql` takes the database from version - 1 to `version`. */
@@ -16,7 +17,24 @@ export interface Migration {
 }
 
 /** MIGRATIONS is every schema step in order; versions are 1, 2, 3, ... without gaps. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', sql: SCHEMA_V1 },
+  {
+    version: 2,
+    description: 'per-account quota limits and usage (RFC 9208)',
+    // As SQLite's migration 2. quota_*: the account's own limit (octets / messages); NULL = the server default,
+    // -1 = no limit. *_used: kept up to date by every write in the same transaction; recounted here once for
+    // existing mail.
+    sql: `
+ALTER TABLE accounts
+  ADD COLUMN quota_storage BIGINT,
+  ADD COLUMN quota_messages BIGINT,
+  ADD COLUMN storage_used BIGINT NOT NULL DEFAULT 0,
+  ADD COLUMN messages_used BIGINT NOT NULL DEFAULT 0;
+${RECOUNT_USAGE_SQL};
+`,
+  },
+];
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -17,6 +17,9 @@ import type {
   NewMessage,
   SortFields,
   SortRecord,
+  Quota,
+  QuotaDefaults,
+  QuotaLimit,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -28,6 +31,7 @@ import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import * as updates from './updates.js';
 
@@ -39,6 +43,7 @@ export class PostgresStore implements Store {
     private readonly db: Db,
     private readonly notifier: Notifier,
     private readonly blobs: BlobStore<Tx>,
+    private readonly quotaDefaults: QuotaDefaults,
   ) {
     db.afterCommit = (a, m) => notifier.emit(a, m);
   }
@@ -66,6 +71,18 @@ export class PostgresStore implements Store {
 
   async deleteAccount(accountId: number): Promise<void> {
     await accounts.deleteAccount(this.db, this.blobs, accountId);
+  }
+
+  async getQuota(accountId: number): Promise<Quota> {
+    return quota.getQuota(this.db, accountId, this.quotaDefaults);
+  }
+
+  async setQuota(accountId: number, limits: { storage?: QuotaLimit; messages?: QuotaLimit }): Promise<void> {
+    await quota.setQuota(this.db, accountId, limits);
+  }
+
+  async recomputeQuota(accountId: number): Promise<Quota> {
+    return quota.recomputeQuota(this.db, accountId, this.quotaDefaults);
   }
 
   async listMailboxes(accountId: number): Promise<Mailbox[]> {
@@ -121,7 +138,7 @@ export class PostgresStore implements Store {
   }
 
   async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
-    return messages.appendMessages(this.db, this.blobs, accountId, mailboxId, msgs);
+    return messages.appendMessages(this.db, this.blobs, accountId, mailboxId, msgs, this.quotaDefaults);
   }
 
   async storeFlags(
@@ -140,11 +157,21 @@ export class PostgresStore implements Store {
   }
 
   async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
-    return updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+    return updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId, this.quotaDefaults);
   }
 
   async moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
     return updates.moveMessages(this.db, this.blobs, accountId, fromMailboxId, uids, toMailboxId);
+  }
+
+  async replaceMessage(
+    accountId: number,
+    fromMailboxId: number,
+    uid: number,
+    toMailboxId: number,
+    message: NewMessage,
+  ): Promise<{ uidValidity: number; uid: number } | null> {
+    return updates.replaceMessage(this.db, this.blobs, accountId, fromMailboxId, uid, toMailboxId, message, this.quotaDefaults);
   }
 
   async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
@@ -165,9 +192,9 @@ export class PostgresStore implements Store {
  * openPostgresStore connects to the PostgreSQL database at `url` (postgres://user:password@host:port/db),
  * brings its schema up to date, starts listening for other nodes' changes and returns the Store.
  * Throws Error (naming the URL without its password) if PostgreSQL cannot be reached, or if the schema is
- * newer than this code.
+ * newer than this code. `quota` is the limits of accounts without their own (default: none).
  */
-export async function openPostgresStore(url: string, opts: { log?: Logger } = {}): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<PostgresStore> {
   const nodeId = randomBytes(6).toString('hex');
   const db = new Db(openPool(url, nodeId, opts.log), url, nodeId);
   const notifier = new Notifier(url, nodeId, opts.log);
@@ -180,7 +207,7 @@ export async function openPostgresStore(url: string, opts: { log?: Logger } = {}
     await db.close().catch(() => {});
     throw describeConnectError(err, url);
   }
-  return new PostgresStore(db, notifier, new PgBlobStore(db));
+  return new PostgresStore(db, notifier, new PgBlobStore(db), opts.quota ?? { storage: null, messages: null });
 }
 
 /** describeConnectError turns a connection failure into a StorageUnavailableError saying where it tried to connect; others pass unchanged. */

@@ -1,17 +1,18 @@
 /**
  * Changes to existing messages: STORE (RFC 9051 section 6.4.6, RFC 7162 section 3.1.3 UNCHANGEDSINCE),
- * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID) and MOVE (RFC 6851).
+ * EXPUNGE (section 6.4.3), COPY (section 6.4.7, RFC 4315 COPYUID), MOVE (RFC 6851) and REPLACE (RFC 8508).
  * Every change of a transaction gets modseq = highest_modseq + 1 of its mailbox (RFC 7162 section 3.1),
  * read under the mailbox row's lock, so modseqs strictly increase across nodes.
  */
 import type { BlobStore } from '../blobs.js';
-import type { FlagOperation, MessageMeta } from '../types.js';
+import { StoreError, type FlagOperation, type MessageMeta, type NewMessage, type QuotaDefaults } from '../types.js';
 import { lockAccount } from './accounts.js';
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db, Tx } from './db.js';
 import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
-import { requireMailbox } from './mailboxes.js';
-import { idList, insertMessages, reserveUids, type MessageInsert } from './messages.js';
+import { mailboxById, requireMailbox } from './mailboxes.js';
+import { appendInTx, idList, insertMessages, reserveUids, type MessageInsert } from './messages.js';
+import { chargeUsage, releaseUsage } from './quota.js';
 import type { MailboxRow, MetaRow } from './schema.js';
 
 /** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
@@ -84,18 +85,20 @@ export async function storeFlags(
 
 /**
  * removeMessages deletes messages of a mailbox (inside the caller's transaction, which holds the mailbox
- * row's lock), records their UIDs in expunged with a new modseq and deletes bodies no other message uses.
- * `rows` ascending UID.
+ * row's lock), records their UIDs in expunged with a new modseq, deletes bodies no other message uses and
+ * (when `release`) subtracts them from the account's quota usage. `rows` ascending UID.
  */
 export async function removeMessages(
   tx: Tx,
   blobs: BlobStore<Tx>,
   accountId: number,
   mailboxId: number,
-  rows: ReadonlyArray<{ uid: number; body_id: number }>,
+  rows: ReadonlyArray<{ uid: number; body_id: number; size: number }>,
+  release = true,
 ): Promise<void> {
   if (rows.length === 0) return;
   const mb = await requireMailbox(tx, accountId, mailboxId, 'NONEXISTENT', true);
+  if (release) await releaseUsage(tx, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length);
   const modseq = mb.highest_modseq + 1;
   const uids = rows.map((r) => r.uid);
   await tx.run('DELETE FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[])', accountId, mailboxId, uids);
@@ -122,13 +125,13 @@ export async function expunge(db: Db, blobs: BlobStore<Tx>, accountId: number, m
     await requireMailbox(tx, accountId, mailboxId, 'NONEXISTENT', true);
     const rows =
       uids === undefined
-        ? await tx.all<{ uid: number; body_id: number }>(
-            `SELECT uid, body_id FROM messages WHERE account_id = ? AND mailbox_id = ? AND sys_flags & ${DELETED} <> 0 ORDER BY uid`,
+        ? await tx.all<{ uid: number; body_id: number; size: number }>(
+            `SELECT uid, body_id, size FROM messages WHERE account_id = ? AND mailbox_id = ? AND sys_flags & ${DELETED} <> 0 ORDER BY uid`,
             accountId,
             mailboxId,
           )
-        : await tx.all<{ uid: number; body_id: number }>(
-            `SELECT uid, body_id FROM messages
+        : await tx.all<{ uid: number; body_id: number; size: number }>(
+            `SELECT uid, body_id, size FROM messages
               WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) AND sys_flags & ${DELETED} <> 0
               ORDER BY uid`,
             accountId,
@@ -158,15 +161,30 @@ interface CopyRow {
 
 /**
  * lockPair locks the source and target mailbox rows in id order (two MOVEs in opposite directions must not
- * deadlock) and returns the target. Throws NONEXISTENT (source), TRYCREATE (target).
+ * deadlock) and returns both, undefined where missing. Locking stops at a missing source, as it is an error.
  */
-async function lockPair(tx: Tx, accountId: number, fromMailboxId: number, toMailboxId: number): Promise<MailboxRow> {
-  let dst: MailboxRow | undefined;
+async function lockPair(
+  tx: Tx,
+  accountId: number,
+  fromMailboxId: number,
+  toMailboxId: number,
+): Promise<{ src: MailboxRow | undefined; dst: MailboxRow | undefined }> {
+  const out: { src: MailboxRow | undefined; dst: MailboxRow | undefined } = { src: undefined, dst: undefined };
   for (const id of [...new Set([fromMailboxId, toMailboxId])].sort((a, b) => a - b)) {
-    const row = await requireMailbox(tx, accountId, id, id === fromMailboxId ? 'NONEXISTENT' : 'TRYCREATE', true);
-    if (id === toMailboxId) dst = row;
+    const row = await mailboxById(tx, accountId, id, true);
+    if (id === fromMailboxId) out.src = row;
+    if (id === toMailboxId) out.dst = row;
+    if (id === fromMailboxId && !row) break;
   }
-  return dst!;
+  return out;
+}
+
+/** requirePair is lockPair that returns the target. Throws NONEXISTENT (source), TRYCREATE (target). */
+async function requirePair(tx: Tx, accountId: number, fromMailboxId: number, toMailboxId: number): Promise<MailboxRow> {
+  const { src, dst } = await lockPair(tx, accountId, fromMailboxId, toMailboxId);
+  if (!src) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
+  if (!dst) throw new StoreError('TRYCREATE', 'Target mailbox does not exist');
+  return dst;
 }
 
 async function copyRows(
@@ -175,8 +193,9 @@ async function copyRows(
   fromMailboxId: number,
   uids: readonly number[],
   toMailboxId: number,
+  quota: QuotaDefaults | null,
 ): Promise<{ result: CopyResult; rows: CopyRow[] }> {
-  const dst = await lockPair(tx, accountId, fromMailboxId, toMailboxId);
+  const dst = await requirePair(tx, accountId, fromMailboxId, toMailboxId);
   // The account lock keeps the bodies we are about to share from being deleted as orphans meanwhile.
   await lockAccount(tx, accountId);
   const rows = await tx.all<CopyRow>(
@@ -189,7 +208,9 @@ async function copyRows(
   const result: CopyResult = { uidValidity: dst.uid_validity, sourceUids: [], destUids: [] };
   if (rows.length === 0) return { result, rows };
   const firstUid = reserveUids(dst, rows.length);
-  // A quota check (OVERQUOTA) slots in here: copies share bodies but count against the quota again.
+  // Copies share bodies but count against the quota again. MOVE (quota null) charges nothing: it adds
+  // and removes the same messages in one transaction, so usage does not change.
+  if (quota) await chargeUsage(tx, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length, quota);
   const modseq = dst.highest_modseq + 1;
   const now = Date.now();
   const inserts: MessageInsert[] = rows.map((r, i) => ({
@@ -218,13 +239,23 @@ async function copyRows(
 
 /**
  * copyMessages copies those `uids` that exist to another mailbox of the account (same bodies, flags and
- * internal dates; new UIDs, modseq and save date). Throws NONEXISTENT (source), TRYCREATE (target), LIMIT.
+ * internal dates; new UIDs, modseq and save date). Throws NONEXISTENT (source), TRYCREATE (target), LIMIT, OVERQUOTA.
  */
-export async function copyMessages(db: Db, accountId: number, fromMailboxId: number, uids: readonly number[], toMailboxId: number): Promise<CopyResult> {
-  return db.write(async (tx) => (await copyRows(tx, accountId, fromMailboxId, uids, toMailboxId)).result);
+export async function copyMessages(
+  db: Db,
+  accountId: number,
+  fromMailboxId: number,
+  uids: readonly number[],
+  toMailboxId: number,
+  quota: QuotaDefaults,
+): Promise<CopyResult> {
+  return db.write(async (tx) => (await copyRows(tx, accountId, fromMailboxId, uids, toMailboxId, quota)).result);
 }
 
-/** moveMessages is copyMessages followed by expunging the sources, in one transaction (RFC 6851 section 3.3). */
+/**
+ * moveMessages is copyMessages followed by expunging the sources, in one transaction (RFC 6851 section 3.3).
+ * Usage is unchanged, so it is never OVERQUOTA (RFC 9208 section 5).
+ */
 export async function moveMessages(
   db: Db,
   blobs: BlobStore<Tx>,
@@ -234,8 +265,46 @@ export async function moveMessages(
   toMailboxId: number,
 ): Promise<CopyResult> {
   return db.write(async (tx) => {
-    const { result, rows } = await copyRows(tx, accountId, fromMailboxId, uids, toMailboxId);
-    await removeMessages(tx, blobs, accountId, fromMailboxId, rows);
+    const { result, rows } = await copyRows(tx, accountId, fromMailboxId, uids, toMailboxId, null);
+    // The copies were not charged, so removing the sources releases nothing.
+    await removeMessages(tx, blobs, accountId, fromMailboxId, rows, false);
     return result;
+  });
+}
+
+/**
+ * replaceMessage appends `message` to `toMailboxId` and expunges UID `uid` of `fromMailboxId`, in one
+ * transaction (REPLACE, RFC 8508). Returns null, changing nothing, when that UID does not exist.
+ * Throws NONEXISTENT (source mailbox), TRYCREATE (target), LIMIT, OVERQUOTA.
+ */
+export async function replaceMessage(
+  db: Db,
+  blobs: BlobStore<Tx>,
+  accountId: number,
+  fromMailboxId: number,
+  uid: number,
+  toMailboxId: number,
+  message: NewMessage,
+  quota: QuotaDefaults,
+): Promise<{ uidValidity: number; uid: number } | null> {
+  return db.write(async (tx) => {
+    // Both mailbox rows first, in id order, then (releasing, charging) the account row: the backend's lock
+    // order, so a REPLACE and an APPEND or MOVE on the same mailboxes cannot deadlock.
+    const { src, dst } = await lockPair(tx, accountId, fromMailboxId, toMailboxId);
+    if (!src) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
+    const old = await tx.get<{ uid: number; body_id: number; size: number }>(
+      'SELECT uid, body_id, size FROM messages WHERE account_id = ? AND mailbox_id = ? AND uid = ?',
+      accountId,
+      fromMailboxId,
+      idList([uid])[0] ?? 0,
+    );
+    if (!old) return null;
+    if (!dst) throw new StoreError('TRYCREATE', 'Target mailbox does not exist');
+    // The old message is released before the new one is charged, so replacing a message by one of the same
+    // size is never OVERQUOTA (RFC 8508 section 3.3: the append and the expunge are one operation). A refused
+    // append rolls the expunge back with the transaction.
+    await removeMessages(tx, blobs, accountId, fromMailboxId, [old]);
+    const { uidValidity, uids } = await appendInTx(tx, blobs, accountId, toMailboxId, [message], quota);
+    return { uidValidity, uid: uids[0]! };
   });
 }
