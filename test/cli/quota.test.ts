@@ -73,9 +73,9 @@ describe('letterbox user quota', () => {
       assert.equal(r.code, 0, r.stderr);
       r = await cli(['user', 'quota', 'pg@example.com', '--storage', db.url, '--storage', '2G', '--messages', '10']);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, 'pg@example.com\nstorage\t0 (0 octets) of 2G (2147483648 octets)\nmessages\t0 of 10\n');
+      assert.equal(r.stdout, 'pg@example.com\nstorage\t0B (0 octets) of 2G (2147483648 octets)\nmessages\t0 of 10\n');
       r = await runCli(['user', 'quota', 'pg@example.com', '--storage', 'none'], '', { ...NO_ENV, LETTERBOX_STORAGE: db.url });
-      assert.equal(r.stdout, 'pg@example.com\nstorage\t0 (0 octets) of no limit\nmessages\t0 of 10\n');
+      assert.equal(r.stdout, 'pg@example.com\nstorage\t0B (0 octets) of no limit\nmessages\t0 of 10\n');
       r = await cli(['user', 'quota', 'pg@example.com', '--storage', '1G', '--storage', '2G']);
       assert.equal(r.code, 64);
       assert.match(r.stderr, /--storage: give at most one storage limit and one backend/);
