@@ -64,6 +64,26 @@ describe('sqlite specifics', () => {
     }
   });
 
+  it('migration 2 indexes the bodies stored before the full-text index existed', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'old.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      await s1.appendMessages(accountId, inbox, [message('first', [], undefined, 'kumquats'), message('second')]);
+      await s1.close();
+      const raw = new Database(file);
+      raw.exec('DROP TABLE search_fts; UPDATE schema_version SET version = 1');
+      raw.close();
+      const s2 = await openSqliteStore(file);
+      assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
+      assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
+      await s2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('openStore creates the data directory and letterbox.db', async () => {
     const dir = await tempDir();
     try {

@@ -8,6 +8,7 @@ import type { Ctx, Opened } from './helpers.js';
 import { accountTests, mailboxTests } from './suite-mailboxes.js';
 import { appendTests, copyTests, expungeTests, flagTests } from './suite-messages.js';
 import { changesTests, isolationTests, notifyTests } from './suite-changes.js';
+import { searchTests } from './suite-search.js';
 
 export type { Opened } from './helpers.js';
 
@@ -50,5 +51,6 @@ export function runStoreSuite(name: string, open: () => Promise<Opened>): void {
     describe('change feed', () => changesTests(ctx));
     describe('notifications', () => notifyTests(ctx));
     describe('account isolation', () => isolationTests(ctx));
+    describe('full-text index', () => searchTests(ctx));
   });
 }

@@ -6,9 +6,11 @@
  * 3. keys on the decoded text (header fields, BODY, TEXT), loaded in batches.
  * Each round uses three-valued logic (true / false / not known yet), so `SEEN BODY x` reads no text for
  * unseen messages and `UID 1:10 LARGER 5000` loads no record outside 1:10.
+ * Before round 3, when many messages are open, a full-text index (SearchData.candidates) names the
+ * messages that may match; texts are loaded only for those, and each is still checked exactly.
  */
 import type { SearchKey, SequenceRange, SequenceSet } from '../../protocol/types.js';
-import type { MessageMeta } from '../../store/types.js';
+import type { MessageMeta, SearchTextPart } from '../../store/types.js';
 import { utcDay } from './sent-date.js';
 
 /** SearchView is what evaluation reads of the selected mailbox (SelectedMailbox implements it). */
@@ -33,7 +35,7 @@ export interface SearchRecord {
 
 /**
  * SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4),
- * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime-text.ts; absent when not loaded).
+ * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime/part-headers.ts; absent when not loaded).
  */
 export interface SearchText {
   headers: string;
@@ -48,6 +50,11 @@ export interface SearchText {
 export interface SearchData {
   records(uids: number[]): Promise<Map<number, SearchRecord>>;
   texts(uids: number[]): Promise<Map<number, SearchText>>;
+  /**
+   * candidates (optional) narrows a text key with an index: a superset of the UIDs whose `part` may contain
+   * `needle` (Store.searchTextCandidates), or null when the index cannot narrow.
+   */
+  candidates?(part: SearchTextPart, needle: string): Promise<Set<number> | null>;
 }
 
 /** SearchOptions: `now` in ms since epoch (for OLDER/YOUNGER), `batch` UIDs per load (default 200). */
@@ -285,10 +292,57 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
     open = round(ev, key, open, matched);
   }
   if (open.length > 0 && needs(key, 'text')) {
+    if (open.length > batch && data.candidates) {
+      const maybe = await mayMatch(key, data.candidates.bind(data));
+      if (maybe) open = open.filter((m) => maybe.has(m.uid));
+    }
     open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = prepareText(t)));
     open = round(ev, key, open, matched);
   }
   return matched.map((m) => m.uid).sort((a, b) => a - b);
+}
+
+function intersect(a: Set<number>, b: Set<number>): Set<number> {
+  const out = new Set<number>();
+  for (const u of a) if (b.has(u)) out.add(u);
+  return out;
+}
+
+type Candidates = (part: SearchTextPart, needle: string) => Promise<Set<number> | null>;
+
+/**
+ * mayMatch returns a set of UIDs outside which `key` cannot be true, from the text keys it requires, or null
+ * when no such set is known (the key does not require a text key the index can narrow). AND intersects,
+ * OR unites (only when both sides are narrowed), NOT never narrows.
+ */
+async function mayMatch(key: SearchKey, candidates: Candidates): Promise<Set<number> | null> {
+  switch (key.type) {
+    case 'and': {
+      let acc: Set<number> | null = null;
+      for (const k of key.keys) {
+        const c = await mayMatch(k, candidates);
+        if (c === null) continue;
+        acc = acc === null ? c : intersect(acc, c);
+      }
+      return acc;
+    }
+    case 'or': {
+      const a = await mayMatch(key.left, candidates);
+      if (a === null) return null;
+      const b = await mayMatch(key.right, candidates);
+      return b === null ? null : new Set([...a, ...b]);
+    }
+    case 'body':
+      return candidates('body', key.value);
+    case 'text':
+      return candidates('text', key.value);
+    case 'header':
+      // A field value is matched apart from the header block; with whitespace in the needle, a value folded
+      // from several lines can match where the block has a line break, so only whitespace-free needles narrow.
+      return /\s/u.test(key.value) ? null : candidates('headers', key.value);
+    default:
+      return null;
+  }
 }
 
 /** needs tells whether any key in the tree reads the stored record ('record') or the decoded text ('text'). */

@@ -4,17 +4,22 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
+import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { SCHEMA_V1 } from './schema.js';
 
-/** Migration is one schema step: `sql` takes the database from version - 1 to `version`. */
+/** Migration is one schema step: `sql` takes the database from version - 1 to `version`, then `backfill` (if any) fills what SQL cannot. */
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  backfill?: (db: Db) => void;
 }
 
 /** MIGRATIONS is every schema step in order; versions are 1, 2, 3, ... without gaps. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, description: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, description: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, description: 'full-text index for SEARCH', sql: FTS_SCHEMA, backfill: backfillIndex },
+];
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
@@ -38,6 +43,7 @@ export function migrate(db: Db, log?: Logger): number {
       if (m.version <= from) continue;
       log?.info({ version: m.version, description: m.description }, 'applying database migration');
       db.raw.exec(m.sql);
+      m.backfill?.(db);
     }
     if (from < SCHEMA_VERSION) {
       db.run('DELETE FROM schema_version');

@@ -14,6 +14,7 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  SearchTextPart,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -21,6 +22,7 @@ import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
 import { changesSince } from './changes.js';
 import { Db } from './db.js';
+import { searchTextCandidates } from './fts.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './migrations.js';
@@ -110,6 +112,10 @@ class SqliteStore implements Store {
 
   async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
     return messages.getSearchText(this.db, accountId, mailboxId, uids);
+  }
+
+  async searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {
+    return searchTextCandidates(this.db, accountId, mailboxId, part, needle);
   }
 
   async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
