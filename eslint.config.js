@@ -7,7 +7,7 @@ export default tseslint.config(
   // Only the rules below run, so directives written for other linters' rules are not errors here.
   { linterOptions: { reportUnusedDisableDirectives: 'off' } },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

@@ -4,8 +4,10 @@
  *
  * The index only ever answers "which messages may contain this string": it returns a superset, and the
  * IMAP layer checks each candidate against the stored text exactly as it would without the index. So the
- * index may be coarse (detail=column keeps no positions; a string matches when all its trigrams occur in
- * the column, in any order) but must never miss a message. To that end the indexed text and the needle are
+ * index may be coarse but must never miss a message: it keeps one text per body (header block, body text
+ * and the parts' MIME header fields together) and no positions (detail=none, about a third of the size of
+ * detail=column and faster to write); a string matches when all its trigrams occur, in any order, anywhere
+ * in that text, whichever part was asked for. To that end the indexed text and the needle are
  * folded the same way the evaluator compares (NFC, then lower-case), and a final sigma is folded to sigma,
  * because JavaScript lower-cases a capital sigma by its context and a header field value is lower-cased
  * apart from the header block it was indexed in.
@@ -19,11 +21,11 @@ import type { SearchTextPart } from '../types.js';
 import { requireMailbox } from './mailboxes.js';
 import type { Db } from './db.js';
 
-/** FTS_SCHEMA creates the index (migration 2); columns: decoded header block, body text, MIME header fields of the parts. */
+/** FTS_SCHEMA creates the index (migration 2): one column, the decoded header block, body text and MIME header fields of the parts, folded. */
 export const FTS_SCHEMA = `
 CREATE VIRTUAL TABLE search_fts USING fts5(
-  headers, body, parts,
-  content = '', contentless_delete = 1, detail = column,
+  text,
+  content = '', contentless_delete = 1, detail = none,
   tokenize = 'trigram case_sensitive 1'
 );
 `;
@@ -38,14 +40,10 @@ export function foldForIndex(s: string): string {
 
 /** indexBody adds body `bodyId` of the account to the index (call it in the transaction that inserts the body). */
 export function indexBody(db: Db, accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): void {
-  db.run(
-    'INSERT INTO search_fts (rowid, headers, body, parts) VALUES ((? << 32) + ?, ?, ?, ?)',
-    accountId,
-    bodyId,
-    foldForIndex(text.headers),
-    foldForIndex(text.body),
-    foldForIndex(partHeaderText(structure)),
-  );
+  // "\n" between the parts: no needle spans it unless the message's own text has it there too (a header
+  // block ends with one), and a superset is all the index must give.
+  const all = `${text.headers}\n${text.body}\n${partHeaderText(structure)}`;
+  db.run('INSERT INTO search_fts (rowid, text) VALUES ((? << 32) + ?, ?)', accountId, bodyId, foldForIndex(all));
 }
 
 /** unindexBodies removes bodies `bodyIds` (a JSON array, see idList) of the account from the index. */
@@ -84,24 +82,23 @@ function quote(t: string): string {
   return `"${t.replaceAll('"', '""')}"`;
 }
 
-/** trigramQuery returns the FTS5 query "all trigrams of the folded needle in these columns", or null under 3 characters. */
-export function trigramQuery(needle: string, part: SearchTextPart): string | null {
+/** trigramQuery returns the FTS5 query "all trigrams of the folded needle", or null under 3 characters. */
+export function trigramQuery(needle: string): string | null {
   const chars = [...foldForIndex(needle)];
   if (chars.length < 3) return null;
   const grams = new Set<string>();
   for (let i = 0; i + 3 <= chars.length && grams.size < MAX_TRIGRAMS; i++) grams.add(chars.slice(i, i + 3).join(''));
-  const columns = part === 'text' ? 'headers body parts' : part;
-  return `{${columns}} : (${[...grams].map(quote).join(' AND ')})`;
+  return [...grams].map(quote).join(' AND ');
 }
 
 /**
  * searchTextCandidates returns the UIDs of the mailbox's messages that may contain `needle` in `part`
- * (a superset of the exact answer), or null when the index cannot narrow (needle under 3 characters).
- * Throws NONEXISTENT.
+ * (a superset of the exact answer: the index does not tell the parts apart), or null when the index
+ * cannot narrow (needle under 3 characters). Throws NONEXISTENT.
  */
-export function searchTextCandidates(db: Db, accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Set<number> | null {
+export function searchTextCandidates(db: Db, accountId: number, mailboxId: number, _part: SearchTextPart, needle: string): Set<number> | null {
   requireMailbox(db, accountId, mailboxId);
-  const query = trigramQuery(needle, part);
+  const query = trigramQuery(needle);
   if (query === null) return null;
   const uids = db
     .stmt(
