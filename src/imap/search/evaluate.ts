@@ -65,14 +65,6 @@ export interface SearchOptions {
 
 type Tri = boolean | null;
 
-/** Prepared text: normalised (NFC, lower-case) header block, body, part MIME headers, and header fields by lower-case name. */
-interface PreparedText {
-  headers: string;
-  body: string;
-  partHeaders: string;
-  fields: Map<string, string[]>;
-}
-
 interface Msg {
   uid: number;
   seq: number;
@@ -80,17 +72,47 @@ interface Msg {
   record?: SearchRecord;
   text?: PreparedText;
 }
-
 /** normalise makes a search string and the text it is searched in comparable: NFC, then lower-case. */
 export function normalise(s: string): string {
   return s.normalize('NFC').toLowerCase();
 }
 
-function prepareText(t: SearchText): PreparedText {
+/**
+ * PreparedText is a message's text normalised (NFC, lower-case) for comparison: the header block, body,
+ * part MIME headers, and header fields by lower-case name. Each is computed on first use, so a header key
+ * does not pay for normalising the body, nor BODY for splitting the header into fields.
+ */
+class PreparedText {
+  private h?: string;
+  private b?: string;
+  private p?: string;
+  private f?: Map<string, string[]>;
+
+  constructor(private readonly t: SearchText) {}
+
+  get headers(): string {
+    return (this.h ??= normalise(this.t.headers));
+  }
+
+  get body(): string {
+    return (this.b ??= normalise(this.t.body));
+  }
+
+  get partHeaders(): string {
+    return (this.p ??= normalise(this.t.partHeaders ?? ''));
+  }
+
+  get fields(): Map<string, string[]> {
+    return (this.f ??= headerFields(this.t.headers));
+  }
+}
+
+/** headerFields splits a header block ("Name: value\n" per field) into normalised values by lower-case name. */
+function headerFields(headers: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   let last: string[] | null = null;
   let lastIndex = -1;
-  for (const line of t.headers.split('\n')) {
+  for (const line of headers.split('\n')) {
     if (line === '') continue;
     const colon = line.indexOf(':');
     if (colon <= 0 || line[0] === ' ' || line[0] === '\t') {
@@ -105,7 +127,7 @@ function prepareText(t: SearchText): PreparedText {
     last = list;
     lastIndex = list.length - 1;
   }
-  return { headers: normalise(t.headers), body: normalise(t.body), partHeaders: normalise(t.partHeaders ?? ''), fields };
+  return fields;
 }
 
 /** Merges ranges into sorted disjoint [lo, hi] intervals ("*" = `star`, reversed ranges swapped). */
@@ -296,7 +318,7 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
       const maybe = await mayMatch(key, data.candidates.bind(data));
       if (maybe) open = open.filter((m) => maybe.has(m.uid));
     }
-    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = prepareText(t)));
+    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = new PreparedText(t)));
     open = round(ev, key, open, matched);
   }
   return matched.map((m) => m.uid).sort((a, b) => a - b);
@@ -336,10 +358,17 @@ async function mayMatch(key: SearchKey, candidates: Candidates): Promise<Set<num
       return candidates('body', key.value);
     case 'text':
       return candidates('text', key.value);
-    case 'header':
-      // A field value is matched apart from the header block; with whitespace in the needle, a value folded
-      // from several lines can match where the block has a line break, so only whitespace-free needles narrow.
-      return /\s/u.test(key.value) ? null : candidates('headers', key.value);
+    case 'header': {
+      // A field value is matched apart from the header block, and a value folded from several lines has a
+      // space where the block has a line break; so narrow by the needle's runs without white space, each
+      // of which lies on one line of the block.
+      let acc: Set<number> | null = null;
+      for (const run of key.value.split(/\s+/u)) {
+        const c = await candidates('headers', run);
+        if (c !== null) acc = acc === null ? c : intersect(acc, c);
+      }
+      return acc;
+    }
     default:
       return null;
   }
