@@ -72,6 +72,7 @@ interface Msg {
   record?: SearchRecord;
   text?: PreparedText;
 }
+
 /** normalise makes a search string and the text it is searched in comparable: NFC, then lower-case. */
 export function normalise(s: string): string {
   return s.normalize('NFC').toLowerCase();
