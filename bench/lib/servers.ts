@@ -96,7 +96,9 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', 'log:', '  level: warn', ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
   const lmtpArgs = lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`;
-  const child = spawn('bash', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n hard; exec "${process.execPath}" "${bin}" serve --config "${config}"${lmtpArgs}`], {
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (the profile is written at stop).
+  const nodeArgs = process.env.BENCH_NODE_ARGS ?? '';
+  const child = spawn('bash', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n hard; exec "${process.execPath}" ${nodeArgs} "${bin}" serve --config "${config}"${lmtpArgs}`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
