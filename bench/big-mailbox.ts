@@ -145,8 +145,13 @@ async function main(): Promise<void> {
     figures.push({ name: op, unit: 'ms', better: 'lower', values: vals((m) => m.ops[op] ?? null), target: op.startsWith('SEARCH TEXT') ? '<= 0.5x, < 100 ms' : '<= 0.5x' });
   }
   for (const [name, m] of results) notes.push(`${name}: built by ${m.build.what}; result counts ${JSON.stringify(m.counts)}`);
-  const counts = [...results.values()].map((m) => JSON.stringify(m.counts));
-  if (new Set(counts).size > 1) notes.push('RESULT COUNTS DIFFER between servers');
+  const keys = new Set([...results.values()].flatMap((m) => Object.keys(m.counts)));
+  for (const k of keys) {
+    const seen = [...results].filter(([, m]) => k in m.counts).map(([name, m]) => `${name} ${m.counts[k]}`);
+    if (new Set([...results.values()].filter((m) => k in m.counts).map((m) => m.counts[k])).size > 1) {
+      notes.push(`${k}: the servers found different numbers of messages (${seen.join(', ')})${k === 'text' ? "; Dovecot's default comparator (i;unicode-casemap) also ignores accents, so 'muscle' finds 'musclé' there" : ''}`);
+    }
+  }
   printReport('big-mailbox', { messages: n, word, from }, figures, notes);
 }
 

@@ -130,6 +130,8 @@ export const DOVECOT_LMTP = existsSync('/usr/lib/dovecot/lmtp');
  * connection limit lifted, and LMTP on a loopback port when dovecot-lmtpd is installed.
  */
 export async function startDovecotBench(opts: { users: string[]; connections?: number; lmtp?: boolean }): Promise<Server & { dovecot: Dovecot }> {
+  // BENCH_DOVECOT_SCHEME=PLAIN stores Dovecot's passwords in the clear, to see what argon2id costs its single auth process.
+  const scheme = (process.env.BENCH_DOVECOT_SCHEME ?? 'ARGON2ID').toUpperCase();
   const conns = opts.connections ?? 500;
   const lmtpPort = opts.lmtp && DOVECOT_LMTP ? await freePort() : null;
   const extra = [
@@ -149,9 +151,9 @@ export async function startDovecotBench(opts: { users: string[]; connections?: n
       : ['protocols = imap lmtp', 'service lmtp {', '  inet_listener lmtp {', '    address = 127.0.0.1', `    port = ${lmtpPort}`, '  }', '}']),
   ];
   const dc = await startDovecot({ users: [], extraConfig: extra, startTimeoutMs: 60_000 });
-  // The same argon2id parameters Letterbox stores, so LOGIN costs both servers the same hashing work.
-  const phc = await hashPassword(PASSWORD);
-  await writeFile(path.join(dc.dataDir, 'passwd'), opts.users.map((u) => `${u}:{ARGON2ID}${phc}::::::\n`).join(''));
+  // By default the same argon2id parameters Letterbox stores, so LOGIN costs both servers the same hashing work.
+  const secret = scheme === 'PLAIN' ? `{PLAIN}${PASSWORD}` : `{ARGON2ID}${await hashPassword(PASSWORD)}`;
+  await writeFile(path.join(dc.dataDir, 'passwd'), opts.users.map((u) => `${u}:${secret}::::::\n`).join(''));
   return {
     name: 'dovecot',
     port: dc.port,
