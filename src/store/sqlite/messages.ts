@@ -1,6 +1,7 @@
 /**
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
+import type { MimePart } from '../../mime/types.js';
 import { StoreError, type MessageMeta, type MessageRecord, type NewMessage } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
@@ -89,16 +90,22 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
       mailboxId,
       idList(uids),
     )
-    .map((r) => ({
-      ...toMeta(r),
-      internalDate: r.internal_date,
-      size: r.size,
-      saveDate: r.save_date,
-      bodyId: r.body_id,
-      structure: JSON.parse(r.structure),
-      envelope: JSON.parse(r.envelope),
-      sentDate: r.sent_date,
-    }));
+    .map((r) => {
+      let structure: MimePart | undefined;
+      return {
+        ...toMeta(r),
+        internalDate: r.internal_date,
+        size: r.size,
+        saveDate: r.save_date,
+        bodyId: r.body_id,
+        // Parsed on first use: FETCH ENVELOPE, FLAGS or dates and SEARCH on dates or sizes never read it.
+        get structure(): MimePart {
+          return (structure ??= JSON.parse(r.structure) as MimePart);
+        },
+        envelope: JSON.parse(r.envelope),
+        sentDate: r.sent_date,
+      };
+    });
 }
 
 /** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
