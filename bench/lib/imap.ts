@@ -18,8 +18,10 @@ export interface Reply {
 export class ImapClient {
   private buf: Buffer = Buffer.alloc(0);
   private pending: { tag: string; resolve: (r: Reply) => void; reject: (e: Error) => void; from: number } | null = null;
-  private waiter: { test: (s: string) => boolean; resolve: () => void; from: number } | null = null;
+  private waiter: { test: (s: string) => boolean; resolve: () => void } | null = null;
+  /** Where the search for the next CRLF resumes, and where the current logical response line began. */
   private scan = 0;
+  private lineStart = 0;
   private n = 0;
   private closed: Error | null = null;
 
@@ -54,7 +56,7 @@ export class ImapClient {
   /** Finds complete response lines (skipping literal payloads) from `scan` on; resolves the command whose tagged line arrived. */
   private drain(): void {
     if (this.waiter) {
-      const text = this.buf.toString('latin1', this.waiter.from);
+      const text = this.buf.toString('latin1');
       if (this.waiter.test(text)) {
         const w = this.waiter;
         this.waiter = null;
@@ -91,8 +93,6 @@ export class ImapClient {
     }
   }
 
-  private lineStart = 0;
-
   /** consume drops everything received so far (after a greeting or an awaited untagged response). */
   consume(): void {
     this.buf = Buffer.alloc(0);
@@ -103,7 +103,7 @@ export class ImapClient {
   /** waitFor resolves when the text received since the last consume() satisfies `test`. */
   waitFor(test: (received: string) => boolean): Promise<void> {
     if (test(this.buf.toString('latin1'))) return Promise.resolve();
-    return new Promise((resolve) => (this.waiter = { test, resolve, from: 0 }));
+    return new Promise((resolve) => (this.waiter = { test, resolve }));
   }
 
   /** command sends `line` (without tag or CRLF) and resolves with the reply; `literal` is sent as {n+} (LITERAL+). */

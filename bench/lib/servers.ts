@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -239,5 +239,4 @@ export async function writeMaildir(dir: string, messages: Buffer[], owner?: { ui
     await writeFile(path.join(dir, 'cur', `${t}.M${i}P${process.pid}.bench,S=${m.length}:2,`), m);
   }
   if (owner) spawnSync('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
-  void chown;
 }
