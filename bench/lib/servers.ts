@@ -4,13 +4,13 @@
  * Both are given a raised file-descriptor limit (bash `ulimit -n`) so thousands of connections fit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
-import { startDovecot, type Dovecot } from '../../test/helpers/dovecot.js';
+import { DOVEADM_BIN, startDovecot, type Dovecot } from '../../test/helpers/dovecot.js';
 
 /** LETTERBOX_ROOT is the checkout whose bin/letterbox.js is benchmarked (env LETTERBOX_ROOT, default this one). */
 export const LETTERBOX_ROOT = process.env.LETTERBOX_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
@@ -154,6 +154,8 @@ export async function startDovecotBench(opts: { users: string[]; connections?: n
   // By default the same argon2id parameters Letterbox stores, so LOGIN costs both servers the same hashing work.
   const secret = scheme === 'PLAIN' ? `{PLAIN}${PASSWORD}` : `{ARGON2ID}${await hashPassword(PASSWORD)}`;
   await writeFile(path.join(dc.dataDir, 'passwd'), opts.users.map((u) => `${u}:${secret}::::::\n`).join(''));
+  // Dovecot re-reads the passwd-file when its mtime changes, which a rewrite within the same second may not show.
+  if (opts.users.length > 0) await waitForAuth(dc.configPath, opts.users[0]!);
   return {
     name: 'dovecot',
     port: dc.port,
@@ -163,6 +165,18 @@ export async function startDovecotBench(opts: { users: string[]; connections?: n
     pids: () => dovecotPids(dc.configPath),
     stop: () => dc.stop(),
   };
+}
+
+/** waitForAuth resolves once Dovecot accepts `user`'s password (doveadm auth test), touching the passwd-file while it does not. */
+async function waitForAuth(configPath: string, user: string): Promise<void> {
+  const passwd = path.join(path.dirname(configPath), 'passwd');
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync(DOVEADM_BIN, ['-c', configPath, 'auth', 'test', user, PASSWORD]).status === 0) return;
+    await new Promise((r) => setTimeout(r, 300));
+    const t = new Date();
+    utimesSync(passwd, t, t);
+  }
+  throw new Error(`dovecot does not accept the password of ${user}`);
 }
 
 /** dovecotPids finds the Dovecot master started with `configPath` and every process below it. */

@@ -14,7 +14,7 @@
  * Settings can be tuned with `extraConfig` (lines appended after the generated ones, so they override
  * them; e.g. `['mail_location = sdbox:~/sdbox', 'service imap { process_limit = 4096 }']`).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -23,6 +23,9 @@ import path from 'node:path';
 
 /** DOVECOT_BIN is the Debian binary; override with the DOVECOT_BIN environment variable. */
 export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
+
+/** DOVEADM_BIN is Dovecot's administration tool, beside the server binary in Debian's package. */
+export const DOVEADM_BIN = process.env.DOVEADM_BIN ?? '/usr/bin/doveadm';
 
 /** DovecotUser: an account in the passwd-file (password stored in the clear: test data only). */
 export interface DovecotUser {
@@ -51,7 +54,10 @@ export interface Dovecot {
   dataDir: string;
   /** Path of the generated configuration file (for `doveadm -c`). */
   configPath: string;
-  /** Adds an account; takes effect immediately (passwd-file is re-read on change). */
+  /**
+   * Adds an account and resolves once Dovecot accepts its password (Dovecot re-reads the passwd-file on
+   * change, but notices changes within the same second late). Throws after 10 s without success.
+   */
   addUser(name: string, password: string): Promise<void>;
   /** Contents of Dovecot's log file, for error messages. */
   log(): Promise<string>;
@@ -218,6 +224,15 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
       configPath,
       async addUser(name, password) {
         await appendFile(passwd, `${name}:{PLAIN}${password}::::::\n`);
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const ok = await new Promise<boolean>((resolve) =>
+            execFile(DOVEADM_BIN, ['-c', configPath, 'auth', 'test', name, password], (err) => resolve(err === null)),
+          );
+          if (ok) return;
+          if (Date.now() > deadline) throw new Error(`dovecot did not accept the new user ${name}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
       },
       log: readLog,
       async stop() {
@@ -232,7 +247,7 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
 
 /** doveadm runs `doveadm -c CONF args...` against a running instance and returns its stdout; throws on failure. */
 export function doveadm(dc: Dovecot, args: string[]): string {
-  const r = spawnSync('/usr/bin/doveadm', ['-c', dc.configPath, ...args], { encoding: 'utf8' });
+  const r = spawnSync(DOVEADM_BIN, ['-c', dc.configPath, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`doveadm ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
