@@ -158,6 +158,13 @@ export interface NewMessage {
   searchText: { headers: string; body: string };
 }
 
+/**
+ * SearchTextPart names the text a SEARCH string is looked for in (RFC 9051 section 6.4.4): 'headers' the
+ * decoded header block (NewMessage.searchText.headers), 'body' the decoded body text (searchText.body),
+ * 'text' either of those or the MIME header fields of the body parts (mime/part-headers.ts partHeaderText).
+ */
+export type SearchTextPart = 'headers' | 'body' | 'text';
+
 /** FlagOperation is how STORE changes flags (RFC 9051 section 6.4.6). */
 export type FlagOperation = 'set' | 'add' | 'remove';
 
@@ -233,6 +240,14 @@ export interface Store {
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */
   getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>>;
+  /**
+   * Narrows a text search with the backend's full-text index: returns a superset of the UIDs of the mailbox's
+   * messages whose `part` contains `needle` when both are compared NFC-normalised and lower-cased
+   * (String.prototype.normalize('NFC').toLowerCase()), or null when the index cannot narrow (backends
+   * answer null at least for needles under 3 characters). The caller still checks every candidate.
+   * Throws NONEXISTENT.
+   */
+  searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null>;
   /**
    * Appends messages in one transaction; on return they are durable (survive kill -9).
    * Returns the new UIDs in order and the UIDVALIDITY. Throws NONEXISTENT (as TRYCREATE for the caller), OVERQUOTA

@@ -75,7 +75,7 @@ describe('sqlite specifics', () => {
       await s1.close();
       // Back to schema version 1 with the usage forgotten, as a database from before quotas would be.
       const raw = new Database(file);
-      raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1');
+      raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1; DROP TABLE search_fts');
       raw.exec('ALTER TABLE accounts DROP COLUMN quota_storage; ALTER TABLE accounts DROP COLUMN quota_messages');
       raw.exec('ALTER TABLE accounts DROP COLUMN storage_used; ALTER TABLE accounts DROP COLUMN messages_used');
       raw.close();
@@ -85,6 +85,26 @@ describe('sqlite specifics', () => {
       await s2.setQuota(accountId, { messages: null });
       assert.equal((await s2.getQuota(accountId)).messageLimit, null, 'its own "no limit" beats the default');
       await s2.appendMessages(accountId, inbox, [message('new')]);
+      await s2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migration 3 indexes the bodies stored before the full-text index existed', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'old.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      await s1.appendMessages(accountId, inbox, [message('first', [], undefined, 'kumquats'), message('second')]);
+      await s1.close();
+      const raw = new Database(file);
+      raw.exec('DROP TABLE search_fts; UPDATE schema_version SET version = 2');
+      raw.close();
+      const s2 = await openSqliteStore(file);
+      assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
+      assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
       await s2.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

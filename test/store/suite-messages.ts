@@ -8,6 +8,23 @@ import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
 
 /** appendTests covers APPEND and reading messages back. */
 export function appendTests(ctx: Ctx): void {
+  it('writes made at the same time succeed or fail each on its own', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const [a, refused, b, flagged] = await Promise.allSettled([
+      ctx.store.appendMessages(accountId, inbox, [message('one')]),
+      ctx.store.appendMessages(accountId, 999_999, [message('nowhere')]),
+      ctx.store.appendMessages(accountId, inbox, [message('two')]),
+      ctx.store.storeFlags(accountId, inbox, [1], 'add', ['\\Seen']),
+    ]);
+    assert.deepEqual(a.status === 'fulfilled' && a.value.uids, [1]);
+    assert.equal(refused.status, 'rejected');
+    assert.deepEqual(b.status === 'fulfilled' && b.value.uids, [2]);
+    assert.deepEqual(flagged.status === 'fulfilled' && flagged.value.updated.map((m) => m.uid), [1]);
+    const list = await ctx.store.listMessages(accountId, inbox);
+    assert.deepEqual(list.map((m) => [m.uid, m.flags]), [[1, ['\\Seen']], [2, []]]);
+    await rejectsWith(ctx.store.appendMessages(accountId, 999_999, [message('x')]), 'TRYCREATE');
+  });
+
   it('appends with increasing UIDs and modseqs and reads everything back', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
     const mb0 = (await ctx.store.getMailbox(accountId, 'INBOX'))!;

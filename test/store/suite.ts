@@ -9,6 +9,7 @@ import { accountTests, mailboxTests } from './suite-mailboxes.js';
 import { appendTests, copyTests, expungeTests, flagTests } from './suite-messages.js';
 import { changesTests, isolationTests, notifyTests } from './suite-changes.js';
 import { quotaTests } from './suite-quota.js';
+import { searchTests } from './suite-search.js';
 
 export type { Opened } from './helpers.js';
 
@@ -52,5 +53,6 @@ export function runStoreSuite(name: string, open: () => Promise<Opened>): void {
     describe('notifications', () => notifyTests(ctx));
     describe('account isolation', () => isolationTests(ctx));
     describe('quota', () => quotaTests(ctx));
+    describe('full-text index', () => searchTests(ctx));
   });
 }

@@ -146,6 +146,8 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
     }
   }
 
+  // Without bodies, responses are small: the batch goes out as one write (one syscall, not one per message).
+  const gathered: Array<string | Buffer> | null = p.plan.body ? null : [];
   for (const uid of targets) {
     const record = records?.get(uid) ?? null;
     let body: Buffer | null = null;
@@ -159,7 +161,16 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
       }
     }
     const msg = { seq: view.seqOf(uid), uid, meta: view.get(uid)!, record, body };
-    s.out.write(renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8));
+    const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
+    if (gathered) {
+      for (const piece of pieces) gathered.push(piece);
+      continue;
+    }
+    s.out.write(pieces);
+    await s.out.drain();
+  }
+  if (gathered && gathered.length > 0) {
+    s.out.write(gathered.every((x) => typeof x === 'string') ? [gathered.join('')] : gathered);
     await s.out.drain();
   }
 }

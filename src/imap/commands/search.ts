@@ -10,7 +10,7 @@ import type { SearchProgram } from '../../protocol/types.js';
 import { ImapError, no } from '../errors.js';
 import { evaluateSearch, hasModseqKey, hasTextKey, type SearchData, type SearchRecord, type SearchText } from '../search/evaluate.js';
 import { emailObjectId } from '../objectid.js';
-import { partHeaderText } from '../search/mime-text.js';
+import { partHeaderText } from '../../mime/part-headers.js';
 import { sentDay } from '../search/sent-date.js';
 import { effectiveOptions, formatSearchReply, RETURN_OPTIONS, returnedSubset } from '../search/respond.js';
 
@@ -45,6 +45,9 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
         }
       }
       return texts;
+    },
+    candidates(part, needle) {
+      return s.store.searchTextCandidates(account.id, view.mailbox.id, part, needle);
     },
   };
 }

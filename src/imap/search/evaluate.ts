@@ -6,9 +6,11 @@
  * 3. keys on the decoded text (header fields, BODY, TEXT), loaded in batches.
  * Each round uses three-valued logic (true / false / not known yet), so `SEEN BODY x` reads no text for
  * unseen messages and `UID 1:10 LARGER 5000` loads no record outside 1:10.
+ * Before round 3, when many messages are open, a full-text index (SearchData.candidates) names the
+ * messages that may match; texts are loaded only for those, and each is still checked exactly.
  */
 import type { SearchKey, SequenceRange, SequenceSet } from '../../protocol/types.js';
-import type { MessageMeta } from '../../store/types.js';
+import type { MessageMeta, SearchTextPart } from '../../store/types.js';
 import { utcDay } from './sent-date.js';
 
 /** SearchView is what evaluation reads of the selected mailbox (SelectedMailbox implements it). */
@@ -37,7 +39,7 @@ export interface SearchRecord {
 
 /**
  * SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4),
- * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime-text.ts; absent when not loaded).
+ * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime/part-headers.ts; absent when not loaded).
  */
 export interface SearchText {
   headers: string;
@@ -52,6 +54,11 @@ export interface SearchText {
 export interface SearchData {
   records(uids: number[]): Promise<Map<number, SearchRecord>>;
   texts(uids: number[]): Promise<Map<number, SearchText>>;
+  /**
+   * candidates (optional) narrows a text key with an index: a superset of the UIDs whose `part` may contain
+   * `needle` (Store.searchTextCandidates), or null when the index cannot narrow.
+   */
+  candidates?(part: SearchTextPart, needle: string): Promise<Set<number> | null>;
 }
 
 /** SearchOptions: `now` in ms since epoch (for OLDER/YOUNGER), `batch` UIDs per load (default 200). */
@@ -61,14 +68,6 @@ export interface SearchOptions {
 }
 
 type Tri = boolean | null;
-
-/** Prepared text: normalised (NFC, lower-case) header block, body, part MIME headers, and header fields by lower-case name. */
-interface PreparedText {
-  headers: string;
-  body: string;
-  partHeaders: string;
-  fields: Map<string, string[]>;
-}
 
 interface Msg {
   uid: number;
@@ -83,11 +82,42 @@ export function normalise(s: string): string {
   return s.normalize('NFC').toLowerCase();
 }
 
-function prepareText(t: SearchText): PreparedText {
+/**
+ * PreparedText is a message's text normalised (NFC, lower-case) for comparison: the header block, body,
+ * part MIME headers, and header fields by lower-case name. Each is computed on first use, so a header key
+ * does not pay for normalising the body, nor BODY for splitting the header into fields.
+ */
+class PreparedText {
+  private h?: string;
+  private b?: string;
+  private p?: string;
+  private f?: Map<string, string[]>;
+
+  constructor(private readonly t: SearchText) {}
+
+  get headers(): string {
+    return (this.h ??= normalise(this.t.headers));
+  }
+
+  get body(): string {
+    return (this.b ??= normalise(this.t.body));
+  }
+
+  get partHeaders(): string {
+    return (this.p ??= normalise(this.t.partHeaders ?? ''));
+  }
+
+  get fields(): Map<string, string[]> {
+    return (this.f ??= headerFields(this.t.headers));
+  }
+}
+
+/** headerFields splits a header block ("Name: value\n" per field) into normalised values by lower-case name. */
+function headerFields(headers: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   let last: string[] | null = null;
   let lastIndex = -1;
-  for (const line of t.headers.split('\n')) {
+  for (const line of headers.split('\n')) {
     if (line === '') continue;
     const colon = line.indexOf(':');
     if (colon <= 0 || line[0] === ' ' || line[0] === '\t') {
@@ -102,7 +132,7 @@ function prepareText(t: SearchText): PreparedText {
     last = list;
     lastIndex = list.length - 1;
   }
-  return { headers: normalise(t.headers), body: normalise(t.body), partHeaders: normalise(t.partHeaders ?? ''), fields };
+  return fields;
 }
 
 /** Merges ranges into sorted disjoint [lo, hi] intervals ("*" = `star`, reversed ranges swapped). */
@@ -300,10 +330,64 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
     open = round(ev, key, open, matched);
   }
   if (open.length > 0 && needs(key, 'text')) {
-    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = prepareText(t)));
+    if (open.length > batch && data.candidates) {
+      const maybe = await mayMatch(key, data.candidates.bind(data));
+      if (maybe) open = open.filter((m) => maybe.has(m.uid));
+    }
+    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = new PreparedText(t)));
     open = round(ev, key, open, matched);
   }
   return matched.map((m) => m.uid).sort((a, b) => a - b);
+}
+
+function intersect(a: Set<number>, b: Set<number>): Set<number> {
+  const out = new Set<number>();
+  for (const u of a) if (b.has(u)) out.add(u);
+  return out;
+}
+
+type Candidates = (part: SearchTextPart, needle: string) => Promise<Set<number> | null>;
+
+/**
+ * mayMatch returns a set of UIDs outside which `key` cannot be true, from the text keys it requires, or null
+ * when no such set is known (the key does not require a text key the index can narrow). AND intersects,
+ * OR unites (only when both sides are narrowed), NOT never narrows.
+ */
+async function mayMatch(key: SearchKey, candidates: Candidates): Promise<Set<number> | null> {
+  switch (key.type) {
+    case 'and': {
+      let acc: Set<number> | null = null;
+      for (const k of key.keys) {
+        const c = await mayMatch(k, candidates);
+        if (c === null) continue;
+        acc = acc === null ? c : intersect(acc, c);
+      }
+      return acc;
+    }
+    case 'or': {
+      const a = await mayMatch(key.left, candidates);
+      if (a === null) return null;
+      const b = await mayMatch(key.right, candidates);
+      return b === null ? null : new Set([...a, ...b]);
+    }
+    case 'body':
+      return candidates('body', key.value);
+    case 'text':
+      return candidates('text', key.value);
+    case 'header': {
+      // A field value is matched apart from the header block, and a value folded from several lines has a
+      // space where the block has a line break; so narrow by the needle's runs without white space, each
+      // of which lies on one line of the block.
+      let acc: Set<number> | null = null;
+      for (const run of key.value.split(/\s+/u)) {
+        const c = await candidates('headers', run);
+        if (c !== null) acc = acc === null ? c : intersect(acc, c);
+      }
+      return acc;
+    }
+    default:
+      return null;
+  }
 }
 
 /** needs tells whether any key in the tree reads the stored record ('record') or the decoded text ('text'). */

@@ -15,6 +15,7 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  SearchTextPart,
   SortFields,
   SortRecord,
   Quota,
@@ -131,6 +132,12 @@ export class PostgresStore implements Store {
 
   async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
     return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
+  }
+
+  /** searchTextCandidates: no full-text index on PostgreSQL yet, so SEARCH scans (null = cannot narrow). Throws NONEXISTENT. */
+  async searchTextCandidates(accountId: number, mailboxId: number, _part: SearchTextPart, _needle: string): Promise<Set<number> | null> {
+    await mailboxes.requireMailbox(this.db, accountId, mailboxId);
+    return null;
   }
 
   async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {

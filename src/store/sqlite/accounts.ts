@@ -4,6 +4,7 @@
  */
 import { StoreError, type Account, type SpecialUse } from '../types.js';
 import type { Db } from './db.js';
+import { unindexAccount } from './fts.js';
 import { insertMailbox } from './mailboxes.js';
 import { ACCOUNT_COLUMNS, type AccountRow } from './schema.js';
 
@@ -66,6 +67,7 @@ export function setPasswordHash(db: Db, accountId: number, passwordHash: string)
 export function deleteAccount(db: Db, accountId: number): void {
   db.write(() => {
     if (!db.get('SELECT 1 FROM accounts WHERE id = ?', accountId)) throw new StoreError('NONEXISTENT', 'Account does not exist');
+    unindexAccount(db, accountId);
     // Children before parents, so every foreign key holds at each step.
     for (const table of ['messages', 'expunged', 'search_text', 'bodies', 'subscriptions', 'mailboxes']) {
       db.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);

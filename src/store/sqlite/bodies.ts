@@ -4,6 +4,7 @@
  */
 import { StoreError, type NewMessage } from '../types.js';
 import { idList, type Db } from './db.js';
+import { indexBody, unindexBodies } from './fts.js';
 
 /** allocateBodyIds reserves `n` consecutive body ids of the account and returns the first. Throws NONEXISTENT. */
 export function allocateBodyIds(db: Db, accountId: number, n: number): number {
@@ -32,6 +33,7 @@ export function insertBody(db: Db, accountId: number, bodyId: number, msg: NewMe
     msg.searchText.headers,
     msg.searchText.body,
   );
+  indexBody(db, accountId, bodyId, msg.searchText, msg.structure);
 }
 
 /**
@@ -51,6 +53,7 @@ export function deleteOrphanBodies(db: Db, accountId: number, bodyIds: readonly 
     .map((r) => r.id);
   if (orphans.length === 0) return;
   const list = idList(orphans);
+  unindexBodies(db, accountId, list);
   db.run('DELETE FROM search_text WHERE account_id = ? AND body_id IN (SELECT value FROM json_each(?))', accountId, list);
   db.run('DELETE FROM bodies WHERE account_id = ? AND id IN (SELECT value FROM json_each(?))', accountId, list);
 }

@@ -43,13 +43,30 @@ export function parseFlags(flags: readonly string[]): FlagSet {
   return { sys, keywords };
 }
 
-/** decodeFlags turns stored columns (sys_flags, keywords) into the flag list of MessageMeta: system flags first. */
+/**
+ * SYSTEM_ONLY[sys] is the frozen flag list of a message with system flags `sys` and no keyword: most
+ * messages, so SELECT of a large mailbox shares a few arrays instead of allocating one per message.
+ */
+const SYSTEM_ONLY: string[][] = [];
+
+/**
+ * decodeFlags turns stored columns (sys_flags, keywords) into the flag list of MessageMeta: system flags first.
+ * Without keywords the list is shared and frozen: callers build new lists, never change this one.
+ */
 export function decodeFlags(sys: number, keywords: string): string[] {
+  if (keywords === '' && sys >= 0 && sys < 32) {
+    return (SYSTEM_ONLY[sys] ??= Object.freeze(systemFlags(sys)) as string[]);
+  }
+  const out = systemFlags(sys);
+  if (keywords !== '') out.push(...keywords.split(' '));
+  return out;
+}
+
+function systemFlags(sys: number): string[] {
   const out: string[] = [];
   SYSTEM_FLAGS.forEach((f, i) => {
     if (sys & (1 << i)) out.push(f);
   });
-  if (keywords !== '') out.push(...keywords.split(' '));
   return out;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
 import { headerTextField } from '../../mime/header-text.js';
+import type { MimePart } from '../../mime/types.js';
+import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
@@ -57,13 +58,12 @@ export function reserveUids(mb: MailboxRow, n: number): number {
 /** listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered key. Throws NONEXISTENT. */
 export function listMessages(db: Db, accountId: number, mailboxId: number): MessageMeta[] {
   requireMailbox(db, accountId, mailboxId);
-  return db
-    .all<MetaRow>(
-      'SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid',
-      accountId,
-      mailboxId,
-    )
-    .map(toMeta);
+  // Rows as arrays (raw): a third less work than one object per row, which counts at 100,000 messages.
+  const rows = db
+    .stmt('SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid')
+    .raw()
+    .all(accountId, mailboxId) as Array<[number, number, number, string]>;
+  return rows.map(([uid, modseq, sys, keywords]) => ({ uid, modseq, flags: decodeFlags(sys, keywords) }));
 }
 
 interface RecordRow extends MetaRow {
@@ -91,16 +91,22 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
       mailboxId,
       idList(uids),
     )
-    .map((r) => ({
-      ...toMeta(r),
-      internalDate: r.internal_date,
-      size: r.size,
-      saveDate: r.save_date,
-      bodyId: r.body_id,
-      structure: JSON.parse(r.structure),
-      envelope: JSON.parse(r.envelope),
-      sentDate: r.sent_date,
-    }));
+    .map((r) => {
+      let structure: MimePart | undefined;
+      return {
+        ...toMeta(r),
+        internalDate: r.internal_date,
+        size: r.size,
+        saveDate: r.save_date,
+        bodyId: r.body_id,
+        // Parsed on first use: FETCH ENVELOPE, FLAGS or dates and SEARCH on dates or sizes never read it.
+        get structure(): MimePart {
+          return (structure ??= JSON.parse(r.structure) as MimePart);
+        },
+        envelope: JSON.parse(r.envelope),
+        sentDate: r.sent_date,
+      };
+    });
 }
 
 /**

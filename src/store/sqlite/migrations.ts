@@ -5,13 +5,15 @@
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from './quota.js';
+import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { SCHEMA_V1 } from './schema.js';
 
-/** Migration is one schema step: `sql` takes the database from version - 1 to `version`. */
+/** Migration is one schema step: `sql` takes the database from version - 1 to `version`, then `backfill` (if any) fills what SQL cannot. */
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  backfill?: (db: Db) => void;
 }
 
 /** MIGRATIONS is every schema step in order; versions are 1, 2, 3, ... without gaps. */
@@ -30,6 +32,7 @@ ALTER TABLE accounts ADD COLUMN messages_used INTEGER NOT NULL DEFAULT 0;
 ${RECOUNT_USAGE_SQL};
 `,
   },
+  { version: 3, description: 'full-text index for SEARCH', sql: FTS_SCHEMA, backfill: backfillIndex },
 ];
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
@@ -54,6 +57,7 @@ export function migrate(db: Db, log?: Logger): number {
       if (m.version <= from) continue;
       log?.info({ version: m.version, description: m.description }, 'applying database migration');
       db.raw.exec(m.sql);
+      m.backfill?.(db);
     }
     if (from < SCHEMA_VERSION) {
       db.run('DELETE FROM schema_version');

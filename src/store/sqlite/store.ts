@@ -19,6 +19,7 @@ import type {
   QuotaLimit,
   SortFields,
   SortRecord,
+  SearchTextPart,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -26,6 +27,8 @@ import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
 import { changesSince } from './changes.js';
 import { Db } from './db.js';
+import { searchTextCandidates } from './fts.js';
+import { GroupCommit } from './group-commit.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { migrate } from './migrations.js';
@@ -38,6 +41,8 @@ import * as updates from './updates.js';
 class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly notifier: Notifier;
+  /** The message writes sessions make all the time (APPEND, STORE, EXPUNGE, COPY, MOVE) share commits. */
+  private readonly group: GroupCommit;
 
   constructor(
     private readonly db: Db,
@@ -45,6 +50,7 @@ class SqliteStore implements Store {
     log?: Logger,
   ) {
     this.notifier = new Notifier(() => db.dataVersion(), log);
+    this.group = new GroupCommit(db);
   }
 
   async createAccount(email: string, passwordHash: string): Promise<Account> {
@@ -138,8 +144,12 @@ class SqliteStore implements Store {
     return messages.getSearchText(this.db, accountId, mailboxId, uids);
   }
 
+  async searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {
+    return searchTextCandidates(this.db, accountId, mailboxId, part, needle);
+  }
+
   async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {
-    const result = messages.appendMessages(this.db, accountId, mailboxId, msgs, this.quotaDefaults);
+    const result = await this.group.run(() => messages.appendMessages(this.db, accountId, mailboxId, msgs, this.quotaDefaults));
     if (result.uids.length > 0) this.notifier.emit(accountId, mailboxId);
     return result;
   }
@@ -152,25 +162,25 @@ class SqliteStore implements Store {
     flags: string[],
     unchangedSince?: number,
   ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
-    const result = updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
+    const result = await this.group.run(() => updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince));
     if (result.updated.length > 0) this.notifier.emit(accountId, mailboxId);
     return result;
   }
 
   async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
-    const expunged = updates.expunge(this.db, accountId, mailboxId, uids);
+    const expunged = await this.group.run(() => updates.expunge(this.db, accountId, mailboxId, uids));
     if (expunged.length > 0) this.notifier.emit(accountId, mailboxId);
     return expunged;
   }
 
   async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
-    const result = updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId, this.quotaDefaults);
+    const result = await this.group.run(() => updates.copyMessages(this.db, accountId, fromMailboxId, uids, toMailboxId, this.quotaDefaults));
     if (result.destUids.length > 0) this.notifier.emit(accountId, toMailboxId);
     return result;
   }
 
   async moveMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
-    const result = updates.moveMessages(this.db, accountId, fromMailboxId, uids, toMailboxId);
+    const result = await this.group.run(() => updates.moveMessages(this.db, accountId, fromMailboxId, uids, toMailboxId));
     if (result.destUids.length > 0) {
       this.notifier.emit(accountId, fromMailboxId);
       if (toMailboxId !== fromMailboxId) this.notifier.emit(accountId, toMailboxId);
@@ -202,6 +212,7 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.group.flush();
     this.notifier.close();
     this.db.close();
   }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMessage } from '../../mime/parse.js';
-import { crlf } from '../fetch/testing.js';
-import { partHeaderText } from './mime-text.js';
+import { parseMessage } from './parse.js';
+import { partHeaderText } from './part-headers.js';
+
+/** crlf joins lines with CRLF (and ends with CRLF). */
+const crlf = (...lines: string[]): Buffer => Buffer.from(lines.map((l) => l + '\r\n').join(''), 'utf8');
 
 describe('partHeaderText', () => {
   it('is empty for a one-part message (its MIME fields are in the message header)', () => {

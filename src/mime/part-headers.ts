@@ -5,8 +5,8 @@
  * of the parts below; those are rebuilt here from the body structure parsed at delivery (parameter values
  * already RFC 2231-decoded), so no message has to be read again.
  */
-import { decodeHeaderValue } from '../../mime/decode.js';
-import type { MimeParams, MimePart } from '../../mime/types.js';
+import { decodeHeaderValue } from './decode.js';
+import type { MimeParams, MimePart } from './types.js';
 
 function params(list: MimeParams): string {
   return list.map(([name, value]) => `; ${name}=${value}`).join('');

@@ -1,0 +1,112 @@
+/**
+ * The full-text index that narrows SEARCH BODY/TEXT/header keys (RFC 9051 section 6.4.4) before the exact
+ * evaluation: an FTS5 table with the trigram tokenizer over the search text of every body.
+ *
+ * The index only ever answers "which messages may contain this string": it returns a superset, and the
+ * IMAP layer checks each candidate against the stored text exactly as it would without the index. So the
+ * index may be coarse but must never miss a message: it keeps one text per body (header block, body text
+ * and the parts' MIME header fields together) and no positions (detail=none, about a third of the size of
+ * detail=column and faster to write); a string matches when all its trigrams occur, in any order, anywhere
+ * in that text, whichever part was asked for. To that end the indexed text and the needle are
+ * folded the same way the evaluator compares (NFC, then lower-case), and a final sigma is folded to sigma,
+ * because JavaScript lower-cases a capital sigma by its context and a header field value is lower-cased
+ * apart from the header block it was indexed in.
+ *
+ * Row ids are (account id << 32) + body id, so an account's rows are one rowid range (account ids below
+ * 2^31, body ids below 2^32); the table is contentless (the text is in search_text already).
+ */
+import { partHeaderText } from '../../mime/part-headers.js';
+import type { MimePart } from '../../mime/types.js';
+import type { SearchTextPart } from '../types.js';
+import { requireMailbox } from './mailboxes.js';
+import type { Db } from './db.js';
+
+/** FTS_SCHEMA creates the index (migration 2): one column, the decoded header block, body text and MIME header fields of the parts, folded. */
+export const FTS_SCHEMA = `
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  text,
+  content = '', contentless_delete = 1, detail = none,
+  tokenize = 'trigram case_sensitive 1'
+);
+`;
+
+/** The most trigrams of one needle put in a query: more would narrow little and cost lookups. */
+const MAX_TRIGRAMS = 24;
+
+/** foldForIndex folds text for the index: NFC, lower-case, final sigma as sigma. */
+export function foldForIndex(s: string): string {
+  return s.normalize('NFC').toLowerCase().replaceAll('ς', 'σ');
+}
+
+/** indexBody adds body `bodyId` of the account to the index (call it in the transaction that inserts the body). */
+export function indexBody(db: Db, accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): void {
+  // "\n" between the parts: no needle spans it unless the message's own text has it there too (a header
+  // block ends with one), and a superset is all the index must give.
+  const all = `${text.headers}\n${text.body}\n${partHeaderText(structure)}`;
+  db.run('INSERT INTO search_fts (rowid, text) VALUES ((? << 32) + ?, ?)', accountId, bodyId, foldForIndex(all));
+}
+
+/** unindexBodies removes bodies `bodyIds` (a JSON array, see idList) of the account from the index. */
+export function unindexBodies(db: Db, accountId: number, bodyIdsJson: string): void {
+  db.run('DELETE FROM search_fts WHERE rowid IN (SELECT (? << 32) + value FROM json_each(?))', accountId, bodyIdsJson);
+}
+
+/** unindexAccount removes every body of the account from the index. */
+export function unindexAccount(db: Db, accountId: number): void {
+  db.run('DELETE FROM search_fts WHERE rowid BETWEEN (? << 32) AND (? << 32) + 4294967295', accountId, accountId);
+}
+
+/** backfillIndex indexes every stored body (migration 2 runs it once, for bodies stored before the index existed). */
+export function backfillIndex(db: Db): void {
+  type Row = { account_id: number; body_id: number; headers: string; body: string; structure: string };
+  // Pages by key: better-sqlite3 cannot write while a read is still iterating.
+  let after = { account: 0, body: 0 };
+  for (;;) {
+    const rows = db.all<Row>(
+      `SELECT s.account_id, s.body_id, s.headers, s.body, b.structure
+         FROM search_text s JOIN bodies b ON b.account_id = s.account_id AND b.id = s.body_id
+        WHERE (s.account_id, s.body_id) > (?, ?)
+        ORDER BY s.account_id, s.body_id LIMIT 500`,
+      after.account,
+      after.body,
+    );
+    if (rows.length === 0) return;
+    for (const r of rows) indexBody(db, r.account_id, r.body_id, r, JSON.parse(r.structure) as MimePart);
+    const last = rows[rows.length - 1]!;
+    after = { account: last.account_id, body: last.body_id };
+  }
+}
+
+/** Quotes one trigram as an FTS5 string (a double quote inside is doubled). */
+function quote(t: string): string {
+  return `"${t.replaceAll('"', '""')}"`;
+}
+
+/** trigramQuery returns the FTS5 query "all trigrams of the folded needle", or null under 3 characters. */
+export function trigramQuery(needle: string): string | null {
+  const chars = [...foldForIndex(needle)];
+  if (chars.length < 3) return null;
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length && grams.size < MAX_TRIGRAMS; i++) grams.add(chars.slice(i, i + 3).join(''));
+  return [...grams].map(quote).join(' AND ');
+}
+
+/**
+ * searchTextCandidates returns the UIDs of the mailbox's messages that may contain `needle` in `part`
+ * (a superset of the exact answer: the index does not tell the parts apart), or null when the index
+ * cannot narrow (needle under 3 characters). Throws NONEXISTENT.
+ */
+export function searchTextCandidates(db: Db, accountId: number, mailboxId: number, _part: SearchTextPart, needle: string): Set<number> | null {
+  requireMailbox(db, accountId, mailboxId);
+  const query = trigramQuery(needle);
+  if (query === null) return null;
+  const uids = db
+    .stmt(
+      `SELECT m.uid FROM search_fts f
+         JOIN messages m ON m.account_id = ? AND m.body_id = f.rowid - (? << 32)
+        WHERE search_fts MATCH ? AND f.rowid BETWEEN (? << 32) AND (? << 32) + 4294967295 AND m.mailbox_id = ?`,
+    )
+    .pluck()
+    .all(accountId, accountId, query, accountId, accountId, mailboxId) as number[];
+  return new Set(uids);
+}

@@ -1,0 +1,65 @@
+/**
+ * Group commit: the writes that sessions ask for in the same turn of the event loop share one
+ * transaction, so one fsync makes all of them durable.
+ *
+ * With synchronous=FULL every commit waits for an fsync, and better-sqlite3 waits on the event loop's
+ * thread: one commit per APPEND or STORE stalls every session for each fsync in turn. Queued writes run
+ * at the next setImmediate, each in its own savepoint (a write that throws undoes only itself), then the
+ * one COMMIT; each caller's promise settles after that COMMIT, so what is acknowledged is on disk as
+ * before. A lone write costs the same as without grouping, plus one turn of the event loop.
+ */
+import type { Db } from './db.js';
+
+interface Queued {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/** GroupCommit queues write transactions against one Db and commits each turn's queue at once. */
+export class GroupCommit {
+  private queue: Queued[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Db) {}
+
+  /** run queues `fn` (synchronous, writing through the Db) and resolves with its result once committed; rejects with its error, or the commit's. */
+  run<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** flush commits what is queued now (the store's close calls it, so no queued write is lost). */
+  flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+    try {
+      this.db.write(() => {
+        for (const op of batch) {
+          try {
+            // Inside a transaction, better-sqlite3 runs a transaction function as a savepoint.
+            outcomes.push({ ok: true, value: this.db.raw.transaction(op.fn)() });
+          } catch (err) {
+            outcomes.push({ ok: false, value: err });
+          }
+        }
+      });
+    } catch (err) {
+      for (const op of batch) op.reject(err);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) op.resolve(o.value);
+      else op.reject(o.value);
+    });
+  }
+}
