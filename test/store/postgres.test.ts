@@ -181,7 +181,7 @@ describe('postgres specifics', () => {
       await adminQuery(
         db.url,
         `ALTER TABLE accounts DROP COLUMN quota_storage, DROP COLUMN quota_messages, DROP COLUMN storage_used, DROP COLUMN messages_used;
-         UPDATE schema_version SET version = 1`,
+         DROP TABLE search_index; UPDATE schema_version SET version = 1`,
       );
       const s2 = await openPostgresStore(db.url, { quota: { storage: 1024 * 1024, messages: 3 } });
       try {
@@ -204,6 +204,36 @@ describe('postgres specifics', () => {
           types.rows.map((r) => `${r.column_name} ${r.data_type}`),
           ['messages_used bigint', 'quota_messages bigint', 'quota_storage bigint', 'storage_used bigint'],
         );
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('migration 3 indexes the bodies stored before the full-text index existed', async () => {
+    const db = await testDatabase();
+    try {
+      const s1 = await openPostgresStore(db.url);
+      const { accountId, inbox } = await newAccount(s1);
+      await s1.appendMessages(accountId, inbox, [message('first', [], undefined, 'kumquats'), message('second')]);
+      const other = await newAccount(s1, 'other@example.com');
+      await s1.appendMessages(other.accountId, other.inbox, [message('kumquat 100%_\\ off')]);
+      await s1.close();
+      await adminQuery(db.url, 'DROP TABLE search_index; DROP EXTENSION pg_trgm; UPDATE schema_version SET version = 2');
+      const s2 = await openPostgresStore(db.url);
+      try {
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'kumquat')) ?? [])], [], 'parts kept apart');
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'text', 'kumquat')) ?? [])], [1], 'each account its own');
+        // LIKE's wildcards and escape character in a needle are plain characters.
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', '100%_\\')) ?? [])], [1]);
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', '100_')) ?? [])], []);
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', 'at 1%')) ?? [])], []);
+        const gin = await adminQuery(db.url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_index' AND indexname = 'search_index_trgm'");
+        assert.match(gin.rows[0].indexdef, /USING gin \(headers gin_trgm_ops, body gin_trgm_ops, part_headers gin_trgm_ops\)/);
       } finally {
         await s2.close();
       }
