@@ -2,7 +2,8 @@
  * Runs the store suite on the PostgreSQL backend (a fresh database per test), plus PostgreSQL-only checks:
  * several nodes appending to one mailbox at once, several nodes appending and copying into one account
  * with a quota, cross-node notifications surviving a dropped listening connection, identical bodies stored
- * once, migration 2 (quota) on a version 1 database, schema version guard, openStore.
+ * once, migration 2 (quota) on a version 1 database, migration 3 (pg_trgm) on a version 2 database and
+ * without the right to create pg_trgm, schema version guard, openStore.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -239,6 +240,31 @@ describe('postgres specifics', () => {
       }
     } finally {
       await db.drop();
+    }
+  });
+
+  it('says how to get pg_trgm when the database user may not create it, and migrates once it exists', async () => {
+    const db = await testDatabase();
+    const role = `lb_noext_${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      // A user without CREATE on the database (not its owner) may not create even a trusted extension.
+      await adminQuery(db.url, `CREATE ROLE ${role} LOGIN PASSWORD 'pw'; GRANT CREATE ON SCHEMA public TO ${role}`);
+      const u = new URL(db.url);
+      u.username = role;
+      u.password = 'pw';
+      await assert.rejects(openPostgresStore(u.toString()), (err: Error) => {
+        assert.match(err.message, /needs the PostgreSQL extension pg_trgm, and CREATE EXTENSION pg_trgm failed: permission denied to create extension "pg_trgm"/);
+        assert.match(err.message, /have a superuser run CREATE EXTENSION pg_trgm in this database/);
+        return true;
+      });
+      const tables = await adminQuery(db.url, "SELECT to_regclass('accounts') AS t");
+      assert.equal(tables.rows[0].t, null, 'the failed migration left nothing behind');
+      await adminQuery(db.url, 'CREATE EXTENSION pg_trgm');
+      const store = await openPostgresStore(u.toString());
+      await store.close();
+    } finally {
+      await db.drop();
+      await adminQuery(db.url.replace(/\/[^/]*$/, '/postgres'), `DROP ROLE IF EXISTS ${role}`).catch(() => {});
     }
   });
 
