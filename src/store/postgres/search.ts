@@ -88,10 +88,7 @@ export async function indexBody(tx: Tx, accountId: number, bodyId: number, text:
  */
 export async function createSearchIndex(tx: Tx): Promise<void> {
   try {
-    // A savepoint, so the failure is reported as ours and not as "current transaction is aborted".
-    await tx.run('SAVEPOINT pg_trgm');
     await tx.run(PG_TRGM_SQL);
-    await tx.run('RELEASE SAVEPOINT pg_trgm');
   } catch (err) {
     throw new Error(
       `the full-text index for SEARCH needs the PostgreSQL extension pg_trgm, and CREATE EXTENSION pg_trgm failed: ${(err as Error).message}. ` +
