@@ -8,9 +8,11 @@
  * design); one PostgreSQL transaction per account, so an interrupted copy leaves whole accounts only.
  */
 import type { Logger } from 'pino';
+import type { MimePart } from '../mime/types.js';
 import { contentKey } from './blobs.js';
 import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
+import { indexBody } from './postgres/search.js';
 import { describeConnectError } from './postgres/store.js';
 import { Db as SqliteDb } from './sqlite/db.js';
 import { migrate as migrateSqlite } from './sqlite/migrations.js';
@@ -188,6 +190,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       b.structure,
     );
     await tx.run('INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)', id, bodyId, pgText(b.headers ?? ''), pgText(b.body ?? ''));
+    await indexBody(tx, id, bodyId, { headers: b.headers ?? '', body: b.body ?? '' }, JSON.parse(b.structure) as MimePart);
     summary.bodies++;
     summary.octets += b.data.length;
   }

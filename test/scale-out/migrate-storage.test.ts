@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { normalise } from '../../src/imap/search/evaluate.js';
 import { openStore } from '../../src/store/open.js';
 import { pgText } from '../../src/store/postgres/db.js';
 import type { Store } from '../../src/store/types.js';
@@ -18,6 +19,8 @@ import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
+// Needles for comparing the two full-text indexes: common words, a header field, a non-ASCII word, LIKE's wildcards.
+const NEEDLES = ['the', 'Subject: re', 'message-id', 'für', 'http://', '100%', 'a_b'];
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);
 // Server defaults for accounts without their own limits: both stores open with them, so an account's own
 // "no limit" (alice's messages) and "the default" (bob) read differently and must both survive the copy.
@@ -63,6 +66,7 @@ async function compareAccount(from: Store, to: Store, email: string): Promise<nu
   const mbsB = await to.listMailboxes(b.id);
   assert.deepEqual(strip(mbsB), strip(mbsA));
   let compared = 0;
+  let found = 0;
   for (const [i, mbA] of mbsA.entries()) {
     const mbB = mbsB[i]!;
     const listA = await from.listMessages(a.id, mbA.id);
@@ -89,7 +93,25 @@ async function compareAccount(from: Store, to: Store, email: string): Promise<nu
         compared++;
       }
     }
+    // The full-text index was filled for the copied bodies: for each needle, PostgreSQL's candidates hold
+    // every message a scan finds, and lie within SQLite's (which do not keep the parts apart).
+    const texts = [...(await to.getSearchText(b.id, mbB.id, uids))].map(([uid, t]) => ({ uid, headers: normalise(t.headers), body: normalise(t.body) }));
+    for (const needle of NEEDLES) {
+      const n = normalise(needle);
+      for (const part of ['headers', 'body', 'text'] as const) {
+        const got = await to.searchTextCandidates(b.id, mbB.id, part, needle);
+        const sqliteGot = await from.searchTextCandidates(a.id, mbA.id, part, needle);
+        assert.ok(got && sqliteGot, `${mbA.name} ${part} ${needle}: both indexes narrow`);
+        for (const u of got) assert.ok(sqliteGot.has(u), `${mbA.name} ${part} ${needle}: UID ${u} found on PostgreSQL only`);
+        for (const t of texts) {
+          const hit = (part !== 'body' && t.headers.includes(n)) || (part !== 'headers' && t.body.includes(n));
+          if (hit) assert.ok(got.has(t.uid), `${mbA.name} ${part} ${needle}: UID ${t.uid} missing from the candidates`);
+        }
+        found += got.size;
+      }
+    }
   }
+  assert.ok(found > compared, `${email}: the needles name messages (${found} candidates)`);
   return compared;
 }
 

@@ -2,7 +2,8 @@
  * Runs the store suite on the PostgreSQL backend (a fresh database per test), plus PostgreSQL-only checks:
  * several nodes appending to one mailbox at once, several nodes appending and copying into one account
  * with a quota, cross-node notifications surviving a dropped listening connection, identical bodies stored
- * once, migration 2 (quota) on a version 1 database, schema version guard, openStore.
+ * once, migration 2 (quota) on a version 1 database, migration 3 (pg_trgm) on a version 2 database and
+ * without the right to create pg_trgm, schema version guard, openStore.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -181,7 +182,7 @@ describe('postgres specifics', () => {
       await adminQuery(
         db.url,
         `ALTER TABLE accounts DROP COLUMN quota_storage, DROP COLUMN quota_messages, DROP COLUMN storage_used, DROP COLUMN messages_used;
-         UPDATE schema_version SET version = 1`,
+         DROP TABLE search_index; UPDATE schema_version SET version = 1`,
       );
       const s2 = await openPostgresStore(db.url, { quota: { storage: 1024 * 1024, messages: 3 } });
       try {
@@ -209,6 +210,61 @@ describe('postgres specifics', () => {
       }
     } finally {
       await db.drop();
+    }
+  });
+
+  it('migration 3 indexes the bodies stored before the full-text index existed', async () => {
+    const db = await testDatabase();
+    try {
+      const s1 = await openPostgresStore(db.url);
+      const { accountId, inbox } = await newAccount(s1);
+      await s1.appendMessages(accountId, inbox, [message('first', [], undefined, 'kumquats'), message('second')]);
+      const other = await newAccount(s1, 'other@example.com');
+      await s1.appendMessages(other.accountId, other.inbox, [message('kumquat 100%_\\ off')]);
+      await s1.close();
+      await adminQuery(db.url, 'DROP TABLE search_index; DROP EXTENSION pg_trgm; UPDATE schema_version SET version = 2');
+      const s2 = await openPostgresStore(db.url);
+      try {
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
+        assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'kumquat')) ?? [])], [], 'parts kept apart');
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'text', 'kumquat')) ?? [])], [1], 'each account its own');
+        // LIKE's wildcards and escape character in a needle are plain characters.
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', '100%_\\')) ?? [])], [1]);
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', '100_')) ?? [])], []);
+        assert.deepEqual([...((await s2.searchTextCandidates(other.accountId, other.inbox, 'headers', 'at 1%')) ?? [])], []);
+        const gin = await adminQuery(db.url, "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_index' AND indexname = 'search_index_trgm'");
+        assert.match(gin.rows[0].indexdef, /USING gin \(headers gin_trgm_ops, body gin_trgm_ops, part_headers gin_trgm_ops\)/);
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('says how to get pg_trgm when the database user may not create it, and migrates once it exists', async () => {
+    const db = await testDatabase();
+    const role = `lb_noext_${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      // A user without CREATE on the database (not its owner) may not create even a trusted extension.
+      await adminQuery(db.url, `CREATE ROLE ${role} LOGIN PASSWORD 'pw'; GRANT CREATE ON SCHEMA public TO ${role}`);
+      const u = new URL(db.url);
+      u.username = role;
+      u.password = 'pw';
+      await assert.rejects(openPostgresStore(u.toString()), (err: Error) => {
+        assert.match(err.message, /needs the PostgreSQL extension pg_trgm, and CREATE EXTENSION pg_trgm failed: permission denied to create extension "pg_trgm"/);
+        assert.match(err.message, /have a superuser run CREATE EXTENSION pg_trgm in this database/);
+        return true;
+      });
+      const tables = await adminQuery(db.url, "SELECT to_regclass('accounts') AS t");
+      assert.equal(tables.rows[0].t, null, 'the failed migration left nothing behind');
+      await adminQuery(db.url, 'CREATE EXTENSION pg_trgm');
+      const store = await openPostgresStore(u.toString());
+      await store.close();
+    } finally {
+      await db.drop();
+      await adminQuery(db.url.replace(/\/[^/]*$/, '/postgres'), `DROP ROLE IF EXISTS ${role}`).catch(() => {});
     }
   });
 

@@ -10,6 +10,7 @@ import { contentKey, type BlobStore } from '../blobs.js';
 import { StoreError, type NewMessage } from '../types.js';
 import { lockAccount } from './accounts.js';
 import { pgText, type Db, type Tx } from './db.js';
+import { indexBody } from './search.js';
 
 /** allocateBodyIds reserves `n` consecutive body ids of the account and returns the first. Throws NONEXISTENT. */
 export async function allocateBodyIds(tx: Tx, accountId: number, n: number): Promise<number> {
@@ -25,7 +26,7 @@ export async function allocateBodyIds(tx: Tx, accountId: number, n: number): Pro
 
 /**
  * insertBody returns the id of the account's body with the bytes of `msg`, storing the bytes, structure,
- * envelope and search text first if the account has no such body yet. The caller holds the account lock.
+ * envelope, search text and full-text index entry first if the account has no such body yet. The caller holds the account lock.
  */
 export async function insertBody(tx: Tx, blobs: BlobStore<Tx>, accountId: number, msg: NewMessage): Promise<number> {
   const hash = contentKey(msg.raw);
@@ -50,6 +51,7 @@ export async function insertBody(tx: Tx, blobs: BlobStore<Tx>, accountId: number
     pgText(msg.searchText.headers),
     pgText(msg.searchText.body),
   );
+  await indexBody(tx, accountId, bodyId, msg.searchText, msg.structure);
   return bodyId;
 }
 
@@ -70,6 +72,7 @@ export async function deleteOrphanBodies(tx: Tx, blobs: BlobStore<Tx>, accountId
   );
   if (orphans.length === 0) return;
   const ids = orphans.map((r) => r.id);
+  await tx.run('DELETE FROM search_index WHERE account_id = ? AND body_id = ANY(?::bigint[])', accountId, ids);
   await tx.run('DELETE FROM search_text WHERE account_id = ? AND body_id = ANY(?::bigint[])', accountId, ids);
   await tx.run('DELETE FROM bodies WHERE account_id = ? AND id = ANY(?::bigint[])', accountId, ids);
   await blobs.remove(

@@ -5,15 +5,20 @@
  * that has shipped.
  */
 import type { Logger } from 'pino';
-import type { Db } from './db.js';
+import type { Db, Tx } from './db.js';
 import { RECOUNT_USAGE_SQL } from './quota.js';
 import { SCHEMA_V1 } from './schema.js';
+import { createSearchIndex } from './search.js';
 
-/** Migration is one schema step: `sql` takes the database from version - 1 to `version`. */
+/**
+ * Migration is one schema step from version - 1 to `version`: `sql`, or `run` where SQL alone cannot
+ * (filling a table with text computed in JavaScript).
+ */
 export interface Migration {
   version: number;
   description: string;
-  sql: string;
+  sql?: string;
+  run?: (tx: Tx) => Promise<void>;
 }
 
 /** MIGRATIONS is every schema step in order; versions are 1, 2, 3, ... without gaps. */
@@ -34,6 +39,9 @@ ALTER TABLE accounts
 ${RECOUNT_USAGE_SQL};
 `,
   },
+  // As SQLite's migration 3, with pg_trgm in place of FTS5 (search.ts): CREATE EXTENSION pg_trgm, the
+  // search_index table filled from every stored body, then its GIN index.
+  { version: 3, description: 'full-text index for SEARCH (pg_trgm)', run: createSearchIndex },
 ];
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
@@ -60,7 +68,8 @@ export async function migrate(db: Db, log?: Logger): Promise<number> {
     for (const m of MIGRATIONS) {
       if (m.version <= from) continue;
       log?.info({ version: m.version, description: m.description }, 'applying database migration');
-      await tx.run(m.sql);
+      if (m.sql !== undefined) await tx.run(m.sql);
+      await m.run?.(tx);
     }
     if (from < SCHEMA_VERSION) {
       await tx.run('DELETE FROM schema_version');

@@ -34,6 +34,7 @@ import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
 import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
+import { searchTextCandidates } from './search.js';
 import * as updates from './updates.js';
 
 /** PostgresStore implements Store over a Db; see the Store interface for each method's contract. */
@@ -134,10 +135,8 @@ export class PostgresStore implements Store {
     return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
   }
 
-  /** searchTextCandidates: no full-text index on PostgreSQL yet, so SEARCH scans (null = cannot narrow). Throws NONEXISTENT. */
-  async searchTextCandidates(accountId: number, mailboxId: number, _part: SearchTextPart, _needle: string): Promise<Set<number> | null> {
-    await mailboxes.requireMailbox(this.db, accountId, mailboxId);
-    return null;
+  async searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {
+    return searchTextCandidates(this.db, accountId, mailboxId, part, needle);
   }
 
   async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
