@@ -6,22 +6,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../src/store/open.js';
-import { BIN, runCli } from './helpers/cli.js';
+import { BIN, runCli, freePort } from './helpers/cli.js';
 import { appendNonSync, login } from './helpers/imap.js';
 import { msg } from './helpers/transcript.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('durability [sqlite]', () => {
   it('every APPEND answered OK is on disk after SIGKILL', async () => {

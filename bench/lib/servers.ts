@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
 import { DOVEADM_BIN, startDovecot, type Dovecot } from '../../test/helpers/dovecot.js';
+import { freePort } from '../../test/helpers/cli.js';
 
 /** LETTERBOX_ROOT is the checkout whose bin/letterbox.js is benchmarked (env LETTERBOX_ROOT, default this one). */
 export const LETTERBOX_ROOT = process.env.LETTERBOX_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
@@ -33,18 +34,6 @@ export interface Server {
   /** The server's data directory (Letterbox) or its Dovecot directory. */
   dir: string;
   stop(): Promise<void>;
-}
-
-/** freePort asks the kernel for an unused loopback TCP port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address() as net.AddressInfo;
-      s.close(() => resolve(a.port));
-    });
-  });
 }
 
 /** waitForPort resolves once something accepts connections on the port. */

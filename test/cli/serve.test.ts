@@ -11,17 +11,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
-import { BIN, runCli, spawnServe } from '../helpers/cli.js';
+import { BIN, runCli, spawnServe, freePort } from '../helpers/cli.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 describe('letterbox serve', () => {
   it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {

@@ -20,6 +20,7 @@ import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } fro
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './cli.js';
 
 /** DOVECOT_BIN is the Debian binary; override with the DOVECOT_BIN environment variable. */
 export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';
@@ -68,18 +69,6 @@ export interface Dovecot {
 /** dovecotAvailable reports whether the Dovecot binary exists (tests must fail, not skip, when CI=true). */
 export function dovecotAvailable(): boolean {
   return existsSync(DOVECOT_BIN);
-}
-
-/** freePort asks the kernel for an unused loopback TCP port. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address() as net.AddressInfo;
-      s.close(() => resolve(a.port));
-    });
-  });
 }
 
 /** The unprivileged owner of the mail files when the test runs as root (Dovecot refuses uid 0). */

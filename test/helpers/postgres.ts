@@ -7,10 +7,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './cli.js';
 
 /** DEFAULT_PG_URL is tried when LETTERBOX_TEST_PG_URL is not set. */
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,14 +53,6 @@ async function findOrStart(): Promise<string> {
 
 function redact(url: string): string {
   return url.replace(/:\/\/([^:@/]*):[^@/]*@/, '://$1:***@');
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /**

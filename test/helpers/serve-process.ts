@@ -4,18 +4,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
-import { BIN } from './cli.js';
-
-/** freePort asks the OS for a port that is free now. */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { BIN, freePort } from './cli.js';
 
 /** ServeProcess is a running `letterbox serve`. */
 export interface ServeProcess {

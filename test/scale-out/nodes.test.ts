@@ -7,24 +7,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, freePort } from '../helpers/cli.js';
 import { append, login } from '../helpers/imap.js';
 import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const MSG = (n: number) => `From: a@example.com\r\nTo: b@example.com\r\nSubject: node test ${n}\r\n\r\nBody ${n}.\r\n`;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 interface Node {
   proc: ChildProcess;
