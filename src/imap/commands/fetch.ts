@@ -18,6 +18,11 @@ import { renderFetch, unknownCte } from '../fetch/render.js';
 
 /** Messages loaded per Store.getMessages call: bounds memory for FETCH 1:* on a large mailbox. */
 const BATCH = 200;
+/**
+ * Messages per batch when nothing is loaded from the store (UID, FLAGS, MODSEQ only): the responses come
+ * from the session's view, and larger batches mean fewer, larger writes.
+ */
+const VIEW_BATCH = 5000;
 
 /**
  * FetchArgs: the sequence set, the items (macros expanded by the parser), and the RFC 7162 modifiers:
@@ -96,8 +101,9 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
       const vanished = await vanishedSince(s, args.changedSince!, args.set);
       if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
     }
-    for (let i = 0; i < uids.length; i += BATCH) {
-      await fetchBatch(s, uids.slice(i, i + BATCH), args.changedSince, { items, withFlags, plan, markSeen });
+    const batch = plan.record || plan.body ? BATCH : VIEW_BATCH;
+    for (let i = 0; i < uids.length; i += batch) {
+      await fetchBatch(s, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
     }
   },
 };
@@ -160,7 +166,8 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
         throw err;
       }
     }
-    const msg = { seq: view.seqOf(uid), uid, meta: view.get(uid)!, record, body };
+    const seq = view.seqOf(uid);
+    const msg = { seq, uid, meta: view.metaAt(seq)!, record, body };
     const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
     if (gathered) {
       for (const piece of pieces) gathered.push(piece);
