@@ -119,11 +119,14 @@ export function getSortRecords(db: Db, accountId: number, mailboxId: number, uid
   if (uids.length === 0) return [];
   const envelope = fields.envelope ? 'b.envelope' : 'NULL';
   const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
+  // Without the envelope, the Date header comes from the index on it (migration 4), not the bodies rows: the
+  // planner sees both indexes as equal, so it is named.
+  const bodies = fields.envelope ? 'bodies b' : 'bodies b INDEXED BY bodies_date';
   return db
     .all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null }>(
       `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header,
               ${envelope} AS envelope, ${headers} AS headers
-         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+         FROM messages m JOIN ${bodies} ON b.account_id = m.account_id AND b.id = m.body_id
         WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
         ORDER BY m.uid`,
       accountId,
