@@ -87,6 +87,14 @@ export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
 /** On shutdown, LMTP connections still open after this are closed with 421 (an unfinished transaction has had no 250, so the MTA retries it). */
 export const LMTP_CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * Mailboxes whose message listing (uid, modseq, flags) a SQLite store keeps in memory for the next SELECT, and
+ * the fewest messages a mailbox needs to be kept: SELECT of a 100,000-message mailbox then costs a copy of an
+ * array, not a read of every row. About 5 MiB per 100,000 messages.
+ */
+export const LISTING_CACHE_MAILBOXES = 8;
+export const LISTING_CACHE_MIN_MESSAGES = 5000;
+
 /** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
 export const SORT_LOAD_BATCH = 1000;
 
