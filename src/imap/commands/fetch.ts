@@ -116,7 +116,29 @@ interface BatchPlan {
   markSeen: boolean;
 }
 
+/**
+ * fetchFromView answers a batch whose items all come from the view (UID, FLAGS, MODSEQ; none sets \Seen):
+ * one pass over the UIDs, ascending, and one write.
+ */
+async function fetchFromView(s: Session, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
+  const view = s.selected!;
+  const out: string[] = [];
+  let seq = 0;
+  for (const uid of batch) {
+    // The UIDs ascend, so the next one is usually at the next sequence number.
+    seq = view.uidAt(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
+    if (seq === 0 || view.pendingExpunge.has(uid)) continue;
+    const meta = view.metaAt(seq)!;
+    if (changedSince !== null && meta.modseq <= changedSince) continue;
+    for (const piece of renderFetch({ seq, uid, meta, record: null, body: null }, items, s.utf8)) out.push(piece as string);
+  }
+  if (out.length === 0) return;
+  s.out.write([out.join('')]);
+  await s.out.drain();
+}
+
 async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<void> {
+  if (!p.plan.record && !p.plan.body && !p.markSeen) return fetchFromView(s, batch, changedSince, p.items);
   const view = s.selected!;
   const account = s.account!;
   let targets = batch.filter((uid) => !view.pendingExpunge.has(uid) && view.get(uid) !== undefined);
