@@ -2,7 +2,7 @@
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
 import { headerTextField } from '../../mime/header-text.js';
-import type { MimePart } from '../../mime/types.js';
+import type { Envelope, MimePart } from '../../mime/types.js';
 import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
@@ -131,6 +131,7 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
     )
     .map((r) => {
       let structure: MimePart | undefined;
+      let envelope: Envelope | undefined;
       return {
         ...toMeta(r),
         internalDate: r.internal_date,
@@ -141,7 +142,10 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
         get structure(): MimePart {
           return (structure ??= JSON.parse(r.structure) as MimePart);
         },
-        envelope: JSON.parse(r.envelope),
+        // Also on first use: SEARCH TEXT reads records only for their structure.
+        get envelope(): Envelope {
+          return (envelope ??= JSON.parse(r.envelope) as Envelope);
+        },
         sentDate: r.sent_date,
       };
     });
