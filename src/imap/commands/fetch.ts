@@ -11,7 +11,7 @@ import { StoreError } from '../../store/types.js';
 import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { bad } from '../errors.js';
 import { vanishedSince } from '../qresync.js';
-import { formatSequenceSet } from '../../protocol/encoder.js';
+import { flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { binaryDecodable } from '../fetch/binary.js';
 import { planFetch, withImplicitItems } from '../fetch/items.js';
 import { renderFetch, unknownCte } from '../fetch/render.js';
@@ -122,18 +122,35 @@ interface BatchPlan {
  */
 async function fetchFromView(s: Session, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
   const view = s.selected!;
-  const out: string[] = [];
+  let out = '';
   let seq = 0;
+  // Most messages share a flag list (the store's lists are shared), so its text is built once per list.
+  let lastFlags: readonly string[] | null = null;
+  let lastText = '';
   for (const uid of batch) {
     // The UIDs ascend, so the next one is usually at the next sequence number.
     seq = view.uidAt(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
     if (seq === 0 || view.pendingExpunge.has(uid)) continue;
     const meta = view.metaAt(seq)!;
     if (changedSince !== null && meta.modseq <= changedSince) continue;
-    for (const piece of renderFetch({ seq, uid, meta, record: null, body: null }, items, s.utf8)) out.push(piece as string);
+    out += `* ${seq} FETCH (`;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out += ' ';
+      const type = items[i]!.type;
+      if (type === 'uid') out += `UID ${uid}`;
+      else if (type === 'modseq') out += `MODSEQ (${meta.modseq})`;
+      else if (type === 'flags') {
+        if (meta.flags !== lastFlags) {
+          lastFlags = meta.flags;
+          lastText = `FLAGS ${flagList(meta.flags)}`;
+        }
+        out += lastText;
+      } else throw new Error(`fetchFromView: ${type} is not in the view`);
+    }
+    out += ')\r\n';
   }
   if (out.length === 0) return;
-  s.out.write([out.join('')]);
+  s.out.write([out]);
   await s.out.drain();
 }
 
