@@ -9,10 +9,19 @@ import { bad } from './errors.js';
 import type { SequenceSet } from '../protocol/types.js';
 import type { Mailbox, MessageMeta } from '../store/types.js';
 
+/** The UIDs of a listing, for views built from the same (shared, unchanged) listing. */
+const uidsOf = new WeakMap<readonly MessageMeta[], number[]>();
+
 export class SelectedMailbox {
   /** UIDs in ascending order; index i is sequence number i + 1. */
   private uidList: number[];
-  private readonly meta = new Map<number, MessageMeta>();
+  /**
+   * metaList[i] is the state of the message at sequence number i + 1: an array beside uidList rather than a
+   * Map keyed by UID, so SELECT of a large mailbox builds no hash table (lookups by UID binary-search uidList).
+   */
+  private metaList: MessageMeta[];
+  /** False while uidList and metaList may be shared with other views (copied before the first change). */
+  private owned = false;
   /** UIDs expunged by another session and not yet announced with EXPUNGE (still hold a sequence number). */
   readonly pendingExpunge = new Set<number>();
   /** Highest modseq of the change feed this view has applied. */
@@ -28,15 +37,22 @@ export class SelectedMailbox {
   /**
    * @param mailbox the mailbox row as of SELECT (its counters are not kept up to date; knownModseq is)
    * @param readOnly true for EXAMINE (or SELECT of a read-only mailbox)
-   * @param messages every message, ascending UID (Store.listMessages)
+   * @param messages every message, ascending UID (Store.listMessages); never changed: the view copies it
+   *   before its first change, so a store may hand the same array to every session
    */
   constructor(
     public mailbox: Mailbox,
     readonly readOnly: boolean,
-    messages: MessageMeta[],
+    messages: readonly MessageMeta[],
   ) {
-    this.uidList = messages.map((m) => m.uid);
-    for (const m of messages) this.meta.set(m.uid, m);
+    this.metaList = messages as MessageMeta[];
+    let uids = uidsOf.get(messages);
+    if (!uids) {
+      uids = new Array<number>(messages.length);
+      for (let i = 0; i < messages.length; i++) uids[i] = messages[i]!.uid;
+      uidsOf.set(messages, uids);
+    }
+    this.uidList = uids;
     this.knownModseq = mailbox.highestModseq;
   }
 
@@ -71,28 +87,47 @@ export class SelectedMailbox {
 
   /** The message state as the session knows it, or undefined. */
   get(uid: number): MessageMeta | undefined {
-    return this.meta.get(uid);
+    const seq = this.seqOf(uid);
+    return seq === 0 ? undefined : this.metaList[seq - 1];
+  }
+
+  /** The message state at a 1-based sequence number, or undefined. */
+  metaAt(seq: number): MessageMeta | undefined {
+    return this.metaList[seq - 1];
   }
 
   /** Records a message's new flags/modseq (after STORE or a change from the feed). */
   update(m: MessageMeta): void {
-    if (this.meta.has(m.uid)) this.meta.set(m.uid, m);
+    const seq = this.seqOf(m.uid);
+    if (seq === 0) return;
+    this.own();
+    this.metaList[seq - 1] = m;
+  }
+
+  /** Makes the view's arrays its own before it changes them. */
+  private own(): void {
+    if (this.owned) return;
+    this.uidList = this.uidList.slice();
+    this.metaList = this.metaList.slice();
+    this.owned = true;
   }
 
   /** Appends a new message at the end (EXISTS). UIDs must arrive ascending. */
   add(m: MessageMeta): void {
     const last = this.uidList[this.uidList.length - 1];
     if (last !== undefined && m.uid <= last) return;
+    this.own();
     this.uidList.push(m.uid);
-    this.meta.set(m.uid, m);
+    this.metaList.push(m);
   }
 
   /** Removes a message; returns its former 1-based sequence number (for the EXPUNGE response), or 0. */
   remove(uid: number): number {
     const seq = this.seqOf(uid);
     if (seq === 0) return 0;
+    this.own();
     this.uidList.splice(seq - 1, 1);
-    this.meta.delete(uid);
+    this.metaList.splice(seq - 1, 1);
     this.pendingExpunge.delete(uid);
     return seq;
   }
@@ -105,7 +140,7 @@ export class SelectedMailbox {
    * "$" is the saved search result (RFC 5182).
    */
   resolve(set: SequenceSet, byUid: boolean): number[] {
-    if (set.kind === 'saved') return this.savedResult.filter((u) => this.meta.has(u));
+    if (set.kind === 'saved') return this.savedResult.filter((u) => this.seqOf(u) !== 0);
     const n = this.uidList.length;
     if (!byUid) {
       const seqs = new Set<number>();

@@ -33,3 +33,23 @@ describe('syncSelected', () => {
     await store.close();
   });
 });
+
+describe('SelectedMailbox', () => {
+  it('views built from one shared listing change apart, and never change the listing', () => {
+    const box = { accountId: 1, id: 1, name: 'INBOX', uidValidity: 1, uidNext: 5, highestModseq: 3, specialUse: null };
+    const listing = Object.freeze([1, 2, 3, 4].map((uid) => ({ uid, modseq: uid, flags: [] as string[] })));
+    const a = new SelectedMailbox(box, false, listing);
+    const b = new SelectedMailbox(box, false, listing);
+    assert.equal(a.remove(2), 2);
+    a.add({ uid: 5, modseq: 4, flags: [] });
+    a.update({ uid: 3, modseq: 5, flags: ['\\Seen'] });
+    assert.deepEqual(a.uids, [1, 3, 4, 5]);
+    assert.deepEqual(a.get(3), { uid: 3, modseq: 5, flags: ['\\Seen'] });
+    assert.deepEqual(b.uids, [1, 2, 3, 4]);
+    assert.deepEqual(b.get(3), { uid: 3, modseq: 3, flags: [] });
+    assert.equal(listing.length, 4);
+    b.update({ uid: 4, modseq: 6, flags: ['$x'] });
+    assert.deepEqual(b.metaAt(4), { uid: 4, modseq: 6, flags: ['$x'] });
+    assert.deepEqual(a.metaAt(3), { uid: 4, modseq: 4, flags: [] });
+  });
+});

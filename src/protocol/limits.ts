@@ -87,6 +87,16 @@ export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
 /** On shutdown, LMTP connections still open after this are closed with 421 (an unfinished transaction has had no 250, so the MTA retries it). */
 export const LMTP_CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * LISTING_CACHE_MAILBOXES is how many mailboxes' message listings (uid, modseq, flags) a SQLite store keeps in
+ * memory for the next SELECT, which then shares the listing instead of reading every row. About 5 MiB per
+ * 100,000 messages, so at most some 40 MiB for eight very large mailboxes.
+ */
+export const LISTING_CACHE_MAILBOXES = 8;
+
+/** LISTING_CACHE_MIN_MESSAGES: the fewest messages a mailbox needs for its listing to be kept; smaller ones are read in a few ms. */
+export const LISTING_CACHE_MIN_MESSAGES = 5000;
+
 /** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
 export const SORT_LOAD_BATCH = 1000;
 

@@ -225,7 +225,7 @@ export interface Store {
   mailboxCounts(accountId: number, mailboxId: number): Promise<MailboxCounts>;
 
   // --- messages ---
-  /** Every message of the mailbox, ascending UID (what SELECT loads). */
+  /** Every message of the mailbox, ascending UID (what SELECT loads). The array and its objects may be shared between calls: callers must not change them. */
   listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]>;
   /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
   getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;

@@ -11,13 +11,18 @@ import { StoreError } from '../../store/types.js';
 import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { bad } from '../errors.js';
 import { vanishedSince } from '../qresync.js';
-import { formatSequenceSet } from '../../protocol/encoder.js';
+import { flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { binaryDecodable } from '../fetch/binary.js';
 import { planFetch, withImplicitItems } from '../fetch/items.js';
 import { renderFetch, unknownCte } from '../fetch/render.js';
 
 /** Messages loaded per Store.getMessages call: bounds memory for FETCH 1:* on a large mailbox. */
 const BATCH = 200;
+/**
+ * Messages per batch when nothing is loaded from the store (UID, FLAGS, MODSEQ only): the responses come
+ * from the session's view, and larger batches mean fewer, larger writes.
+ */
+const VIEW_BATCH = 5000;
 
 /**
  * FetchArgs: the sequence set, the items (macros expanded by the parser), and the RFC 7162 modifiers:
@@ -96,8 +101,9 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
       const vanished = await vanishedSince(s, args.changedSince!, args.set);
       if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
     }
-    for (let i = 0; i < uids.length; i += BATCH) {
-      await fetchBatch(s, uids.slice(i, i + BATCH), args.changedSince, { items, withFlags, plan, markSeen });
+    const batch = plan.record || plan.body ? BATCH : VIEW_BATCH;
+    for (let i = 0; i < uids.length; i += batch) {
+      await fetchBatch(s, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
     }
   },
 };
@@ -110,7 +116,46 @@ interface BatchPlan {
   markSeen: boolean;
 }
 
+/**
+ * fetchFromView answers a batch whose items all come from the view (UID, FLAGS, MODSEQ; none sets \Seen):
+ * one pass over the UIDs, ascending, and one write.
+ */
+async function fetchFromView(s: Session, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
+  const view = s.selected!;
+  let out = '';
+  let seq = 0;
+  // Most messages share a flag list (the store's lists are shared), so its text is built once per list.
+  let lastFlags: readonly string[] | null = null;
+  let lastText = '';
+  for (const uid of batch) {
+    // The UIDs ascend, so the next one is usually at the next sequence number.
+    seq = view.uidAt(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
+    if (seq === 0 || view.pendingExpunge.has(uid)) continue;
+    const meta = view.metaAt(seq)!;
+    if (changedSince !== null && meta.modseq <= changedSince) continue;
+    out += `* ${seq} FETCH (`;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out += ' ';
+      const type = items[i]!.type;
+      if (type === 'uid') out += `UID ${uid}`;
+      else if (type === 'modseq') out += `MODSEQ (${meta.modseq})`;
+      else if (type === 'flags') {
+        if (meta.flags !== lastFlags) {
+          lastFlags = meta.flags;
+          lastText = `FLAGS ${flagList(meta.flags)}`;
+        }
+        out += lastText;
+      } else throw new Error(`fetchFromView: ${type} is not in the view`);
+    }
+    out += ')\r\n';
+  }
+  if (out.length === 0) return;
+  s.out.write([out]);
+  await s.out.drain();
+}
+
 async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<void> {
+  if (!p.plan.record && !p.plan.body && !p.markSeen) return fetchFromView(s, batch, changedSince, p.items);
   const view = s.selected!;
   const account = s.account!;
   let targets = batch.filter((uid) => !view.pendingExpunge.has(uid) && view.get(uid) !== undefined);
@@ -160,7 +205,8 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
         throw err;
       }
     }
-    const msg = { seq: view.seqOf(uid), uid, meta: view.get(uid)!, record, body };
+    const seq = view.seqOf(uid);
+    const msg = { seq, uid, meta: view.metaAt(seq)!, record, body };
     const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
     if (gathered) {
       for (const piece of pieces) gathered.push(piece);

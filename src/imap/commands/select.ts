@@ -81,16 +81,22 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   const out = s.out;
   const keywords = new Map<string, string>();
   let firstUnseen = 0;
-  view.uids.forEach((uid, i) => {
-    const m = view.get(uid)!;
-    let seen = false;
-    for (const f of m.flags) {
-      if (f.startsWith('\\')) {
-        if (f === '\\Seen') seen = true;
-      } else if (!keywords.has(f.toLowerCase())) keywords.set(f.toLowerCase(), f);
+  // Most messages share one flag list (the store's decoded lists are shared), so each list is read once.
+  let last: readonly string[] | null = null;
+  let lastSeen = false;
+  for (let seq = 1; seq <= view.count; seq++) {
+    const flags = view.metaAt(seq)!.flags;
+    if (flags !== last) {
+      last = flags;
+      lastSeen = false;
+      for (const f of flags) {
+        if (f.startsWith('\\')) {
+          if (f === '\\Seen') lastSeen = true;
+        } else if (!keywords.has(f.toLowerCase())) keywords.set(f.toLowerCase(), f);
+      }
     }
-    if (!seen && firstUnseen === 0) firstUnseen = i + 1;
-  });
+    if (!lastSeen && firstUnseen === 0) firstUnseen = seq;
+  }
   const flags = [...SYSTEM_FLAGS, ...keywords.values()];
   out.untagged(`${view.count} EXISTS`);
   if (!s.rev2) out.untagged('0 RECENT');

@@ -41,7 +41,7 @@ const fixtures: Fixture[] = [
 function setup(saved: number[] = []): { view: SearchView; data: SearchData; calls: string[] } {
   const calls: string[] = [];
   const byUid = new Map(fixtures.map((f) => [f.meta.uid, f]));
-  const view: SearchView = { uids: fixtures.map((f) => f.meta.uid), get: (u) => byUid.get(u)?.meta, savedResult: saved };
+  const view: SearchView = { uids: fixtures.map((f) => f.meta.uid), get: (u) => byUid.get(u)?.meta, metaAt: (seq) => fixtures[seq - 1]?.meta, savedResult: saved };
   const data: SearchData = {
     async records(uids) {
       calls.push(`records ${uids.join(',')}`);

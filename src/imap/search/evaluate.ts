@@ -19,6 +19,8 @@ export interface SearchView {
   readonly uids: readonly number[];
   /** Flags and modseq as the session knows them. */
   get(uid: number): MessageMeta | undefined;
+  /** The same by 1-based sequence number: no lookup by UID. */
+  metaAt(seq: number): MessageMeta | undefined;
   /** The saved result "$" (RFC 5182), as UIDs. */
   readonly savedResult: readonly number[];
 }
@@ -320,7 +322,7 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
   const matched: Msg[] = [];
   let open: Msg[] = [];
   view.uids.forEach((uid, i) => {
-    const meta = view.get(uid);
+    const meta = view.metaAt(i + 1);
     if (meta) open.push({ uid, seq: i + 1, meta });
   });
 

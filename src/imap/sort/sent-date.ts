@@ -8,8 +8,9 @@
  * (a year-2002 bug), "10:28:3", "Mon 10 Jun 2002", "10-Jun-2002".
  */
 
-/** atext of RFC 5322 section 3.2.3: what a token is made of. */
-const ATEXT = /[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]/;
+/** atext of RFC 5322 section 3.2.3 (what a token is made of), by character code: a table, since SORT reads 100,000s of dates. */
+const ATEXT = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~") ATEXT[c.charCodeAt(0)] = 1;
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
@@ -47,7 +48,7 @@ class Reader {
   token(): string {
     this.skip();
     const start = this.p;
-    while (this.p < this.s.length && ATEXT.test(this.s[this.p]!)) this.p++;
+    while (this.p < this.s.length && ATEXT[this.s.charCodeAt(this.p)] === 1) this.p++;
     return this.s.slice(start, this.p);
   }
 
@@ -78,6 +79,14 @@ function zoneOffset(t: string): number {
     return 0;
   }
   return NAMED_ZONES[u] ?? 0;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** daysInMonth of the Gregorian calendar; `month` 0 to 11. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 1) return MONTH_DAYS[month]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 /**
@@ -113,7 +122,7 @@ export function parseSentDate(value: string | null): number | null {
   const zone = r.token();
   const offset = zone === '' ? 0 : zoneOffset(zone);
   if (day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  if (day > new Date(Date.UTC(year, month + 1, 0)).getUTCDate()) return null;
+  if (day > daysInMonth(year, month)) return null;
   const ms = Date.UTC(year, month, day, hour, minute, second) - offset * 60_000;
   // 0 is Dovecot's "no date" as well: it falls back too.
   return ms > 0 && ms / 1000 <= MAX_SECONDS ? ms : null;

@@ -2,7 +2,7 @@
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
 import { headerTextField } from '../../mime/header-text.js';
-import type { MimePart } from '../../mime/types.js';
+import type { Envelope, MimePart } from '../../mime/types.js';
 import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
@@ -10,6 +10,7 @@ import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
+import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../../protocol/limits.js';
 
 /** toMeta maps a MetaRow to MessageMeta. */
 export function toMeta(row: MetaRow): MessageMeta {
@@ -55,15 +56,52 @@ export function reserveUids(mb: MailboxRow, n: number): number {
   return mb.uid_next;
 }
 
-/** listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered key. Throws NONEXISTENT. */
+/** A cached listing: the messages of a mailbox as of its (uid_validity, highest_modseq). */
+interface Listing {
+  uidValidity: number;
+  highestModseq: number;
+  messages: readonly MessageMeta[];
+}
+
+/**
+ * Listings of large mailboxes by store, then by "account/mailbox", least recently used first. Every change to a
+ * mailbox's messages raises its highest_modseq in the same transaction (updates.ts, appendMessages, rename.ts),
+ * also when another process (`letterbox import`) writes, so a listing whose modseq and UIDVALIDITY match the
+ * row is the current one. The MessageMeta objects are shared: nothing changes them (views replace them).
+ */
+const listings = new WeakMap<Db, Map<string, Listing>>();
+
+/**
+ * listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered
+ * key, or the cached listing when the mailbox has not changed since (large mailboxes only): callers must
+ * not change the array (SelectedMailbox copies it first). Throws NONEXISTENT.
+ */
 export function listMessages(db: Db, accountId: number, mailboxId: number): MessageMeta[] {
-  requireMailbox(db, accountId, mailboxId);
+  const mb = requireMailbox(db, accountId, mailboxId);
+  let cache = listings.get(db);
+  if (!cache) listings.set(db, (cache = new Map()));
+  const key = `${accountId}/${mailboxId}`;
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    if (hit.uidValidity === mb.uid_validity && hit.highestModseq === mb.highest_modseq) {
+      cache.set(key, hit);
+      return hit.messages as MessageMeta[];
+    }
+  }
   // Rows as arrays (raw): a third less work than one object per row, which counts at 100,000 messages.
   const rows = db
     .stmt('SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid')
     .raw()
     .all(accountId, mailboxId) as Array<[number, number, number, string]>;
-  return rows.map(([uid, modseq, sys, keywords]) => ({ uid, modseq, flags: decodeFlags(sys, keywords) }));
+  const messages = rows.map(([uid, modseq, sys, keywords]) => ({ uid, modseq, flags: decodeFlags(sys, keywords) }));
+  if (messages.length >= LISTING_CACHE_MIN_MESSAGES) {
+    // Rows written by another process between reading the row and the messages make this listing newer than
+    // mb.highest_modseq; it is then never used, since highest_modseq only grows.
+    cache.set(key, { uidValidity: mb.uid_validity, highestModseq: mb.highest_modseq, messages });
+    if (cache.size > LISTING_CACHE_MAILBOXES) cache.delete(cache.keys().next().value!);
+  }
+  return messages;
 }
 
 interface RecordRow extends MetaRow {
@@ -93,6 +131,7 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
     )
     .map((r) => {
       let structure: MimePart | undefined;
+      let envelope: Envelope | undefined;
       return {
         ...toMeta(r),
         internalDate: r.internal_date,
@@ -103,7 +142,10 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
         get structure(): MimePart {
           return (structure ??= JSON.parse(r.structure) as MimePart);
         },
-        envelope: JSON.parse(r.envelope),
+        // Also on first use: SEARCH TEXT reads records only for their structure.
+        get envelope(): Envelope {
+          return (envelope ??= JSON.parse(r.envelope) as Envelope);
+        },
         sentDate: r.sent_date,
       };
     });
@@ -119,18 +161,34 @@ export function getSortRecords(db: Db, accountId: number, mailboxId: number, uid
   if (uids.length === 0) return [];
   const envelope = fields.envelope ? 'b.envelope' : 'NULL';
   const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
-  return db
-    .all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null }>(
-      `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header,
-              ${envelope} AS envelope, ${headers} AS headers
-         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
-        WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
-        ORDER BY m.uid`,
-      accountId,
-      mailboxId,
-      idList(uids),
-    )
-    .map((r) => ({
+  // Without the envelope, the Date header comes from the index on it (migration 4), not the bodies rows: the
+  // planner sees both indexes as equal, so it is named.
+  const bodies = fields.envelope ? 'bodies b' : 'bodies b INDEXED BY bodies_date';
+  let lo = uids[0]!;
+  let hi = lo;
+  for (const u of uids) {
+    if (u < lo) lo = u;
+    if (u > hi) hi = u;
+  }
+  // UIDs that fill most of their range (SORT of ALL, say) are read as a range of the primary key, cheaper
+  // than looking each up; the rows in the range but not asked for are dropped below.
+  const range = hi - lo + 1 <= 2 * uids.length;
+  type Row = { uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null };
+  let rows = db.all<Row>(
+    `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header,
+            ${envelope} AS envelope, ${headers} AS headers
+       FROM messages m JOIN ${bodies} ON b.account_id = m.account_id AND b.id = m.body_id
+      WHERE m.account_id = ? AND m.mailbox_id = ? AND ${range ? 'm.uid BETWEEN ? AND ?' : 'm.uid IN (SELECT value FROM json_each(?))'}
+      ORDER BY m.uid`,
+    accountId,
+    mailboxId,
+    ...(range ? [lo, hi] : [idList(uids)]),
+  );
+  if (range && rows.length > uids.length) {
+    const asked = new Set(uids);
+    rows = rows.filter((r) => asked.has(r.uid));
+  }
+  return rows.map((r) => ({
       uid: r.uid,
       internalDate: r.internal_date,
       size: r.size,
