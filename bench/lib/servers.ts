@@ -82,7 +82,7 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   const port = await freePort();
   const lmtpPort = opts.lmtp && letterboxHasLmtp() ? await freePort() : null;
   const config = path.join(dir, 'bench.yaml');
-  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', 'log:', '  level: warn', ''].join('\n'));
+  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
   const lmtpArgs = lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`;
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (the profile is written at stop).

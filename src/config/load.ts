@@ -76,6 +76,8 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
       plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
       maxConnections: overrides.imap?.maxConnections ?? file.imap.max_connections,
+      maxConnectionsPerIp: overrides.imap?.maxConnectionsPerIp ?? file.imap.max_connections_per_ip,
+      maxConnectionsPerUserIp: overrides.imap?.maxConnectionsPerUserIp ?? file.imap.max_connections_per_user_ip,
     },
     lmtp: {
       host: overrides.lmtp?.host ?? file.lmtp.host,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log/logger.js';
 import { parseSize } from './size.js';
-import { MAX_CONNECTIONS } from '../protocol/limits.js';
+import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER_IP } from '../protocol/limits.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
 const port = z
@@ -48,6 +48,8 @@ export const FileConfigSchema = z.strictObject({
       tls_port: port.default(993),
       plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
       max_connections: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS),
+      max_connections_per_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_IP),
+      max_connections_per_user_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_USER_IP),
     })
     .prefault({}),
   lmtp: z
@@ -95,7 +97,7 @@ export type FileConfig = z.infer<typeof FileConfigSchema>;
 
 /**
  * formatIssue renders one zod issue as `key.path: message`, e.g. `imap.port: expected a number from 0 to 65535`
- * or `imap.prot: unknown key (allowed: host, port, tls_port, plaintext_auth, max_connections)`. `input` is the parsed file
+ * or `imap.prot: unknown key (allowed: host, port, tls_port, plaintext_auth, max_connections, ...)`. `input` is the parsed file
  * (to tell a missing key from a wrong value).
  */
 export function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {

@@ -27,6 +27,10 @@ export interface Config {
     plaintextAuth: 'loopback' | 'always' | 'never';
     /** Open client connections at most (default MAX_CONNECTIONS, 5000); beyond it new ones get `* BYE [UNAVAILABLE]`. */
     maxConnections: number;
+    /** Open connections from one IP address at most (default MAX_CONNECTIONS_PER_IP, 1000). */
+    maxConnectionsPerIp: number;
+    /** Logged-in sessions of one user from one IP address at most (default MAX_CONNECTIONS_PER_USER_IP, 10; Dovecot's mail_max_userip_connections). */
+    maxConnectionsPerUserIp: number;
   };
   lmtp: {
     /** Address of the LMTP TCP listener (default "127.0.0.1": LMTP has no authentication, keep it off the network). */

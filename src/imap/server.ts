@@ -69,8 +69,8 @@ export interface ServerOptions {
 export function serverLimits(config: Config, given: Partial<ServerLimits> = {}): ServerLimits {
   return {
     maxConnections: config.imap.maxConnections,
-    maxConnectionsPerIp: L.MAX_CONNECTIONS_PER_IP,
-    maxConnectionsPerUserIp: L.MAX_CONNECTIONS_PER_USER_IP,
+    maxConnectionsPerIp: config.imap.maxConnectionsPerIp,
+    maxConnectionsPerUserIp: config.imap.maxConnectionsPerUserIp,
     authFailureDelayMs: L.AUTH_FAILURE_DELAY_MS,
     authMaxFailureDelayMs: L.AUTH_MAX_FAILURE_DELAY_MS,
     authMaxFailures: L.AUTH_MAX_FAILURES,

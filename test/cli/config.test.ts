@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveConfig } from '../../src/cli/context.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { serverLimits } from '../../src/imap/server.js';
 
 async function tmp(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'lb-config-'));
@@ -16,7 +17,7 @@ describe('loadConfig', () => {
     assert.deepEqual(c, {
       dataDir: '/srv/mail/data',
       storage: { kind: 'sqlite' },
-      imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback', maxConnections: 5000 },
+      imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
       lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
@@ -29,11 +30,16 @@ describe('loadConfig', () => {
     const file = path.join(dir, 'letterbox.yaml');
     await writeFile(
       file,
-      'data_dir: ./mail\nimap: { host: 127.0.0.1, port: 1143, tls_port: 0, plaintext_auth: never }\ntls: { cert: certs/fullchain.pem, key: /etc/key.pem }\nlog: { level: debug }\n',
+      'data_dir: ./mail\nimap: { host: 127.0.0.1, port: 1143, tls_port: 0, plaintext_auth: never, max_connections_per_user_ip: 50 }\ntls: { cert: certs/fullchain.pem, key: /etc/key.pem }\nlog: { level: debug }\n',
     );
     const c = await loadConfig({ file, cwd: '/elsewhere' });
     assert.equal(c.dataDir, path.join(dir, 'mail'));
-    assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never', maxConnections: 5000 });
+    assert.deepEqual(c.imap, { host: '127.0.0.1', port: 1143, tlsPort: 0, plaintextAuth: 'never', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 50 });
+    // The server takes its connection limits from the config (like Dovecot's mail_max_userip_connections).
+    assert.deepEqual(
+      (({ maxConnections, maxConnectionsPerIp, maxConnectionsPerUserIp }) => ({ maxConnections, maxConnectionsPerIp, maxConnectionsPerUserIp }))(serverLimits(c)),
+      { maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 50 },
+    );
     assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
     assert.equal(c.log.level, 'debug');
   });
@@ -87,7 +93,7 @@ describe('loadConfig', () => {
   const bad: Array<[string, string, RegExp]> = [
     ['port out of range', 'imap: { port: 70000 }\n', /: imap\.port: expected a number from 0 to 65535$/],
     ['port as a string', 'imap:\n  port: "143"\n', /: imap\.port: expected a number from 0 to 65535$/],
-    ['unknown key', 'imap: { prot: 143 }\n', /: imap\.prot: unknown key \(allowed: host, port, tls_port, plaintext_auth, max_connections\)$/],
+    ['unknown key', 'imap: { prot: 143 }\n', /: imap\.prot: unknown key \(allowed: host, port, tls_port, plaintext_auth, max_connections, max_connections_per_ip, max_connections_per_user_ip\)$/],
     ['unknown top-level key', 'datadir: x\n', /: datadir: unknown key/],
     ['bad enum', 'imap: { plaintext_auth: sometimes }\n', /: imap\.plaintext_auth: expected one of loopback, always, never$/],
     ['bad log level', 'log: { level: loud }\n', /: log\.level: expected one of trace, debug/],

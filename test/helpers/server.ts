@@ -75,7 +75,7 @@ export async function startTestServer(
   const config: Config = {
     dataDir,
     storage: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
-    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000 },
+    imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
