@@ -86,14 +86,10 @@ export async function serve(config: Config): Promise<void> {
     ...(server?.addresses ?? []).map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
-  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
-  log.info(
-    { addresses, dataDir: config.dataDir, store: store.kind },
-    `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
-  );
-
   const running = { imap: server, lmtp };
-  await new Promise<void>((resolve) => {
+  // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
+  // soon as it reads that line always gets the graceful shutdown.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -133,6 +129,13 @@ export async function serve(config: Config): Promise<void> {
       })();
     });
   });
+  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
+  log.info(
+    { addresses, dataDir: config.dataDir, store: store.kind },
+    `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
+  );
+
+  await stopped;
 }
 
 /**
