@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapflowClient } from './helpers/imapflow.js';
 import { stripEnvelopeLine } from '../src/import/eml.js';
 import { toCrlf } from '../src/mime/crlf.js';
 import { BIN, runCli } from './helpers/cli.js';
@@ -55,15 +56,7 @@ for (const backend of BACKENDS) {
     after(async () => srv.close());
 
     const connect = async (): Promise<ImapFlow> => {
-      const c = new ImapFlow({
-        host: '127.0.0.1',
-        port: srv.imapsPort,
-        secure: true,
-        tls: { ca: [srv.cert], servername: 'localhost' },
-        auth: { user: 'alice@example.com', pass: 'pw' },
-        logger: false,
-        disableAutoIdle: true,
-      } as ConstructorParameters<typeof ImapFlow>[0]);
+      const c = imapflowClient(srv, 'alice@example.com', 'pw');
       await c.connect();
       return c;
     };

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import { imapflowClient } from '../helpers/imapflow.js';
 import { formatDateTime } from '../../src/protocol/encoder.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { BACKENDS, serverPerSuite } from '../helpers/server.js';
@@ -106,15 +106,7 @@ for (const backend of BACKENDS) {
       const log: string[] = [];
       const keep = (o: unknown): number => log.push(JSON.stringify(o));
       const logger = { debug: keep, info: keep, warn: keep, error: keep, trace: keep };
-      const c = new ImapFlow({
-        host: '127.0.0.1',
-        port: env.srv.imapPort,
-        secure: false,
-        tls: { ca: [env.srv.cert], servername: 'localhost' },
-        auth: { user: env.user, pass: 'pw' },
-        logger,
-        disableAutoIdle: true,
-      } as ConstructorParameters<typeof ImapFlow>[0]);
+      const c = imapflowClient(env.srv, env.user, 'pw', 'plain', { logger });
       await c.connect();
       const lock = await c.getMailboxLock('INBOX');
       try {

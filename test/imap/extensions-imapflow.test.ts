@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapflowClient } from '../helpers/imapflow.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { msg } from '../helpers/transcript.js';
 
@@ -32,16 +33,7 @@ const MIXED = msg(
 );
 
 function client(srv: TestServer): ImapFlow {
-  return new ImapFlow({
-    host: '127.0.0.1',
-    port: srv.imapsPort,
-    secure: true,
-    tls: { ca: [srv.cert], servername: 'localhost' },
-    auth: { user: 'flow@example.com', pass: 'pw' },
-    logger: false,
-    disableAutoIdle: true,
-    clientInfo: { name: 'letterbox-test', version: '1' },
-  } as ConstructorParameters<typeof ImapFlow>[0]);
+  return imapflowClient(srv, 'flow@example.com', 'pw', 'tls', { clientInfo: { name: 'letterbox-test', version: '1' } });
 }
 
 for (const backend of BACKENDS) {

@@ -5,21 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapflowClient } from '../helpers/imapflow.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { msg } from '../helpers/transcript.js';
 
 function client(srv: TestServer, mode: 'starttls' | 'tls'): ImapFlow {
-  return new ImapFlow({
-    host: '127.0.0.1',
-    port: mode === 'tls' ? srv.imapsPort : srv.imapPort,
-    secure: mode === 'tls',
-    doSTARTTLS: mode === 'starttls' ? true : undefined,
-    tls: { ca: [srv.cert], servername: 'localhost' },
-    auth: { user: 'alice@example.com', pass: 'correct horse' },
-    logger: false,
-    disableAutoIdle: true,
-  } as ConstructorParameters<typeof ImapFlow>[0]);
+  return imapflowClient(srv, 'alice@example.com', 'correct horse', mode);
 }
 
 const message = (i: number, from = 'bob@example.org'): string =>

@@ -5,21 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { imapflowClient } from '../helpers/imapflow.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { msg } from '../helpers/transcript.js';
 
 function client(srv: TestServer): ImapFlow {
-  return new ImapFlow({
-    host: '127.0.0.1',
-    port: srv.imapsPort,
-    secure: true,
-    tls: { ca: [srv.cert], servername: 'localhost' },
-    auth: { user: 'dana@example.com', pass: 'pw' },
-    logger: false,
-    disableAutoIdle: true,
-    qresync: true,
-  } as ConstructorParameters<typeof ImapFlow>[0]);
+  return imapflowClient(srv, 'dana@example.com', 'pw', 'tls', { qresync: true });
 }
 
 const message = (i: number): string => msg('From: bob@example.org', 'To: dana@example.com', `Subject: m${i}`, '', `Body ${i}`);
