@@ -85,6 +85,33 @@ export class SelectedMailbox {
     return 0;
   }
 
+  /** The 0-based index of the first UID >= `uid` in the view (the count when there is none). */
+  private firstAtOrAbove(uid: number): number {
+    let lo = 0;
+    let hi = this.uidList.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.uidList[mid]! < uid) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * seqsOf returns the 1-based sequence number of each of `uids` (ascending) in one walk of the view,
+   * 0 for a UID not in the view. O(n + m), where seqOf per UID would be O(m log n).
+   */
+  seqsOf(uids: readonly number[]): number[] {
+    const out: number[] = new Array<number>(uids.length);
+    let j = 0;
+    for (let i = 0; i < uids.length; i++) {
+      const uid = uids[i]!;
+      while (j < this.uidList.length && this.uidList[j]! < uid) j++;
+      out[i] = this.uidList[j] === uid ? j + 1 : 0;
+    }
+    return out;
+  }
+
   /** The message state as the session knows it, or undefined. */
   get(uid: number): MessageMeta | undefined {
     const seq = this.seqOf(uid);
@@ -142,6 +169,16 @@ export class SelectedMailbox {
   resolve(set: SequenceSet, byUid: boolean): number[] {
     if (set.kind === 'saved') return this.savedResult.filter((u) => this.seqOf(u) !== 0);
     const n = this.uidList.length;
+    if (!byUid && set.ranges.length === 1) {
+      // One range (1:*, 99901:100000): a slice, without a set of every sequence number.
+      if (n === 0) throw bad('Invalid message sequence number: the mailbox is empty');
+      const r = set.ranges[0]!;
+      let a = r.start ?? n;
+      let b = r.end ?? n;
+      if (a > b) [a, b] = [b, a];
+      if (a < 1 || b > n) throw bad(`Invalid message sequence number: ${b > n ? b : a} (the mailbox has ${n})`);
+      return this.uidList.slice(a - 1, b);
+    }
     if (!byUid) {
       const seqs = new Set<number>();
       for (const r of set.ranges) {
@@ -156,6 +193,14 @@ export class SelectedMailbox {
     }
     if (n === 0) return [];
     const maxUid = this.uidList[n - 1]!;
+    if (set.ranges.length === 1) {
+      // One range (1:*): the slice between its ends, found by binary search.
+      const r = set.ranges[0]!;
+      let a = r.start ?? maxUid;
+      let b = r.end ?? maxUid;
+      if (a > b) [a, b] = [b, a];
+      return this.uidList.slice(this.firstAtOrAbove(a), this.firstAtOrAbove(b + 1));
+    }
     const out: number[] = [];
     const ranges = set.ranges.map((r) => {
       let a = r.start ?? maxUid;

@@ -7,7 +7,7 @@ import type { HeaderField } from './header.js';
 import { parseStructure } from './structure.js';
 import { buildEnvelope } from './envelope.js';
 import { buildSearchText } from './search-text.js';
-import { parseDate } from './date.js';
+import { parseSentDate } from './sent-date.js';
 import { countLines, findBlankLine } from './bytes.js';
 
 const EMPTY_ENVELOPE: Envelope = {
@@ -61,5 +61,5 @@ export function parseMessage(raw: Buffer): ParsedMessage {
   } catch {
     // search text is best effort; the message is still stored and fetchable
   }
-  return { structure, envelope: { ...envelope }, sentDate: parseDate(envelope.date), searchText };
+  return { structure, envelope: { ...envelope }, sentDate: parseSentDate(envelope.date), searchText };
 }

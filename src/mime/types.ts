@@ -96,7 +96,11 @@ export interface ParsedMessage {
   structure: MimePart;
   /** ENVELOPE of the message. */
   envelope: Envelope;
-  /** Date header parsed to ms since epoch (for SENTBEFORE/SENTON/SENTSINCE), or null when absent/unparseable. */
+  /**
+   * The instant SORT (DATE) and THREAD order by (RFC 5256 section 2.2), in ms since epoch: the Date header as
+   * sent-date.ts parses it (Dovecot's rules), or null when it is absent or cannot be parsed (the reader then
+   * uses the internal date). Stored per message so SORT reads no headers.
+   */
   sentDate: number | null;
   /**
    * Decoded text for SEARCH (RFC 9051 section 6.4.4): RFC 2047 words decoded, charsets converted to UTF-8,

@@ -8,8 +8,9 @@
  * design); one PostgreSQL transaction per account, so an interrupted copy leaves whole accounts only.
  */
 import type { Logger } from 'pino';
-import type { MimePart } from '../mime/types.js';
+import type { Envelope, MimePart } from '../mime/types.js';
 import { contentKey } from './blobs.js';
+import { insertEnvelopeText } from './postgres/bodies.js';
 import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
 import { indexBody } from './postgres/search.js';
@@ -68,6 +69,7 @@ interface MessageSrc {
   internal_date: number;
   save_date: number;
   size: number;
+  sent_date: number | null;
 }
 
 /**
@@ -190,13 +192,14 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       b.structure,
     );
     await tx.run('INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)', id, bodyId, pgText(b.headers ?? ''), pgText(b.body ?? ''));
+    await insertEnvelopeText(tx, id, bodyId, JSON.parse(b.envelope) as Envelope);
     await indexBody(tx, id, bodyId, { headers: b.headers ?? '', body: b.body ?? '' }, JSON.parse(b.structure) as MimePart);
     summary.bodies++;
     summary.octets += b.data.length;
   }
 
   const messages = src.all<MessageSrc>(
-    `SELECT mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size
+    `SELECT mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date
        FROM messages WHERE account_id = ? ORDER BY mailbox_id, uid`,
     a.id,
   );
@@ -204,8 +207,8 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
     const batch = messages.slice(i, i + BATCH);
     const col = (k: keyof MessageSrc) => batch.map((m) => m[k]) as number[];
     await tx.run(
-      `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
-       SELECT ?::bigint, * FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])`,
+      `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date)
+       SELECT ?::bigint, * FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])`,
       id,
       col('mailbox_id'),
       col('uid'),
@@ -216,6 +219,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       col('internal_date'),
       col('save_date'),
       col('size'),
+      batch.map((m) => m.sent_date),
     );
     summary.messages += batch.length;
     progress(summary.messages);

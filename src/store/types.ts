@@ -11,6 +11,7 @@
  * Mailbox names are UTF-8 strings with "/" as the hierarchy delimiter; "INBOX" is always spelled so.
  */
 import type { Envelope, MimePart } from '../mime/types.js';
+import type { SortDates } from './sort-dates.js';
 
 /** StoreErrorKind names a refusal; the IMAP layer maps each to a response code in one place. */
 export type StoreErrorKind =
@@ -119,9 +120,28 @@ export interface MessageRecord extends MessageMeta {
   bodyId: number;
   structure: MimePart;
   envelope: Envelope;
-  /** Date header as ms since epoch, or null. */
+  /**
+   * ENVELOPE data as stored at delivery (protocol/envelope.ts storedEnvelopeText: the form for a session
+   * without UTF8=ACCEPT), or null when none is stored or it was not read.
+   */
+  envelopeText: string | null;
+  /** The sent date SORT orders by (RFC 5256 section 2.2, mime/sent-date.ts) in ms since epoch, or null when the Date header is missing or cannot be parsed. */
   sentDate: number | null;
 }
+
+/**
+ * RecordParts: which of a body's stored parts getMessages reads (the rest comes from the messages row):
+ * the body structure, the envelope, and the ENVELOPE text (envelopeText; the envelope is then read too
+ * for a body that has no stored text).
+ */
+export interface RecordParts {
+  structure: boolean;
+  envelope: boolean;
+  envelopeText?: boolean;
+}
+
+/** ALL_PARTS reads the whole record. */
+export const ALL_PARTS: RecordParts = { structure: true, envelope: true, envelopeText: true };
 
 /** SortRecord is what SORT and THREAD (RFC 5256) read of a message: a MessageRecord without body structure, flags or modseq. */
 export interface SortRecord {
@@ -130,8 +150,8 @@ export interface SortRecord {
   internalDate: number;
   /** RFC822.SIZE in octets. */
   size: number;
-  /** The Date header as the envelope holds it (raw, unfolded), or null; SORT parses it its own way (RFC 5256 section 2.2). */
-  dateHeader: string | null;
+  /** The sent date (RFC 5256 section 2.2) in ms since epoch as stored at delivery (mime/sent-date.ts), or null when the Date header is missing or cannot be parsed. */
+  sentDate: number | null;
   /** The envelope when asked for, else null. */
   envelope: Envelope | null;
   /** The References field (RFC 5322 section 3.6.4) as kept in the search text, when asked for and present, else null. */
@@ -154,6 +174,7 @@ export interface NewMessage {
   internalDate: number;
   structure: MimePart;
   envelope: Envelope;
+  /** ParsedMessage.sentDate: the sent date SORT orders by, ms since epoch, or null. */
   sentDate: number | null;
   searchText: { headers: string; body: string };
 }
@@ -227,8 +248,11 @@ export interface Store {
   // --- messages ---
   /** Every message of the mailbox, ascending UID (what SELECT loads). The array and its objects may be shared between calls: callers must not change them. */
   listMessages(accountId: number, mailboxId: number): Promise<MessageMeta[]>;
-  /** Records for the given UIDs (missing UIDs are left out), ascending UID. */
-  getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]>;
+  /**
+   * Records for the given UIDs (missing UIDs are left out), ascending UID. `parts` says whether the body
+   * structure and the envelope are read (both by default); reading a part that was not loaded throws Error.
+   */
+  getMessages(accountId: number, mailboxId: number, uids: number[], parts?: RecordParts): Promise<MessageRecord[]>;
   /**
    * Sort records for the given UIDs (missing UIDs are left out), ascending UID; the envelope and the
    * References field only when `fields` asks (SORT by date or size needs neither, THREAD=REFERENCES both).
@@ -236,6 +260,13 @@ export interface Store {
    * Throws NONEXISTENT.
    */
   getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]>;
+  /**
+   * What SORT by ARRIVAL, DATE and SIZE reads (RFC 5256 section 3): the internal date, sent date and size of
+   * every message in the mailbox now, ascending UID, as columns (sort-dates.ts). Answered from memory for
+   * large mailboxes, brought up to date on each call; while the mailbox gains and loses no message the
+   * answer is the same object, which must not be changed. Throws NONEXISTENT.
+   */
+  getSortDates(accountId: number, mailboxId: number): Promise<SortDates>;
   /** The stored bytes of a body. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */

@@ -12,8 +12,13 @@ import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { StoreError } from '../../src/store/types.js';
 import { adminQuery, testDatabase } from '../helpers/postgres.js';
-import { mailboxId, message, newAccount, waitFor } from './helpers.js';
+import { DATE, mailboxId, message, newAccount, waitFor } from './helpers.js';
+import { prepareMessage } from '../../src/delivery/prepare.js';
+import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { runStoreSuite } from './suite.js';
+
+/** UNDO_MIGRATION_4 takes a database back to before migration 4 (for tests that start from an older schema). */
+const UNDO_MIGRATION_4 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date';
 
 runStoreSuite('postgres store', async () => {
   const db = await testDatabase();
@@ -182,7 +187,7 @@ describe('postgres specifics', () => {
       await adminQuery(
         db.url,
         `ALTER TABLE accounts DROP COLUMN quota_storage, DROP COLUMN quota_messages, DROP COLUMN storage_used, DROP COLUMN messages_used;
-         DROP TABLE search_index; UPDATE schema_version SET version = 1`,
+         DROP TABLE search_index; ${UNDO_MIGRATION_4}; UPDATE schema_version SET version = 1`,
       );
       const s2 = await openPostgresStore(db.url, { quota: { storage: 1024 * 1024, messages: 3 } });
       try {
@@ -213,6 +218,32 @@ describe('postgres specifics', () => {
     }
   });
 
+  it('migration 4 keeps sent dates beside the UIDs and ENVELOPE texts for the mail stored before it', async () => {
+    const db = await testDatabase();
+    try {
+      const s1 = await openPostgresStore(db.url);
+      const { accountId, inbox } = await newAccount(s1);
+      const dated = message('dated');
+      const badDate = prepareMessage(Buffer.from('Date: Mon 10 Jun 2002 10:00:00 +0000\r\nSubject: comma missing\r\n\r\nx\r\n'), [], DATE + 6000);
+      await s1.appendMessages(accountId, inbox, [dated, badDate]);
+      await s1.close();
+      // As version 3 left it: bodies.sent_date by the lenient parser (which reads the comma-less date).
+      await adminQuery(db.url, `${UNDO_MIGRATION_4}; UPDATE schema_version SET version = 3; UPDATE bodies SET sent_date = ${Date.UTC(2002, 5, 10, 10)} WHERE id = 2`);
+      const s2 = await openPostgresStore(db.url);
+      try {
+        const d = await s2.getSortDates(accountId, inbox);
+        assert.deepEqual(d.date, [Date.UTC(2024, 0, 15, 10), DATE + 6000]);
+        const recs = await s2.getMessages(accountId, inbox, [1, 2], { structure: false, envelope: false, envelopeText: true });
+        assert.deepEqual(recs.map((r) => r.envelopeText), [encodeEnvelope(dated.envelope), encodeEnvelope(badDate.envelope)]);
+        assert.deepEqual(recs.map((r) => r.sentDate), [Date.UTC(2024, 0, 15, 10), null]);
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('migration 3 indexes the bodies stored before the full-text index existed', async () => {
     const db = await testDatabase();
     try {
@@ -222,7 +253,7 @@ describe('postgres specifics', () => {
       const other = await newAccount(s1, 'other@example.com');
       await s1.appendMessages(other.accountId, other.inbox, [message('kumquat 100%_\\ off')]);
       await s1.close();
-      await adminQuery(db.url, 'DROP TABLE search_index; DROP EXTENSION pg_trgm; UPDATE schema_version SET version = 2');
+      await adminQuery(db.url, `DROP TABLE search_index; DROP EXTENSION pg_trgm; ${UNDO_MIGRATION_4}; UPDATE schema_version SET version = 2`);
       const s2 = await openPostgresStore(db.url);
       try {
         assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);

@@ -12,8 +12,13 @@ import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { LISTING_CACHE_MIN_MESSAGES } from '../../src/protocol/limits.js';
-import { message, newAccount } from './helpers.js';
+import { DATE, message, newAccount } from './helpers.js';
+import { prepareMessage } from '../../src/delivery/prepare.js';
+import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { runStoreSuite } from './suite.js';
+
+/** UNDO_MIGRATION_5 takes a database back to before migration 5 (for tests that start from an older schema). */
+const UNDO_MIGRATION_5 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'letterbox-store-'));
@@ -109,6 +114,7 @@ describe('sqlite specifics', () => {
       // Back to schema version 1 with the usage forgotten, as a database from before quotas would be.
       const raw = new Database(file);
       raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1; DROP TABLE search_fts');
+      raw.exec(UNDO_MIGRATION_5);
       raw.exec('ALTER TABLE accounts DROP COLUMN quota_storage; ALTER TABLE accounts DROP COLUMN quota_messages');
       raw.exec('ALTER TABLE accounts DROP COLUMN storage_used; ALTER TABLE accounts DROP COLUMN messages_used');
       raw.close();
@@ -134,10 +140,38 @@ describe('sqlite specifics', () => {
       await s1.close();
       const raw = new Database(file);
       raw.exec('DROP TABLE search_fts; UPDATE schema_version SET version = 2');
+      raw.exec(UNDO_MIGRATION_5);
       raw.close();
       const s2 = await openSqliteStore(file);
       assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
       assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
+      await s2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migration 5 keeps sent dates beside the UIDs and ENVELOPE texts for the mail stored before it', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'old.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      const dated = message('dated');
+      const badDate = prepareMessage(Buffer.from('Date: Mon 10 Jun 2002 10:00:00 +0000\r\nSubject: comma missing\r\n\r\nx\r\n'), [], DATE + 6000);
+      await s1.appendMessages(accountId, inbox, [dated, badDate]);
+      await s1.close();
+      // As version 4 left it: bodies.sent_date by the lenient parser (which reads the comma-less date).
+      const raw = new Database(file);
+      raw.exec(`${UNDO_MIGRATION_5}; UPDATE schema_version SET version = 4`);
+      raw.prepare('UPDATE bodies SET sent_date = ? WHERE id = 2').run(Date.UTC(2002, 5, 10, 10));
+      raw.close();
+      const s2 = await openSqliteStore(file);
+      const d = await s2.getSortDates(accountId, inbox);
+      assert.deepEqual(d.date, [Date.UTC(2024, 0, 15, 10), DATE + 6000]);
+      const recs = await s2.getMessages(accountId, inbox, [1, 2], { structure: false, envelope: false, envelopeText: true });
+      assert.deepEqual(recs.map((r) => r.envelopeText), [encodeEnvelope(dated.envelope), encodeEnvelope(badDate.envelope)]);
+      assert.deepEqual(recs.map((r) => r.sentDate), [Date.UTC(2024, 0, 15, 10), null]);
       await s2.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
+import { encodeEnvelope } from '../../src/protocol/envelope.js';
+import { LISTING_CACHE_MIN_MESSAGES } from '../../src/protocol/limits.js';
+import type { SortDates } from '../../src/store/sort-dates.js';
 
 /** appendTests covers APPEND and reading messages back. */
 export function appendTests(ctx: Ctx): void {
@@ -93,11 +96,84 @@ export function appendTests(ctx: Ctx): void {
       ],
     );
     assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [2], { envelope: false, references: false }), [
-      { uid: 2, internalDate: b.internalDate, size: b.raw.length, dateHeader: b.envelope.date, envelope: null, references: null },
+      // 'Mon, 15 Jan 2024 10:00:00 +0000', parsed at delivery (mime/sent-date.ts).
+      { uid: 2, internalDate: b.internalDate, size: b.raw.length, sentDate: Date.UTC(2024, 0, 15, 10), envelope: null, references: null },
     ]);
     assert.equal((await ctx.store.getSortRecords(accountId, inbox, [4], { envelope: false, references: false }))[0]!.references, null);
     assert.deepEqual(await ctx.store.getSortRecords(accountId, inbox, [], { envelope: true, references: true }), []);
     await rejectsWith(ctx.store.getSortRecords(accountId, inbox + 1000, [1], { envelope: false, references: false }), 'NONEXISTENT');
+  });
+
+  it('reads only the record parts asked for, and the ENVELOPE text stored at delivery', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const m = message('parts "quoted"');
+    await ctx.store.appendMessages(accountId, inbox, [m]);
+    const [all] = await ctx.store.getMessages(accountId, inbox, [1]);
+    assert.equal(all!.envelopeText, encodeEnvelope(m.envelope, false));
+    assert.ok(all!.envelopeText!.includes('"parts \\"quoted\\""'));
+    const [text] = await ctx.store.getMessages(accountId, inbox, [1], { structure: false, envelope: false, envelopeText: true });
+    assert.equal(text!.envelopeText, all!.envelopeText);
+    assert.equal(text!.internalDate, DATE);
+    assert.throws(() => text!.structure, /body structure of UID 1 was not loaded/);
+    assert.throws(() => text!.envelope, /envelope of UID 1 was not loaded/);
+    const [bare] = await ctx.store.getMessages(accountId, inbox, [1], { structure: true, envelope: false });
+    assert.deepEqual(bare!.structure, m.structure);
+    assert.equal(bare!.envelopeText, null);
+  });
+
+  it('keeps no ENVELOPE text for an envelope with NUL, and reads the envelope instead', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const raw = Buffer.from('From: a@example.com\r\nSubject: nul x\0y\r\n\r\nbody\r\n', 'latin1');
+    const m = prepareMessage(raw, [], DATE);
+    assert.ok(m.envelope.subject!.includes('\0'), 'the decoded subject holds NUL');
+    await ctx.store.appendMessages(accountId, inbox, [m]);
+    const [rec] = await ctx.store.getMessages(accountId, inbox, [1], { structure: false, envelope: false, envelopeText: true });
+    assert.equal(rec!.envelopeText, null);
+    assert.deepEqual(rec!.envelope, m.envelope);
+  });
+
+  it('returns the sort dates of every message, the same object while no message comes or goes', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const undated = prepareMessage(Buffer.from('Subject: no date\r\n\r\nx\r\n'), [], DATE + 5000);
+    const badDate = prepareMessage(Buffer.from('Date: Mon 10 Jun 2002 10:00:00 +0000\r\nSubject: comma missing\r\n\r\nx\r\n'), [], DATE + 6000);
+    await ctx.store.appendMessages(accountId, inbox, [message('a'), undated, badDate]);
+    const d1 = await ctx.store.getSortDates(accountId, inbox);
+    const columns = (d: SortDates) => ({ uids: d.uids, arrival: d.arrival, date: d.date, size: d.size });
+    // The Date header where it can be parsed (mime/sent-date.ts), else the internal date (RFC 5256 section 2.2).
+    assert.deepEqual(columns(d1), { uids: [1, 2, 3], arrival: [DATE, DATE + 5000, DATE + 6000], date: [Date.UTC(2024, 0, 15, 10), DATE + 5000, DATE + 6000], size: [message('a').raw.length, undated.raw.length, badDate.raw.length] });
+    await ctx.store.storeFlags(accountId, inbox, [2], 'add', ['\\Deleted']);
+    assert.deepEqual(columns(await ctx.store.getSortDates(accountId, inbox)), columns(d1));
+    await ctx.store.expunge(accountId, inbox);
+    await ctx.store.appendMessages(accountId, inbox, [message('late', [], DATE + 9000)]);
+    const d3 = await ctx.store.getSortDates(accountId, inbox);
+    assert.deepEqual(d3.uids, [1, 3, 4]);
+    assert.deepEqual(d3.arrival, [DATE, DATE + 6000, DATE + 9000]);
+    assert.deepEqual(d1.uids, [1, 2, 3], 'an answer already given does not change');
+    await rejectsWith(ctx.store.getSortDates(accountId, inbox + 1000), 'NONEXISTENT');
+  });
+
+  it('keeps the sort dates of a large mailbox in step with every change, also by another connection', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const n = LISTING_CACHE_MIN_MESSAGES;
+    await ctx.store.appendMessages(accountId, inbox, Array.from({ length: n }, (_, i) => message(`m${i}`, [], DATE + i)));
+    const d1 = await ctx.store.getSortDates(accountId, inbox);
+    assert.equal(d1.uids.length, n);
+    await ctx.store.storeFlags(accountId, inbox, [5], 'add', ['\\Seen']);
+    assert.equal(await ctx.store.getSortDates(accountId, inbox), d1, 'a flag change keeps the same object');
+    await ctx.store.storeFlags(accountId, inbox, [7, 9], 'add', ['\\Deleted']);
+    await ctx.store.expunge(accountId, inbox);
+    const other = ctx.opened.openSecond ? await ctx.opened.openSecond() : ctx.store;
+    try {
+      await other.appendMessages(accountId, inbox, [message('late', [], DATE - 1)]);
+      const d2 = await ctx.store.getSortDates(accountId, inbox);
+      assert.equal(d2.uids.length, n - 1);
+      assert.deepEqual(d2.uids.slice(5, 8), [6, 8, 10]);
+      assert.equal(d2.uids[d2.uids.length - 1], n + 1);
+      assert.equal(d2.arrival[d2.arrival.length - 1], DATE - 1);
+      assert.equal(d2.arrival[5], DATE + 5);
+    } finally {
+      if (other !== ctx.store) await other.close();
+    }
   });
 
   it('handles an empty batch and a missing mailbox', async () => {

@@ -11,9 +11,9 @@ import { StoreError } from '../../store/types.js';
 import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { bad } from '../errors.js';
 import { vanishedSince } from '../qresync.js';
-import { flagList, formatSequenceSet } from '../../protocol/encoder.js';
+import { AsciiBuffer, flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { binaryDecodable } from '../fetch/binary.js';
-import { planFetch, withImplicitItems } from '../fetch/items.js';
+import { fetchParts, planFetch, withImplicitItems } from '../fetch/items.js';
 import { renderFetch, unknownCte } from '../fetch/render.js';
 
 /** Messages loaded per Store.getMessages call: bounds memory for FETCH 1:* on a large mailbox. */
@@ -118,41 +118,66 @@ interface BatchPlan {
 
 /**
  * fetchFromView answers a batch whose items all come from the view (UID, FLAGS, MODSEQ; none sets \Seen):
- * one pass over the UIDs, ascending, and one write.
+ * one pass over the UIDs, ascending, written as ASCII straight into one Buffer (UID FETCH 1:* (FLAGS) of a
+ * 100,000-message mailbox is every client's first sync; strings built and encoded per line cost twice as much).
  */
 async function fetchFromView(s: Session, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
   const view = s.selected!;
-  let out = '';
+  const out = new AsciiBuffer(batch.length * 48);
   let seq = 0;
-  // Most messages share a flag list (the store's lists are shared), so its text is built once per list.
-  let lastFlags: readonly string[] | null = null;
-  let lastText = '';
+  const uids = view.uids;
+  const pending = view.pendingExpunge.size > 0 ? view.pendingExpunge : null;
   for (const uid of batch) {
     // The UIDs ascend, so the next one is usually at the next sequence number.
-    seq = view.uidAt(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
-    if (seq === 0 || view.pendingExpunge.has(uid)) continue;
+    seq = uids[seq] === uid ? seq + 1 : view.seqOf(uid);
+    if (seq === 0 || (pending !== null && pending.has(uid))) continue;
     const meta = view.metaAt(seq)!;
     if (changedSince !== null && meta.modseq <= changedSince) continue;
-    out += `* ${seq} FETCH (`;
+    out.bytes(STAR);
+    out.number(seq);
+    out.bytes(FETCH_OPEN);
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) out += ' ';
+      if (i > 0) out.byte(0x20);
       const type = items[i]!.type;
-      if (type === 'uid') out += `UID ${uid}`;
-      else if (type === 'modseq') out += `MODSEQ (${meta.modseq})`;
-      else if (type === 'flags') {
-        if (meta.flags !== lastFlags) {
-          lastFlags = meta.flags;
-          lastText = `FLAGS ${flagList(meta.flags)}`;
-        }
-        out += lastText;
+      if (type === 'uid') {
+        out.bytes(UID_SP);
+        out.number(uid);
+      } else if (type === 'modseq') {
+        out.bytes(MODSEQ_OPEN);
+        out.number(meta.modseq);
+        out.byte(0x29);
+      } else if (type === 'flags') {
+        out.bytes(flagsBytes(meta.flags));
       } else throw new Error(`fetchFromView: ${type} is not in the view`);
     }
-    out += ')\r\n';
+    out.bytes(CLOSE_CRLF);
   }
   if (out.length === 0) return;
-  s.out.write([out]);
+  s.out.write([out.take()]);
   await s.out.drain();
 }
+
+/**
+ * `FLAGS (...)` of a flag list, kept per list: most messages share one of a few lists (the store hands out
+ * one frozen list per combination of system flags), so the bytes are built once per list, not per message.
+ */
+const FLAGS_BYTES = new WeakMap<readonly string[], Buffer>();
+
+function flagsBytes(flags: readonly string[]): Buffer {
+  let b = FLAGS_BYTES.get(flags);
+  if (b === undefined) {
+    // Flags are atoms (RFC 9051 section 9 flag-keyword): ASCII.
+    b = Buffer.from(`FLAGS ${flagList(flags)}`, 'latin1');
+    FLAGS_BYTES.set(flags, b);
+  }
+  return b;
+}
+
+const STAR = Buffer.from('* ', 'latin1');
+const FETCH_OPEN = Buffer.from(' FETCH (', 'latin1');
+const UID_SP = Buffer.from('UID ', 'latin1');
+const MODSEQ_OPEN = Buffer.from('MODSEQ (', 'latin1');
+const CLOSE_CRLF = Buffer.from(')\r\n', 'latin1');
 
 async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<void> {
   if (!p.plan.record && !p.plan.body && !p.markSeen) return fetchFromView(s, batch, changedSince, p.items);
@@ -164,7 +189,7 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
 
   let records: Map<number, MessageRecord> | null = null;
   if (p.plan.record) {
-    records = new Map((await s.store.getMessages(account.id, view.mailbox.id, targets)).map((m) => [m.uid, m]));
+    records = new Map((await s.store.getMessages(account.id, view.mailbox.id, targets, fetchParts(p.plan, s.utf8))).map((m) => [m.uid, m]));
     targets = targets.filter((uid) => records!.has(uid));
   }
 

@@ -26,7 +26,8 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
   const account = s.account!;
   return {
     async records(uids) {
-      const recs = await s.store.getMessages(account.id, view.mailbox.id, uids);
+      // The envelope for the Date header; the body structure is not read.
+      const recs = await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: false, envelope: true });
       const record = (m: (typeof recs)[number]): SearchRecord => ({
         internalDate: m.internalDate,
         saveDate: m.saveDate,
@@ -39,7 +40,7 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
     async texts(uids) {
       const texts: Map<number, SearchText> = await s.store.getSearchText(account.id, view.mailbox.id, uids);
       if (partHeaders) {
-        for (const m of await s.store.getMessages(account.id, view.mailbox.id, uids)) {
+        for (const m of await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: true, envelope: false })) {
           const t = texts.get(m.uid);
           if (t) t.partHeaders = partHeaderText(m.structure);
         }

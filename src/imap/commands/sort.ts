@@ -6,7 +6,7 @@
 import type { CommandSpec } from '../command.js';
 import { ParseError, type ArgReader, type SearchKey } from '../../protocol/types.js';
 import { loadSortMessages, matchingUids } from '../sort/messages.js';
-import { needsEnvelope, SORT_KEYS, sortMessages, type SortCriterion, type SortKey } from '../sort/sort.js';
+import { needsEnvelope, SORT_KEYS, sortByDates, sortMessages, type SortCriterion, type SortKey } from '../sort/sort.js';
 
 /** SortArgs: the sort criteria, the charset as sent, and the search criteria. */
 export interface SortArgs {
@@ -48,6 +48,21 @@ export const sortCommand: CommandSpec<SortArgs> = {
   },
   async run(s, args, ctx) {
     const uids = await matchingUids(s, args.charset, args.key);
+    if (!needsEnvelope(args.criteria)) {
+      // By ARRIVAL, DATE and SIZE only: columns of numbers, no record per message. The matched UIDs (ascending)
+      // are marked by position in the columns; UIDs the store no longer has are left out.
+      const d = await s.store.getSortDates(s.account!.id, s.selected!.mailbox.id);
+      const member = new Uint8Array(d.uids.length);
+      for (let i = 0, p = 0; i < uids.length; i++) {
+        while (p < d.uids.length && d.uids[p]! < uids[i]!) p++;
+        if (d.uids[p] === uids[i]) member[p] = 1;
+      }
+      const ids = ctx.uid ? d.uids : s.selected!.seqsOf(d.uids);
+      let text = 'SORT';
+      for (const p of sortByDates(d, member, args.criteria)) text += ` ${ids[p]!}`;
+      s.out.untagged(text);
+      return;
+    }
     const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: needsEnvelope(args.criteria), references: false }), args.criteria);
     s.out.untagged(['SORT', ...sorted.map((m) => (ctx.uid ? m.uid : m.seq))].join(' '));
   },

@@ -4,16 +4,26 @@
  */
 import { astringOut } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
+import type { RecordParts } from '../../store/types.js';
 
-/** FetchPlan: `record` when an item needs the MessageRecord (not just UID/FLAGS/MODSEQ from the view); `body` when it needs the message bytes; `setsSeen` when a non-PEEK item implicitly sets \Seen. */
+/**
+ * FetchPlan: `record` when an item needs the MessageRecord (not just UID/FLAGS/MODSEQ from the view), and of
+ * it `parts`, whether the body structure and the ENVELOPE text (the envelope itself only where the text
+ * cannot serve, see fetchParts); `body` when it needs the message bytes;
+ * `setsSeen` when a non-PEEK item implicitly sets \Seen.
+ */
 export interface FetchPlan {
   record: boolean;
+  parts: RecordParts;
   body: boolean;
   setsSeen: boolean;
 }
 
 /** The items answered from the session's view alone (RFC 9051 section 6.4.5 FLAGS, UID; RFC 7162 MODSEQ). */
 const VIEW_ONLY = new Set<FetchItem['type']>(['uid', 'flags', 'modseq']);
+
+/** Items that read the body structure (the body items find their section or part through it). */
+const STRUCTURE_ITEMS = new Set<FetchItem['type']>(['body', 'bodystructure', 'rfc822.header', 'rfc822.text', 'body.section', 'binary', 'binary.size', 'preview']);
 
 /** Items that read the message bytes. */
 const BODY_ITEMS = new Set<FetchItem['type']>(['rfc822', 'rfc822.header', 'rfc822.text', 'body.section', 'binary', 'binary.size', 'preview']);
@@ -35,10 +45,20 @@ export function setsSeen(item: FetchItem): boolean {
   }
 }
 
+/**
+ * fetchParts: the record parts a FETCH reads for a session. A `utf8` session (IMAP4rev2, UTF8=ACCEPT) also
+ * reads the envelope with its ENVELOPE text: the stored text is the form for other sessions, and one with
+ * 8-bit text is encoded again from the envelope (protocol/envelope.ts envelopeText).
+ */
+export function fetchParts(plan: FetchPlan, utf8: boolean): RecordParts {
+  return { ...plan.parts, envelope: plan.parts.envelope || (utf8 && plan.parts.envelopeText === true) };
+}
+
 /** planFetch computes the FetchPlan of an item list. */
 export function planFetch(items: readonly FetchItem[]): FetchPlan {
   return {
     record: items.some((i) => !VIEW_ONLY.has(i.type)),
+    parts: { structure: items.some((i) => STRUCTURE_ITEMS.has(i.type)), envelope: false, envelopeText: items.some((i) => i.type === 'envelope') },
     body: items.some((i) => BODY_ITEMS.has(i.type)),
     setsSeen: items.some(setsSeen),
   };

@@ -12,7 +12,8 @@ import { emailObjectId } from '../objectid.js';
 import { binaryBytes } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
-import { encodeBodyStructure, encodeEnvelope } from './structure.js';
+import { encodeBodyStructure } from './structure.js';
+import { envelopeText } from '../../protocol/envelope.js';
 
 /**
  * FetchMessage is what one message's response is built from: its sequence number and UID, the flags and
@@ -91,8 +92,10 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.str(`RFC822.SIZE ${need(m.record, 'record').size}`);
     case 'savedate':
       return p.str(`SAVEDATE ${formatDateTime(need(m.record, 'record').saveDate)}`);
-    case 'envelope':
-      return p.str(`ENVELOPE ${encodeEnvelope(need(m.record, 'record').envelope, utf8)}`);
+    case 'envelope': {
+      const record = need(m.record, 'record');
+      return p.str(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
+    }
     case 'body':
       return p.str(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
     case 'bodystructure':

@@ -1,7 +1,8 @@
 /**
- * Encoders for the FETCH data items ENVELOPE, BODY and BODYSTRUCTURE (RFC 9051 section 7.5.2, grammar in
- * section 9: `envelope`, `body`, `body-type-1part`, `body-type-mpart`, `body-ext-1part`, `body-ext-mpart`).
- * Pure functions from the stored MimePart/Envelope (computed once at delivery) to response text.
+ * Encoders for the FETCH data items BODY and BODYSTRUCTURE (RFC 9051 section 7.5.2, grammar in
+ * section 9: `body`, `body-type-1part`, `body-type-mpart`, `body-ext-1part`, `body-ext-mpart`).
+ * Pure functions from the stored MimePart (computed once at delivery) to response text. ENVELOPE is
+ * protocol/envelope.ts (the store keeps each body's ENVELOPE text), re-exported here.
  *
  * Casing follows Dovecot: media types, subtypes, parameter names, disposition types and the transfer
  * encoding go out as the message wrote them ("TEXT" "Plain" ("CHARSET" ...)), and the defaults are
@@ -10,8 +11,11 @@
  * RFCs, and matches what clients tested against Dovecot have seen. Structures stored before the spelling
  * was kept have no typeText/subtypeText/encodingText and go out lower-cased.
  */
-import { imapString } from '../../protocol/encoder.js';
-import type { Envelope, EnvelopeAddress, MimeParams, MimePart } from '../../mime/types.js';
+import { imapString, nstring } from '../../protocol/encoder.js';
+import { encodeEnvelope } from '../../protocol/envelope.js';
+import type { MimeParams, MimePart } from '../../mime/types.js';
+
+export { encodeEnvelope };
 
 /** Charset a text part gets when its Content-Type names none (RFC 2045 section 5.2, RFC 9051 section 7.5.2). */
 const DEFAULT_CHARSET = 'us-ascii';
@@ -23,46 +27,7 @@ const EMPTY_BODYSTRUCTURE = '("text" "plain" ("charset" "us-ascii") NIL NIL "7bi
 /** An ENVELOPE with every member NIL: for a message/rfc822 part whose inner message was not parsed. */
 const NIL_ENVELOPE = '(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)';
 
-function nstr(value: string | null | undefined, utf8: boolean): string {
-  return value === null || value === undefined ? 'NIL' : imapString(value, utf8);
-}
-
-function addressList(list: EnvelopeAddress[] | null, utf8: boolean): string {
-  if (!list || list.length === 0) return 'NIL';
-  let out = '(';
-  for (const a of list) {
-    out += `(${nstr(a.name, utf8)} ${nstr(a.adl, utf8)} ${nstr(a.mailbox, utf8)} ${nstr(a.host, utf8)})`;
-  }
-  return out + ')';
-}
-
-/**
- * encodeEnvelope renders ENVELOPE data (RFC 9051 section 7.5.2 / section 9 `envelope`):
- * `(date subject from sender reply-to to cc bcc in-reply-to message-id)`. Absent or empty Sender and
- * Reply-To are sent as the From list, as the RFC requires of the server. Strings become quoted strings,
- * or literals when they hold CR/LF or 8-bit text and `utf8` (IMAP4rev2 / UTF8=ACCEPT) is false.
- */
-export function encodeEnvelope(env: Envelope, utf8 = false): string {
-  const from = env.from && env.from.length > 0 ? env.from : null;
-  const sender = env.sender && env.sender.length > 0 ? env.sender : from;
-  const replyTo = env.replyTo && env.replyTo.length > 0 ? env.replyTo : from;
-  return (
-    '(' +
-    [
-      nstr(env.date, utf8),
-      nstr(env.subject, utf8),
-      addressList(from, utf8),
-      addressList(sender, utf8),
-      addressList(replyTo, utf8),
-      addressList(env.to, utf8),
-      addressList(env.cc, utf8),
-      addressList(env.bcc, utf8),
-      nstr(env.inReplyTo, utf8),
-      nstr(env.messageId, utf8),
-    ].join(' ') +
-    ')'
-  );
-}
+const nstr = nstring;
 
 function paramList(params: MimeParams, utf8: boolean): string {
   if (params.length === 0) return 'NIL';

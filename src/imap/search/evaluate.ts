@@ -317,6 +317,10 @@ async function loadInBatches<T>(
  * Records and texts are loaded through `data` only for messages still undecided, `batch` at a time.
  */
 export async function evaluateSearch(key: SearchKey, view: SearchView, data: SearchData, opts: SearchOptions = {}): Promise<number[]> {
+  if (key.type === 'all') {
+    // SORT and THREAD of ALL, SEARCH ALL: every message the view knows, with no per-message work.
+    return view.uids.filter((_, i) => view.metaAt(i + 1) !== undefined);
+  }
   const ev = new Evaluator(view, opts.now ?? Date.now());
   const batch = opts.batch ?? 200;
   const matched: Msg[] = [];

@@ -11,7 +11,6 @@ import { no } from '../errors.js';
 import { evaluateSearch, hasTextKey } from '../search/evaluate.js';
 import { searchData } from '../commands/search.js';
 import { REFERENCES_LOAD_BATCH, SORT_LOAD_BATCH } from '../../protocol/limits.js';
-import { parseSentDate } from './sent-date.js';
 
 /**
  * SortMessage: one message as SORT and THREAD see it. `seq` and `uid` as in the session's view;
@@ -64,7 +63,7 @@ export async function loadSortMessages(s: Session, uids: readonly number[], fiel
         seq: view.seqOf(r.uid),
         uid: r.uid,
         internalDate: r.internalDate,
-        sentDate: parseSentDate(r.dateHeader) ?? r.internalDate,
+        sentDate: r.sentDate ?? r.internalDate,
         size: r.size,
         envelope: r.envelope,
         references: r.references,

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { EnvelopeAddress } from '../../mime/types.js';
 import { casemapKey, compareOctets } from './collate.js';
 import type { SortMessage } from './messages.js';
-import { sortMessages, type SortCriterion } from './sort.js';
+import { sortByDates, sortMessages, type SortCriterion } from './sort.js';
+import type { SortDates } from '../../store/sort-dates.js';
 
 const addr = (name: string | null, mailbox: string, host: string): EnvelopeAddress => ({ name, adl: null, mailbox, host });
 const group = (name: string): EnvelopeAddress[] => [
@@ -77,5 +78,45 @@ describe('i;unicode-casemap (RFC 5051)', () => {
     assert.deepEqual(words.sort(compareOctets), ['A', 'E\u0301', 'U\u0308', 'Z', '_', '\uFFFD', '\u{1F600}']);
     assert.equal(compareOctets('ab', 'abc') < 0, true);
     assert.equal(compareOctets('x', 'x'), 0);
+  });
+});
+
+describe('sortByDates (RFC 5256 section 3: ARRIVAL, DATE, SIZE)', () => {
+  // Positions 0..5 in ascending UID (= sequence) order; ties on purpose.
+  const d: SortDates = {
+    uids: [10, 11, 12, 13, 14, 15],
+    arrival: [5, 3, 5, 1, 3, 9],
+    date: [50, 30, 50, 10, 30, 90],
+    size: [100, 100, 300, 200, 100, 50],
+  };
+  const all = new Uint8Array(6).fill(1);
+
+  it('orders by one key, equal values in position order, also under REVERSE', () => {
+    assert.deepEqual(sortByDates(d, all, [c('ARRIVAL')]), [3, 1, 4, 0, 2, 5]);
+    assert.deepEqual(sortByDates(d, all, [c('ARRIVAL', true)]), [5, 0, 2, 1, 4, 3]);
+    assert.deepEqual(sortByDates(d, all, [c('SIZE', true)]), [2, 3, 0, 1, 4, 5]);
+  });
+
+  it('orders only the members, from the same memoised order', () => {
+    const some = Uint8Array.from([1, 0, 1, 1, 0, 1]);
+    assert.deepEqual(sortByDates(d, some, [c('DATE')]), [3, 0, 2, 5]);
+    assert.deepEqual(sortByDates(d, some, [c('DATE', true)]), [5, 0, 2, 3]);
+    assert.deepEqual(sortByDates(d, new Uint8Array(6), [c('DATE')]), []);
+  });
+
+  it('orders by several keys, each REVERSE its own', () => {
+    assert.deepEqual(sortByDates(d, all, [c('SIZE'), c('ARRIVAL', true)]), [5, 0, 1, 4, 3, 2]);
+    assert.deepEqual(sortByDates(d, all, [c('SIZE', true), c('DATE')]), [2, 3, 1, 4, 0, 5]);
+  });
+
+  it('gives what sortMessages gives for the same messages', () => {
+    const same = d.uids.map((uid, i) => ({ seq: i + 1, uid, internalDate: d.arrival[i]!, sentDate: d.date[i]!, size: d.size[i]!, envelope: null, references: null }));
+    for (const criteria of [[c('DATE')], [c('DATE', true)], [c('ARRIVAL'), c('SIZE', true)], [c('SIZE', true), c('DATE', true)]]) {
+      assert.deepEqual(sortByDates(d, all, criteria), sortMessages(same, criteria).map((m) => m.seq - 1));
+    }
+  });
+
+  it('refuses a key that needs the envelope', () => {
+    assert.throws(() => sortByDates(d, all, [c('SUBJECT')]), /not a date or size/);
   });
 });

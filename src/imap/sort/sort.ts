@@ -8,6 +8,7 @@ import { baseSubject } from '../../mime/base-subject.js';
 import { decodeHeaderValue } from '../../mime/decode.js';
 import { casemapKey, compareOctets } from './collate.js';
 import type { SortMessage } from './messages.js';
+import type { SortDates } from '../../store/sort-dates.js';
 
 /** SortKey: the sort keys of RFC 5256 section 3 and RFC 5957 section 3. */
 export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
@@ -81,6 +82,67 @@ export function needsEnvelope(criteria: readonly SortCriterion[]): boolean {
 function compareKeys(a: number | string, b: number | string): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return compareOctets(a as string, b as string);
+}
+
+/** Ascending orders of a SortDates' positions per column, computed once per SortDates object (the store hands out the same object while a mailbox is unchanged). */
+const orders = new WeakMap<readonly number[], number[]>();
+
+/** ascending returns the positions of `column` ordered by value, equal values by position; memoised per column. */
+function ascending(column: readonly number[]): number[] {
+  let order = orders.get(column);
+  if (order === undefined) {
+    order = new Array<number>(column.length);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    // Array.prototype.sort is stable: equal values keep position order.
+    order.sort((i, j) => column[i]! - column[j]!);
+    orders.set(column, order);
+  }
+  return order;
+}
+
+function columnOf(d: SortDates, key: SortKey): readonly number[] {
+  if (key === 'ARRIVAL') return d.arrival;
+  if (key === 'DATE') return d.date;
+  if (key === 'SIZE') return d.size;
+  throw new Error(`sortByDates: ${key} is not a date or size`);
+}
+
+/**
+ * sortByDates returns the positions (0-based) in `d` of the messages where `member` is 1, in the order of
+ * `criteria`, which name only ARRIVAL, DATE and SIZE (needsEnvelope false): each criterion in turn,
+ * REVERSE inverting only its own, then position. `d` is ascending UID, so position order is sequence number
+ * order (RFC 5256 section 3). One criterion walks that column's memoised order, O(n) after the first SORT
+ * of an unchanged mailbox; more criteria sort the members with a comparator.
+ */
+export function sortByDates(d: SortDates, member: Uint8Array, criteria: readonly SortCriterion[]): number[] {
+  const out: number[] = [];
+  if (criteria.length === 1) {
+    const column = columnOf(d, criteria[0]!.key);
+    const order = ascending(column);
+    if (!criteria[0]!.reverse) {
+      for (const p of order) if (member[p] === 1) out.push(p);
+      return out;
+    }
+    // Descending values, but equal values still in ascending position: groups of equal values from the end,
+    // each walked forwards.
+    for (let end = order.length; end > 0; ) {
+      let start = end - 1;
+      const v = column[order[start]!]!;
+      while (start > 0 && column[order[start - 1]!] === v) start--;
+      for (let k = start; k < end; k++) if (member[order[k]!] === 1) out.push(order[k]!);
+      end = start;
+    }
+    return out;
+  }
+  const columns = criteria.map((c) => columnOf(d, c.key));
+  for (let p = 0; p < member.length; p++) if (member[p] === 1) out.push(p);
+  return out.sort((i, j) => {
+    for (let c = 0; c < columns.length; c++) {
+      const diff = columns[c]![i]! - columns[c]![j]!;
+      if (diff !== 0) return criteria[c]!.reverse ? -diff : diff;
+    }
+    return i - j;
+  });
 }
 
 /**

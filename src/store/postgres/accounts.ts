@@ -66,7 +66,7 @@ export async function deleteAccount(db: Db, blobs: BlobStore<Tx>, accountId: num
   await db.write(async (tx) => {
     if (!(await tx.get('SELECT 1 FROM accounts WHERE id = ? FOR UPDATE', accountId))) throw new StoreError('NONEXISTENT', 'Account does not exist');
     // Children before parents, so every foreign key holds at each step.
-    for (const table of ['messages', 'expunged', 'search_index', 'search_text', 'bodies', 'subscriptions', 'mailboxes']) {
+    for (const table of ['messages', 'expunged', 'search_index', 'search_text', 'envelopes', 'bodies', 'subscriptions', 'mailboxes']) {
       await tx.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
     }
     await blobs.removeAccount(tx, accountId);

@@ -6,6 +6,8 @@
  * Body rows of an account are created and deleted only under the account row's lock (lockAccount), so a
  * node reusing a body by its hash never races another node deleting it as an orphan.
  */
+import type { Envelope } from '../../mime/types.js';
+import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { contentKey, type BlobStore } from '../blobs.js';
 import { StoreError, type NewMessage } from '../types.js';
 import { lockAccount } from './accounts.js';
@@ -51,8 +53,15 @@ export async function insertBody(tx: Tx, blobs: BlobStore<Tx>, accountId: number
     pgText(msg.searchText.headers),
     pgText(msg.searchText.body),
   );
+  await insertEnvelopeText(tx, accountId, bodyId, msg.envelope);
   await indexBody(tx, accountId, bodyId, msg.searchText, msg.structure);
   return bodyId;
+}
+
+/** insertEnvelopeText stores the ENVELOPE text of body `bodyId` (none when storedEnvelopeText gives null). */
+export async function insertEnvelopeText(tx: Tx, accountId: number, bodyId: number, envelope: Envelope): Promise<void> {
+  const text = storedEnvelopeText(envelope);
+  if (text !== null) await tx.run('INSERT INTO envelopes (account_id, body_id, text) VALUES (?, ?, ?)', accountId, bodyId, text);
 }
 
 /**
@@ -74,6 +83,7 @@ export async function deleteOrphanBodies(tx: Tx, blobs: BlobStore<Tx>, accountId
   const ids = orphans.map((r) => r.id);
   await tx.run('DELETE FROM search_index WHERE account_id = ? AND body_id = ANY(?::bigint[])', accountId, ids);
   await tx.run('DELETE FROM search_text WHERE account_id = ? AND body_id = ANY(?::bigint[])', accountId, ids);
+  await tx.run('DELETE FROM envelopes WHERE account_id = ? AND body_id = ANY(?::bigint[])', accountId, ids);
   await tx.run('DELETE FROM bodies WHERE account_id = ? AND id = ANY(?::bigint[])', accountId, ids);
   await blobs.remove(
     tx,

@@ -7,8 +7,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-/** SqlValue is what a statement parameter may be (arrays for `= ANY(?)`). */
-export type SqlValue = number | string | Buffer | null | readonly number[] | readonly string[];
+/** SqlValue is what a statement parameter may be (arrays for `= ANY(?)` and UNNEST, where null is SQL NULL). */
+export type SqlValue = number | string | Buffer | null | readonly number[] | readonly string[] | ReadonlyArray<number | null>;
 
 /** NOTIFY_CHANNEL is the LISTEN/NOTIFY channel every node of one database shares. */
 export const NOTIFY_CHANNEL = 'letterbox_changes';

@@ -3,7 +3,10 @@
  */
 import type { BlobStore } from '../blobs.js';
 import { headerTextField } from '../../mime/header-text.js';
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
+import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SortFields, type SortRecord } from '../types.js';
+import { StoredRecord } from '../record.js';
+import type { SortDateRow, SortDateSource } from '../sort-dates.js';
+import type { Envelope } from '../../mime/types.js';
 import { insertBody } from './bodies.js';
 import type { Db, Tx } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
@@ -26,6 +29,8 @@ export interface MessageInsert {
   internalDate: number;
   saveDate: number;
   size: number;
+  /** The sent date SORT orders by (ms since epoch, null: use the internal date), kept beside the UID so SORT reads no bodies. */
+  sentDate: number | null;
 }
 
 /** insertMessages writes rows of messages into mailbox `mailboxId`, in one statement. */
@@ -33,8 +38,8 @@ export async function insertMessages(tx: Tx, accountId: number, mailboxId: numbe
   if (rows.length === 0) return;
   const col = <K extends keyof MessageInsert>(k: K) => rows.map((r) => r[k] as number);
   await tx.run(
-    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
-     SELECT ?::bigint, ?::bigint, * FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])`,
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date)
+     SELECT ?::bigint, ?::bigint, * FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])`,
     accountId,
     mailboxId,
     col('uid'),
@@ -45,6 +50,7 @@ export async function insertMessages(tx: Tx, accountId: number, mailboxId: numbe
     col('internalDate'),
     col('saveDate'),
     col('size'),
+    rows.map((r) => r.sentDate),
   );
 }
 
@@ -74,52 +80,51 @@ interface RecordRow extends MetaRow {
   save_date: number;
   size: number;
   body_id: number;
-  structure: string;
-  envelope: string;
   sent_date: number | null;
+  structure: string | null;
+  envelope: string | null;
+  envelope_text: string | null;
 }
 
-/** getMessages returns the records of those `uids` that exist, ascending UID. Throws NONEXISTENT. */
-export async function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[]): Promise<MessageRecord[]> {
+/**
+ * getMessages returns the records of those `uids` that exist, ascending UID; the body structure and envelope
+ * are read only as `parts` says, and the bodies rows not at all when neither is wanted. Throws NONEXISTENT.
+ */
+export async function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[], parts: RecordParts = ALL_PARTS): Promise<MessageRecord[]> {
   await requireMailbox(db, accountId, mailboxId);
   if (uids.length === 0) return [];
+  const body = (column: string) => `(SELECT b.${column} FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)`;
+  // With the ENVELOPE text, the envelope itself is read where no text is stored (or when asked for anyway).
+  const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN e.text IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
   const rows = await db.all<RecordRow>(
-    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id,
-            b.structure, b.envelope, b.sent_date
-       FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id, m.sent_date,
+            ${parts.structure ? body('structure') : 'NULL'} AS structure, ${envelope} AS envelope, ${parts.envelopeText ? 'e.text' : 'NULL'} AS envelope_text
+       FROM messages m${parts.envelopeText ? ' LEFT JOIN envelopes e ON e.account_id = m.account_id AND e.body_id = m.body_id' : ''}
       WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
       ORDER BY m.uid`,
     accountId,
     mailboxId,
     idList(uids),
   );
-  return rows.map((r) => ({
-    ...toMeta(r),
-    internalDate: r.internal_date,
-    size: r.size,
-    saveDate: r.save_date,
-    bodyId: r.body_id,
-    structure: JSON.parse(r.structure),
-    envelope: JSON.parse(r.envelope),
-    sentDate: r.sent_date,
-  }));
+  return rows.map(
+    (r) => new StoredRecord(r.uid, r.modseq, decodeFlags(r.sys_flags, r.keywords), r.internal_date, r.size, r.save_date, r.body_id, r.sent_date, r.structure, r.envelope, r.envelope_text),
+  );
 }
 
 /**
  * getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes and
- * References when `fields` asks (SORT and THREAD, RFC 5256). The envelope is stored as JSON text, so the
- * Date header is read from it with a JSON operator; References comes from search_text.headers.
- * Throws NONEXISTENT.
+ * References when `fields` asks (SORT and THREAD, RFC 5256). Dates and sizes come from the messages rows
+ * (sent_date is kept there since migration 4); bodies are read only for the envelope, search_text only for
+ * References. Throws NONEXISTENT.
  */
 export async function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): Promise<SortRecord[]> {
   await requireMailbox(db, accountId, mailboxId);
   if (uids.length === 0) return [];
-  const envelope = fields.envelope ? 'b.envelope' : 'NULL';
+  const envelope = fields.envelope ? '(SELECT b.envelope FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)' : 'NULL';
   const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
-  const rows = await db.all<{ uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null }>(
-    `SELECT m.uid, m.internal_date, m.size, b.envelope::json ->> 'date' AS date_header,
-            ${envelope} AS envelope, ${headers} AS headers
-       FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
+  const rows = await db.all<{ uid: number; internal_date: number; size: number; sent_date: number | null; envelope: string | null; headers: string | null }>(
+    `SELECT m.uid, m.internal_date, m.size, m.sent_date, ${envelope} AS envelope, ${headers} AS headers
+       FROM messages m
       WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
       ORDER BY m.uid`,
     accountId,
@@ -130,8 +135,8 @@ export async function getSortRecords(db: Db, accountId: number, mailboxId: numbe
     uid: r.uid,
     internalDate: r.internal_date,
     size: r.size,
-    dateHeader: r.date_header,
-    envelope: r.envelope === null ? null : JSON.parse(r.envelope),
+    sentDate: r.sent_date,
+    envelope: r.envelope === null ? null : (JSON.parse(r.envelope) as Envelope),
     references: r.headers === null ? null : headerTextField(r.headers, 'References'),
   }));
 }
@@ -216,6 +221,7 @@ export async function appendInTx(
       internalDate: msg.internalDate,
       saveDate: now,
       size: msg.raw.length,
+      sentDate: msg.sentDate,
     });
   }
   await insertMessages(tx, accountId, mailboxId, rows);
@@ -228,4 +234,35 @@ export async function appendInTx(
   );
   tx.notify(accountId, mailboxId);
   return { uidValidity: mb.uid_validity, uids: rows.map((r) => r.uid) };
+}
+
+/** sortDateSource gives SortDateCache its reads (sort-dates.ts) from this database. */
+export function sortDateSource(db: Db): SortDateSource {
+  return {
+    async mailbox(accountId, mailboxId) {
+      const mb = await requireMailbox(db, accountId, mailboxId);
+      return { uidValidity: mb.uid_validity, highestModseq: mb.highest_modseq, uidNext: mb.uid_next };
+    },
+    async expunged(accountId, mailboxId, after, upTo) {
+      const rows = await db.all<{ uid: number }>(
+        'SELECT uid FROM expunged WHERE account_id = ? AND mailbox_id = ? AND modseq > ? AND modseq <= ?',
+        accountId,
+        mailboxId,
+        after,
+        upTo,
+      );
+      return rows.map((r) => r.uid);
+    },
+    async rows(accountId, mailboxId, from, below) {
+      const rows = await db.all<{ uid: number; internal_date: number; size: number; sent_date: number | null }>(
+        `SELECT uid, internal_date, size, sent_date FROM messages
+          WHERE account_id = ? AND mailbox_id = ? AND uid >= ? AND uid < ? ORDER BY uid`,
+        accountId,
+        mailboxId,
+        from,
+        below,
+      );
+      return rows.map((r): SortDateRow => [r.uid, r.internal_date, r.size, r.sent_date]);
+    },
+  };
 }

@@ -7,8 +7,11 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from './db.js';
 import { RECOUNT_USAGE_SQL } from './quota.js';
-import { SCHEMA_V1 } from './schema.js';
+import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import type { Envelope } from '../../mime/types.js';
+import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
+import { parseSentDate } from '../../mime/sent-date.js';
 
 /**
  * Migration is one schema step from version - 1 to `version`: `sql`, or `run` where SQL alone cannot
@@ -42,7 +45,56 @@ ${RECOUNT_USAGE_SQL};
   // As SQLite's migration 3, with pg_trgm in place of FTS5 (search.ts): CREATE EXTENSION pg_trgm, the
   // search_index table filled from every stored body, then its GIN index.
   { version: 3, description: 'full-text index for SEARCH (pg_trgm)', run: createSearchIndex },
+  // As SQLite's migration 5: SORT (DATE) reads messages.sent_date instead of parsing every Date header, and
+  // FETCH ENVELOPE copies the text in envelopes.
+  { version: 4, description: 'sent date of every message beside its UID, and ENVELOPE text per body, for SORT and FETCH', run: addVersion4 },
 ];
+
+/** Bodies read per statement by addVersion4. */
+const VERSION4_BATCH = 2000;
+
+/**
+ * addVersion4 is migration 4: messages.sent_date, filled from bodies.sent_date after that is recomputed by
+ * the rules SORT uses (mime/sent-date.ts) from each envelope's Date header; and the envelopes table, filled
+ * from each body's envelope.
+ */
+async function addVersion4(tx: Tx): Promise<void> {
+  await tx.run('ALTER TABLE messages ADD COLUMN sent_date BIGINT');
+  await tx.run(ENVELOPES_SCHEMA);
+  let after = { account: 0, body: 0 };
+  for (;;) {
+    const rows = await tx.all<{ account_id: number; id: number; envelope: string }>(
+      `SELECT account_id, id, envelope FROM bodies
+        WHERE (account_id, id) > (?, ?) ORDER BY account_id, id LIMIT ${VERSION4_BATCH}`,
+      after.account,
+      after.body,
+    );
+    if (rows.length === 0) break;
+    const envelopes = rows.map((r) => JSON.parse(r.envelope) as Envelope);
+    await tx.run(
+      `UPDATE bodies b SET sent_date = u.sent_date
+         FROM UNNEST(?::bigint[], ?::bigint[], ?::bigint[]) AS u (account_id, id, sent_date)
+        WHERE b.account_id = u.account_id AND b.id = u.id`,
+      rows.map((r) => r.account_id),
+      rows.map((r) => r.id),
+      envelopes.map((e) => parseSentDate(e.date)),
+    );
+    const texts = envelopes.map((e) => storedEnvelopeText(e));
+    const stored = rows.filter((_, i) => texts[i] !== null);
+    await tx.run(
+      'INSERT INTO envelopes (account_id, body_id, text) SELECT * FROM UNNEST(?::bigint[], ?::bigint[], ?::text[])',
+      stored.map((r) => r.account_id),
+      stored.map((r) => r.id),
+      texts.filter((t): t is string => t !== null),
+    );
+    const last = rows[rows.length - 1]!;
+    after = { account: last.account_id, body: last.id };
+  }
+  await tx.run(
+    `UPDATE messages m SET sent_date = b.sent_date FROM bodies b
+      WHERE b.account_id = m.account_id AND b.id = m.body_id`,
+  );
+}
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

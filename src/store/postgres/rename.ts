@@ -76,8 +76,8 @@ async function renameInbox(tx: Tx, accountId: number, inbox: MailboxRow, to: str
   reserveUids(dst, n);
   const dstModseq = dst.highest_modseq + 1;
   await tx.run(
-    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
-     SELECT account_id, ?::bigint, ROW_NUMBER() OVER (ORDER BY uid), body_id, ?::bigint, sys_flags, keywords, internal_date, ?::bigint, size
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date)
+     SELECT account_id, ?::bigint, ROW_NUMBER() OVER (ORDER BY uid), body_id, ?::bigint, sys_flags, keywords, internal_date, ?::bigint, size, sent_date
        FROM messages WHERE account_id = ? AND mailbox_id = ?`,
     dst.id,
     dstModseq,

@@ -136,3 +136,17 @@ export interface MetaRow {
 
 /** MAX_UID is the largest UID (32-bit unsigned; RFC 9051 section 2.3.1.1). */
 export const MAX_UID = 0xffffffff;
+
+/**
+ * ENVELOPES_SCHEMA (migration 4), as SQLite's: each body's ENVELOPE text (protocol/envelope.ts
+ * storedEnvelopeText), so FETCH ENVELOPE copies it. A body whose text could not be stored has no row.
+ */
+export const ENVELOPES_SCHEMA = `
+CREATE TABLE envelopes (
+  account_id BIGINT NOT NULL,
+  body_id BIGINT NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (account_id, body_id),
+  FOREIGN KEY (account_id, body_id) REFERENCES bodies (account_id, id)
+);
+`;

@@ -21,6 +21,7 @@ import type {
   Quota,
   QuotaDefaults,
   QuotaLimit,
+  RecordParts,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -30,6 +31,7 @@ import { changesSince } from './changes.js';
 import { Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
 import * as quota from './quota.js';
@@ -40,6 +42,8 @@ import * as updates from './updates.js';
 /** PostgresStore implements Store over a Db; see the Store interface for each method's contract. */
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
+  /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
+  private readonly sortDates: SortDateCache;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +52,7 @@ export class PostgresStore implements Store {
     private readonly quotaDefaults: QuotaDefaults,
   ) {
     db.afterCommit = (a, m) => notifier.emit(a, m);
+    this.sortDates = new SortDateCache(messages.sortDateSource(db));
   }
 
   /** listenerName is the application_name of this node's LISTEN connection (tests terminate it to test reconnection). */
@@ -123,8 +128,8 @@ export class PostgresStore implements Store {
     return messages.listMessages(this.db, accountId, mailboxId);
   }
 
-  async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
-    return messages.getMessages(this.db, accountId, mailboxId, uids);
+  async getMessages(accountId: number, mailboxId: number, uids: number[], parts?: RecordParts): Promise<MessageRecord[]> {
+    return messages.getMessages(this.db, accountId, mailboxId, uids, parts);
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
@@ -133,6 +138,10 @@ export class PostgresStore implements Store {
 
   async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
     return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
+  }
+
+  async getSortDates(accountId: number, mailboxId: number): Promise<SortDates> {
+    return this.sortDates.get(accountId, mailboxId);
   }
 
   async searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {

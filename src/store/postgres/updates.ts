@@ -157,6 +157,7 @@ interface CopyRow {
   keywords: string;
   internal_date: number;
   size: number;
+  sent_date: number | null;
 }
 
 /**
@@ -199,7 +200,7 @@ async function copyRows(
   // The account lock keeps the bodies we are about to share from being deleted as orphans meanwhile.
   await lockAccount(tx, accountId);
   const rows = await tx.all<CopyRow>(
-    `SELECT uid, body_id, sys_flags, keywords, internal_date, size FROM messages
+    `SELECT uid, body_id, sys_flags, keywords, internal_date, size, sent_date FROM messages
       WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) ORDER BY uid`,
     accountId,
     fromMailboxId,
@@ -222,6 +223,7 @@ async function copyRows(
     internalDate: r.internal_date,
     saveDate: now,
     size: r.size,
+    sentDate: r.sent_date,
   }));
   await insertMessages(tx, accountId, toMailboxId, inserts);
   result.sourceUids = rows.map((r) => r.uid);

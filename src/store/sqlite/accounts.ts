@@ -69,7 +69,7 @@ export function deleteAccount(db: Db, accountId: number): void {
     if (!db.get('SELECT 1 FROM accounts WHERE id = ?', accountId)) throw new StoreError('NONEXISTENT', 'Account does not exist');
     unindexAccount(db, accountId);
     // Children before parents, so every foreign key holds at each step.
-    for (const table of ['messages', 'expunged', 'search_text', 'bodies', 'subscriptions', 'mailboxes']) {
+    for (const table of ['messages', 'expunged', 'search_text', 'envelopes', 'bodies', 'subscriptions', 'mailboxes']) {
       db.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
     }
     db.run('DELETE FROM accounts WHERE id = ?', accountId);

@@ -1,8 +1,10 @@
 /**
  * Stored message bodies: one row per body, shared by every copy of the message (COPY and MOVE never
- * duplicate bytes), with its structure, envelope and search text; deleted when no message uses it.
+ * duplicate bytes), with its structure, envelope (and ENVELOPE text) and search text; deleted when no message uses it.
  */
 import { StoreError, type NewMessage } from '../types.js';
+import type { Envelope } from '../../mime/types.js';
+import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { idList, type Db } from './db.js';
 import { indexBody, unindexBodies } from './fts.js';
 
@@ -33,7 +35,14 @@ export function insertBody(db: Db, accountId: number, bodyId: number, msg: NewMe
     msg.searchText.headers,
     msg.searchText.body,
   );
+  insertEnvelopeText(db, accountId, bodyId, msg.envelope);
   indexBody(db, accountId, bodyId, msg.searchText, msg.structure);
+}
+
+/** insertEnvelopeText stores the ENVELOPE text of body `bodyId` (none when storedEnvelopeText gives null). */
+export function insertEnvelopeText(db: Db, accountId: number, bodyId: number, envelope: Envelope): void {
+  const text = storedEnvelopeText(envelope);
+  if (text !== null) db.run('INSERT INTO envelopes (account_id, body_id, text) VALUES (?, ?, ?)', accountId, bodyId, text);
 }
 
 /**
@@ -55,6 +64,7 @@ export function deleteOrphanBodies(db: Db, accountId: number, bodyIds: readonly 
   const list = idList(orphans);
   unindexBodies(db, accountId, list);
   db.run('DELETE FROM search_text WHERE account_id = ? AND body_id IN (SELECT value FROM json_each(?))', accountId, list);
+  db.run('DELETE FROM envelopes WHERE account_id = ? AND body_id IN (SELECT value FROM json_each(?))', accountId, list);
   db.run('DELETE FROM bodies WHERE account_id = ? AND id IN (SELECT value FROM json_each(?))', accountId, list);
 }
 

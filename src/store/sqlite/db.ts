@@ -17,6 +17,8 @@ export class Db {
   /** raw is the underlying connection; use stmt/get/all/run instead where possible. */
   readonly raw: Database.Database;
   private readonly cache = new Map<string, Database.Statement>();
+  /** Statements of rows(), set to return arrays (a statement's mode is its own, so they are kept apart). */
+  private readonly rawCache = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     this.raw = new Database(file, { timeout: 5000 });
@@ -46,6 +48,19 @@ export class Db {
     return this.stmt(sql).all(...params) as T[];
   }
 
+  /**
+   * rows runs `sql` and returns every row as an array of its columns in SELECT order: cheaper than `all`'s
+   * objects where a query returns 100,000s of rows.
+   */
+  rows<T extends unknown[]>(sql: string, ...params: SqlValue[]): T[] {
+    let s = this.rawCache.get(sql);
+    if (!s) {
+      s = this.raw.prepare(sql).raw(true);
+      this.rawCache.set(sql, s);
+    }
+    return s.all(...params) as T[];
+  }
+
   /** run executes a statement that returns no rows; returns the number of rows changed. */
   run(sql: string, ...params: SqlValue[]): number {
     return this.stmt(sql).run(...params).changes;
@@ -67,6 +82,7 @@ export class Db {
   /** close closes the connection; later calls throw. */
   close(): void {
     this.cache.clear();
+    this.rawCache.clear();
     if (this.raw.open) this.raw.close();
   }
 }

@@ -2,8 +2,10 @@
  * Reading and appending messages (RFC 9051 sections 6.3.12 APPEND, 6.3.2 SELECT, 6.4.5 FETCH).
  */
 import { headerTextField } from '../../mime/header-text.js';
-import type { Envelope, MimePart } from '../../mime/types.js';
-import { StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type SortFields, type SortRecord } from '../types.js';
+import type { Envelope } from '../../mime/types.js';
+import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SortFields, type SortRecord } from '../types.js';
+import { StoredRecord } from '../record.js';
+import type { SortDateRow, SortDateSource } from '../sort-dates.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
 import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
@@ -27,13 +29,15 @@ export interface MessageInsert {
   internalDate: number;
   saveDate: number;
   size: number;
+  /** The sent date SORT orders by (ms since epoch, null: use the internal date), kept beside the UID so SORT reads no bodies. */
+  sentDate: number | null;
 }
 
 /** insertMessage writes one row of messages into mailbox `mailboxId`. */
 export function insertMessage(db: Db, accountId: number, mailboxId: number, m: MessageInsert): void {
   db.run(
-    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     accountId,
     mailboxId,
     m.uid,
@@ -44,6 +48,7 @@ export function insertMessage(db: Db, accountId: number, mailboxId: number, m: M
     m.internalDate,
     m.saveDate,
     m.size,
+    m.sentDate,
   );
 }
 
@@ -104,98 +109,81 @@ export function listMessages(db: Db, accountId: number, mailboxId: number): Mess
   return messages;
 }
 
-interface RecordRow extends MetaRow {
-  internal_date: number;
-  save_date: number;
-  size: number;
-  body_id: number;
-  structure: string;
-  envelope: string;
-  sent_date: number | null;
-}
+/** A row of getMessages: uid, modseq, sys_flags, keywords, internal_date, size, save_date, body_id, sent_date, structure, envelope, ENVELOPE text. */
+type RecordRow = [number, number, number, string, number, number, number, number, number | null, string | null, string | null, string | null];
 
-/** getMessages returns the records of those `uids` that exist, ascending UID. Throws NONEXISTENT. */
-export function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[]): MessageRecord[] {
+/**
+ * getMessages returns the records of those `uids` that exist, ascending UID; the body structure and envelope
+ * are read only as `parts` says, and the bodies rows not at all when neither is wanted. Throws NONEXISTENT.
+ */
+export function getMessages(db: Db, accountId: number, mailboxId: number, uids: readonly number[], parts: RecordParts = ALL_PARTS): MessageRecord[] {
   requireMailbox(db, accountId, mailboxId);
   if (uids.length === 0) return [];
-  return db
-    .all<RecordRow>(
-      `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id,
-              b.structure, b.envelope, b.sent_date
-         FROM messages m JOIN bodies b ON b.account_id = m.account_id AND b.id = m.body_id
-        WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
-        ORDER BY m.uid`,
-      accountId,
-      mailboxId,
-      idList(uids),
-    )
-    .map((r) => {
-      let structure: MimePart | undefined;
-      let envelope: Envelope | undefined;
-      return {
-        ...toMeta(r),
-        internalDate: r.internal_date,
-        size: r.size,
-        saveDate: r.save_date,
-        bodyId: r.body_id,
-        // Parsed on first use: FETCH ENVELOPE, FLAGS or dates and SEARCH on dates or sizes never read it.
-        get structure(): MimePart {
-          return (structure ??= JSON.parse(r.structure) as MimePart);
-        },
-        // Also on first use: SEARCH TEXT reads records only for their structure.
-        get envelope(): Envelope {
-          return (envelope ??= JSON.parse(r.envelope) as Envelope);
-        },
-        sentDate: r.sent_date,
-      };
-    });
+  const body = (column: string) => `(SELECT b.${column} FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)`;
+  // With the ENVELOPE text, the envelope itself is read where no text is stored (or when asked for anyway).
+  const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN e.text IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
+  const rows = rowsOfUids<RecordRow>(
+    db,
+    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.size, m.save_date, m.body_id, m.sent_date,
+            ${parts.structure ? body('structure') : 'NULL'}, ${envelope}, ${parts.envelopeText ? 'e.text' : 'NULL'}
+       FROM messages m${parts.envelopeText ? ' LEFT JOIN envelopes e ON e.account_id = m.account_id AND e.body_id = m.body_id' : ''}`,
+    accountId,
+    mailboxId,
+    uids,
+  );
+  return rows.map((r) => new StoredRecord(r[0], r[1], decodeFlags(r[2], r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]));
 }
 
 /**
- * getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes and
- * References when `fields` asks. References comes from search_text.headers, which precedes the body text
- * in the row, so SQLite does not read the body text's pages. Throws NONEXISTENT.
+ * rowsOfUids runs `selectFrom` (a SELECT ... FROM with the messages table as `m`, the UID first) for those
+ * `uids` of the mailbox that exist, ascending UID, as arrays. UIDs that fill most of their range (SORT or
+ * FETCH of 1:*) are read as a range of the primary key, cheaper than looking each up, and the rows not
+ * asked for are dropped; others are looked up one by one.
  */
-export function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): SortRecord[] {
-  requireMailbox(db, accountId, mailboxId);
-  if (uids.length === 0) return [];
-  const envelope = fields.envelope ? 'b.envelope' : 'NULL';
-  const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
-  // Without the envelope, the Date header comes from the index on it (migration 4), not the bodies rows: the
-  // planner sees both indexes as equal, so it is named.
-  const bodies = fields.envelope ? 'bodies b' : 'bodies b INDEXED BY bodies_date';
+function rowsOfUids<T extends [number, ...unknown[]]>(db: Db, selectFrom: string, accountId: number, mailboxId: number, uids: readonly number[]): T[] {
   let lo = uids[0]!;
   let hi = lo;
   for (const u of uids) {
     if (u < lo) lo = u;
     if (u > hi) hi = u;
   }
-  // UIDs that fill most of their range (SORT of ALL, say) are read as a range of the primary key, cheaper
-  // than looking each up; the rows in the range but not asked for are dropped below.
   const range = hi - lo + 1 <= 2 * uids.length;
-  type Row = { uid: number; internal_date: number; size: number; date_header: string | null; envelope: string | null; headers: string | null };
-  let rows = db.all<Row>(
-    `SELECT m.uid, m.internal_date, m.size, json_extract(b.envelope, '$.date') AS date_header,
-            ${envelope} AS envelope, ${headers} AS headers
-       FROM messages m JOIN ${bodies} ON b.account_id = m.account_id AND b.id = m.body_id
+  const rows = db.rows<T>(
+    `${selectFrom}
       WHERE m.account_id = ? AND m.mailbox_id = ? AND ${range ? 'm.uid BETWEEN ? AND ?' : 'm.uid IN (SELECT value FROM json_each(?))'}
       ORDER BY m.uid`,
     accountId,
     mailboxId,
     ...(range ? [lo, hi] : [idList(uids)]),
   );
-  if (range && rows.length > uids.length) {
-    const asked = new Set(uids);
-    rows = rows.filter((r) => asked.has(r.uid));
-  }
+  if (!range || rows.length === uids.length) return rows;
+  const asked = new Set(uids);
+  return rows.filter((r) => asked.has(r[0]));
+}
+
+/**
+ * getSortRecords returns the sort records of those `uids` that exist, ascending UID, with envelopes and
+ * References when `fields` asks. Dates and sizes come from the messages rows alone (sent_date is kept there
+ * since migration 5), so SORT by ARRIVAL, DATE or SIZE is one range read of the primary key; the bodies rows
+ * are joined only for the envelope. References comes from search_text.headers, which precedes the body text
+ * in the row, so SQLite does not read the body text's pages. Throws NONEXISTENT.
+ */
+export function getSortRecords(db: Db, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): SortRecord[] {
+  requireMailbox(db, accountId, mailboxId);
+  if (uids.length === 0) return [];
+  const envelope = fields.envelope ? '(SELECT b.envelope FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)' : 'NULL';
+  const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
+  // Rows as arrays (uid, internal_date, size, sent_date, envelope, headers): THREAD reads 100,000s of them.
+  type Row = [number, number, number, number | null, string | null, string | null];
+  const rows = rowsOfUids<Row>(db, `SELECT m.uid, m.internal_date, m.size, m.sent_date, ${envelope}, ${headers} FROM messages m`, accountId, mailboxId, uids);
   return rows.map((r) => ({
-      uid: r.uid,
-      internalDate: r.internal_date,
-      size: r.size,
-      dateHeader: r.date_header,
-      envelope: r.envelope === null ? null : JSON.parse(r.envelope),
-      references: r.headers === null ? null : headerTextField(r.headers, 'References'),
-    }));
+    uid: r[0],
+    internalDate: r[1],
+    size: r[2],
+    sentDate: r[3],
+    envelope: r[4] === null ? null : (JSON.parse(r[4]) as Envelope),
+    references: r[5] === null ? null : headerTextField(r[5], 'References'),
+  }));
 }
 
 /** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
@@ -254,6 +242,7 @@ export function appendMessages(
         internalDate: msg.internalDate,
         saveDate: now,
         size: msg.raw.length,
+        sentDate: msg.sentDate,
       });
       uids.push(firstUid + i);
     });
@@ -266,4 +255,29 @@ export function appendMessages(
     );
     return { uidValidity: mb.uid_validity, uids };
   });
+}
+
+/** sortDateSource gives SortDateCache its reads (sort-dates.ts) from this database. */
+export function sortDateSource(db: Db): SortDateSource {
+  return {
+    async mailbox(accountId, mailboxId) {
+      const mb = requireMailbox(db, accountId, mailboxId);
+      return { uidValidity: mb.uid_validity, highestModseq: mb.highest_modseq, uidNext: mb.uid_next };
+    },
+    async expunged(accountId, mailboxId, after, upTo) {
+      return db
+        .rows<[number]>('SELECT uid FROM expunged WHERE account_id = ? AND mailbox_id = ? AND modseq > ? AND modseq <= ?', accountId, mailboxId, after, upTo)
+        .map((r) => r[0]);
+    },
+    async rows(accountId, mailboxId, from, below) {
+      return db.rows<SortDateRow>(
+        `SELECT uid, internal_date, size, sent_date FROM messages
+          WHERE account_id = ? AND mailbox_id = ? AND uid >= ? AND uid < ? ORDER BY uid`,
+        accountId,
+        mailboxId,
+        from,
+        below,
+      );
+    },
+  };
 }

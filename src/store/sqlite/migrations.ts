@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from './quota.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
-import { SCHEMA_V1 } from './schema.js';
+import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { insertEnvelopeText } from './bodies.js';
+import type { Envelope } from '../../mime/types.js';
+import { parseSentDate } from '../../mime/sent-date.js';
 
 /** Migration is one schema step: `sql` takes the database from version - 1 to `version`, then `backfill` (if any) fills what SQL cannot. */
 export interface Migration {
@@ -40,7 +43,48 @@ ${RECOUNT_USAGE_SQL};
     // bodies rows, whose message bytes spread them over many pages (getSortRecords names it).
     sql: `CREATE INDEX IF NOT EXISTS bodies_date ON bodies (account_id, id, json_extract(envelope, '$.date'));`,
   },
+  {
+    version: 5,
+    description: 'sent date of every message beside its UID, and ENVELOPE text per body, for SORT and FETCH',
+    // SORT (DATE) reads one range of the messages primary key instead of parsing every Date header:
+    // bodies.sent_date is recomputed by the rules SORT uses (mime/sent-date.ts) and copied to messages.
+    // FETCH ENVELOPE copies the text kept in envelopes (narrow rows, unlike bodies, whose rows hold the
+    // message bytes) instead of parsing and encoding JSON. Migration 4's index is no longer read.
+    sql: `
+ALTER TABLE messages ADD COLUMN sent_date INTEGER;
+${ENVELOPES_SCHEMA}
+DROP INDEX IF EXISTS bodies_date;
+`,
+    backfill: backfillVersion5,
+  },
 ];
+
+/**
+ * backfillVersion5 sets bodies.sent_date by parseSentDate, copies it to every message of the body, and
+ * stores each body's ENVELOPE text (migration 5).
+ */
+function backfillVersion5(db: Db): void {
+  // In batches by key: better-sqlite3 allows no write while a read is being iterated.
+  const next = db.raw
+    .prepare(
+      `SELECT account_id, id, envelope FROM bodies
+        WHERE account_id > ? OR (account_id = ? AND id > ?) ORDER BY account_id, id LIMIT 2000`,
+    )
+    .raw(true);
+  const update = db.raw.prepare('UPDATE bodies SET sent_date = ? WHERE account_id = ? AND id = ?');
+  let after: [number, number] = [0, 0];
+  for (;;) {
+    const rows = next.all(after[0], after[0], after[1]) as Array<[number, number, string]>;
+    if (rows.length === 0) break;
+    for (const [account, id, json] of rows) {
+      const envelope = JSON.parse(json) as Envelope;
+      update.run(parseSentDate(envelope.date), account, id);
+      insertEnvelopeText(db, account, id, envelope);
+    }
+    after = [rows[rows.length - 1]![0], rows[rows.length - 1]![1]];
+  }
+  db.raw.exec('UPDATE messages SET sent_date = (SELECT b.sent_date FROM bodies b WHERE b.account_id = messages.account_id AND b.id = messages.body_id)');
+}
 
 /** SCHEMA_VERSION is the schema version this code writes and understands. */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -71,8 +71,8 @@ function renameInbox(db: Db, accountId: number, inbox: MailboxRow, to: string): 
   reserveUids(dst, n);
   const dstModseq = dst.highest_modseq + 1;
   db.run(
-    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size)
-     SELECT account_id, ?, ROW_NUMBER() OVER (ORDER BY uid), body_id, ?, sys_flags, keywords, internal_date, ?, size
+    `INSERT INTO messages (account_id, mailbox_id, uid, body_id, modseq, sys_flags, keywords, internal_date, save_date, size, sent_date)
+     SELECT account_id, ?, ROW_NUMBER() OVER (ORDER BY uid), body_id, ?, sys_flags, keywords, internal_date, ?, size, sent_date
        FROM messages WHERE account_id = ? AND mailbox_id = ?`,
     dst.id,
     dstModseq,

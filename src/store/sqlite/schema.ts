@@ -98,6 +98,21 @@ CREATE TABLE expunged (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * ENVELOPES_SCHEMA (migration 5): each body's ENVELOPE text (protocol/envelope.ts storedEnvelopeText), so
+ * FETCH ENVELOPE copies it. Narrow rows, many to a page, unlike bodies, whose rows hold the message bytes.
+ * A body whose text could not be stored has no row; FETCH then encodes its envelope.
+ */
+export const ENVELOPES_SCHEMA = `
+CREATE TABLE envelopes (
+  account_id INTEGER NOT NULL,
+  body_id INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (account_id, body_id),
+  FOREIGN KEY (account_id, body_id) REFERENCES bodies (account_id, id)
+) WITHOUT ROWID;
+`;
+
 /** AccountRow is a row of accounts as read. */
 export interface AccountRow {
   id: number;

@@ -17,6 +17,7 @@ import type {
   Quota,
   QuotaDefaults,
   QuotaLimit,
+  RecordParts,
   SortFields,
   SortRecord,
   SearchTextPart,
@@ -31,6 +32,7 @@ import { searchTextCandidates } from './fts.js';
 import { GroupCommit } from './group-commit.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
+import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
 import * as quota from './quota.js';
@@ -43,6 +45,8 @@ class SqliteStore implements Store {
   private readonly notifier: Notifier;
   /** The message writes sessions make all the time (APPEND, STORE, EXPUNGE, COPY, MOVE) share commits. */
   private readonly group: GroupCommit;
+  /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
+  private readonly sortDates: SortDateCache;
 
   constructor(
     private readonly db: Db,
@@ -51,6 +55,7 @@ class SqliteStore implements Store {
   ) {
     this.notifier = new Notifier(() => db.dataVersion(), log);
     this.group = new GroupCommit(db);
+    this.sortDates = new SortDateCache(messages.sortDateSource(db));
   }
 
   async createAccount(email: string, passwordHash: string): Promise<Account> {
@@ -128,12 +133,16 @@ class SqliteStore implements Store {
     return messages.listMessages(this.db, accountId, mailboxId);
   }
 
-  async getMessages(accountId: number, mailboxId: number, uids: number[]): Promise<MessageRecord[]> {
-    return messages.getMessages(this.db, accountId, mailboxId, uids);
+  async getMessages(accountId: number, mailboxId: number, uids: number[], parts?: RecordParts): Promise<MessageRecord[]> {
+    return messages.getMessages(this.db, accountId, mailboxId, uids, parts);
   }
 
   async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
     return messages.getSortRecords(this.db, accountId, mailboxId, uids, fields);
+  }
+
+  async getSortDates(accountId: number, mailboxId: number): Promise<SortDates> {
+    return this.sortDates.get(accountId, mailboxId);
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {

@@ -138,6 +138,7 @@ interface CopyRow {
   keywords: string;
   internal_date: number;
   size: number;
+  sent_date: number | null;
 }
 
 function copyRows(
@@ -151,7 +152,7 @@ function copyRows(
   requireMailbox(db, accountId, fromMailboxId);
   const dst = requireMailbox(db, accountId, toMailboxId, 'TRYCREATE');
   const rows = db.all<CopyRow>(
-    `SELECT uid, body_id, sys_flags, keywords, internal_date, size FROM messages
+    `SELECT uid, body_id, sys_flags, keywords, internal_date, size, sent_date FROM messages
       WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ORDER BY uid`,
     accountId,
     fromMailboxId,
@@ -175,6 +176,7 @@ function copyRows(
       internalDate: r.internal_date,
       saveDate: now,
       size: r.size,
+      sentDate: r.sent_date,
     });
     result.sourceUids.push(r.uid);
     result.destUids.push(firstUid + i);

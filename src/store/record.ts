@@ -1,0 +1,47 @@
+/**
+ * StoredRecord: a MessageRecord as both backends read it, with the body structure and envelope kept as the
+ * stored JSON text and parsed on first use (FETCH FLAGS or dates never parse them; FETCH ENVELOPE never
+ * parses the structure). A part getMessages was told not to read (RecordParts) throws when used.
+ */
+import type { Envelope, MimePart } from '../mime/types.js';
+import type { MessageRecord } from './types.js';
+
+export class StoredRecord implements MessageRecord {
+  private structureValue: MimePart | undefined;
+  private envelopeValue: Envelope | undefined;
+
+  /**
+   * @param structureJson the stored body structure (JSON of MimePart), or null when it was not read
+   * @param envelopeJson the stored envelope (JSON of Envelope), or null when it was not read
+   * @param envelopeText the stored ENVELOPE text, or null when none is stored or it was not read
+   */
+  constructor(
+    readonly uid: number,
+    readonly modseq: number,
+    readonly flags: string[],
+    readonly internalDate: number,
+    readonly size: number,
+    readonly saveDate: number,
+    readonly bodyId: number,
+    readonly sentDate: number | null,
+    private readonly structureJson: string | null,
+    private readonly envelopeJson: string | null,
+    readonly envelopeText: string | null = null,
+  ) {}
+
+  get structure(): MimePart {
+    if (this.structureValue === undefined) {
+      if (this.structureJson === null) throw new Error(`the body structure of UID ${this.uid} was not loaded`);
+      this.structureValue = JSON.parse(this.structureJson) as MimePart;
+    }
+    return this.structureValue;
+  }
+
+  get envelope(): Envelope {
+    if (this.envelopeValue === undefined) {
+      if (this.envelopeJson === null) throw new Error(`the envelope of UID ${this.uid} was not loaded`);
+      this.envelopeValue = JSON.parse(this.envelopeJson) as Envelope;
+    }
+    return this.envelopeValue;
+  }
+}
