@@ -16,6 +16,9 @@ export interface Figure {
   target?: string;
 }
 
+/** PG_SERVER names Letterbox on PostgreSQL among a figure's servers. */
+export const PG_SERVER = 'letterbox-postgres';
+
 /** percentile returns the p-th percentile (0..100) of sorted `xs` (nearest rank), or NaN when empty. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -50,9 +53,9 @@ function fmt(v: number | null): string {
   return v.toFixed(2);
 }
 
-/** ratio is Letterbox / Dovecot, or null when either is missing. */
-export function ratio(f: Figure): number | null {
-  const a = f.values.letterbox;
+/** ratio is Letterbox / Dovecot (`server` Letterbox on SQLite by default), or null when either is missing. */
+export function ratio(f: Figure, server = 'letterbox'): number | null {
+  const a = f.values[server];
   const b = f.values.dovecot;
   if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
   return a / b;
@@ -61,8 +64,18 @@ export function ratio(f: Figure): number | null {
 /** printReport prints the table (servers side by side, ratio, target) and then one JSON line `{"bench":...}`. */
 export function printReport(bench: string, params: Record<string, unknown>, figures: Figure[], notes: string[] = []): void {
   const servers = [...new Set(figures.flatMap((f) => Object.keys(f.values)))];
-  const head = ['figure', 'unit', ...servers, 'LB/DC', 'better', 'target'];
-  const rows = figures.map((f) => [f.name, f.unit, ...servers.map((s) => fmt(f.values[s] ?? null)), fmt(ratio(f)), f.better, f.target ?? '']);
+  // Letterbox on PostgreSQL, where a benchmark runs it, gets its own ratio column.
+  const pg = servers.includes(PG_SERVER);
+  const head = ['figure', 'unit', ...servers, 'LB/DC', ...(pg ? ['LB-PG/DC'] : []), 'better', 'target'];
+  const rows = figures.map((f) => [
+    f.name,
+    f.unit,
+    ...servers.map((s) => fmt(f.values[s] ?? null)),
+    fmt(ratio(f)),
+    ...(pg ? [fmt(ratio(f, PG_SERVER))] : []),
+    f.better,
+    f.target ?? '',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
   console.log(`\n## ${bench} ${JSON.stringify(params)}`);
@@ -70,7 +83,8 @@ export function printReport(bench: string, params: Record<string, unknown>, figu
   console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
   for (const r of rows) console.log(line(r));
   for (const n of notes) console.log(`note: ${n}`);
-  console.log(JSON.stringify({ bench, params, machine: machine(), figures: figures.map((f) => ({ ...f, ratio: ratio(f) })), notes }));
+  const withRatios = figures.map((f) => ({ ...f, ratio: ratio(f), ...(pg ? { ratioPostgres: ratio(f, PG_SERVER) } : {}) }));
+  console.log(JSON.stringify({ bench, params, machine: machine(), figures: withRatios, notes }));
 }
 
 /** flags parses `--name value` and `--flag` pairs from argv into a map. */

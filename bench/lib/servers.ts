@@ -67,22 +67,27 @@ export function letterboxHasLmtp(): boolean {
   return letterboxCli(['serve', '--help']).includes('--lmtp-port');
 }
 
-/** LetterboxOptions: users to create (email addresses), an existing data dir to reuse (kept on stop), LMTP on or off. */
+/**
+ * LetterboxOptions: users to create (email addresses), an existing data dir to reuse (kept on stop), LMTP on
+ * or off, and the storage (a postgres:// URL; SQLite in the data dir by default).
+ */
 export interface LetterboxOptions {
   users?: string[];
   dataDir?: string;
   lmtp?: boolean;
+  storage?: string;
 }
 
 /** startLetterbox creates the users (`letterbox user add`) and starts `letterbox serve` on free loopback ports (IMAP without TLS). */
 export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Server> {
   const owned = opts.dataDir === undefined;
   const dir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'bench-letterbox-')));
-  for (const u of opts.users ?? []) letterboxCli(['user', 'add', '--data-dir', dir, u, '--password-stdin'], PASSWORD + '\n');
+  const storage = opts.storage === undefined ? [] : ['--storage', opts.storage];
+  for (const u of opts.users ?? []) letterboxCli(['user', 'add', '--data-dir', dir, ...storage, u, '--password-stdin'], PASSWORD + '\n');
   const port = await freePort();
   const lmtpPort = opts.lmtp && letterboxHasLmtp() ? await freePort() : null;
   const config = path.join(dir, 'bench.yaml');
-  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ''].join('\n'));
+  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ...(opts.storage === undefined ? [] : ['storage:', '  kind: postgres', `  url: ${opts.storage}`]), ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
   const lmtpArgs = lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`;
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (the profile is written at stop).
@@ -93,7 +98,7 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitForPort(port, child);
   return {
-    name: 'letterbox',
+    name: opts.storage === undefined ? 'letterbox' : 'letterbox-postgres',
     port,
     lmtpPort,
     dir,
