@@ -86,6 +86,8 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   for (const u of opts.users ?? []) letterboxCli(['user', 'add', '--data-dir', dir, ...storage, u, '--password-stdin'], PASSWORD + '\n');
   const port = await freePort();
   const lmtpPort = opts.lmtp && letterboxHasLmtp() ? await freePort() : null;
+  // On PostgreSQL nothing else writes the data directory; the config file goes there.
+  await mkdir(dir, { recursive: true });
   const config = path.join(dir, 'bench.yaml');
   await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ...(opts.storage === undefined ? [] : ['storage:', '  kind: postgres', `  url: ${opts.storage}`]), ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
