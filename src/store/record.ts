@@ -11,14 +11,16 @@ export class StoredRecord implements MessageRecord {
   private envelopeValue: Envelope | undefined;
 
   /**
+   * @param modseqValue the message's modseq, or null when it and the flags were not read
+   * @param flagsValue the message's flags, or null when they were not read
    * @param structureJson the stored body structure (JSON of MimePart), or null when it was not read
    * @param envelopeJson the stored envelope (JSON of Envelope), or null when it was not read
    * @param envelopeText the stored ENVELOPE text, or null when none is stored or it was not read
    */
   constructor(
     readonly uid: number,
-    readonly modseq: number,
-    readonly flags: string[],
+    private readonly modseqValue: number | null,
+    private readonly flagsValue: string[] | null,
     readonly internalDate: number,
     readonly size: number,
     readonly saveDate: number,
@@ -28,6 +30,16 @@ export class StoredRecord implements MessageRecord {
     private readonly envelopeJson: string | null,
     readonly envelopeText: string | null = null,
   ) {}
+
+  get modseq(): number {
+    if (this.modseqValue === null) throw new Error(`the modseq of UID ${this.uid} was not loaded`);
+    return this.modseqValue;
+  }
+
+  get flags(): string[] {
+    if (this.flagsValue === null) throw new Error(`the flags of UID ${this.uid} were not loaded`);
+    return this.flagsValue;
+  }
 
   get structure(): MimePart {
     if (this.structureValue === undefined) {

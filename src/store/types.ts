@@ -130,18 +130,20 @@ export interface MessageRecord extends MessageMeta {
 }
 
 /**
- * RecordParts: which of a body's stored parts getMessages reads (the rest comes from the messages row):
- * the body structure, the envelope, and the ENVELOPE text (envelopeText; the envelope is then read too
- * for a body that has no stored text).
+ * RecordParts: which parts of a record getMessages reads: the body structure, the envelope, the ENVELOPE
+ * text (envelopeText; the envelope is then read too for a body that has no stored text), and the modseq and
+ * flags (`meta`, default true; FETCH takes them from the session's view instead). Dates, size and body id
+ * are always read.
  */
 export interface RecordParts {
   structure: boolean;
   envelope: boolean;
   envelopeText?: boolean;
+  meta?: boolean;
 }
 
 /** ALL_PARTS reads the whole record. */
-export const ALL_PARTS: RecordParts = { structure: true, envelope: true, envelopeText: true };
+export const ALL_PARTS: RecordParts = { structure: true, envelope: true, envelopeText: true, meta: true };
 
 /** SortRecord is what SORT and THREAD (RFC 5256) read of a message: a MessageRecord without body structure, flags or modseq. */
 export interface SortRecord {
@@ -156,6 +158,12 @@ export interface SortRecord {
   envelope: Envelope | null;
   /** The References field (RFC 5322 section 3.6.4) as kept in the search text, when asked for and present, else null. */
   references: string | null;
+}
+
+/** SearchTextRecord: a message's decoded header block and body text (null when not read), as getSearchText gives them. */
+export interface SearchTextRecord {
+  headers: string;
+  body: string | null;
 }
 
 /** SortFields: what getSortRecords reads beyond dates and size. */
@@ -269,8 +277,12 @@ export interface Store {
   getSortDates(accountId: number, mailboxId: number): Promise<SortDates>;
   /** The stored bytes of a body. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
-  /** Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID. */
-  getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>>;
+  /**
+   * Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID; the body text only when
+   * `withBody` (default true; null otherwise: header keys read the header block alone). Throws NONEXISTENT.
+   */
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody?: true): Promise<Map<number, { headers: string; body: string }>>;
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody: boolean): Promise<Map<number, SearchTextRecord>>;
   /**
    * Narrows a text search with the backend's full-text index: returns a superset of the UIDs of the mailbox's
    * messages whose `part` contains `needle` when both are compared NFC-normalised and lower-cased

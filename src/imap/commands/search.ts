@@ -27,7 +27,7 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
   return {
     async records(uids) {
       // The envelope for the Date header; the body structure is not read.
-      const recs = await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: false, envelope: true });
+      const recs = await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: false, envelope: true, meta: false });
       const record = (m: (typeof recs)[number]): SearchRecord => ({
         internalDate: m.internalDate,
         saveDate: m.saveDate,
@@ -37,10 +37,10 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
       });
       return new Map<number, SearchRecord>(recs.map((m) => [m.uid, record(m)]));
     },
-    async texts(uids) {
-      const texts: Map<number, SearchText> = await s.store.getSearchText(account.id, view.mailbox.id, uids);
+    async texts(uids, withBody) {
+      const texts: Map<number, SearchText> = await s.store.getSearchText(account.id, view.mailbox.id, uids, withBody);
       if (partHeaders) {
-        for (const m of await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: true, envelope: false })) {
+        for (const m of await s.store.getMessages(account.id, view.mailbox.id, uids, { structure: true, envelope: false, meta: false })) {
           const t = texts.get(m.uid);
           if (t) t.partHeaders = partHeaderText(m.structure);
         }

@@ -48,10 +48,12 @@ export function setsSeen(item: FetchItem): boolean {
 /**
  * fetchParts: the record parts a FETCH reads for a session. A `utf8` session (IMAP4rev2, UTF8=ACCEPT) also
  * reads the envelope with its ENVELOPE text: the stored text is the form for other sessions, and one with
- * 8-bit text is encoded again from the envelope (protocol/envelope.ts envelopeText).
+ * 8-bit text is encoded again from the envelope (protocol/envelope.ts envelopeText). No FETCH reads the
+ * record's flags or modseq: FLAGS and MODSEQ answer from the session's view.
  */
 export function fetchParts(plan: FetchPlan, utf8: boolean): RecordParts {
-  return { ...plan.parts, envelope: plan.parts.envelope || (utf8 && plan.parts.envelopeText === true) };
+  // Flags and modseq come from the session's view (what the session has been told), not the record.
+  return { ...plan.parts, envelope: plan.parts.envelope || (utf8 && plan.parts.envelopeText === true), meta: false };
 }
 
 /** planFetch computes the FetchPlan of an item list. */

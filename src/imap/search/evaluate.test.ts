@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SearchKey, SequenceSet } from '../../protocol/types.js';
 import type { MessageMeta } from '../../store/types.js';
-import { evaluateSearch, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+import fc from 'fast-check';
+import { evaluateSearch, includesNormalised, normalise, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
 import { utcDay } from './sent-date.js';
 
 const DAY = 86_400_000;
@@ -135,8 +136,8 @@ describe('evaluateSearch', () => {
 
   it('NOT of a text key on a message the store lost matches nothing', async () => {
     const { view, data } = setup();
-    const lossy: SearchData = { records: data.records, texts: async (uids) => {
-      const m = await data.texts(uids);
+    const lossy: SearchData = { records: data.records, texts: async (uids, withBody) => {
+      const m = await data.texts(uids, withBody);
       m.delete(7);
       return m;
     } };
@@ -148,5 +149,45 @@ describe('utcDay', () => {
   it('formats in UTC', () => {
     assert.equal(utcDay(Date.UTC(2024, 0, 1, 23, 59, 59)), '2024-01-01');
     assert.equal(utcDay(Date.UTC(999, 11, 31) + DAY / 2), '0999-12-31');
+  });
+});
+
+describe('includesNormalised: the same answer as normalising the text (NFC, lower case)', () => {
+  const exact = (text: string, needle: string): boolean => normalise(text).includes(normalise(needle));
+  const fast = (text: string, needle: string): boolean => includesNormalised(text, normalise(needle), () => normalise(text));
+
+  it('ASCII text and needles, either case, with pattern characters', () => {
+    assert.equal(fast('The MUSCLE car', 'muscle'), true);
+    assert.equal(fast('a.b(c)*', 'A.B(C)*'), true);
+    assert.equal(fast('axb', 'a.b'), false);
+    assert.equal(fast('anything', ''), true);
+  });
+
+  it('non-ASCII text: a combining mark after the match, KELVIN SIGN, dotted capital I', () => {
+    assert.equal(fast('cafe\u0301 au lait', 'cafe'), exact('cafe\u0301 au lait', 'cafe'));
+    assert.equal(fast('cafe\u0301 au lait', 'cafe'), false, 'NFC makes "café"');
+    assert.equal(fast('Kelvin \u212Aelvin', 'kelvin kelvin'), true, 'KELVIN SIGN lower-cases to k');
+    assert.equal(fast('\u0130stanbul', 'i\u0307stanbul'), true);
+    assert.equal(fast('Straße muscle', 'muscle'), true);
+    assert.equal(fast('Straße', 'STRASSE'), false);
+  });
+
+  it('agrees with normalising everything on random text', () => {
+    const alphabet = ['a', 'A', 'c', 'e', 'E', 'k', 'K', 'i', 'I', ' ', '.', '\u0301', '\u0327', '\u0338', '=', '\u212A', '\u0130', 'é', 'É', 'ß', 'ς', 'Σ', '\u037E', ';'];
+    const text = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, text, (t, n) => fast(t, n) === exact(t, n)),
+      { numRuns: 20_000 },
+    );
+    // Needles cut out of the text, in either case, so that most of them match somewhere.
+    const cut = fc.tuple(text, fc.nat(), fc.nat(), fc.boolean()).map(([t, a, b, upper]) => {
+      const from = a % (t.length + 1);
+      const piece = t.slice(from, from + (b % 6));
+      return [t, upper ? piece.toUpperCase() : piece] as const;
+    });
+    fc.assert(
+      fc.property(cut, ([t, n]) => fast(t, n) === exact(t, n)),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -40,12 +40,13 @@ export interface SearchRecord {
 }
 
 /**
- * SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4),
- * and for TEXT the MIME header fields of the body parts (`partHeaders`, mime/part-headers.ts; absent when not loaded).
+ * SearchText: decoded header block ("Name: value\n" per field) and decoded body text (RFC 9051 section 6.4.4;
+ * null when not loaded, for keys that read only header fields), and for TEXT the MIME header fields of the
+ * body parts (`partHeaders`, mime/part-headers.ts; absent when not loaded).
  */
 export interface SearchText {
   headers: string;
-  body: string;
+  body: string | null;
   partHeaders?: string;
 }
 
@@ -55,7 +56,8 @@ export interface SearchText {
  */
 export interface SearchData {
   records(uids: number[]): Promise<Map<number, SearchRecord>>;
-  texts(uids: number[]): Promise<Map<number, SearchText>>;
+  /** The texts of `uids`; the body text only when `withBody` (BODY and TEXT read it, header keys do not). */
+  texts(uids: number[], withBody: boolean): Promise<Map<number, SearchText>>;
   /**
    * candidates (optional) narrows a text key with an index: a superset of the UIDs whose `part` may contain
    * `needle` (Store.searchTextCandidates), or null when the index cannot narrow.
@@ -84,6 +86,37 @@ export function normalise(s: string): string {
   return s.normalize('NFC').toLowerCase();
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Case-insensitive patterns of ASCII needles, made once per needle (a SEARCH tries one needle on 1000s of texts). */
+const ASCII_PATTERNS = new Map<string, RegExp>();
+
+/**
+ * includesNormalised tells whether normalise(text) contains `needle` (already normalised), normalising the
+ * text (`normalised`) only when it must. An ASCII needle is first looked for with a case-insensitive
+ * pattern without the u flag, which matches ASCII letters in either case and never a non-ASCII character:
+ * - In ASCII text that is exact: NFC changes nothing there and lower-casing is ASCII's.
+ * - In other text a match followed by a character below U+0300 (or by the end) is a match of the
+ *   normalised text too: its characters are ASCII starters, which NFC composes with nothing before them
+ *   and, as the last of them is followed by no combining mark, with nothing after; lower-casing maps
+ *   them as ASCII. Otherwise (no match, or a combining mark after it) the text is normalised: NFC and
+ *   lower-casing can make ASCII out of other characters (U+212A KELVIN SIGN is "k"), and compose a
+ *   matched letter with the mark after it.
+ */
+export function includesNormalised(text: string, needle: string, normalised: () => string): boolean {
+  if (NON_ASCII.test(needle)) return normalised().includes(needle);
+  let pattern = ASCII_PATTERNS.get(needle);
+  if (pattern === undefined) {
+    if (ASCII_PATTERNS.size >= 64) ASCII_PATTERNS.clear();
+    pattern = new RegExp(needle.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'), 'i');
+    ASCII_PATTERNS.set(needle, pattern);
+  }
+  if (!NON_ASCII.test(text)) return pattern.test(text);
+  const m = pattern.exec(text);
+  if (m !== null && !(text.charCodeAt(m.index + needle.length) >= 0x300)) return true;
+  return normalised().includes(needle);
+}
+
 /**
  * PreparedText is a message's text normalised (NFC, lower-case) for comparison: the header block, body,
  * part MIME headers, and header fields by lower-case name. Each is computed on first use, so a header key
@@ -93,28 +126,46 @@ class PreparedText {
   private h?: string;
   private b?: string;
   private p?: string;
-  private f?: Map<string, string[]>;
+  private raw?: Map<string, string[]>;
+  private readonly f = new Map<string, string[]>();
 
   constructor(private readonly t: SearchText) {}
 
-  get headers(): string {
-    return (this.h ??= normalise(this.t.headers));
+  /** Whether the header block (normalised) contains `needle` (normalised). */
+  inHeaders(needle: string): boolean {
+    return includesNormalised(this.t.headers, needle, () => (this.h ??= normalise(this.t.headers)));
   }
 
-  get body(): string {
-    return (this.b ??= normalise(this.t.body));
+  /** Whether the body text (normalised) contains `needle` (normalised). Throws Error when the body text was not loaded. */
+  inBody(needle: string): boolean {
+    const body = this.t.body;
+    if (body === null) throw new Error('search: the body text was not loaded');
+    return includesNormalised(body, needle, () => (this.b ??= normalise(body)));
   }
 
-  get partHeaders(): string {
-    return (this.p ??= normalise(this.t.partHeaders ?? ''));
+  /** Whether the part MIME header fields (normalised) contain `needle` (normalised). */
+  inPartHeaders(needle: string): boolean {
+    const text = this.t.partHeaders ?? '';
+    return includesNormalised(text, needle, () => (this.p ??= normalise(text)));
   }
 
-  get fields(): Map<string, string[]> {
-    return (this.f ??= headerFields(this.t.headers));
+  /** The normalised values of the header fields named `name` (lower-case), undefined when there is none. */
+  field(name: string): string[] | undefined {
+    let values = this.f.get(name);
+    if (values === undefined) {
+      const raw = (this.raw ??= headerFields(this.t.headers)).get(name);
+      if (raw === undefined) return undefined;
+      values = raw.map(normalise);
+      this.f.set(name, values);
+    }
+    return values;
   }
 }
 
-/** headerFields splits a header block ("Name: value\n" per field) into normalised values by lower-case name. */
+/**
+ * headerFields splits a header block ("Name: value\n" per field) into values by lower-case name, not yet
+ * normalised (a header key normalises only the fields it names).
+ */
 function headerFields(headers: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
   let last: string[] | null = null;
@@ -124,12 +175,12 @@ function headerFields(headers: string): Map<string, string[]> {
     const colon = line.indexOf(':');
     if (colon <= 0 || line[0] === ' ' || line[0] === '\t') {
       // A value that itself held a line break: it continues the previous field.
-      if (last && lastIndex >= 0) last[lastIndex] += ' ' + normalise(line.trim());
+      if (last && lastIndex >= 0) last[lastIndex] += ' ' + line.trim();
       continue;
     }
     const name = line.slice(0, colon).trim().toLowerCase();
     const list = fields.get(name) ?? [];
-    list.push(normalise(line.slice(colon + 1).trim()));
+    list.push(line.slice(colon + 1).trim());
     fields.set(name, list);
     last = list;
     lastIndex = list.length - 1;
@@ -262,19 +313,19 @@ class Evaluator {
         return key.op === 'larger' ? m.record.size > key.octets : m.record.size < key.octets;
       case 'header': {
         if (!m.text) return null;
-        const values = m.text.fields.get(key.name.toLowerCase());
+        const values = m.text.field(key.name.toLowerCase());
         if (!values) return false;
         const needle = normalise(key.value);
         return needle === '' || values.some((v) => v.includes(needle));
       }
       case 'body':
         if (!m.text) return null;
-        return m.text.body.includes(normalise(key.value));
+        return m.text.inBody(normalise(key.value));
       case 'text': {
         if (!m.text) return null;
         const needle = normalise(key.value);
         // "the header (including MIME header fields) or body of the message" (RFC 9051 section 6.4.4).
-        return m.text.headers.includes(needle) || m.text.body.includes(needle) || m.text.partHeaders.includes(needle);
+        return m.text.inHeaders(needle) || m.text.inBody(needle) || m.text.inPartHeaders(needle);
       }
     }
   }
@@ -340,7 +391,8 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
       const maybe = await mayMatch(key, data.candidates.bind(data));
       if (maybe) open = open.filter((m) => maybe.has(m.uid));
     }
-    open = await loadInBatches(open, batch, (u) => data.texts(u), (m, t) => (m.text = new PreparedText(t)));
+    const withBody = readsBody(key);
+    open = await loadInBatches(open, batch, (u) => data.texts(u, withBody), (m, t) => (m.text = new PreparedText(t)));
     open = round(ev, key, open, matched);
   }
   return matched.map((m) => m.uid).sort((a, b) => a - b);
@@ -393,6 +445,23 @@ async function mayMatch(key: SearchKey, candidates: Candidates): Promise<Set<num
     }
     default:
       return null;
+  }
+}
+
+/** readsBody tells whether the tree uses BODY or TEXT, the keys that read the body text. */
+function readsBody(key: SearchKey): boolean {
+  switch (key.type) {
+    case 'and':
+      return key.keys.some(readsBody);
+    case 'or':
+      return readsBody(key.left) || readsBody(key.right);
+    case 'not':
+      return readsBody(key.key);
+    case 'body':
+    case 'text':
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -3,7 +3,7 @@
  */
 import type { BlobStore } from '../blobs.js';
 import { headerTextField } from '../../mime/header-text.js';
-import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SortFields, type SortRecord } from '../types.js';
+import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SearchTextRecord, type SortFields, type SortRecord } from '../types.js';
 import { StoredRecord } from '../record.js';
 import type { SortDateRow, SortDateSource } from '../sort-dates.js';
 import type { Envelope } from '../../mime/types.js';
@@ -75,7 +75,12 @@ export async function listMessages(db: Db, accountId: number, mailboxId: number)
   ).map(toMeta);
 }
 
-interface RecordRow extends MetaRow {
+/** A row of getMessages; modseq, sys_flags and keywords are null when not read. */
+interface RecordRow {
+  uid: number;
+  modseq: number | null;
+  sys_flags: number | null;
+  keywords: string | null;
   internal_date: number;
   save_date: number;
   size: number;
@@ -97,7 +102,7 @@ export async function getMessages(db: Db, accountId: number, mailboxId: number, 
   // With the ENVELOPE text, the envelope itself is read where no text is stored (or when asked for anyway).
   const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN e.text IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
   const rows = await db.all<RecordRow>(
-    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.save_date, m.size, m.body_id, m.sent_date,
+    `SELECT m.uid, ${parts.meta === false ? 'NULL AS modseq, NULL AS sys_flags, NULL AS keywords' : 'm.modseq, m.sys_flags, m.keywords'}, m.internal_date, m.save_date, m.size, m.body_id, m.sent_date,
             ${parts.structure ? body('structure') : 'NULL'} AS structure, ${envelope} AS envelope, ${parts.envelopeText ? 'e.text' : 'NULL'} AS envelope_text
        FROM messages m${parts.envelopeText ? ' LEFT JOIN envelopes e ON e.account_id = m.account_id AND e.body_id = m.body_id' : ''}
       WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
@@ -107,7 +112,7 @@ export async function getMessages(db: Db, accountId: number, mailboxId: number, 
     idList(uids),
   );
   return rows.map(
-    (r) => new StoredRecord(r.uid, r.modseq, decodeFlags(r.sys_flags, r.keywords), r.internal_date, r.size, r.save_date, r.body_id, r.sent_date, r.structure, r.envelope, r.envelope_text),
+    (r) => new StoredRecord(r.uid, r.modseq, r.sys_flags === null ? null : decodeFlags(r.sys_flags, r.keywords!), r.internal_date, r.size, r.save_date, r.body_id, r.sent_date, r.structure, r.envelope, r.envelope_text),
   );
 }
 
@@ -146,18 +151,16 @@ export function idList(ids: readonly number[]): number[] {
   return ids.filter((n) => Number.isSafeInteger(n) && n > 0);
 }
 
-/** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
-export async function getSearchText(
-  db: Db,
-  accountId: number,
-  mailboxId: number,
-  uids: readonly number[],
-): Promise<Map<number, { headers: string; body: string }>> {
+/**
+ * getSearchText returns the decoded search text of those `uids` that exist, keyed by UID; the body text
+ * only when `withBody` (it is most of the text). Throws NONEXISTENT.
+ */
+export async function getSearchText(db: Db, accountId: number, mailboxId: number, uids: readonly number[], withBody = true): Promise<Map<number, SearchTextRecord>> {
   await requireMailbox(db, accountId, mailboxId);
-  const out = new Map<number, { headers: string; body: string }>();
+  const out = new Map<number, SearchTextRecord>();
   if (uids.length === 0) return out;
-  const rows = await db.all<{ uid: number; headers: string; body: string }>(
-    `SELECT m.uid, s.headers, s.body
+  const rows = await db.all<{ uid: number; headers: string; body: string | null }>(
+    `SELECT m.uid, s.headers, ${withBody ? 's.body' : 'NULL AS body'}
        FROM messages m JOIN search_text s ON s.account_id = m.account_id AND s.body_id = m.body_id
       WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid = ANY(?::bigint[])
       ORDER BY m.uid`,

@@ -16,6 +16,7 @@ import type {
   MessageRecord,
   NewMessage,
   SearchTextPart,
+  SearchTextRecord,
   SortFields,
   SortRecord,
   Quota,
@@ -148,8 +149,10 @@ export class PostgresStore implements Store {
     return searchTextCandidates(this.db, accountId, mailboxId, part, needle);
   }
 
-  async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
-    return messages.getSearchText(this.db, accountId, mailboxId, uids);
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody?: true): Promise<Map<number, { headers: string; body: string }>>;
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody: boolean): Promise<Map<number, SearchTextRecord>>;
+  async getSearchText(accountId: number, mailboxId: number, uids: number[], withBody = true): Promise<Map<number, SearchTextRecord>> {
+    return messages.getSearchText(this.db, accountId, mailboxId, uids, withBody);
   }
 
   async appendMessages(accountId: number, mailboxId: number, msgs: NewMessage[]): Promise<{ uidValidity: number; uids: number[] }> {

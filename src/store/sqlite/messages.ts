@@ -3,7 +3,7 @@
  */
 import { headerTextField } from '../../mime/header-text.js';
 import type { Envelope } from '../../mime/types.js';
-import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SortFields, type SortRecord } from '../types.js';
+import { ALL_PARTS, StoreError, type MessageMeta, type MessageRecord, type NewMessage, type QuotaDefaults, type RecordParts, type SearchTextRecord, type SortFields, type SortRecord } from '../types.js';
 import { StoredRecord } from '../record.js';
 import type { SortDateRow, SortDateSource } from '../sort-dates.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
@@ -109,8 +109,8 @@ export function listMessages(db: Db, accountId: number, mailboxId: number): Mess
   return messages;
 }
 
-/** A row of getMessages: uid, modseq, sys_flags, keywords, internal_date, size, save_date, body_id, sent_date, structure, envelope, ENVELOPE text. */
-type RecordRow = [number, number, number, string, number, number, number, number, number | null, string | null, string | null, string | null];
+/** A row of getMessages: uid, modseq, sys_flags, keywords (the three null when not read), internal_date, size, save_date, body_id, sent_date, structure, envelope, ENVELOPE text. */
+type RecordRow = [number, number | null, number | null, string | null, number, number, number, number, number | null, string | null, string | null, string | null];
 
 /**
  * getMessages returns the records of those `uids` that exist, ascending UID; the body structure and envelope
@@ -124,14 +124,14 @@ export function getMessages(db: Db, accountId: number, mailboxId: number, uids: 
   const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN e.text IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
   const rows = rowsOfUids<RecordRow>(
     db,
-    `SELECT m.uid, m.modseq, m.sys_flags, m.keywords, m.internal_date, m.size, m.save_date, m.body_id, m.sent_date,
+    `SELECT m.uid, ${parts.meta === false ? 'NULL, NULL, NULL' : 'm.modseq, m.sys_flags, m.keywords'}, m.internal_date, m.size, m.save_date, m.body_id, m.sent_date,
             ${parts.structure ? body('structure') : 'NULL'}, ${envelope}, ${parts.envelopeText ? 'e.text' : 'NULL'}
        FROM messages m${parts.envelopeText ? ' LEFT JOIN envelopes e ON e.account_id = m.account_id AND e.body_id = m.body_id' : ''}`,
     accountId,
     mailboxId,
     uids,
   );
-  return rows.map((r) => new StoredRecord(r[0], r[1], decodeFlags(r[2], r[3]), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]));
+  return rows.map((r) => new StoredRecord(r[0], r[1], r[2] === null ? null : decodeFlags(r[2], r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]));
 }
 
 /**
@@ -186,18 +186,16 @@ export function getSortRecords(db: Db, accountId: number, mailboxId: number, uid
   }));
 }
 
-/** getSearchText returns the decoded search text of those `uids` that exist, keyed by UID. Throws NONEXISTENT. */
-export function getSearchText(
-  db: Db,
-  accountId: number,
-  mailboxId: number,
-  uids: readonly number[],
-): Map<number, { headers: string; body: string }> {
+/**
+ * getSearchText returns the decoded search text of those `uids` that exist, keyed by UID; the body text
+ * only when `withBody` (it is most of the text). Throws NONEXISTENT.
+ */
+export function getSearchText(db: Db, accountId: number, mailboxId: number, uids: readonly number[], withBody = true): Map<number, SearchTextRecord> {
   requireMailbox(db, accountId, mailboxId);
-  const out = new Map<number, { headers: string; body: string }>();
+  const out = new Map<number, SearchTextRecord>();
   if (uids.length === 0) return out;
-  const rows = db.all<{ uid: number; headers: string; body: string }>(
-    `SELECT m.uid, s.headers, s.body
+  const rows = db.all<{ uid: number; headers: string; body: string | null }>(
+    `SELECT m.uid, s.headers, ${withBody ? 's.body' : 'NULL AS body'}
        FROM messages m JOIN search_text s ON s.account_id = m.account_id AND s.body_id = m.body_id
       WHERE m.account_id = ? AND m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?))
       ORDER BY m.uid`,

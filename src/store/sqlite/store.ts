@@ -21,6 +21,7 @@ import type {
   SortFields,
   SortRecord,
   SearchTextPart,
+  SearchTextRecord,
   SpecialUse,
   Store,
 } from '../types.js';
@@ -149,8 +150,10 @@ class SqliteStore implements Store {
     return readBody(this.db, accountId, bodyId);
   }
 
-  async getSearchText(accountId: number, mailboxId: number, uids: number[]): Promise<Map<number, { headers: string; body: string }>> {
-    return messages.getSearchText(this.db, accountId, mailboxId, uids);
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody?: true): Promise<Map<number, { headers: string; body: string }>>;
+  getSearchText(accountId: number, mailboxId: number, uids: number[], withBody: boolean): Promise<Map<number, SearchTextRecord>>;
+  async getSearchText(accountId: number, mailboxId: number, uids: number[], withBody = true): Promise<Map<number, SearchTextRecord>> {
+    return messages.getSearchText(this.db, accountId, mailboxId, uids, withBody);
   }
 
   async searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {
