@@ -12,6 +12,19 @@ import type { Mailbox, MessageMeta } from '../store/types.js';
 /** The UIDs of a listing, for views built from the same (shared, unchanged) listing. */
 const uidsOf = new WeakMap<readonly MessageMeta[], number[]>();
 
+/**
+ * FlagSummary: what SELECT reports of a mailbox's flags (RFC 9051 section 7.3, 7.1): the keywords in use
+ * (first spelling of each, case-insensitively), and the sequence number of the first message without
+ * \Seen (0 when every message has it).
+ */
+export interface FlagSummary {
+  keywords: string[];
+  firstUnseen: number;
+}
+
+/** The FlagSummary of a message list, for views built from the same (shared, unchanged) listing. */
+const summaryOf = new WeakMap<readonly MessageMeta[], FlagSummary>();
+
 export class SelectedMailbox {
   /** UIDs in ascending order; index i is sequence number i + 1. */
   private uidList: number[];
@@ -116,6 +129,38 @@ export class SelectedMailbox {
   get(uid: number): MessageMeta | undefined {
     const seq = this.seqOf(uid);
     return seq === 0 ? undefined : this.metaList[seq - 1];
+  }
+
+  /**
+   * flagSummary returns the keywords in use and the first message without \Seen, computed once per listing:
+   * views of an unchanged mailbox share theirs, so SELECT of a large mailbox reads no message again.
+   */
+  flagSummary(): FlagSummary {
+    // Only a shared listing is never changed; a view's own copy changes in place, so it is not memoised.
+    let summary = this.owned ? undefined : summaryOf.get(this.metaList);
+    if (summary === undefined) {
+      const keywords = new Map<string, string>();
+      let firstUnseen = 0;
+      // Most messages share one flag list (the store's decoded lists are shared), so each list is read once.
+      let last: readonly string[] | null = null;
+      let lastSeen = false;
+      for (let i = 0; i < this.metaList.length; i++) {
+        const flags = this.metaList[i]!.flags;
+        if (flags !== last) {
+          last = flags;
+          lastSeen = false;
+          for (const f of flags) {
+            if (f.startsWith('\\')) {
+              if (f === '\\Seen') lastSeen = true;
+            } else if (!keywords.has(f.toLowerCase())) keywords.set(f.toLowerCase(), f);
+          }
+        }
+        if (!lastSeen && firstUnseen === 0) firstUnseen = i + 1;
+      }
+      summary = { keywords: [...keywords.values()], firstUnseen };
+      if (!this.owned) summaryOf.set(this.metaList, summary);
+    }
+    return summary;
   }
 
   /** The message state at a 1-based sequence number, or undefined. */

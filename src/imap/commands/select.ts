@@ -78,39 +78,24 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
 }
 
 function writeSelectResponses(s: Session, view: SelectedMailbox): void {
-  const out = s.out;
-  const keywords = new Map<string, string>();
-  let firstUnseen = 0;
-  // Most messages share one flag list (the store's decoded lists are shared), so each list is read once.
-  let last: readonly string[] | null = null;
-  let lastSeen = false;
-  for (let seq = 1; seq <= view.count; seq++) {
-    const flags = view.metaAt(seq)!.flags;
-    if (flags !== last) {
-      last = flags;
-      lastSeen = false;
-      for (const f of flags) {
-        if (f.startsWith('\\')) {
-          if (f === '\\Seen') lastSeen = true;
-        } else if (!keywords.has(f.toLowerCase())) keywords.set(f.toLowerCase(), f);
-      }
-    }
-    if (!lastSeen && firstUnseen === 0) firstUnseen = seq;
-  }
-  const flags = [...SYSTEM_FLAGS, ...keywords.values()];
-  out.untagged(`${view.count} EXISTS`);
-  if (!s.rev2) out.untagged('0 RECENT');
-  if (!s.rev2 && firstUnseen > 0) out.untagged(`OK [UNSEEN ${firstUnseen}] First unseen.`);
-  out.untagged(`OK [UIDVALIDITY ${view.mailbox.uidValidity}] UIDs valid`);
+  const { keywords, firstUnseen } = view.flagSummary();
+  const flags = [...SYSTEM_FLAGS, ...keywords];
+  const lines: string[] = [];
+  lines.push(`${view.count} EXISTS`);
+  if (!s.rev2) lines.push('0 RECENT');
+  if (!s.rev2 && firstUnseen > 0) lines.push(`OK [UNSEEN ${firstUnseen}] First unseen.`);
+  lines.push(`OK [UIDVALIDITY ${view.mailbox.uidValidity}] UIDs valid`);
   // A message appended between reading the row and listing is in the view: UIDNEXT must exceed its UID.
   const uidNext = Math.max(view.mailbox.uidNext, (view.uids[view.count - 1] ?? 0) + 1);
-  out.untagged(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
-  out.untagged(`FLAGS ${flagList(flags)}`);
-  out.untagged(`OK [MAILBOXID (${mailboxObjectId(view.mailbox.id)})] Ok`);
-  if (view.readOnly) out.untagged('OK [PERMANENTFLAGS ()] Read-only mailbox.');
-  else out.untagged(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
+  lines.push(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
+  lines.push(`FLAGS ${flagList(flags)}`);
+  lines.push(`OK [MAILBOXID (${mailboxObjectId(view.mailbox.id)})] Ok`);
+  if (view.readOnly) lines.push('OK [PERMANENTFLAGS ()] Read-only mailbox.');
+  else lines.push(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
   // Every mailbox keeps modseqs, so HIGHESTMODSEQ is always sent and NOMODSEQ never (RFC 7162 section 3.1.2.1).
-  out.untagged(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
+  lines.push(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
+  // One write for all of them: one system call, not one per line.
+  s.out.write([lines.map((l) => `* ${l}\r\n`).join('')]);
 }
 
 /**
