@@ -88,7 +88,7 @@ export const LMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
 export const LMTP_CLOSE_TIMEOUT_MS = 2000;
 
 /**
- * LISTING_CACHE_MAILBOXES is how many mailboxes' message listings (uid, modseq, flags) a SQLite store keeps in
+ * LISTING_CACHE_MAILBOXES is how many mailboxes' message listings (uid, modseq, flags) a store (either backend) keeps in
  * memory for the next SELECT, which then shares the listing instead of reading every row. About 5 MiB per
  * 100,000 messages, so at most some 40 MiB for eight very large mailboxes.
  */

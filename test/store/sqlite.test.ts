@@ -11,7 +11,6 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
-import { LISTING_CACHE_MIN_MESSAGES } from '../../src/protocol/limits.js';
 import { DATE, message, newAccount } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';
@@ -35,38 +34,6 @@ runStoreSuite('sqlite store', async () => {
 });
 
 describe('sqlite specifics', () => {
-  it('lists a large mailbox as it is after every kind of change, also by another connection', async () => {
-    const dir = await tempDir();
-    try {
-      const file = join(dir, 'big.db');
-      const s1 = await openSqliteStore(file);
-      const s2 = await openSqliteStore(file);
-      const { accountId, inbox } = await newAccount(s1);
-      const n = LISTING_CACHE_MIN_MESSAGES;
-      await s1.appendMessages(accountId, inbox, Array.from({ length: n }, (_, i) => message(`m${i}`)));
-      const first = await s1.listMessages(accountId, inbox);
-      assert.equal(first.length, n);
-      assert.deepEqual(await s1.listMessages(accountId, inbox), first);
-      await s1.storeFlags(accountId, inbox, [7], 'add', ['\\Deleted', '$x']);
-      const afterFlags = await s1.listMessages(accountId, inbox);
-      assert.deepEqual(afterFlags[6]!.flags, ['\\Deleted', '$x']);
-      assert.ok(afterFlags[6]!.modseq > first[6]!.modseq);
-      assert.deepEqual(await s1.expunge(accountId, inbox), [7]);
-      assert.deepEqual((await s1.listMessages(accountId, inbox)).map((m) => m.uid).slice(5, 8), [6, 8, 9]);
-      // Another connection (as `letterbox import` in another process) appends and sets flags.
-      await s2.appendMessages(accountId, inbox, [message('late')]);
-      await s2.storeFlags(accountId, inbox, [1], 'add', ['\\Seen']);
-      const last = await s1.listMessages(accountId, inbox);
-      assert.equal(last.length, n);
-      assert.equal(last[last.length - 1]!.uid, n + 1);
-      assert.deepEqual(last[0]!.flags, ['\\Seen']);
-      await s2.close();
-      await s1.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
   it('keeps everything across close and reopen', async () => {
     const dir = await tempDir();
     try {

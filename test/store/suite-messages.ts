@@ -152,6 +152,33 @@ export function appendTests(ctx: Ctx): void {
     await rejectsWith(ctx.store.getSortDates(accountId, inbox + 1000), 'NONEXISTENT');
   });
 
+  it('lists a large mailbox as it is after every kind of change, also by another connection', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const n = LISTING_CACHE_MIN_MESSAGES;
+    await ctx.store.appendMessages(accountId, inbox, Array.from({ length: n }, (_, i) => message(`m${i}`)));
+    const first = await ctx.store.listMessages(accountId, inbox);
+    assert.equal(first.length, n);
+    assert.deepEqual(await ctx.store.listMessages(accountId, inbox), first);
+    await ctx.store.storeFlags(accountId, inbox, [7], 'add', ['\\Deleted', '$x']);
+    const afterFlags = await ctx.store.listMessages(accountId, inbox);
+    assert.deepEqual(afterFlags[6]!.flags, ['\\Deleted', '$x']);
+    assert.ok(afterFlags[6]!.modseq > first[6]!.modseq);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox), [7]);
+    assert.deepEqual((await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid).slice(5, 8), [6, 8, 9]);
+    // Another connection (another process, or another node) appends and sets flags.
+    const other = ctx.opened.openSecond ? await ctx.opened.openSecond() : ctx.store;
+    try {
+      await other.appendMessages(accountId, inbox, [message('late')]);
+      await other.storeFlags(accountId, inbox, [1], 'add', ['\\Seen']);
+    } finally {
+      if (other !== ctx.store) await other.close();
+    }
+    const last = await ctx.store.listMessages(accountId, inbox);
+    assert.equal(last.length, n);
+    assert.equal(last[last.length - 1]!.uid, n + 1);
+    assert.deepEqual(last[0]!.flags, ['\\Seen']);
+  });
+
   it('keeps the sort dates of a large mailbox in step with every change, also by another connection', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
     const n = LISTING_CACHE_MIN_MESSAGES;
