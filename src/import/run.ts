@@ -111,6 +111,8 @@ export async function importMessages(
   }
   await flush();
   for (const [name, count] of summary.mailboxes) if (count === 0) summary.mailboxes.delete(name);
+  // Many rows at once: the planner's statistics are refreshed now rather than when the backend gets to it.
+  if (summary.messages > 0) await store.analyze();
   return summary;
 }
 

@@ -14,7 +14,7 @@ import { insertEnvelopeText } from './postgres/bodies.js';
 import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
 import { indexBody } from './postgres/search.js';
-import { describeConnectError } from './postgres/store.js';
+import { analyzeTables, describeConnectError } from './postgres/store.js';
 import { Db as SqliteDb } from './sqlite/db.js';
 import { migrate as migrateSqlite } from './sqlite/migrations.js';
 
@@ -113,6 +113,8 @@ export async function copySqliteToPostgres(
       await dst.write((tx) => copyAccount(src, tx, a, summary, (n) => opts.onProgress?.({ messages: n, totalMessages, account: a.email })));
       summary.accounts++;
     }
+    // Every row is new: the planner's statistics now, not when autovacuum gets to them.
+    await analyzeTables(dst);
     return summary;
   } finally {
     src.close();

@@ -341,6 +341,13 @@ export interface Store {
   /** Registers a listener for committed changes (in-process and, for SQLite, other processes on the same file within about a second). Returns an unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
 
+  /**
+   * Brings the query planner's statistics up to date after a bulk load (`letterbox import`,
+   * `migrate-storage`), so the first queries after it get good plans without waiting for the backend to
+   * notice: ANALYZE on PostgreSQL, PRAGMA optimize on SQLite. Seconds on 100,000 messages.
+   */
+  analyze(): Promise<void>;
+
   /** Closes the backend; pending writes are finished first. */
   close(): Promise<void>;
 }

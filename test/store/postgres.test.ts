@@ -218,6 +218,24 @@ describe('postgres specifics', () => {
     }
   });
 
+  it('analyze gives the planner the row counts after a bulk load', async () => {
+    const db = await testDatabase();
+    try {
+      const store = await openPostgresStore(db.url);
+      try {
+        const { accountId, inbox } = await newAccount(store);
+        await store.appendMessages(accountId, inbox, Array.from({ length: 30 }, (_, i) => message(`m${i}`)));
+        await store.analyze();
+        const r = await adminQuery(db.url, "SELECT relname, reltuples FROM pg_class WHERE relname IN ('messages', 'envelopes') ORDER BY relname");
+        assert.deepEqual(r.rows.map((x) => [x.relname, Number(x.reltuples)]), [['envelopes', 30], ['messages', 30]]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('migration 4 keeps sent dates beside the UIDs and ENVELOPE texts for the mail stored before it', async () => {
     const db = await testDatabase();
     try {

@@ -223,6 +223,11 @@ class SqliteStore implements Store {
     return this.notifier.add(listener);
   }
 
+  async analyze(): Promise<void> {
+    this.group.flush();
+    this.db.raw.pragma('optimize');
+  }
+
   async close(): Promise<void> {
     this.group.flush();
     this.notifier.close();
