@@ -191,3 +191,21 @@ describe('includesNormalised: the same answer as normalising the text (NFC, lowe
     );
   });
 });
+
+describe('header field values for header keys (RFC 9051 section 6.4.4 HEADER, FROM, TO, ...)', () => {
+  const meta: MessageMeta = { uid: 1, modseq: 1, flags: [] };
+  const view = (): SearchView => ({ uids: [1], get: (uid) => (uid === 1 ? meta : undefined), metaAt: (seq) => (seq === 1 ? meta : undefined), savedResult: [] });
+  const headers = ['Received: from mx.example.com', '  by relay', 'FROM : Joe <joe@perches.com>', 'To: a@example.com,', '\tb@example.com', 'Subject: x', 'x-odd', 'To: c@example.com', ''].join('\n');
+  const data: SearchData = { records: async () => new Map(), texts: async () => new Map([[1, { headers, body: null }]]) };
+  const search = (name: string, value: string) => evaluateSearch({ type: 'header', name, value }, view(), data);
+
+  it('finds a field whatever the case and spacing of its name, with its continuation lines', async () => {
+    assert.deepEqual(await search('From', 'JOE@perches'), [1]);
+    assert.deepEqual(await search('to', 'b@example.com'), [1], 'continued on the next line');
+    assert.deepEqual(await search('to', 'c@example'), [1], 'the second To field');
+    assert.deepEqual(await search('received', 'relay'), [1]);
+    assert.deepEqual(await search('subject', 'x-odd'), [1], 'a line without a colon continues the field before it');
+    assert.deepEqual(await search('to', 'x-odd'), []);
+    assert.deepEqual(await search('cc', ''), [], 'an absent field does not match even the empty string');
+  });
+});

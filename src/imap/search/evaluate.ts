@@ -126,7 +126,6 @@ class PreparedText {
   private h?: string;
   private b?: string;
   private p?: string;
-  private raw?: Map<string, string[]>;
   private readonly f = new Map<string, string[]>();
 
   constructor(private readonly t: SearchText) {}
@@ -153,8 +152,8 @@ class PreparedText {
   field(name: string): string[] | undefined {
     let values = this.f.get(name);
     if (values === undefined) {
-      const raw = (this.raw ??= headerFields(this.t.headers)).get(name);
-      if (raw === undefined) return undefined;
+      const raw = fieldValues(this.t.headers, name);
+      if (raw.length === 0) return undefined;
       values = raw.map(normalise);
       this.f.set(name, values);
     }
@@ -163,29 +162,35 @@ class PreparedText {
 }
 
 /**
- * headerFields splits a header block ("Name: value\n" per field) into values by lower-case name, not yet
- * normalised (a header key normalises only the fields it names).
+ * fieldValues returns the values of the fields named `name` (lower-case) in a header block ("Name: value\n"
+ * per field), trimmed and not yet normalised. A line that starts with white space or has no colon
+ * continues the field before it (a value that itself held a line break). Only lines whose first character
+ * could begin `name` are looked at closely: a search for one field does not take apart the others.
  */
-function headerFields(headers: string): Map<string, string[]> {
-  const fields = new Map<string, string[]>();
-  let last: string[] | null = null;
-  let lastIndex = -1;
-  for (const line of headers.split('\n')) {
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t') {
-      // A value that itself held a line break: it continues the previous field.
-      if (last && lastIndex >= 0) last[lastIndex] += ' ' + line.trim();
-      continue;
+function fieldValues(headers: string, name: string): string[] {
+  const out: string[] = [];
+  const first = name.charCodeAt(0);
+  // Whether the last field line seen was one of `name`, so that its continuation lines are kept.
+  let inField = false;
+  for (let start = 0; start < headers.length; ) {
+    let end = headers.indexOf('\n', start);
+    if (end < 0) end = headers.length;
+    const c = headers.charCodeAt(start);
+    if (end > start) {
+      const colon = c === 0x20 || c === 0x09 ? -1 : headers.indexOf(':', start);
+      if (colon <= start || colon >= end) {
+        if (inField) out[out.length - 1] += ' ' + headers.slice(start, end).trim();
+      } else {
+        // The first character, lower-cased if it is an ASCII capital, skips most lines; a non-ASCII one is
+        // compared in full, since lower-casing can make it ASCII (KELVIN SIGN is "k").
+        const lower = c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+        inField = (lower === first || c >= 0x80) && headers.slice(start, colon).trim().toLowerCase() === name;
+        if (inField) out.push(headers.slice(colon + 1, end).trim());
+      }
     }
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const list = fields.get(name) ?? [];
-    list.push(line.slice(colon + 1).trim());
-    fields.set(name, list);
-    last = list;
-    lastIndex = list.length - 1;
+    start = end + 1;
   }
-  return fields;
+  return out;
 }
 
 /** Merges ranges into sorted disjoint [lo, hi] intervals ("*" = `star`, reversed ranges swapped). */
@@ -375,8 +380,13 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
   const ev = new Evaluator(view, opts.now ?? Date.now());
   const batch = opts.batch ?? 200;
   const matched: Msg[] = [];
+  // In a large mailbox a text key is narrowed by the index first: outside its candidates the key cannot
+  // be true, so no message outside them is looked at at all.
+  const text = needs(key, 'text');
+  const maybe = text && data.candidates && view.uids.length > batch ? await mayMatch(key, data.candidates.bind(data)) : null;
   let open: Msg[] = [];
   view.uids.forEach((uid, i) => {
+    if (maybe !== null && !maybe.has(uid)) return;
     const meta = view.metaAt(i + 1);
     if (meta) open.push({ uid, seq: i + 1, meta });
   });
@@ -386,11 +396,7 @@ export async function evaluateSearch(key: SearchKey, view: SearchView, data: Sea
     open = await loadInBatches(open, batch, (u) => data.records(u), (m, r) => (m.record = r));
     open = round(ev, key, open, matched);
   }
-  if (open.length > 0 && needs(key, 'text')) {
-    if (open.length > batch && data.candidates) {
-      const maybe = await mayMatch(key, data.candidates.bind(data));
-      if (maybe) open = open.filter((m) => maybe.has(m.uid));
-    }
+  if (open.length > 0 && text) {
     const withBody = readsBody(key);
     open = await loadInBatches(open, batch, (u) => data.texts(u, withBody), (m, t) => (m.text = new PreparedText(t)));
     open = round(ev, key, open, matched);
