@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db, Tx } from './db.js';
-import { RECOUNT_USAGE_SQL } from './quota.js';
+import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';

@@ -6,27 +6,8 @@
  * Callers take that lock after the mailbox rows they lock (the backend's lock order: mailbox, then account).
  */
 import { StoreError, type Quota, type QuotaDefaults, type QuotaLimit } from '../types.js';
+import { checkCharge, encodeLimit, QUOTA_COLUMNS, RECOUNT_USAGE_SQL, toQuota, type QuotaRow } from '../quota-rules.js';
 import type { Db, Q, Tx } from './db.js';
-
-/**
- * NO_LIMIT is how an account's own "no limit" is stored in quota_storage / quota_messages; NULL there
- * means "the server default".
- */
-const NO_LIMIT = -1;
-
-interface QuotaRow {
-  quota_storage: number | null;
-  quota_messages: number | null;
-  storage_used: number;
-  messages_used: number;
-}
-
-const QUOTA_COLUMNS = 'quota_storage, quota_messages, storage_used, messages_used';
-
-function effective(own: number | null, fallback: number | null): number | null {
-  if (own === null) return fallback;
-  return own === NO_LIMIT ? null : own;
-}
 
 async function readRow(q: Q, accountId: number, lock = false): Promise<QuotaRow> {
   const row = await q.get<QuotaRow>(`SELECT ${QUOTA_COLUMNS} FROM accounts WHERE id = ?${lock ? ' FOR NO KEY UPDATE' : ''}`, accountId);
@@ -34,25 +15,9 @@ async function readRow(q: Q, accountId: number, lock = false): Promise<QuotaRow>
   return row;
 }
 
-function toQuota(row: QuotaRow, defaults: QuotaDefaults): Quota {
-  return {
-    storageLimit: effective(row.quota_storage, defaults.storage),
-    messageLimit: effective(row.quota_messages, defaults.messages),
-    storageUsed: row.storage_used,
-    messagesUsed: row.messages_used,
-  };
-}
-
 /** getQuota returns the account's effective limits and usage. Throws NONEXISTENT. */
 export async function getQuota(q: Q, accountId: number, defaults: QuotaDefaults): Promise<Quota> {
   return toQuota(await readRow(q, accountId), defaults);
-}
-
-function encodeLimit(limit: QuotaLimit): number | null {
-  if (limit === 'default') return null;
-  if (limit === null) return NO_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new StoreError('CANNOT', 'A quota limit must be a whole number >= 0');
-  return limit;
 }
 
 /** setQuota sets the account's own limits (keys left out keep their value). Throws NONEXISTENT, CANNOT for a negative limit. */
@@ -88,13 +53,7 @@ export async function chargeUsage(tx: Tx, accountId: number, octets: number, mes
     accountId,
   );
   if (!row) throw new StoreError('NONEXISTENT', 'Account does not exist');
-  const q = toQuota(row, defaults);
-  if (octets > 0 && q.storageLimit !== null && q.storageUsed > q.storageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (mailbox storage is full)', { permanent: octets > q.storageLimit });
-  }
-  if (messages > 0 && q.messageLimit !== null && q.messagesUsed > q.messageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (too many messages)', { permanent: messages > q.messageLimit });
-  }
+  checkCharge(toQuota(row, defaults), octets, messages);
 }
 
 /** releaseUsage subtracts removed messages from the account's usage inside the caller's transaction; never refused. */
@@ -107,11 +66,6 @@ export async function releaseUsage(tx: Tx, accountId: number, octets: number, me
     accountId,
   );
 }
-
-/** RECOUNT_USAGE_SQL recounts usage of the accounts matched by its WHERE clause from their messages (one range read per account). */
-export const RECOUNT_USAGE_SQL = `UPDATE accounts SET
-  storage_used = (SELECT COALESCE(SUM(size), 0) FROM messages m WHERE m.account_id = accounts.id),
-  messages_used = (SELECT COUNT(*) FROM messages m WHERE m.account_id = accounts.id)`;
 
 /**
  * recomputeQuota recounts the account's usage from its messages (repair after a bug or manual edits) and

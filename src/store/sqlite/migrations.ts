@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
-import { RECOUNT_USAGE_SQL } from './quota.js';
+import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
 import { insertEnvelopeText } from './bodies.js';

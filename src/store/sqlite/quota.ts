@@ -4,51 +4,18 @@
  * and concurrent appends (other sessions, other processes) can never together exceed a limit.
  */
 import { StoreError, type Quota, type QuotaDefaults, type QuotaLimit } from '../types.js';
+import { checkCharge, encodeLimit, QUOTA_COLUMNS, RECOUNT_USAGE_SQL, toQuota, type QuotaRow } from '../quota-rules.js';
 import type { Db } from './db.js';
 
-/**
- * NO_LIMIT is how an account's own "no limit" is stored in quota_storage / quota_messages; NULL there
- * means "the server default".
- */
-const NO_LIMIT = -1;
-
-interface QuotaRow {
-  quota_storage: number | null;
-  quota_messages: number | null;
-  storage_used: number;
-  messages_used: number;
-}
-
-function effective(own: number | null, fallback: number | null): number | null {
-  if (own === null) return fallback;
-  return own === NO_LIMIT ? null : own;
-}
-
 function readRow(db: Db, accountId: number): QuotaRow {
-  const row = db.get<QuotaRow>('SELECT quota_storage, quota_messages, storage_used, messages_used FROM accounts WHERE id = ?', accountId);
+  const row = db.get<QuotaRow>(`SELECT ${QUOTA_COLUMNS} FROM accounts WHERE id = ?`, accountId);
   if (!row) throw new StoreError('NONEXISTENT', 'Account does not exist');
   return row;
-}
-
-function toQuota(row: QuotaRow, defaults: QuotaDefaults): Quota {
-  return {
-    storageLimit: effective(row.quota_storage, defaults.storage),
-    messageLimit: effective(row.quota_messages, defaults.messages),
-    storageUsed: row.storage_used,
-    messagesUsed: row.messages_used,
-  };
 }
 
 /** getQuota returns the account's effective limits and usage. Throws NONEXISTENT. */
 export function getQuota(db: Db, accountId: number, defaults: QuotaDefaults): Quota {
   return toQuota(readRow(db, accountId), defaults);
-}
-
-function encodeLimit(limit: QuotaLimit): number | null {
-  if (limit === 'default') return null;
-  if (limit === null) return NO_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new StoreError('CANNOT', 'A quota limit must be a whole number >= 0');
-  return limit;
 }
 
 /** setQuota sets the account's own limits (keys left out keep their value). Throws NONEXISTENT, CANNOT for a negative limit. */
@@ -72,12 +39,7 @@ export function chargeUsage(db: Db, accountId: number, octets: number, messages:
   const q = getQuota(db, accountId, defaults);
   const storage = q.storageUsed + octets;
   const count = q.messagesUsed + messages;
-  if (octets > 0 && q.storageLimit !== null && storage > q.storageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (mailbox storage is full)', { permanent: octets > q.storageLimit });
-  }
-  if (messages > 0 && q.messageLimit !== null && count > q.messageLimit) {
-    throw new StoreError('OVERQUOTA', 'Quota exceeded (too many messages)', { permanent: messages > q.messageLimit });
-  }
+  checkCharge({ ...q, storageUsed: storage, messagesUsed: count }, octets, messages);
   db.run('UPDATE accounts SET storage_used = ?, messages_used = ? WHERE id = ?', Math.max(0, storage), Math.max(0, count), accountId);
 }
 
@@ -91,11 +53,6 @@ export function releaseUsage(db: Db, accountId: number, octets: number, messages
     accountId,
   );
 }
-
-/** RECOUNT_USAGE_SQL recounts usage of the accounts matched by its WHERE clause from their messages (one range read per account). */
-export const RECOUNT_USAGE_SQL = `UPDATE accounts SET
-  storage_used = (SELECT COALESCE(SUM(size), 0) FROM messages m WHERE m.account_id = accounts.id),
-  messages_used = (SELECT COUNT(*) FROM messages m WHERE m.account_id = accounts.id)`;
 
 /** recomputeQuota recounts the account's usage from its messages (repair after a crash-free bug or manual edits) and returns the quota. Throws NONEXISTENT. */
 export function recomputeQuota(db: Db, accountId: number, defaults: QuotaDefaults): Quota {
