@@ -12,7 +12,7 @@ import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';
-import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../../protocol/limits.js';
+import { listingCacheOf } from '../listing-cache.js';
 
 /** toMeta maps a MetaRow to MessageMeta. */
 export function toMeta(row: MetaRow): MessageMeta {
@@ -61,39 +61,17 @@ export function reserveUids(mb: MailboxRow, n: number): number {
   return mb.uid_next;
 }
 
-/** A cached listing: the messages of a mailbox as of its (uid_validity, highest_modseq). */
-interface Listing {
-  uidValidity: number;
-  highestModseq: number;
-  messages: readonly MessageMeta[];
-}
-
-/**
- * Listings of large mailboxes by store, then by "account/mailbox", least recently used first. Every change to a
- * mailbox's messages raises its highest_modseq in the same transaction (updates.ts, appendMessages, rename.ts),
- * also when another process (`letterbox import`) writes, so a listing whose modseq and UIDVALIDITY match the
- * row is the current one. The MessageMeta objects are shared: nothing changes them (views replace them).
- */
-const listings = new WeakMap<Db, Map<string, Listing>>();
-
 /**
  * listMessages returns uid, modseq and flags of every message, ascending UID: one range read of the clustered
- * key, or the cached listing when the mailbox has not changed since (large mailboxes only): callers must
+ * key, or the cached listing when the mailbox has not changed since (large mailboxes only, listing-cache.ts): callers must
  * not change the array (SelectedMailbox copies it first). Throws NONEXISTENT.
  */
 export function listMessages(db: Db, accountId: number, mailboxId: number): MessageMeta[] {
   const mb = requireMailbox(db, accountId, mailboxId);
-  let cache = listings.get(db);
-  if (!cache) listings.set(db, (cache = new Map()));
-  const key = `${accountId}/${mailboxId}`;
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    if (hit.uidValidity === mb.uid_validity && hit.highestModseq === mb.highest_modseq) {
-      cache.set(key, hit);
-      return hit.messages as MessageMeta[];
-    }
-  }
+  const state = { uidValidity: mb.uid_validity, highestModseq: mb.highest_modseq };
+  const cache = listingCacheOf(db);
+  const hit = cache.get(accountId, mailboxId, state);
+  if (hit) return hit as MessageMeta[];
   // Rows as arrays (raw): a third less work than one object per row, which counts at 100,000 messages.
   const rows = db.rows<[number, number, number, string]>(
     'SELECT uid, modseq, sys_flags, keywords FROM messages WHERE account_id = ? AND mailbox_id = ? ORDER BY uid',
@@ -101,12 +79,7 @@ export function listMessages(db: Db, accountId: number, mailboxId: number): Mess
     mailboxId,
   );
   const messages = rows.map(([uid, modseq, sys, keywords]) => ({ uid, modseq, flags: decodeFlags(sys, keywords) }));
-  if (messages.length >= LISTING_CACHE_MIN_MESSAGES) {
-    // Rows written by another process between reading the row and the messages make this listing newer than
-    // mb.highest_modseq; it is then never used, since highest_modseq only grows.
-    cache.set(key, { uidValidity: mb.uid_validity, highestModseq: mb.highest_modseq, messages });
-    if (cache.size > LISTING_CACHE_MAILBOXES) cache.delete(cache.keys().next().value!);
-  }
+  cache.keep(accountId, mailboxId, state, messages);
   return messages;
 }
 
