@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { normalise } from '../../src/imap/search/evaluate.js';
+import { normalise } from '../../src/imap/search/text.js';
 import { openStore } from '../../src/store/open.js';
 import { pgText } from '../../src/store/postgres/db.js';
 import type { Store } from '../../src/store/types.js';

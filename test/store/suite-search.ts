@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
-import { evaluateSearch, normalise, type SearchData, type SearchView } from '../../src/imap/search/evaluate.js';
+import { evaluateSearch, type SearchData, type SearchView } from '../../src/imap/search/evaluate.js';
+import { normalise } from '../../src/imap/search/text.js';
 import { partHeaderText } from '../../src/mime/part-headers.js';
 import type { SearchKey } from '../../src/protocol/types.js';
 import type { MessageMeta, SearchTextPart, Store } from '../../src/store/types.js';

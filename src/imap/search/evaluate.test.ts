@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { SearchKey, SequenceSet } from '../../protocol/types.js';
 import type { MessageMeta } from '../../store/types.js';
 import fc from 'fast-check';
-import { evaluateSearch, includesNormalised, normalise, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+import { evaluateSearch, type SearchData, type SearchRecord, type SearchText, type SearchView } from './evaluate.js';
+import { includesNormalised, normalise } from './text.js';
 import { utcDay } from './sent-date.js';
 
 const DAY = 86_400_000;
