@@ -35,25 +35,36 @@ async function login(server: Server): Promise<ImapClient> {
   return c;
 }
 
+/** Timed: one run's reply and how long the timed part of it took (ms). */
+interface Timed {
+  ms: number;
+  reply: Reply;
+}
+
+/** timed runs `op` and times all of it. */
+async function timed(op: () => Promise<Reply>): Promise<Timed> {
+  const s = now();
+  const reply = await op();
+  return { ms: now() - s, reply };
+}
+
 /**
- * median of the timings of up to RUNS runs of `op` (ms) after warm-up runs for WARMUP_MS (JIT, caches),
- * and the last reply. A warm-up slower than SLOW_MS counts as the only run. `took` reads a run's time from
- * its reply where the op times only part of itself (SELECT after an untimed LOGIN).
+ * time returns the median of up to RUNS runs of `run` after warm-up runs for WARMUP_MS (JIT, caches), and
+ * the last reply. `run` times itself: all of a command (timed), or part of what it does (SELECT after an
+ * untimed LOGIN). A warm-up slower than SLOW_MS counts as the only run.
  */
-async function time(op: () => Promise<Reply>, took?: (r: Reply) => number): Promise<{ ms: number; reply: Reply }> {
+async function time(run: () => Promise<Timed>): Promise<Timed> {
   for (const start = now(); now() - start < WARMUP_MS; ) {
-    const w = now();
-    const warm = await op();
-    const warmMs = took ? took(warm) : now() - w;
-    if (warmMs > SLOW_MS) return { ms: warmMs, reply: warm };
+    const warm = await run();
+    if (warm.ms > SLOW_MS) return warm;
   }
   const t: number[] = [];
   let reply: Reply | null = null;
   for (let i = 0; i < RUNS; i++) {
-    const s = now();
-    reply = await op();
-    t.push(took ? took(reply) : now() - s);
-    if (t[t.length - 1]! > SLOW_MS) break;
+    const r = await run();
+    t.push(r.ms);
+    reply = r.reply;
+    if (r.ms > SLOW_MS) break;
   }
   t.sort((a, b) => a - b);
   return { ms: t[Math.floor((t.length - 1) / 2)]!, reply: reply! };
@@ -84,28 +95,26 @@ async function measure(server: Server, n: number, word: string, from: string): P
   const ops: Record<string, number | null> = {};
   const counts: Record<string, number> = {};
   // SELECT on a new connection each time (LOGIN untimed), warmed up like the rest.
-  const selectOnce = async (): Promise<Reply> => {
+  const selectOnce = async (): Promise<Timed> => {
     const c = await login(server);
-    t = now();
-    const r = await c.ok('SELECT INBOX');
-    const ms = now() - t;
+    const r = await timed(() => c.ok('SELECT INBOX'));
     c.close();
-    return { ...r, text: String(ms) };
+    return r;
   };
-  ops.SELECT = (await time(selectOnce, (r) => Number(r.text))).ms;
+  ops.SELECT = (await time(selectOnce)).ms;
   const c = await login(server);
   await c.ok('SELECT INBOX');
-  ops['UID FETCH 1:* (UID FLAGS)'] = (await time(() => c.ok('UID FETCH 1:* (UID FLAGS)'))).ms;
-  ops['FETCH 100 envelopes'] = (await time(() => c.ok(`FETCH ${n - 99}:${n} (ENVELOPE)`))).ms;
-  const text = await time(() => c.ok(`SEARCH TEXT ${quoted(word)}`));
+  ops['UID FETCH 1:* (UID FLAGS)'] = (await time(() => timed(() => c.ok('UID FETCH 1:* (UID FLAGS)')))).ms;
+  ops['FETCH 100 envelopes'] = (await time(() => timed(() => c.ok(`FETCH ${n - 99}:${n} (ENVELOPE)`)))).ms;
+  const text = await time(() => timed(() => c.ok(`SEARCH TEXT ${quoted(word)}`)));
   ops[`SEARCH TEXT ${word}`] = text.ms;
   counts.text = count(text.reply.untagged, 'SEARCH');
-  const fromR = await time(() => c.ok(`SEARCH FROM ${quoted(from)}`));
+  const fromR = await time(() => timed(() => c.ok(`SEARCH FROM ${quoted(from)}`)));
   ops[`SEARCH FROM ${from}`] = fromR.ms;
   counts.from = count(fromR.reply.untagged, 'SEARCH');
   const probe = await c.command('SORT (DATE) UTF-8 ALL');
   if (probe.status === 'OK') {
-    const sort = await time(() => c.ok('SORT (DATE) UTF-8 ALL'));
+    const sort = await time(() => timed(() => c.ok('SORT (DATE) UTF-8 ALL')));
     ops['SORT (DATE)'] = sort.ms;
     counts.sort = count(sort.reply.untagged, 'SORT');
     // A mailbox in use changes between SORTs; Letterbox keeps the sorted order while the mailbox does not, so
