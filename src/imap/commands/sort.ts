@@ -63,7 +63,8 @@ export const sortCommand: CommandSpec<SortArgs> = {
       s.out.untagged(text);
       return;
     }
-    const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: needsEnvelope(args.criteria), references: false }), args.criteria);
+    // A key that reads the envelope (SUBJECT, FROM, ...): a record per message.
+    const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: true, references: false }), args.criteria);
     s.out.untagged(['SORT', ...sorted.map((m) => (ctx.uid ? m.uid : m.seq))].join(' '));
   },
 };
