@@ -4,7 +4,7 @@
  * rules for every path that names a mailbox: IMAP commands, import and delivery. Pure functions, no I/O.
  */
 import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
-import { StoreError } from './types.js';
+import { StoreError, type SpecialUse } from './types.js';
 
 /** DELIMITER is the hierarchy delimiter of every mailbox name (RFC 9051 section 5.1.1). */
 export const DELIMITER = '/';
@@ -114,3 +114,13 @@ export function compareMailboxNames(a: string, b: string): number {
   if (b === INBOX) return 1;
   return a < b ? -1 : 1;
 }
+
+/** DEFAULT_MAILBOXES are created and subscribed with every account: [name, special-use]. */
+export const DEFAULT_MAILBOXES: ReadonlyArray<readonly [string, SpecialUse | null]> = [
+  ['INBOX', null],
+  ['Sent', '\\Sent'],
+  ['Drafts', '\\Drafts'],
+  ['Trash', '\\Trash'],
+  ['Junk', '\\Junk'],
+  ['Archive', '\\Archive'],
+];

@@ -3,7 +3,7 @@
  * with all mail.
  */
 import { StoreError, type Account } from '../types.js';
-import { DEFAULT_MAILBOXES } from '../sqlite/accounts.js';
+import { DEFAULT_MAILBOXES } from '../mailbox-names.js';
 import type { BlobStore } from '../blobs.js';
 import type { Db, Tx } from './db.js';
 import { insertMailbox } from './mailboxes.js';

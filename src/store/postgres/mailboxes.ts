@@ -7,7 +7,7 @@ import { toMailbox } from '../sqlite/mailboxes.js';
 import type { BlobStore } from '../blobs.js';
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db, Q, Tx } from './db.js';
-import { DELETED, SEEN } from './flags.js';
+import { DELETED, SEEN } from '../flags.js';
 import { releaseUsage } from './quota.js';
 import { MAILBOX_COLUMNS, MAX_UID, type MailboxRow } from './schema.js';
 

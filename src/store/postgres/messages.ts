@@ -9,7 +9,7 @@ import type { SortDateRow, SortDateSource } from '../sort-dates.js';
 import type { Envelope } from '../../mime/types.js';
 import { insertBody } from './bodies.js';
 import type { Db, Tx } from './db.js';
-import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
+import { decodeFlags, encodeKeywords, parseFlags } from '../flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';

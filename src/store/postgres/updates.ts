@@ -9,7 +9,7 @@ import { StoreError, type FlagOperation, type MessageMeta, type NewMessage, type
 import { lockAccount } from './accounts.js';
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db, Tx } from './db.js';
-import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
+import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from '../flags.js';
 import { mailboxById, requireMailbox } from './mailboxes.js';
 import { appendInTx, idList, insertMessages, reserveUids, type MessageInsert } from './messages.js';
 import { chargeUsage, releaseUsage } from './quota.js';

@@ -2,21 +2,12 @@
  * Accounts: creation with the default mailboxes (RFC 6154 special-use), lookup, password change, deletion
  * with all mail.
  */
-import { StoreError, type Account, type SpecialUse } from '../types.js';
+import { StoreError, type Account } from '../types.js';
+import { DEFAULT_MAILBOXES } from '../mailbox-names.js';
 import type { Db } from './db.js';
 import { unindexAccount } from './fts.js';
 import { insertMailbox } from './mailboxes.js';
 import { ACCOUNT_COLUMNS, type AccountRow } from './schema.js';
-
-/** DEFAULT_MAILBOXES are created and subscribed with every account: [name, special-use]. */
-export const DEFAULT_MAILBOXES: ReadonlyArray<readonly [string, SpecialUse | null]> = [
-  ['INBOX', null],
-  ['Sent', '\\Sent'],
-  ['Drafts', '\\Drafts'],
-  ['Trash', '\\Trash'],
-  ['Junk', '\\Junk'],
-  ['Archive', '\\Archive'],
-];
 
 function toAccount(row: AccountRow): Account {
   return { id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };

@@ -5,7 +5,7 @@
 import { StoreError, type Mailbox, type MailboxCounts, type SpecialUse, type StoreErrorKind } from '../types.js';
 import { deleteOrphanBodies } from './bodies.js';
 import type { Db } from './db.js';
-import { DELETED, SEEN } from './flags.js';
+import { DELETED, SEEN } from '../flags.js';
 import { releaseUsage } from './quota.js';
 import { MAILBOX_COLUMNS, MAX_UID, type MailboxRow } from './schema.js';
 

@@ -8,7 +8,7 @@ import { StoredRecord } from '../record.js';
 import type { SortDateRow, SortDateSource } from '../sort-dates.js';
 import { allocateBodyIds, insertBody } from './bodies.js';
 import { idList, type Db } from './db.js';
-import { decodeFlags, encodeKeywords, parseFlags } from './flags.js';
+import { decodeFlags, encodeKeywords, parseFlags } from '../flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { chargeUsage } from './quota.js';
 import { MAX_UID, type MailboxRow, type MetaRow } from './schema.js';

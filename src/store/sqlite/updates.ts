@@ -6,7 +6,7 @@
 import { StoreError, type FlagOperation, type MessageMeta, type NewMessage, type QuotaDefaults } from '../types.js';
 import { deleteOrphanBodies } from './bodies.js';
 import { idList, type Db } from './db.js';
-import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from './flags.js';
+import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from '../flags.js';
 import { requireMailbox } from './mailboxes.js';
 import { appendMessages, insertMessage, reserveUids } from './messages.js';
 import { chargeUsage, releaseUsage } from './quota.js';

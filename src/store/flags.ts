@@ -2,9 +2,9 @@
  * Message flags as stored: the five system flags as a bit mask (so counts and EXPUNGE test a bit in SQL,
  * the same in SQLite and PostgreSQL) and keywords as a space-separated string (keywords are atoms and
  * cannot contain a space; RFC 9051 section 2.3.2).
- * Nothing here touches SQL; it can move to src/store/ when a second backend needs it.
+ * Nothing here touches SQL: both backends use it.
  */
-import type { FlagOperation } from '../types.js';
+import type { FlagOperation } from './types.js';
 
 /** SYSTEM_FLAGS are the system flags in canonical spelling and bit order (bit i = 1 << i). */
 export const SYSTEM_FLAGS = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'] as const;
