@@ -18,9 +18,14 @@ const SEED = Number(process.env.LETTERBOX_FUZZ_SEED ?? Date.now() % 1_000_000);
 /** Commands that change the session in ways the loop does not follow (leave, wait for more input, switch transport). */
 const SKIP = /^\s*\S*\s+(UID\s+)?(LOGOUT|IDLE|AUTHENTICATE|STARTTLS|COMPRESS|APPEND|DONE|SELECT|EXAMINE|CLOSE|UNSELECT|DELETE|RENAME)\b/i;
 
+/** A literal announced at the end of a line ({n}, {n+}, ~{n} of literal8), which would make the server wait for its octets. */
+const TRAILING_LITERAL = /~?\{\d*\+?\}\s*$/;
+
 /** usable keeps one line without literals (the socket test sends literals nowhere) and a tag the reply can be matched by. */
 function usable(line: string): string | null {
-  const l = line.replace(/[\r\n]/g, ' ').replace(/\{\d*\+?\}\s*$/, '');
+  let l = line.replace(/[\r\n]/g, ' ');
+  // Repeatedly: taking "{}" off "~{3}{}" leaves "~{3}" at the end.
+  while (TRAILING_LITERAL.test(l)) l = l.replace(TRAILING_LITERAL, '');
   if (SKIP.test(l) || !/^[A-Za-z0-9.]+ /.test(l)) return null;
   return l;
 }
