@@ -1,6 +1,6 @@
 /**
  * Start-up cost of the `letterbox` command, as an operator and an MTA pay it: wall time of `node -e 0`
- * (the floor), `letterbox --version`, and `letterbox deliver` of one small message (what Postfix's
+ * (the floor), `letterbox --version`, and `letterbox deliver` of one real message (what Postfix's
  * mailbox_command runs per message), each the median of several runs; and the resident memory (VmRSS) of
  * `letterbox serve` a moment after its ready line (SQLite, IMAP 143/993 with a self-signed certificate,
  * LMTP on TCP and the socket: the quick start's server). Targets (issue 13): both commands within 5x
@@ -10,7 +10,7 @@
  *   LETTERBOX_ROOT=/path/to/other/checkout node --import tsx bench/startup.ts   # another build
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/cli.js';
@@ -24,7 +24,7 @@ const BIN = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
 const ENV = { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 
 /** median wall time in seconds of running `args` with node, `RUNS` times (after one warm-up run for the page cache). */
-function time(args: string[], input = ''): number {
+function time(args: string[], input: string | Buffer = ''): number {
   const run = (): number => {
     const t = performance.now();
     const r = spawnSync(process.execPath, args, { input, env: ENV, stdio: ['pipe', 'ignore', 'pipe'] });
@@ -66,12 +66,12 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-startup-'));
 try {
   const add = spawnSync(process.execPath, [BIN, 'user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', dir], { input: 'pw\n', env: ENV });
   if (add.status !== 0) throw new Error(`user add failed: ${add.stderr.toString()}`);
-  const message = path.join(dir, 'message.eml');
-  await writeFile(message, 'From: bob@example.org\r\nSubject: startup bench\r\n\r\nhello\r\n');
+  // A real message whose Subject is an RFC 2047 encoded-word, so the decoding libraries are loaded as for most mail.
+  const message = await readFile(path.resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'real', '01428.eml'));
 
   const floor = time(['-e', '0']);
   const version = time([BIN, '--version']);
-  const deliver = time([BIN, 'deliver', '--data-dir', dir, 'alice@example.com'], 'From: bob@example.org\r\nSubject: startup bench\r\n\r\nhello\r\n');
+  const deliver = time([BIN, 'deliver', '--data-dir', dir, 'alice@example.com'], message);
   // The self-signed certificate is generated at the first start; measure a later one, as a server runs.
   await serveRss(dir);
   const rss = await serveRss(dir);

@@ -5,7 +5,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
-import { isPostgresUrl } from '../config/schema.js';
+import { isPostgresUrl } from '../config/defaults.js';
 import type { Config, StorageConfig } from '../config/types.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log/logger.js';
 import { openStore } from '../store/open.js';
@@ -56,7 +56,7 @@ export const STORAGE_HELP = 'storage: "sqlite" (in the data directory, the defau
 export function addCommonOptions(cmd: Command, opts: { storage?: boolean } = {}): Command {
   cmd.option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)').option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)');
   if (opts.storage !== false) cmd.option('-s, --storage <backend>', STORAGE_HELP);
-  return cmd.addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
+  return cmd.addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices([...LOG_LEVELS]));
 }
 
 /** isStorageBackend tells whether a --storage value names a backend ("sqlite" or a PostgreSQL URL) rather than a size. */
@@ -90,7 +90,10 @@ export async function resolveConfig(opts: CommonOptions, extra: ConfigOverrides 
   const file = opts.config ?? (env.LETTERBOX_CONFIG || undefined);
   const dataDir = opts.dataDir ?? (env.LETTERBOX_DATA_DIR || undefined);
   const overrides: ConfigOverrides = { ...extra };
-  if (dataDir !== undefined) overrides.dataDir = dataDir;
+  if (dataDir !== undefined) {
+    overrides.dataDir = dataDir;
+    overrides.dataDirSource = opts.dataDir !== undefined ? '--data-dir' : 'LETTERBOX_DATA_DIR';
+  }
   if (opts.storage !== undefined) overrides.storage = parseStorage(opts.storage, '--storage');
   else if (env.LETTERBOX_STORAGE) overrides.storage = parseStorage(env.LETTERBOX_STORAGE, 'LETTERBOX_STORAGE');
   if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };

@@ -1,12 +1,17 @@
 /**
  * The `letterbox` command line: builds the commander program from the command modules and turns every
  * error into one line on stderr and an exit status (no stack traces unless LETTERBOX_DEBUG=1).
+ *
+ * Start-up time matters (an MTA runs `letterbox deliver` once per message), so the command modules import
+ * only commander, types and small helpers at the top; each command's action loads the layers it uses with
+ * `await import()`, and libraries that only some paths need are loaded on first use (the store backends,
+ * pino, the config validator, the charset libraries). `node --import tsx bench/startup.ts` measures it.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/types.js';
-import { StorageUnavailableError } from '../store/postgres/db.js';
-import { StoreError } from '../store/types.js';
+import { LogFileError } from '../log/logger.js';
+import { StorageUnavailableError, StoreError, StoreOpenError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
@@ -72,7 +77,11 @@ function report(err: unknown): number {
     line(err.message);
     return err.exitCode;
   }
-  if (err instanceof ConfigError || err instanceof TlsError) {
+  if (err instanceof StoreOpenError) {
+    line(err.message);
+    return err.reason === 'damaged' ? EXIT.DATAERR : EXIT.CONFIG;
+  }
+  if (err instanceof ConfigError || err instanceof TlsError || err instanceof LogFileError) {
     line(err.message);
     return EXIT.CONFIG;
   }
@@ -91,4 +100,9 @@ function report(err: unknown): number {
   line(`unexpected error: ${(err as Error)?.message ?? String(err)} (set LETTERBOX_DEBUG=1 for details)`);
   if (process.env.LETTERBOX_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   return EXIT.SOFTWARE;
+}
+
+/** run is what bin/letterbox.js calls: main, then exit with its status. */
+export async function run(argv: string[]): Promise<never> {
+  process.exit(await main(argv));
 }

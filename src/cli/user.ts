@@ -4,7 +4,6 @@
  */
 import { Command } from 'commander';
 import { normalizeEmail } from '../auth/email.js';
-import { hashPassword } from '../auth/password.js';
 import { formatSize, parseSize } from '../config/size.js';
 import { StoreError, type QuotaLimit } from '../store/types.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, isStorageBackend, requireAccount, resolveConfig, STORAGE_HELP, withStore, type CommonOptions } from './context.js';
@@ -156,4 +155,9 @@ function checkedEmail(address: string): string {
 
 async function readPassword(opts: PasswordOptions): Promise<string> {
   return opts.passwordStdin ? readPasswordStdin() : promptNewPassword();
+}
+
+/** hashPassword loads argon2 (a native module) only for the commands that hash. */
+async function hashPassword(password: string): Promise<string> {
+  return (await import('../auth/password.js')).hashPassword(password);
 }

@@ -3,9 +3,8 @@
  * translation of zod issues into one-line messages that name the key. letterbox.example.yaml documents it.
  */
 import { z } from 'zod';
-import { LOG_LEVELS } from '../log/logger.js';
+import { DEFAULTS as D, isPostgresUrl, LOG_FORMATS, LOG_LEVELS } from './defaults.js';
 import { parseSize } from './size.js';
-import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER_IP } from '../protocol/limits.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
 const port = z
@@ -16,16 +15,15 @@ const port = z
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
-const levels = LOG_LEVELS as unknown as readonly ['info', ...Array<(typeof LOG_LEVELS)[number]>];
 
-/** isPostgresUrl tells whether `s` is a postgres:// or postgresql:// URL. */
-export function isPostgresUrl(s: string): boolean {
-  return /^postgres(ql)?:\/\/./.test(s);
-}
+export { isPostgresUrl };
+
+const SECONDS_MSG = 'expected a number of seconds, 0 or more';
+const seconds = z.number({ error: SECONDS_MSG }).min(0, { error: SECONDS_MSG }).max(86_400 * 365, { error: SECONDS_MSG });
 
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
-  data_dir: nonEmpty('a directory path').default('./data'),
+  data_dir: nonEmpty('a directory path').default(D.data_dir),
   storage: z
     .discriminatedUnion(
       'kind',
@@ -43,21 +41,21 @@ export const FileConfigSchema = z.strictObject({
     .prefault({ kind: 'sqlite' }),
   imap: z
     .strictObject({
-      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default('0.0.0.0'),
-      port: port.default(143),
-      tls_port: port.default(993),
-      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
-      max_connections: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS),
-      max_connections_per_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_IP),
-      max_connections_per_user_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_USER_IP),
+      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default(D.imap.host),
+      port: port.default(D.imap.port),
+      tls_port: port.default(D.imap.tls_port),
+      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default(D.imap.plaintext_auth),
+      max_connections: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections),
+      max_connections_per_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections_per_ip),
+      max_connections_per_user_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections_per_user_ip),
     })
     .prefault({}),
   lmtp: z
     .strictObject({
-      host: nonEmpty('an address such as 127.0.0.1 or ::1').default('127.0.0.1'),
-      port: port.default(24),
+      host: nonEmpty('an address such as 127.0.0.1 or ::1').default(D.lmtp.host),
+      port: port.default(D.lmtp.port),
       // null: <data_dir>/lmtp.sock; "none": no socket.
-      socket: nonEmpty('a unix socket path, or "none"').nullable().default(null),
+      socket: nonEmpty('a unix socket path, or "none"').nullable().default(D.lmtp.socket),
     })
     .prefault({}),
   tls: z
@@ -89,7 +87,27 @@ export const FileConfigSchema = z.strictObject({
         .default(null),
     })
     .prefault({}),
-  log: z.strictObject({ level: z.enum(levels, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default(D.log.level),
+      format: z.enum(LOG_FORMATS, { error: `expected one of ${LOG_FORMATS.join(', ')}` }).default(D.log.format),
+      // null: standard output (journald under systemd).
+      file: nonEmpty('a log file path, or null for standard output').nullable().default(D.log.file),
+    })
+    .prefault({}),
+  admin: z
+    .strictObject({
+      host: nonEmpty('an address such as 127.0.0.1').default(D.admin.host),
+      port: port.default(D.admin.port),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      penalty_delay: seconds.default(D.auth.penalty_delay),
+      penalty_max_delay: seconds.default(D.auth.penalty_max_delay),
+      penalty_expire: seconds.default(D.auth.penalty_expire),
+    })
+    .prefault({}),
 });
 
 /** FileConfig is a validated config file, defaults filled in, paths not yet resolved. */

@@ -3,7 +3,7 @@
  * whole-body string) and the one rule for turning raw 8-bit header bytes into text.
  */
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { iconv } from './libs.js';
 
 /** LF is the line feed byte; a line ends at LF (with or without CR before it). */
 export const LF = 0x0a;
@@ -61,5 +61,5 @@ export function bytesText(s: string, fallback: 'latin1' | 'windows-1252'): strin
   if (!hasHighBit(s)) return s;
   const bytes = Buffer.from(s, 'latin1');
   if (isUtf8(bytes)) return bytes.toString('utf8');
-  return fallback === 'latin1' ? s : iconv.decode(bytes, 'windows-1252');
+  return fallback === 'latin1' ? s : iconv().decode(bytes, 'windows-1252');
 }

@@ -38,6 +38,28 @@ export class StoreError extends Error {
   }
 }
 
+/** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
+export class StorageUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * StoreOpenError is a database file that cannot be used: `damaged` (not a SQLite database, or corrupt:
+ * restore a backup) or `access` (the process may not read or write it, or its directory). The message names the file.
+ */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly reason: 'damaged' | 'access',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
 /** Account is one user. `email` is stored lower-cased. */
 export interface Account {
   id: number;

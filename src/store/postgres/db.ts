@@ -6,6 +6,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+export { StorageUnavailableError } from '../types.js';
+export { redactUrl } from './url.js';
 
 /** SqlValue is what a statement parameter may be (arrays for `= ANY(?)` and UNNEST, where null is SQL NULL). */
 export type SqlValue = number | string | Buffer | null | readonly number[] | readonly string[] | ReadonlyArray<number | null>;
@@ -178,21 +180,3 @@ export function pgText(s: string): string {
   return s.includes('\0') ? s.replace(/\0/g, ' ') : s;
 }
 
-/** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
-export class StorageUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StorageUnavailableError';
-  }
-}
-
-/** redactUrl is `url` without its password, for logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable url)';
-  }
-}
