@@ -2,16 +2,15 @@
  * `letterbox serve`: config, logger, store, TLS material, listeners; one "ready" log line naming every
  * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
  * accepting, say BYE to every session once its running command has finished, close the store and end
- * the process with status 0.
+ * the process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import { Command } from 'commander';
 import type { Config } from '../config/types.js';
-import { startServer, type RunningServer } from '../imap/server.js';
-import { startLmtpServer, type LmtpAddress, type RunningLmtp } from '../lmtp/server.js';
-import { createLogger } from '../log/logger.js';
-import { describeStorage, openStore } from '../store/open.js';
-import { ensureTlsMaterial } from '../tls/material.js';
+import type { RunningServer } from '../imap/server.js';
+import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
 interface ServeOptions extends CommonOptions {
@@ -51,23 +50,35 @@ export function serveCommand(): Command {
   });
 }
 
-/** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (ports, TLS, store). */
+/** PARENT_CHECK_MS is how often a server started by `npm start` checks that npm still runs (ms). */
+const PARENT_CHECK_MS = 1000;
+
+/** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (data directory, ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
   const { port, tlsPort } = config.imap;
   if (port === 0 && tlsPort === 0 && config.lmtp.port === 0 && config.lmtp.socket === null) {
     throw new CliError('nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
   }
   if (port === tlsPort && port !== 0) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
+  await prepareDataDir(config);
 
-  const log = createLogger(config.log.level);
+  const { openLogger } = await import('../log/logger.js');
+  const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
+  const log = logHandle.log;
+  // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
+  const [{ startServer }, { startLmtpServer }, { describeStorage, openStore }, { ensureTlsMaterial }] = await Promise.all([
+    import('../imap/server.js'),
+    import('../lmtp/server.js'),
+    import('../store/open.js'),
+    import('../tls/material.js'),
+  ]);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   // After an uncaught exception the process state is unknown: log it and exit so a supervisor restarts us.
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception; exiting');
-    process.exit(70);
+    process.exit(EXIT.SOFTWARE);
   });
-  await mkdir(config.dataDir, { recursive: true });
   const store = await openStore(config, log);
   let server: RunningServer | null = null;
   let lmtp: RunningLmtp | null = null;
@@ -91,7 +102,7 @@ export async function serve(config: Config): Promise<void> {
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (signal: NodeJS.Signals | 'parent exited') => {
       if (stopping) {
         log.warn({ signal }, 'second signal: exiting without waiting');
         process.exit(EXIT.ERROR);
@@ -128,6 +139,22 @@ export async function serve(config: Config): Promise<void> {
         }
       })();
     });
+    // Under `npm start` npm is the parent: it passes SIGTERM and SIGINT on, but SIGHUP or SIGKILL end npm
+    // alone. A server whose npm has gone stops too, so `npm start` never leaves an orphan holding the ports.
+    if (process.env.npm_lifecycle_event === 'start') {
+      const parent = process.ppid;
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        stop('parent exited');
+      }, PARENT_CHECK_MS);
+      watch.unref();
+    }
+    // logrotate's postrotate (or `kill -USR1`) after moving the log file: write to a new file at the path.
+    process.on('SIGUSR1', () => {
+      logHandle.reopen();
+      log.info({ file: config.log.file }, 'log file reopened');
+    });
   });
   const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
   log.info(
@@ -139,33 +166,79 @@ export async function serve(config: Config): Promise<void> {
 }
 
 /**
- * describeListenError turns a bind failure from startServer (EACCES, EADDRINUSE, EADDRNOTAVAIL, with
- * `.port`) into a one-line CliError saying what to do instead; any other error is returned unchanged.
+ * prepareDataDir checks the data directory before anything is opened: a directory given by the operator
+ * (config data_dir, --data-dir, LETTERBOX_DATA_DIR) must exist, be a directory and be writable, or serve
+ * stops naming it (a typo must not start an empty mail store); only the default ./data of the quick start
+ * is created (mode 0700). Throws CliError (exit 78).
+ */
+export async function prepareDataDir(config: Config): Promise<void> {
+  const dir = config.dataDir;
+  const named = config.dataDirSource ? ` (${config.dataDirSource})` : '';
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !config.dataDirSource) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return;
+    }
+    if (code === 'ENOENT') throw new CliError(`data directory ${dir}${named} does not exist: create it (mkdir -m 700 ${dir}), or correct the path`, EXIT.CONFIG);
+    if (code === 'ENOTDIR') throw new CliError(`data directory ${dir}${named}: a part of the path is a file, not a directory`, EXIT.CONFIG);
+    if (code === 'EACCES') throw new CliError(`data directory ${dir}${named}: permission denied (letterbox runs as ${userName()})`, EXIT.CONFIG);
+    throw err;
+  }
+  if (!info.isDirectory()) throw new CliError(`data directory ${dir}${named} is a file, not a directory`, EXIT.CONFIG);
+  try {
+    await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    throw new CliError(`data directory ${dir}${named}: no permission to write it as ${userName()}; run letterbox as the directory's owner, or chown it`, EXIT.CONFIG);
+  }
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+/**
+ * describeListenError turns a bind failure from startServer (EACCES, EADDRINUSE, EADDRNOTAVAIL, a host
+ * name that does not resolve; with `.port`) into a one-line CliError saying what to do instead: exit 78
+ * (configuration) for a wrong address or port, 1 for a port another process holds (a supervisor may retry).
+ * Any other error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string };
   if (e?.socket !== undefined) return describeSocketError(e, e.socket);
   if (e?.port !== undefined && e.port === config.lmtp.port && e.port !== config.imap.port && e.port !== config.imap.tlsPort) return describeLmtpPortError(e, config);
+  if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
+    return new CliError(`cannot listen on ${config.imap.host} (imap.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
+  }
   if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
   const isImaps = e.port !== undefined && e.port === config.imap.tlsPort && e.port !== config.imap.port;
   const port = e.port ?? (isImaps ? config.imap.tlsPort : config.imap.port);
   const choose = isImaps ? `--imaps-port ${port < 1024 ? port + 1000 : port + 1} / imap.tls_port` : `--imap-port ${port < 1024 ? port + 1000 : port + 1} / imap.port`;
   if (e.code === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on ${config.imap.host}: no such address on this machine; pick another with --host / imap.host in the config`);
+    return new CliError(`cannot listen on ${config.imap.host}: no such address on this machine; pick another with --host / imap.host in the config`, EXIT.CONFIG);
   }
   if (e.code === 'EACCES' && port < 1024) {
-    return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`);
+    return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`, EXIT.CONFIG);
   }
-  if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`);
+  if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`, EXIT.CONFIG);
   return new CliError(`cannot listen on port ${port}: ${hostPort(config.imap.host, port)} is already in use (is another IMAP server running?); stop it, or pick another port with ${choose} in the config`);
 }
 
 function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknown {
   const { host, port } = config.lmtp;
   const choose = `--lmtp-port ${port < 1024 ? port + 1000 : port + 1} / lmtp.port in the config (0 turns TCP LMTP off)`;
-  if (e.code === 'EADDRNOTAVAIL') return new CliError(`cannot listen for LMTP on ${host}: no such address on this machine; pick another with --lmtp-host / lmtp.host in the config`);
-  if (e.code === 'EACCES' && port < 1024) return new CliError(`cannot listen for LMTP on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose}`);
-  if (e.code === 'EACCES') return new CliError(`cannot listen for LMTP on port ${port}: permission denied; pick another port with ${choose}`);
+  if (e.code === 'EADDRNOTAVAIL' || (e.code !== undefined && UNRESOLVED.has(e.code))) {
+    return new CliError(`cannot listen for LMTP on ${host}: no such host name or address on this machine; pick another with --lmtp-host / lmtp.host in the config`, EXIT.CONFIG);
+  }
+  if (e.code === 'EACCES' && port < 1024) return new CliError(`cannot listen for LMTP on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose}`, EXIT.CONFIG);
+  if (e.code === 'EACCES') return new CliError(`cannot listen for LMTP on port ${port}: permission denied; pick another port with ${choose}`, EXIT.CONFIG);
   if (e.code === 'EADDRINUSE') return new CliError(`cannot listen for LMTP on port ${port}: ${hostPort(host, port)} is already in use (is another LMTP server, e.g. Dovecot, running?); stop it, or pick another port with ${choose}`);
   return e;
 }
@@ -173,11 +246,14 @@ function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknow
 function describeSocketError(e: NodeJS.ErrnoException, socket: string): unknown {
   const choose = 'pick another path with --lmtp-socket / lmtp.socket in the config ("none" turns the socket off)';
   if (e.code === 'EADDRINUSE') return new CliError(`cannot listen on the LMTP socket ${socket}: another process listens on it (is another letterbox serve running on this data directory?); stop it, or ${choose}`);
-  if (e.code === 'ENOTSOCK') return new CliError(`cannot listen on the LMTP socket ${socket}: the path exists and is not a socket; remove it, or ${choose}`);
-  if (e.code === 'ENOENT') return new CliError(`cannot listen on the LMTP socket ${socket}: its directory does not exist; create it, or ${choose}`);
-  if (e.code === 'EACCES') return new CliError(`cannot listen on the LMTP socket ${socket}: permission denied; ${choose}`);
+  if (e.code === 'ENOTSOCK') return new CliError(`cannot listen on the LMTP socket ${socket}: the path exists and is not a socket; remove it, or ${choose}`, EXIT.CONFIG);
+  if (e.code === 'ENOENT') return new CliError(`cannot listen on the LMTP socket ${socket}: its directory does not exist; create it, or ${choose}`, EXIT.CONFIG);
+  if (e.code === 'EACCES') return new CliError(`cannot listen on the LMTP socket ${socket}: permission denied; ${choose}`, EXIT.CONFIG);
   return new CliError(`cannot listen on the LMTP socket ${socket}: ${e.message}; ${choose}`);
 }
+
+/** UNRESOLVED: the codes of a listen address whose host name does not resolve (getaddrinfo). */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 
 function lmtpWhere(a: LmtpAddress): string {
   return 'socket' in a ? a.socket : hostPort(a.host, a.port);

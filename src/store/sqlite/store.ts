@@ -25,6 +25,7 @@ import type {
   SpecialUse,
   Store,
 } from '../types.js';
+import { StoreOpenError } from '../types.js';
 import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
 import { changesSince } from './changes.js';
@@ -236,24 +237,46 @@ class SqliteStore implements Store {
 }
 
 /**
+ * describeOpenError turns what opening `file` threw into a StoreOpenError naming the file when it is a
+ * damaged database or a permission problem; anything else is returned unchanged.
+ */
+function describeOpenError(err: unknown, file: string): unknown {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = (err as Error)?.message ?? String(err);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreOpenError('damaged', `the database ${file} is damaged or is not a SQLite database (${message}); restore it from a backup`);
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
+    const user = process.getuid?.() ?? '?';
+    return new StoreOpenError('access', `cannot open the database ${file} for writing as uid ${user}: ${message}; run letterbox as the owner of the data directory`);
+  }
+  return err;
+}
+
+/**
  * openSqliteStore opens (creating if missing, with its directory, mode 0600) the SQLite database `file`,
  * brings its schema up to date and returns the Store. Throws Error if the file's schema is newer than this
  * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests). `quota` is the
  * limits of accounts without their own (default: none).
  */
 export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<Store> {
-  if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
-    closeSync(openSync(file, 'a', 0o600));
+  let db: Db;
+  try {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
+      closeSync(openSync(file, 'a', 0o600));
+    }
+    db = new Db(file);
+  } catch (err) {
+    throw describeOpenError(err, file);
   }
-  const db = new Db(file);
   try {
     const from = migrate(db, opts.log);
     opts.log?.debug({ file, schemaVersionAtOpen: from }, 'sqlite store open');
   } catch (err) {
     db.close();
-    throw err;
+    throw describeOpenError(err, file);
   }
   return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log);
 }
