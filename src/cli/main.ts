@@ -17,6 +17,7 @@ import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
 import { importCommand } from './import.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
+import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   program.addCommand(deliverCommand());
   program.addCommand(migrateCommand());
   program.addCommand(migrateStorageCommand());
+  program.addCommand(penaltyCommand());
   // Subcommands copy exitOverride only when created through the parent; set it on every level.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride();

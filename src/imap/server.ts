@@ -2,13 +2,15 @@
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
  * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
  * Connection per client. It admits connections within the limits of src/protocol/limits.ts, shares one
- * failed-login throttle between sessions, reloads the certificate on demand and shuts down gracefully.
+ * failed-login penalty between sessions (kept in the store, so shared with the other nodes too), reloads the certificate on demand and shuts down gracefully.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { AuthThrottle } from '../auth/throttle.js';
+import { LoginPenalty } from '../auth/penalty.js';
 import type { Config } from '../config/types.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
+import { SessionRegistry } from '../sessions/registry.js';
 import * as L from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
 import { secureContextOptions } from '../tls/policy.js';
@@ -27,6 +29,10 @@ export interface RunningServer {
   addresses: ListenAddress[];
   /** Number of open client connections. */
   connectionCount(): number;
+  /** Open client connections by listener: "imap" (143, STARTTLS) and "imaps" (993). */
+  connectionCounts(): { imap: number; imaps: number };
+  /** The logged-in sessions (the registry the server follows the store's control messages with). */
+  sessions: SessionRegistry;
   /** Octets written to client sockets and not yet handed to the kernel, over all connections (backpressure check). */
   bufferedOutput(): number;
   /** Serves `material` to new TLS connections (993 and STARTTLS) from now on; open sessions keep theirs. */
@@ -47,10 +53,6 @@ export interface ServerLimits extends SessionLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerUserIp: number;
-  authFailureDelayMs: number;
-  authMaxFailureDelayMs: number;
-  authMaxFailures: number;
-  authPenaltyWindowMs: number;
 }
 
 /** ServerOptions: configuration, storage, logger, and the PEM key/certificate for TLS. */
@@ -63,6 +65,10 @@ export interface ServerOptions {
   ephemeralPorts?: boolean;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
+  /** Where logins and commands are counted (default: nowhere). */
+  metrics?: Metrics;
+  /** The node's session registry, when shared with other protocols (default: a new one). */
+  sessions?: SessionRegistry;
 }
 
 /** serverLimits fills in the defaults of limits.ts and the config for the limits not given. */
@@ -71,10 +77,6 @@ export function serverLimits(config: Config, given: Partial<ServerLimits> = {}):
     maxConnections: config.imap.maxConnections,
     maxConnectionsPerIp: config.imap.maxConnectionsPerIp,
     maxConnectionsPerUserIp: config.imap.maxConnectionsPerUserIp,
-    authFailureDelayMs: L.AUTH_FAILURE_DELAY_MS,
-    authMaxFailureDelayMs: L.AUTH_MAX_FAILURE_DELAY_MS,
-    authMaxFailures: L.AUTH_MAX_FAILURES,
-    authPenaltyWindowMs: L.AUTH_PENALTY_WINDOW_MS,
     unauthenticatedTimeoutMs: L.UNAUTHENTICATED_TIMEOUT_MS,
     commandCompletionTimeoutMs: L.COMMAND_COMPLETION_TIMEOUT_MS,
     outputStallTimeoutMs: L.OUTPUT_STALL_TIMEOUT_MS,
@@ -92,15 +94,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const limits = serverLimits(config, opts.limits);
   let secureContext = tls.createSecureContext(secureContextOptions(opts.tls));
   const connections = new Set<Connection>();
+  const counts = { imap: 0, imaps: 0 };
+  const metrics = opts.metrics ?? NO_METRICS;
+  const sessions = opts.sessions ?? new SessionRegistry();
+  const unfollow = sessions.follow(store, log);
   const listeners: Array<{ server: net.Server; name: 'imap' | 'imaps' }> = [];
   const admission = new Admission(limits);
-  const authThrottle = new AuthThrottle({
-    failureDelayMs: limits.authFailureDelayMs,
-    maxFailureDelayMs: limits.authMaxFailureDelayMs,
-    maxFailures: limits.authMaxFailures,
-    penaltyWindowMs: limits.authPenaltyWindowMs,
-    maxTracked: L.AUTH_MAX_TRACKED,
-  });
+  const penalty = new LoginPenalty(store, { delayMs: config.auth.penaltyDelayMs, maxDelayMs: config.auth.penaltyMaxDelayMs, expireMs: config.auth.penaltyExpireMs });
   let stopping = false;
 
   const accept = (socket: net.Socket, implicitTls: boolean): void => {
@@ -123,12 +123,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       implicitTls,
       limits,
       admission,
-      authThrottle,
+      penalty,
+      metrics,
+      sessions,
       onClose: (conn) => {
-        if (connections.delete(conn)) admission.releaseConnection(ip);
+        if (!connections.delete(conn)) return;
+        admission.releaseConnection(ip);
+        counts[implicitTls ? 'imaps' : 'imap']--;
       },
     });
     connections.add(c);
+    counts[implicitTls ? 'imaps' : 'imap']++;
     c.start();
   };
 
@@ -163,6 +168,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       l.server.on('error', (err) => log.error({ err }, 'listener error'));
     }
   } catch (err) {
+    unfollow();
     await Promise.all(listeners.map((l) => new Promise<void>((r) => (l.server.listening ? l.server.close(() => r()) : r()))));
     throw err;
   }
@@ -170,6 +176,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     addresses,
     connectionCount: () => connections.size,
+    connectionCounts: () => ({ ...counts }),
+    sessions,
     bufferedOutput: () => [...connections].reduce((sum, c) => sum + c.bufferedOutput, 0),
     reloadTls(material) {
       const options = secureContextOptions(material);
@@ -179,6 +187,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     async close(): Promise<void> {
       stopping = true;
+      unfollow();
       const closing = listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())));
       const sessions = [...connections].map((c) => c.shutdown('Server shutting down.'));
       const grace = setTimeout(() => {

@@ -41,9 +41,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Test servers answer failed logins after 50-200 ms instead of 2-15 s, so suites that test a wrong password stay fast. */
-const TEST_LIMITS: Partial<ServerLimits> = { authFailureDelayMs: 50, authMaxFailureDelayMs: 200 };
-
 let tlsMaterial: Promise<{ key: string; cert: string }> | null = null;
 
 /** testTls generates one self-signed certificate for localhost per test process. */
@@ -88,7 +85,7 @@ export async function startTestServer(
   const log = opts.log ?? pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
   const store = await openStore(config, log);
   const tls = await testTls();
-  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true, limits: { ...TEST_LIMITS, ...opts.limits } });
+  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true, limits: opts.limits });
   const port = (name: string): number => server.addresses.find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),

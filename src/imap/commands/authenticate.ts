@@ -58,7 +58,7 @@ async function plain(s: Session, initial: string | null): Promise<Account> {
   if (authzid !== '' && authzid.toLowerCase() !== authcid.toLowerCase()) {
     throw no('Authorization identity must be empty or equal the user name.', 'AUTHORIZATIONFAILED');
   }
-  return checkCredentials(s, authcid, password);
+  return checkCredentials(s, authcid, password, 'PLAIN');
 }
 
 /** LOGIN: the user name (initial response or answer to "Username:"), then the password (answer to "Password:"). */
@@ -67,7 +67,7 @@ async function login(s: Session, initial: string | null): Promise<Account> {
   const first = initial === null || initial === '=' ? await askResponse(s, b64('Username:')) : initial;
   const user = decodeResponse(first).toString('utf8');
   const password = decodeResponse(await askResponse(s, b64('Password:'))).toString('utf8');
-  return checkCredentials(s, user, password);
+  return checkCredentials(s, user, password, 'SASL LOGIN');
 }
 
 function b64(text: string): string {

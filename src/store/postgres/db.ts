@@ -15,6 +15,9 @@ export type SqlValue = number | string | Buffer | null | readonly number[] | rea
 /** NOTIFY_CHANNEL is the LISTEN/NOTIFY channel every node of one database shares. */
 export const NOTIFY_CHANNEL = 'letterbox_changes';
 
+/** CONTROL_CHANNEL carries control messages (Store.sendControl) as JSON, to every node, the sender's included. */
+export const CONTROL_CHANNEL = 'letterbox_control';
+
 // BIGINT (20) and NUMERIC (1700, what SUM of a BIGINT gives) as numbers: every value we store is below 2^53.
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>

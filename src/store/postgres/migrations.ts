@@ -11,6 +11,7 @@ import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
+import { PENALTY_SCHEMA } from './penalty.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 
 /**
@@ -48,6 +49,10 @@ ${RECOUNT_USAGE_SQL};
   // As SQLite's migration 5: SORT (DATE) reads messages.sent_date instead of parsing every Date header, and
   // FETCH ENVELOPE copies the text in envelopes.
   { version: 4, description: 'sent date of every message beside its UID, and ENVELOPE text per body, for SORT and FETCH', run: addVersion4 },
+  // Reserved for issue 12 (IMAP sync), which lands with its own migration 5; this placeholder changes nothing.
+  { version: 5, description: 'reserved (no change)' },
+  // As SQLite's migration 7, without session_control: control messages between nodes go by NOTIFY.
+  { version: 6, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
 ];
 
 /** Bodies read per statement by addVersion4. */

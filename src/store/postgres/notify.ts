@@ -10,8 +10,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ChangeListener } from '../types.js';
-import { clientConfig, NOTIFY_CHANNEL } from './db.js';
+import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
+import { clientConfig, CONTROL_CHANNEL, NOTIFY_CHANNEL } from './db.js';
 
 /** RECONNECT_MIN_MS and RECONNECT_MAX_MS bound the backoff between reconnection attempts (ms). */
 export const RECONNECT_MIN_MS = 100;
@@ -22,6 +22,7 @@ export const HEARTBEAT_MS = 15_000;
 /** Notifier keeps the change listeners of one node and the connection that LISTENs for the other nodes. */
 export class Notifier {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly controlListeners = new Set<ControlListener>();
   private client: pg.Client | null = null;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -54,6 +55,14 @@ export class Notifier {
     };
   }
 
+  /** addControl registers a control listener and returns the function that removes it. */
+  addControl(listener: ControlListener): () => void {
+    this.controlListeners.add(listener);
+    return () => {
+      this.controlListeners.delete(listener);
+    };
+  }
+
   /** emit tells every listener, on a later turn of the event loop, that (accountId, mailboxId) changed. */
   emit(accountId: number | null, mailboxId: number | null): void {
     if (this.listeners.size === 0) return;
@@ -64,6 +73,7 @@ export class Notifier {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.controlListeners.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
     const c = this.client;
@@ -77,10 +87,12 @@ export class Notifier {
     client.on('end', () => this.lost(client, null));
     client.on('notification', (n) => {
       if (n.channel === NOTIFY_CHANNEL) this.received(n.payload ?? '');
+      else if (n.channel === CONTROL_CHANNEL) this.receivedControl(n.payload ?? '');
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${CONTROL_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => {});
@@ -104,6 +116,24 @@ export class Notifier {
       return;
     }
     this.call(accountId, mailboxId);
+  }
+
+  private receivedControl(payload: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(payload) as ControlMessage;
+    } catch {
+      this.log?.warn({ payload: payload.slice(0, 200) }, 'unreadable control message');
+      return;
+    }
+    if (this.closed) return;
+    for (const listener of [...this.controlListeners]) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.log?.error({ err }, 'control listener threw');
+      }
+    }
   }
 
   private lost(client: pg.Client, err: Error | null): void {

@@ -9,12 +9,16 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  ControlListener,
+  ControlMessage,
   FlagOperation,
   Mailbox,
   MailboxCounts,
   MessageMeta,
   MessageRecord,
   NewMessage,
+  PenaltyEntry,
+  PenaltyReservation,
   SearchTextPart,
   SearchTextRecord,
   SortFields,
@@ -29,12 +33,13 @@ import type {
 import * as accounts from './accounts.js';
 import { PgBlobStore, readBody } from './bodies.js';
 import { changesSince } from './changes.js';
-import { Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
+import { CONTROL_CHANNEL, Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as penalty from './penalty.js';
 import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import { searchTextCandidates } from './search.js';
@@ -206,6 +211,38 @@ export class PostgresStore implements Store {
 
   onChange(listener: ChangeListener): () => void {
     return this.notifier.add(listener);
+  }
+
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.db.run('SELECT pg_notify(?, ?)', CONTROL_CHANNEL, JSON.stringify(message));
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
+    return penalty.reservePenalty(this.db, remote, user, now, expireMs, plan);
+  }
+
+  async recordPenaltyFailure(remote: string, user: string, now: number, expireMs: number): Promise<void> {
+    await penalty.recordPenaltyFailure(this.db, remote, user, now, expireMs);
+  }
+
+  async clearPenaltyPair(remote: string, user: string): Promise<void> {
+    await this.db.run('DELETE FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user);
+  }
+
+  async listPenalties(now: number, expireMs: number): Promise<PenaltyEntry[]> {
+    return penalty.listPenalties(this.db, now, expireMs);
+  }
+
+  async clearPenalties(remote: string | null): Promise<number> {
+    return penalty.clearPenalties(this.db, remote);
+  }
+
+  async purgePenalties(before: number): Promise<void> {
+    await this.db.run('DELETE FROM auth_penalty WHERE last_failure < ? AND next_at < ?', before, before);
   }
 
   async analyze(): Promise<void> {

@@ -7,6 +7,8 @@ import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { CONTROL_SCHEMA } from './control.js';
+import { PENALTY_SCHEMA } from './penalty.js';
 import { insertEnvelopeText } from './bodies.js';
 import type { Envelope } from '../../mime/types.js';
 import { parseSentDate } from '../../mime/sent-date.js';
@@ -56,6 +58,15 @@ ${ENVELOPES_SCHEMA}
 DROP INDEX IF EXISTS bodies_date;
 `,
     backfill: backfillVersion5,
+  },
+  // Reserved for issue 12 (IMAP sync), which lands with its own migration 6; this placeholder changes nothing.
+  { version: 6, description: 'reserved (no change)', sql: '' },
+  {
+    version: 7,
+    description: 'login penalty shared by every process, and control messages between processes',
+    // auth_penalty: the failed-login penalty (auth/penalty.ts), so `letterbox penalty` sees the server's.
+    // session_control: messages such as "end the sessions of account N" from `letterbox user delete`.
+    sql: PENALTY_SCHEMA + CONTROL_SCHEMA,
   },
 ];
 

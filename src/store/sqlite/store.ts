@@ -8,12 +8,16 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  ControlListener,
+  ControlMessage,
   FlagOperation,
   Mailbox,
   MailboxCounts,
   MessageMeta,
   MessageRecord,
   NewMessage,
+  PenaltyEntry,
+  PenaltyReservation,
   Quota,
   QuotaDefaults,
   QuotaLimit,
@@ -29,6 +33,7 @@ import { StoreOpenError } from '../types.js';
 import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
 import { changesSince } from './changes.js';
+import { insertControl, readControl } from './control.js';
 import { Db } from './db.js';
 import { searchTextCandidates } from './fts.js';
 import { GroupCommit } from './group-commit.js';
@@ -37,6 +42,7 @@ import * as messages from './messages.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as penalty from './penalty.js';
 import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import * as updates from './updates.js';
@@ -55,7 +61,11 @@ class SqliteStore implements Store {
     private readonly quotaDefaults: QuotaDefaults,
     log?: Logger,
   ) {
-    this.notifier = new Notifier(() => db.dataVersion(), log);
+    this.notifier = new Notifier(
+      () => db.dataVersion(),
+      (afterId) => readControl(db, afterId),
+      log,
+    );
     this.group = new GroupCommit(db);
     this.sortDates = new SortDateCache(messages.sortDateSource(db));
   }
@@ -222,6 +232,48 @@ class SqliteStore implements Store {
 
   onChange(listener: ChangeListener): () => void {
     return this.notifier.add(listener);
+  }
+
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.group.run(() => insertControl(this.db, message, Date.now()));
+    this.notifier.emitControl(message);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
+    return this.group.run(() => penalty.reservePenalty(this.db, remote, user, now, expireMs, plan));
+  }
+
+  async recordPenaltyFailure(remote: string, user: string, now: number, expireMs: number): Promise<void> {
+    await this.group.run(() => penalty.recordPenaltyFailure(this.db, remote, user, now, expireMs));
+  }
+
+  async clearPenaltyPair(remote: string, user: string): Promise<void> {
+    // Most logins have no row to delete: a read spares them a commit.
+    if (!this.db.get('SELECT 1 FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user)) return;
+    await this.group.run(() => this.db.run('DELETE FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user));
+  }
+
+  async listPenalties(now: number, expireMs: number): Promise<PenaltyEntry[]> {
+    return penalty.listPenalties(this.db, now, expireMs);
+  }
+
+  async clearPenalties(remote: string | null): Promise<number> {
+    return this.group.run(() => {
+      const n = remote === null
+        ? this.db.get<{ n: number }>('SELECT COUNT(DISTINCT remote) AS n FROM auth_penalty')!.n
+        : this.db.get<{ n: number }>('SELECT COUNT(DISTINCT remote) AS n FROM auth_penalty WHERE remote = ?', remote)!.n;
+      if (remote === null) this.db.run('DELETE FROM auth_penalty');
+      else this.db.run('DELETE FROM auth_penalty WHERE remote = ?', remote);
+      return n;
+    });
+  }
+
+  async purgePenalties(before: number): Promise<void> {
+    await this.group.run(() => this.db.run('DELETE FROM auth_penalty WHERE last_failure < ? AND next_at < ?', before, before));
   }
 
   async analyze(): Promise<void> {
