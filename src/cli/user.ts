@@ -1,6 +1,7 @@
 /**
  * `letterbox user add|list|passwd|delete|quota`: account administration, a thin layer over Store and
- * src/auth (the address check and argon2id hashing).
+ * src/auth (the address check and argon2id hashing). `passwd` and `delete` end the user's open sessions on
+ * every node (Store.sendControl; the servers' SessionRegistry says `* BYE` to them).
  */
 import { Command } from 'commander';
 import { normalizeEmail } from '../auth/email.js';
@@ -59,6 +60,8 @@ export function userCommand(): Command {
       const account = await requireAccount(store, email);
       const password = await readPassword(opts);
       await store.setPasswordHash(account.id, await hashPassword(password));
+      // Whoever logged in with the old password must log in again.
+      await store.sendControl({ kind: 'end-sessions', accountId: account.id, reason: 'Password changed, please log in again.' });
     });
     process.stdout.write(`changed the password of ${email}\n`);
   });
@@ -81,6 +84,7 @@ export function userCommand(): Command {
         if (!(await confirm(`Delete user ${email} and all their mail (${messages} message${messages === 1 ? '' : 's'})?`))) return false;
       }
       await store.deleteAccount(account.id);
+      await store.sendControl({ kind: 'end-sessions', accountId: account.id, reason: 'Account deleted.' });
       return true;
     });
     process.stdout.write(deleted ? `deleted user ${email}\n` : 'not deleted\n');
