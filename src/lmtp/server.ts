@@ -10,6 +10,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config/types.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
 import { lmtpHandlers } from './session.js';
@@ -37,6 +38,8 @@ export interface LmtpOptions {
   ephemeralPort?: boolean;
   /** Tests: a smaller size limit than MAX_MESSAGE_OCTETS, in octets. */
   maxMessageOctets?: number;
+  /** Where deliveries and refusals are counted (default: nowhere). */
+  metrics?: Metrics;
 }
 
 /** The socket is world-connectable, as Dovecot's LMTP socket (mode 0666): who may deliver is decided by the permissions of its directory. */
@@ -77,7 +80,7 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       maxAllowedUnauthenticatedCommands: false,
       disableReverseLookup: true,
       logger: false,
-      ...lmtpHandlers(store, log, maxOctets),
+      ...lmtpHandlers(store, log, maxOctets, opts.metrics),
     });
     // A connection that fails (a client that resets) is one debug line; the client is the one to retry.
     smtp.on('error', (err: NodeJS.ErrnoException) => log.debug({ err: err.message, code: err.code }, 'LMTP connection error'));
