@@ -9,7 +9,11 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { Command } from 'commander';
 import type { Config } from '../config/types.js';
+import type { Health } from '../admin/server.js';
 import type { RunningServer } from '../imap/server.js';
+import type { Logger } from '../log/logger.js';
+import { SessionRegistry } from '../sessions/registry.js';
+import type { Store } from '../store/types.js';
 import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
@@ -20,6 +24,8 @@ interface ServeOptions extends CommonOptions {
   lmtpHost?: string;
   lmtpPort?: number;
   lmtpSocket?: string;
+  adminHost?: string;
+  adminPort?: number;
 }
 
 /** serveCommand builds the `serve` command; its action resolves when the server has shut down after a signal. */
@@ -36,7 +42,9 @@ export function serveCommand(): Command {
       .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
       .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
-      .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)'),
+      .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
+      .option('--admin-host <addr>', 'address of the admin HTTP listener, GET /health and /metrics (default 127.0.0.1)')
+      .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort),
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
@@ -45,6 +53,7 @@ export function serveCommand(): Command {
         ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
         ...(opts.lmtpSocket !== undefined && { socket: opts.lmtpSocket }),
       },
+      admin: { ...(opts.adminHost !== undefined && { host: opts.adminHost }), ...(opts.adminPort !== undefined && { port: opts.adminPort }) },
     });
     await serve(config);
   });
@@ -79,20 +88,30 @@ export async function serve(config: Config): Promise<void> {
     log.fatal({ err }, 'uncaught exception; exiting');
     process.exit(EXIT.SOFTWARE);
   });
-  const store = await openStore(config, log);
+  const sessions = new SessionRegistry();
+  // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
+  const state = { phase: 'starting' as 'starting' | 'ready' | 'stopping', store: null as Store | null, imap: null as RunningServer | null, lmtp: null as RunningLmtp | null };
+  const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
+  const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
+    await admin?.server.close();
+    throw err;
+  });
+  state.store = store;
   let server: RunningServer | null = null;
   let lmtp: RunningLmtp | null = null;
   try {
     if (port !== 0 || tlsPort !== 0) {
       const tls = await ensureTlsMaterial(config, log);
-      server = await startServer({ config, store, log, tls });
+      server = await startServer({ config, store, log, tls, sessions, ...(admin && { metrics: admin.metrics }) });
     }
-    lmtp = await startLmtpServer({ config, store, log });
+    lmtp = await startLmtpServer({ config, store, log, ...(admin && { metrics: admin.metrics }) });
   } catch (err) {
     await server?.close();
     await store.close();
+    await admin?.server.close();
     throw describeListenError(err, config);
   }
+  Object.assign(state, { imap: server, lmtp, phase: 'ready' });
   const where = [
     ...(server?.addresses ?? []).map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
@@ -108,6 +127,7 @@ export async function serve(config: Config): Promise<void> {
         process.exit(EXIT.ERROR);
       }
       stopping = true;
+      state.phase = 'stopping';
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
@@ -120,6 +140,7 @@ export async function serve(config: Config): Promise<void> {
         } catch (err) {
           log.error({ err }, 'error while closing the store');
         }
+        await admin?.server.close();
         log.info('stopped');
         resolve();
       })();
@@ -156,13 +177,42 @@ export async function serve(config: Config): Promise<void> {
       log.info({ file: config.log.file }, 'log file reopened');
     });
   });
-  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
+  if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
+  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
   );
 
   await stopped;
+}
+
+/**
+ * startAdmin starts the admin HTTP listener with Prometheus metrics over the parts in `state` (filled in as
+ * they start) and the health checks: the server's phase, each configured listener, the store.
+ */
+export async function startAdmin(config: Config, log: Logger, state: { phase: string; store: Store | null; imap: RunningServer | null; lmtp: RunningLmtp | null }, sessions: SessionRegistry) {
+  const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
+  const metrics = new PrometheusMetrics({
+    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), lmtp: state.lmtp?.connectionCount() ?? 0 }),
+    sessions: () => sessions.count,
+    penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
+  });
+  const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+  const lmtpWanted = config.lmtp.port !== 0 || config.lmtp.socket !== null;
+  const health = async (): Promise<Health> => {
+    const checks: Record<string, string> = { server: state.phase === 'ready' ? 'ok' : state.phase };
+    if (imapWanted) checks.imap = state.imap && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (lmtpWanted) checks.lmtp = state.lmtp && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    checks.store = state.store ? ((await state.store.health()) ?? 'ok') : 'not open';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  try {
+    const server = await startAdminServer({ host: config.admin.host, port: config.admin.port, health, metrics: () => metrics.text(), log });
+    return { server, metrics };
+  } catch (err) {
+    throw describeListenError(err, config);
+  }
 }
 
 /**
@@ -211,8 +261,13 @@ function userName(): string {
  * Any other error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string };
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string; admin?: boolean };
   if (e?.socket !== undefined) return describeSocketError(e, e.socket);
+  if (e?.admin) {
+    const where = hostPort(config.admin.host, config.admin.port);
+    const why = e.code === 'EADDRINUSE' ? 'already in use' : e.code === 'EACCES' ? 'permission denied' : e.code !== undefined && UNRESOLVED.has(e.code) ? 'no such host name or address' : (e.message ?? String(e));
+    return new CliError(`cannot listen for the admin port on ${where}: ${why}; pick another with --admin-host / --admin-port or admin.host / admin.port in the config (0 turns it off)`, e.code === 'EADDRINUSE' ? EXIT.ERROR : EXIT.CONFIG);
+  }
   if (e?.port !== undefined && e.port === config.lmtp.port && e.port !== config.imap.port && e.port !== config.imap.tlsPort) return describeLmtpPortError(e, config);
   if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
     return new CliError(`cannot listen on ${config.imap.host} (imap.host / --host): no such host name or address on this machine`, EXIT.CONFIG);

@@ -424,6 +424,15 @@ export interface Store {
    */
   analyze(): Promise<void>;
 
+  /**
+   * Whether the store can serve now, for GET /health: null when it answers a query (and, on PostgreSQL,
+   * listens for the other nodes' changes), else what is wrong. Never throws.
+   */
+  health(): Promise<string | null>;
+
   /** Closes the backend; pending writes are finished first. */
   close(): Promise<void>;
 }
+
+/** CommitObserver is told of every durable write transaction: its duration in seconds and the writes it made durable (metrics). */
+export type CommitObserver = (seconds: number, writes: number) => void;

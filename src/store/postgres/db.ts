@@ -89,6 +89,8 @@ const MAX_ATTEMPTS = 5;
  * bodies), taken mailbox first, account second. A transaction that still deadlocks is retried.
  */
 export class Db extends Queries {
+  /** onCommit is told of each committed write transaction: seconds from BEGIN to the end of COMMIT, and 1 write. */
+  onCommit: ((seconds: number, writes: number) => void) | null = null;
   /** afterCommit is called with each change of a committed write transaction (the node's own listeners). */
   afterCommit: (accountId: number, mailboxId: number | null) => void = () => {};
   /** nodeId names this process in NOTIFY payloads, so it can ignore its own notifications. */
@@ -113,6 +115,7 @@ export class Db extends Queries {
       const client = await this.pool.connect();
       const tx = new Tx(client);
       let result: T;
+      const started = performance.now();
       try {
         await client.query('BEGIN');
         result = await fn(tx);
@@ -132,6 +135,7 @@ export class Db extends Queries {
         throw err;
       }
       client.release();
+      this.onCommit?.((performance.now() - started) / 1000, 1);
       for (const [a, m] of tx.changes) this.afterCommit(a, m);
       return result;
     }

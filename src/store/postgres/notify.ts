@@ -35,6 +35,11 @@ export class Notifier {
     private readonly log?: Logger,
   ) {}
 
+  /** listening tells whether the LISTEN connection is up (false while it reconnects). */
+  get listening(): boolean {
+    return this.client !== null && !this.closed;
+  }
+
   /** applicationName is the application_name of the listening connection (to find it in pg_stat_activity). */
   get applicationName(): string {
     return `letterbox-listen ${this.nodeId}`;

@@ -9,6 +9,7 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  CommitObserver,
   ControlListener,
   ControlMessage,
   FlagOperation,
@@ -249,6 +250,15 @@ export class PostgresStore implements Store {
     await analyzeTables(this.db);
   }
 
+  async health(): Promise<string | null> {
+    try {
+      await this.db.run('SELECT 1');
+    } catch (err) {
+      return `PostgreSQL: ${(err as Error).message}`;
+    }
+    return this.notifier.listening ? null : 'PostgreSQL: not listening for the other nodes\' changes (reconnecting)';
+  }
+
   async close(): Promise<void> {
     await this.notifier.close();
     await this.db.close();
@@ -261,9 +271,10 @@ export class PostgresStore implements Store {
  * Throws Error (naming the URL without its password) if PostgreSQL cannot be reached, or if the schema is
  * newer than this code. `quota` is the limits of accounts without their own (default: none).
  */
-export async function openPostgresStore(url: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver } = {}): Promise<PostgresStore> {
   const nodeId = randomBytes(6).toString('hex');
   const db = new Db(openPool(url, nodeId, opts.log), url, nodeId);
+  db.onCommit = opts.onCommit ?? null;
   const notifier = new Notifier(url, nodeId, opts.log);
   try {
     const from = await migrate(db, opts.log);

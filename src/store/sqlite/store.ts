@@ -8,6 +8,7 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  CommitObserver,
   ControlListener,
   ControlMessage,
   FlagOperation,
@@ -60,13 +61,14 @@ class SqliteStore implements Store {
     private readonly db: Db,
     private readonly quotaDefaults: QuotaDefaults,
     log?: Logger,
+    onCommit?: CommitObserver,
   ) {
     this.notifier = new Notifier(
       () => db.dataVersion(),
       (afterId) => readControl(db, afterId),
       log,
     );
-    this.group = new GroupCommit(db);
+    this.group = new GroupCommit(db, onCommit);
     this.sortDates = new SortDateCache(messages.sortDateSource(db));
   }
 
@@ -281,6 +283,15 @@ class SqliteStore implements Store {
     this.db.raw.pragma('optimize');
   }
 
+  async health(): Promise<string | null> {
+    try {
+      this.db.get('SELECT 1');
+      return null;
+    } catch (err) {
+      return `SQLite: ${(err as Error).message}`;
+    }
+  }
+
   async close(): Promise<void> {
     this.group.flush();
     this.notifier.close();
@@ -311,7 +322,7 @@ function describeOpenError(err: unknown, file: string): unknown {
  * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests). `quota` is the
  * limits of accounts without their own (default: none).
  */
-export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<Store> {
+export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver } = {}): Promise<Store> {
   let db: Db;
   try {
     if (file !== ':memory:') {
@@ -330,5 +341,5 @@ export async function openSqliteStore(file: string, opts: { log?: Logger; quota?
     db.close();
     throw describeOpenError(err, file);
   }
-  return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log);
+  return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log, opts.onCommit);
 }
