@@ -29,7 +29,8 @@ Environment:
   Precedence: command-line flags, then environment, then the config file, then defaults.
 
 Exit status:
-  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 69 database unreachable, 78 configuration error
+  0 success, 1 error, 64 usage error, 65 damaged database, 66 input not found, 67 no such user,
+  69 database unreachable, 78 configuration error (bad key, data directory, address, permission)
   (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */

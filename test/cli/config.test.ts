@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('accepts letterbox.example.yaml, whose values are the defaults', async () => {
+    const example = path.resolve(import.meta.dirname, '..', '..', 'letterbox.example.yaml');
+    const fromFile = await loadConfig({ file: example, cwd: '/srv/mail' });
+    const defaults = await loadConfig({ cwd: '/srv/mail' });
+    assert.deepEqual(fromFile, defaults);
+  });
+
   it('reads YAML and resolves its relative paths against the file directory', async () => {
     const dir = await tmp();
     const file = path.join(dir, 'letterbox.yaml');
