@@ -100,9 +100,27 @@ export async function resolveConfig(opts: CommonOptions, extra: ConfigOverrides 
   return loadConfig({ file, overrides });
 }
 
-/** adminLogger is the logger of a command other than serve: stderr (stdout is the command's output), warn unless --log-level says otherwise. */
+/**
+ * adminLogger is the logger of a command other than serve: stderr (stdout is the command's output), warn
+ * unless --log-level says otherwise. pino is loaded when something is first logged through it: most runs of
+ * `letterbox deliver` log nothing and should not pay for it.
+ */
 export function adminLogger(opts: CommonOptions): Logger {
-  return createLogger(opts.logLevel ?? 'warn', { stream: 'stderr' });
+  const level = opts.logLevel ?? 'warn';
+  const threshold = LOG_LEVELS.indexOf(level);
+  let real: Logger | null = null;
+  const get = (): Logger => (real ??= createLogger(level, { stream: 'stderr' }));
+  const quiet = () => {};
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      // A call below the level logs nothing: answer it without loading pino.
+      const rank = typeof prop === 'string' ? LOG_LEVELS.indexOf(prop as LogLevel) : -1;
+      if (rank >= 0 && prop !== 'silent' && rank < threshold && !real) return quiet;
+      if (prop === 'level' && !real) return level;
+      const v: unknown = Reflect.get(get(), prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(get()) : v;
+    },
+  });
 }
 
 /**
