@@ -59,6 +59,9 @@ export function serveCommand(): Command {
   });
 }
 
+/** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 /** PARENT_CHECK_MS is how often a server started by `npm start` checks that npm still runs (ms). */
 const PARENT_CHECK_MS = 1000;
 
@@ -120,13 +123,15 @@ export async function serve(config: Config): Promise<void> {
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
+    let stopping = 0;
     const stop = (signal: NodeJS.Signals | 'parent exited') => {
       if (stopping) {
+        // Ctrl-C under `npm start` reaches the server twice at once: from the terminal and passed on by npm.
+        if (Date.now() - stopping < DUPLICATE_SIGNAL_MS) return;
         log.warn({ signal }, 'second signal: exiting without waiting');
         process.exit(EXIT.ERROR);
       }
-      stopping = true;
+      stopping = Date.now();
       state.phase = 'stopping';
       log.info({ signal }, 'shutting down');
       void (async () => {

@@ -29,8 +29,10 @@ async function npmStart(dataDir: string): Promise<NpmStart> {
   bin(); // dist/ must be current: npm start runs it
   const imapPort = await freePort();
   const imapsPort = await freePort();
+  // A process group of its own, as a shell gives a foreground job: Ctrl-C signals the whole group.
   const p = spawn('npm', ['start', '--silent', '--', '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', `${imapPort}`, '--imaps-port', `${imapsPort}`, '--lmtp-port', '0', '--lmtp-socket', 'none'], {
     cwd: ROOT,
+    detached: true,
     env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' },
   });
   let out = '';
@@ -96,6 +98,17 @@ describe('npm start', { timeout: 180_000 }, () => {
       assert.equal(await refused(s.imapPort), true);
     });
   }
+
+  it('Ctrl-C (SIGINT to the whole process group: npm and the server) stops the server cleanly, once', async () => {
+    const s = await npmStart(dataDir);
+    process.kill(-s.npmPid, 'SIGINT');
+    await s.npmExited;
+    assert.equal(await gone(s.serverPid, 15_000), true, 'the server process is gone');
+    assert.match(s.output(), /"signal":"SIGINT","msg":"shutting down"/);
+    assert.match(s.output(), /"msg":"stopped"/);
+    assert.doesNotMatch(s.output(), /second signal/);
+    assert.equal(await refused(s.imapPort), true);
+  });
 
   it('a SIGHUP that ends npm alone leaves no orphan; SIGHUP to the server pid reloads the certificate', async () => {
     const s = await npmStart(dataDir);
