@@ -7,7 +7,7 @@ import type { Db } from './db.js';
 
 /** PENALTY_SCHEMA (migration 6): as SQLite's migration 7; times are ms since epoch. */
 export const PENALTY_SCHEMA = `
-CREATE TABLE auth_penalty (
+CREATE TABLE IF NOT EXISTS auth_penalty (
   remote TEXT NOT NULL,
   user_key TEXT NOT NULL,
   failures BIGINT NOT NULL DEFAULT 0,

@@ -7,7 +7,7 @@ import type { Db } from './db.js';
 
 /** CONTROL_SCHEMA (migration 7): one row per message, `message` its JSON; ids only grow (AUTOINCREMENT). */
 export const CONTROL_SCHEMA = `
-CREATE TABLE session_control (
+CREATE TABLE IF NOT EXISTS session_control (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   created_at INTEGER NOT NULL,
   message TEXT NOT NULL

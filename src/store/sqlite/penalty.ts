@@ -5,9 +5,9 @@
 import type { PenaltyEntry, PenaltyReservation } from '../types.js';
 import type { Db } from './db.js';
 
-/** PENALTY_SCHEMA (migration 7): remote is the address key, user_key the name tried; times are ms since epoch. */
+/** PENALTY_SCHEMA (migration 7): remote is the address key, user_key the name tried; times are ms since epoch. IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have it. */
 export const PENALTY_SCHEMA = `
-CREATE TABLE auth_penalty (
+CREATE TABLE IF NOT EXISTS auth_penalty (
   remote TEXT NOT NULL,
   user_key TEXT NOT NULL,
   failures INTEGER NOT NULL DEFAULT 0,
