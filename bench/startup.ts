@@ -3,14 +3,14 @@
  * (the floor), `letterbox --version`, and `letterbox deliver` of one real message (what Postfix's
  * mailbox_command runs per message), each the median of several runs; and the resident memory (VmRSS) of
  * `letterbox serve` a moment after its ready line (SQLite, IMAP 143/993 with a self-signed certificate,
- * LMTP on TCP and the socket: the quick start's server). Targets (issue 13): both commands within 5x
+ * LMTP on TCP and the socket: the quick start's server), and the same started with a config file. Targets (issue 13): both commands within 5x
  * `node -e 0`, the server at most 64 MiB.
  *
  *   node --import tsx bench/startup.ts [--runs 15] [--settle-ms 2000]
  *   LETTERBOX_ROOT=/path/to/other/checkout node --import tsx bench/startup.ts   # another build
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/cli.js';
@@ -38,9 +38,12 @@ function time(args: string[], input: string | Buffer = ''): number {
 }
 
 /** serveRss starts `letterbox serve` on free ports in `dir`, waits for its ready line and SETTLE_MS, and returns its VmRSS in octets. */
-async function serveRss(dir: string): Promise<number> {
+async function serveRss(dir: string, withConfig = false): Promise<number> {
   const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', `${imaps}`, '--lmtp-port', `${lmtp}`], {
+  const config = path.join(dir, 'bench.yaml');
+  await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${imap}, tls_port: ${imaps} }\nlmtp: { port: ${lmtp} }\n`);
+  const args = withConfig ? ['--config', config] : ['--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', `${imaps}`, '--lmtp-port', `${lmtp}`];
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     env: ENV,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -75,12 +78,14 @@ try {
   // The self-signed certificate is generated at the first start; measure a later one, as a server runs.
   await serveRss(dir);
   const rss = await serveRss(dir);
+  const rssConfig = await serveRss(dir, true);
 
   const rows: Array<[string, string, string]> = [
     ['node -e 0', `${floor.toFixed(3)} s`, '1.0x'],
     ['letterbox --version', `${version.toFixed(3)} s`, `${(version / floor).toFixed(1)}x node -e 0 (target <= 5x)`],
     ['letterbox deliver (one message)', `${deliver.toFixed(3)} s`, `${(deliver / floor).toFixed(1)}x node -e 0 (target <= 5x)`],
     ['letterbox serve RSS after start', `${(rss / 2 ** 20).toFixed(1)} MiB`, 'target <= 64 MiB'],
+    ['the same with a config file (--config)', `${(rssConfig / 2 ** 20).toFixed(1)} MiB`, 'loads the YAML parser and the validator too'],
   ];
   console.log(`\n## startup {"runs":${RUNS},"settleMs":${SETTLE_MS},"root":${JSON.stringify(LETTERBOX_ROOT)}}`);
   console.log('| figure | value | against |');
@@ -91,7 +96,7 @@ try {
       bench: 'startup',
       params: { runs: RUNS, settleMs: SETTLE_MS, root: LETTERBOX_ROOT },
       machine: machine(),
-      figures: { nodeSeconds: floor, versionSeconds: version, deliverSeconds: deliver, serveRssBytes: rss },
+      figures: { nodeSeconds: floor, versionSeconds: version, deliverSeconds: deliver, serveRssBytes: rss, serveWithConfigRssBytes: rssConfig },
     }),
   );
 } finally {
