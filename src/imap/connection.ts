@@ -237,6 +237,7 @@ export class Connection implements Session {
 
   /** destroy drops the connection without flushing (a client that does not read, or a shutdown that waited long enough). */
   destroy(): void {
+    this.endReason ??= 'connection dropped';
     this.close();
     this.socket.destroy();
   }
@@ -394,7 +395,10 @@ export class Connection implements Session {
       });
     } else {
       socket.on('error', (err) => this.log.debug({ err: err.message }, 'TLS socket error'));
-      socket.on('close', () => this.close());
+      socket.on('close', () => {
+        this.endReason ??= 'client disconnected';
+        this.close();
+      });
     }
   }
 

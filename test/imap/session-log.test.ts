@@ -74,6 +74,14 @@ describe('IMAP session log lines', () => {
       c.close();
     });
     assert.equal(gone.find((l) => l.msg === 'disconnect')!.reason, 'client disconnected');
+    const afterTls = await closedLines(async () => {
+      const c = await RawClient.connect(srv.imapPort);
+      await exchange(c, 's', 'STARTTLS', ['s OK Begin TLS negotiation now']);
+      await c.startTls(srv.cert);
+      await exchange(c, 'n', 'NOOP', ['n OK NOOP completed']);
+      c.close();
+    });
+    assert.equal(afterTls.find((l) => l.msg === 'disconnect')!.reason, 'client disconnected', 'also after STARTTLS');
     const bad = await closedLines(async () => {
       const c = await RawClient.connect(srv.imapPort);
       for (let i = 0; i < 20; i++) c.send(`x${i} BOGUS`);
