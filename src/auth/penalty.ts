@@ -5,9 +5,12 @@
  * (2, 4, 8, 15, 15, ... seconds by default). So:
  * - a right password from another address is answered at once (the penalty belongs to the address);
  * - a right password from the guessing address is answered after at most the address's penalty;
- * - attempts for one user name from one address are answered one after the other, each at least the
- *   penalty after the one before, also when they come in parallel over many connections or nodes
- *   (at most 6 guesses in the first minute, then 4 a minute, per address and user name, by default);
+ * - a client's parallel logins (a mail client opens several connections at once) are not delayed while
+ *   neither the address nor that user name from it has failed and they are at most `parallel`;
+ * - beyond that, attempts for one user name from one address are answered one after the other, each at
+ *   least the penalty after the one before, also when they come in parallel over many connections or
+ *   nodes (at most 13 guesses in the first minute, then 4 a minute, per address and user name, by
+ *   default: 10 at once, then one every 15 s);
  * - a right password forgets that user name's failures from that address (the user's own typos), not
  *   the failures for other names.
  * The state lives in the store (Store.reservePenalty and the rest), so every node of a PostgreSQL
@@ -16,11 +19,16 @@
  */
 import type { PenaltyReservation, Store } from '../store/types.js';
 
-/** PenaltyLimits: milliseconds (config auth.penalty_*). delayMs 0 turns the penalty off. */
+/**
+ * PenaltyLimits: milliseconds (config auth.penalty_*); delayMs 0 turns the penalty off. `parallel` is how
+ * many attempts of one user name from one address may be under way together without being spaced, while
+ * neither has failed (the server uses imap.max_connections_per_user_ip: more sessions could not log in anyway).
+ */
 export interface PenaltyLimits {
   delayMs: number;
   maxDelayMs: number;
   expireMs: number;
+  parallel: number;
 }
 
 /** PURGE_INTERVAL_MS: how often a node deletes expired penalty rows (ms). */
@@ -92,20 +100,29 @@ export class LoginPenalty {
   }
 
   /**
-   * begin reserves the attempt of `user` from `ip` before the password is checked. Its answer is due at
-   * the earliest, on success, when the address's penalty has passed (and the last reserved attempt of the
-   * same pair is due); on failure, the penalty of one more failure after the later of now and that.
+   * begin reserves the attempt of `user` from `ip` before the password is checked. While the pair has not
+   * failed and has fewer than `parallel` attempts under way, its answer is due after the address's
+   * penalty (success) or one more failure's (failure). Otherwise it queues behind the pair's last reserved
+   * attempt: success is due when that one is and the address's penalty has passed; failure the penalty of
+   * one more failure (counting the queued attempts as failures) after the later of now and that.
    */
   async begin(ip: string, user: string): Promise<PenaltyAttempt> {
     const remote = penaltyAddress(ip);
     const name = penaltyUser(user);
     const start = this.now();
+    const { limits } = this;
     let failureAt = start;
-    const state: PenaltyReservation = await this.store.reservePenalty(remote, name, start, this.limits.expireMs, (s) => {
-      failureAt = Math.max(start, s.pairNextAt) + penaltyDelay(Math.max(s.addressFailures, s.pairAttempts) + 1, this.limits);
+    let successAt = start;
+    const state: PenaltyReservation = await this.store.reservePenalty(remote, name, start, limits.expireMs, (s) => {
+      if (s.pairFailures === 0 && s.pairAttempts < limits.parallel) {
+        successAt = start + penaltyDelay(s.addressFailures, limits);
+        failureAt = start + penaltyDelay(s.addressFailures + 1, limits);
+        return Math.max(s.pairNextAt, failureAt);
+      }
+      successAt = Math.max(start + penaltyDelay(s.addressFailures, limits), s.pairNextAt);
+      failureAt = Math.max(start, s.pairNextAt) + penaltyDelay(Math.max(s.addressFailures, s.pairFailures, s.pairAttempts) + 1, limits);
       return failureAt;
     });
-    const successAt = Math.max(start + penaltyDelay(state.addressFailures, this.limits), state.pairNextAt);
     this.maybePurge(start);
     const wait = async (at: number) => {
       const ms = at - this.now();

@@ -26,7 +26,7 @@ export function penaltyCommand(): Command {
     if (opts.clear !== undefined && opts.clearAll) throw new CliError('give --clear ADDRESS or --clear-all, not both', EXIT.USAGE);
     const config = await resolveConfig(opts);
     const { penaltyAddress, penaltyDelay } = await import('../auth/penalty.js');
-    const limits = { delayMs: config.auth.penaltyDelayMs, maxDelayMs: config.auth.penaltyMaxDelayMs, expireMs: config.auth.penaltyExpireMs };
+    const limits = { delayMs: config.auth.penaltyDelayMs, maxDelayMs: config.auth.penaltyMaxDelayMs, expireMs: config.auth.penaltyExpireMs, parallel: config.imap.maxConnectionsPerUserIp };
     const out = await withStore(config, adminLogger(opts), false, async (store) => {
       if (opts.clearAll) {
         const n = await store.clearPenalties(null);

@@ -100,7 +100,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const unfollow = sessions.follow(store, log);
   const listeners: Array<{ server: net.Server; name: 'imap' | 'imaps' }> = [];
   const admission = new Admission(limits);
-  const penalty = new LoginPenalty(store, { delayMs: config.auth.penaltyDelayMs, maxDelayMs: config.auth.penaltyMaxDelayMs, expireMs: config.auth.penaltyExpireMs });
+  const penalty = new LoginPenalty(store, {
+    delayMs: config.auth.penaltyDelayMs,
+    maxDelayMs: config.auth.penaltyMaxDelayMs,
+    expireMs: config.auth.penaltyExpireMs,
+    parallel: config.imap.maxConnectionsPerUserIp,
+  });
   let stopping = false;
 
   const accept = (socket: net.Socket, implicitTls: boolean): void => {

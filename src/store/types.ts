@@ -239,6 +239,8 @@ export type ChangeListener = (accountId: number | null, mailboxId: number | null
  */
 export interface PenaltyReservation {
   addressFailures: number;
+  /** The pair's own failures within the expiry. */
+  pairFailures: number;
   pairAttempts: number;
   pairNextAt: number;
 }

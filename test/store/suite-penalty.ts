@@ -9,7 +9,7 @@ import { LoginPenalty, penaltyAddress, penaltyDelay, type PenaltyLimits } from '
 import type { ControlMessage } from '../../src/store/types.js';
 import { newAccount, waitFor, type Ctx } from './helpers.js';
 
-const LIMITS: PenaltyLimits = { delayMs: 2000, maxDelayMs: 15_000, expireMs: 15 * 60_000 };
+const LIMITS: PenaltyLimits = { delayMs: 2000, maxDelayMs: 15_000, expireMs: 15 * 60_000, parallel: 10 };
 
 /** penaltyTests covers the penalty's answer times, their sharing between connections, listing and clearing. */
 export function penaltyTests(ctx: Ctx): void {
@@ -50,11 +50,26 @@ export function penaltyTests(ctx: Ctx): void {
     assert.equal(await due(c, '192.0.2.7', 'bob@example.com', true), 15_000, 'a success for bob forgets none of the failures for alice');
   });
 
-  it('answers parallel guesses for one user from one address one after the other: 6 in the first minute, then 4 a minute', async () => {
+  it('does not delay the parallel logins of a client (up to `parallel` of one user from one address) while nothing failed', async () => {
+    const { c } = clock();
+    const logins = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        let at = 0;
+        const p = new LoginPenalty(ctx.store, LIMITS, () => c.now, async (ms) => {
+          at = ms;
+        });
+        return { a: await p.begin('192.0.2.50', 'carol@example.com'), at: () => at };
+      }),
+    );
+    for (const { a } of logins) await a.succeeded();
+    assert.deepEqual(logins.map((l) => l.at()), [0, 0, 0, 0, 0]);
+  });
+
+  it('answers parallel guesses for one user from one address one after the other beyond `parallel`: 13 in the first minute, then 4 a minute', async () => {
     const { c } = clock();
     const times: number[] = [];
     const attempts = await Promise.all(
-      Array.from({ length: 14 }, async () => {
+      Array.from({ length: 18 }, async () => {
         let at = 0;
         const p = new LoginPenalty(ctx.store, LIMITS, () => c.now, async (ms) => {
           at = ms;
@@ -68,8 +83,8 @@ export function penaltyTests(ctx: Ctx): void {
       times.push(at());
     }
     times.sort((x, y) => x - y);
-    assert.deepEqual(times.slice(0, 7), [2000, 6000, 14_000, 29_000, 44_000, 59_000, 74_000]);
-    assert.equal(times.filter((t) => t <= 60_000).length, 6);
+    assert.deepEqual(times, [...Array<number>(10).fill(2000), 17_000, 32_000, 47_000, 62_000, 77_000, 92_000, 107_000, 122_000]);
+    assert.equal(times.filter((t) => t <= 60_000).length, 13);
     assert.equal(times.filter((t) => t > 60_000 && t <= 120_000).length, 4);
     // The same /64 is the same address for the penalty.
     assert.equal(await due(c, '2001:db8:1:2::1', 'bob@example.com', true), 15_000);

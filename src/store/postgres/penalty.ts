@@ -26,9 +26,18 @@ export async function reservePenalty(db: Db, remote: string, user: string, now: 
   const since = now - expireMs;
   return db.write(async (tx) => {
     await tx.run('INSERT INTO auth_penalty (remote, user_key) VALUES (?, ?) ON CONFLICT (remote, user_key) DO NOTHING', remote, user);
-    const pair = (await tx.get<{ attempts: number; next_at: number }>('SELECT attempts, next_at FROM auth_penalty WHERE remote = ? AND user_key = ? FOR UPDATE', remote, user))!;
+    const pair = (await tx.get<{ failures: number; last_failure: number; attempts: number; next_at: number }>(
+      'SELECT failures, last_failure, attempts, next_at FROM auth_penalty WHERE remote = ? AND user_key = ? FOR UPDATE',
+      remote,
+      user,
+    ))!;
     const failures = (await tx.get<{ n: number }>('SELECT COALESCE(SUM(failures), 0) AS n FROM auth_penalty WHERE remote = ? AND last_failure >= ?', remote, since))!.n;
-    const state = { addressFailures: failures, pairAttempts: pair.next_at >= since ? pair.attempts : 0, pairNextAt: pair.next_at };
+    const state = {
+      addressFailures: failures,
+      pairFailures: pair.last_failure >= since ? pair.failures : 0,
+      pairAttempts: pair.next_at >= since ? pair.attempts : 0,
+      pairNextAt: pair.next_at,
+    };
     await tx.run('UPDATE auth_penalty SET attempts = ?, next_at = ? WHERE remote = ? AND user_key = ?', state.pairAttempts + 1, plan(state), remote, user);
     return state;
   });

@@ -22,8 +22,17 @@ CREATE TABLE IF NOT EXISTS auth_penalty (
 export function reservePenalty(db: Db, remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): PenaltyReservation {
   const since = now - expireMs;
   const failures = db.get<{ n: number }>('SELECT COALESCE(SUM(failures), 0) AS n FROM auth_penalty WHERE remote = ? AND last_failure >= ?', remote, since)!.n;
-  const pair = db.get<{ attempts: number; next_at: number }>('SELECT attempts, next_at FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user);
-  const state = { addressFailures: failures, pairAttempts: pair && pair.next_at >= since ? pair.attempts : 0, pairNextAt: pair?.next_at ?? 0 };
+  const pair = db.get<{ failures: number; last_failure: number; attempts: number; next_at: number }>(
+    'SELECT failures, last_failure, attempts, next_at FROM auth_penalty WHERE remote = ? AND user_key = ?',
+    remote,
+    user,
+  );
+  const state = {
+    addressFailures: failures,
+    pairFailures: pair && pair.last_failure >= since ? pair.failures : 0,
+    pairAttempts: pair && pair.next_at >= since ? pair.attempts : 0,
+    pairNextAt: pair?.next_at ?? 0,
+  };
   db.run(
     `INSERT INTO auth_penalty (remote, user_key, attempts, next_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (remote, user_key) DO UPDATE SET attempts = excluded.attempts, next_at = excluded.next_at`,
