@@ -4,6 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { escapeOctets } from '../protocol/octets.js';
 
 /** LF is the line feed byte; a line ends at LF (with or without CR before it). */
 export const LF = 0x0a;
@@ -53,13 +54,14 @@ export function hasHighBit(s: string): boolean {
 
 /**
  * bytesText turns a latin1 string (one char per raw byte, as header fields are read) into text:
- * UTF-8 when the bytes are valid UTF-8 (RFC 6532 headers), otherwise `fallback` ("latin1" keeps every
- * byte as its own code point; "windows-1252" is what mislabelled western mail really is).
+ * UTF-8 when the bytes are valid UTF-8 (RFC 6532 headers), otherwise `fallback`: "raw" keeps every 8-bit
+ * byte as a raw octet (protocol/octets.ts), so ENVELOPE and BODYSTRUCTURE send the stored bytes back
+ * unchanged; "windows-1252" is what mislabelled western mail really is (for SEARCH, which must compare text).
  * Pure-ASCII input is returned unchanged.
  */
-export function bytesText(s: string, fallback: 'latin1' | 'windows-1252'): string {
+export function bytesText(s: string, fallback: 'raw' | 'windows-1252'): string {
   if (!hasHighBit(s)) return s;
   const bytes = Buffer.from(s, 'latin1');
   if (isUtf8(bytes)) return bytes.toString('utf8');
-  return fallback === 'latin1' ? s : iconv.decode(bytes, 'windows-1252');
+  return fallback === 'raw' ? escapeOctets(s) : iconv.decode(bytes, 'windows-1252');
 }

@@ -9,21 +9,24 @@ import type { FetchItem, Section } from '../../protocol/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
 import { no, type ImapError } from '../errors.js';
 import { emailObjectId } from '../objectid.js';
-import { binaryBytes } from './binary.js';
+import { binaryBytes, isBinaryData } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
 import { encodeBodyStructure } from './structure.js';
 import { envelopeText } from '../../protocol/envelope.js';
+import { hasRawOctets, rawOctets } from '../../protocol/octets.js';
 
 /**
  * FetchMessage is what one message's response is built from: its sequence number and UID, the flags and
- * modseq the session knows (`meta`), the stored record (null when no item needs it) and the message bytes
+ * modseq the session knows (`meta`), the flags FLAGS shows (`flags`: meta's plus \Recent where the session
+ * has it, SelectedMailbox.flagsOf), the stored record (null when no item needs it) and the message bytes
  * (null when no item needs them).
  */
 export interface FetchMessage {
   seq: number;
   uid: number;
   meta: MessageMeta;
+  flags: readonly string[];
   record: MessageRecord | null;
   body: Buffer | null;
 }
@@ -43,6 +46,11 @@ class Pieces {
     if (this.text) this.out.push(this.text);
     this.text = '';
     this.out.push(b);
+  }
+  /** header holds header-derived response text: as a string, or as bytes when it carries raw octets (octets.ts). */
+  header(s: string): void {
+    if (hasRawOctets(s)) this.buf(rawOctets(s));
+    else this.str(s);
   }
   literal(data: Buffer, literal8 = false): void {
     const [marker, bytes] = literalPieces(data, literal8);
@@ -83,7 +91,7 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
     case 'uid':
       return p.str(`UID ${m.uid}`);
     case 'flags':
-      return p.str(`FLAGS ${flagList(m.meta.flags)}`);
+      return p.str(`FLAGS ${flagList(m.flags)}`);
     case 'modseq':
       return p.str(`MODSEQ (${m.meta.modseq})`);
     case 'internaldate':
@@ -94,12 +102,12 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.str(`SAVEDATE ${formatDateTime(need(m.record, 'record').saveDate)}`);
     case 'envelope': {
       const record = need(m.record, 'record');
-      return p.str(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
+      return p.header(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
     }
     case 'body':
-      return p.str(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
+      return p.header(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
     case 'bodystructure':
-      return p.str(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
+      return p.header(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
     case 'emailid':
       // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
       return p.str(`EMAILID (${emailObjectId(need(m.record, 'record').bodyId)})`);
@@ -130,7 +138,8 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       if (data === null) throw unknownCte(item.section, m.uid);
       const cut = applyPartial(data, item.partial);
       p.str(`BINARY[${item.section.join('.')}]${item.partial ? `<${item.partial.offset}>` : ''} `);
-      return p.literal(cut, cut.indexOf(0) >= 0);
+      // literal8 by what the whole section is, so every partial FETCH of it comes the same way.
+      return p.literal(cut, isBinaryData(data));
     }
     case 'binary.size': {
       const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);
