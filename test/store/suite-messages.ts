@@ -273,7 +273,8 @@ export function flagTests(ctx: Ctx): void {
     assert.ok(add.updated.every((m) => m.modseq === m1));
 
     const again = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'add', ['\\Seen', 'WORK']);
-    assert.deepEqual(again, { updated: [], failed: [] });
+    // Nothing changed: each message comes back as it is, for STORE to answer with its flags now.
+    assert.deepEqual(again, { updated: [], unchanged: add.updated, failed: [] });
     assert.equal((await ctx.store.getMailbox(accountId, 'INBOX'))!.highestModseq, m1);
 
     const rm = await ctx.store.storeFlags(accountId, inbox, [1, 2], 'remove', ['\\seen', '\\Draft']);
@@ -297,6 +298,7 @@ export function flagTests(ctx: Ctx): void {
     );
     const same = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'set', ['\\answered', 'WORK']);
     assert.deepEqual(same.updated, []);
+    assert.deepEqual(same.unchanged, set.updated);
     const list = await ctx.store.listMessages(accountId, inbox);
     assert.deepEqual(
       list.map((m) => [m.uid, m.modseq]),
@@ -323,8 +325,9 @@ export function flagTests(ctx: Ctx): void {
     assert.ok(res.updated[0]!.modseq > changed);
     const list = await ctx.store.listMessages(accountId, inbox);
     assert.deepEqual(list[1], { uid: 2, modseq: changed, flags: ['\\Flagged'] });
+    assert.deepEqual(res.unchanged, []);
     const zero = await ctx.store.storeFlags(accountId, inbox, [1], 'add', ['\\Seen'], 0);
-    assert.deepEqual(zero, { updated: [], failed: [1] });
+    assert.deepEqual(zero, { updated: [], unchanged: [], failed: [1] });
   });
 }
 

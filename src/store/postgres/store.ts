@@ -113,6 +113,10 @@ export class PostgresStore implements Store {
     return mailboxes.createMailbox(this.db, accountId, name, specialUse ?? null);
   }
 
+  async claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number> {
+    return mailboxes.claimRecent(this.db, accountId, mailboxId, upTo);
+  }
+
   async deleteMailbox(accountId: number, name: string): Promise<void> {
     await mailboxes.deleteMailbox(this.db, this.blobs, accountId, name);
   }
@@ -174,7 +178,7 @@ export class PostgresStore implements Store {
     op: FlagOperation,
     flags: string[],
     unchangedSince?: number,
-  ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
+  ): Promise<updates.FlagsResult> {
     return updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
   }
 
@@ -202,6 +206,10 @@ export class PostgresStore implements Store {
 
   async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
     return changesSince(this.db, accountId, mailboxId, since);
+  }
+
+  async highestModseq(accountId: number, mailboxId: number): Promise<number | null> {
+    return mailboxes.highestModseq(this.db, accountId, mailboxId);
   }
 
   onChange(listener: ChangeListener): () => void {
