@@ -298,9 +298,16 @@ export class Connection implements Session {
       this.changed = false;
       return;
     }
+    const view = this.selected;
     // Pending expunges are flushed when allowed, and otherwise keep HIGHESTMODSEQ below them (sync.ts).
-    const force = this.selected.pendingExpunge.size > 0 && (allowExpunge || (this.selected.pendingSince !== null && condstoreOn(this)));
-    if (!this.changed && !force) return;
+    const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(this)));
+    if (!this.changed && !force) {
+      // No notification does not mean no change: another process or node may have committed one that has
+      // not reached us yet. A change acknowledged anywhere must show at this session's next command, so the
+      // committed HIGHESTMODSEQ is read at every command (one read by primary key).
+      const highest = await this.store.highestModseq(this.account.id, view.mailbox.id);
+      if (highest !== null && highest <= view.knownModseq) return;
+    }
     this.changed = false;
     await syncSelected(this, allowExpunge);
   }
