@@ -29,7 +29,15 @@ export interface ServeProcess {
  */
 export async function startServe(
   dataDir: string,
-  opts: { extraYaml?: string; imapPort?: number; imapsPort?: number; lmtpPort?: number; logLevel?: string; maxConnections?: number } = {},
+  opts: {
+    extraYaml?: string;
+    imapPort?: number;
+    imapsPort?: number;
+    lmtpPort?: number;
+    logLevel?: string;
+    maxConnections?: number;
+    maxConnectionsPerUserIp?: number;
+  } = {},
 ): Promise<ServeProcess> {
   const imapPort = opts.imapPort ?? (await freePort());
   const imapsPort = opts.imapsPort ?? (await freePort());
@@ -44,6 +52,7 @@ export async function startServe(
       `  port: ${imapPort}`,
       `  tls_port: ${imapsPort}`,
       `  max_connections: ${opts.maxConnections ?? 5000}`,
+      ...(opts.maxConnectionsPerUserIp !== undefined ? [`  max_connections_per_user_ip: ${opts.maxConnectionsPerUserIp}`] : []),
       'lmtp:',
       '  host: 127.0.0.1',
       `  port: ${lmtpPort}`,
@@ -85,6 +94,12 @@ export async function startServe(
       });
       check();
     });
-  await waitForLog('Letterbox ready');
+  try {
+    await waitForLog('Letterbox ready');
+  } catch (err) {
+    // A server that never got ready must not outlive the test (its handle would keep the runner waiting).
+    proc.kill('SIGKILL');
+    throw err;
+  }
   return { proc, imapPort, imapsPort, lmtpPort, output: () => out, waitForLog, exited };
 }
