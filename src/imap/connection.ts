@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
 import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
+import { plaintextAuthAllowed } from '../auth/plaintext.js';
 import type { AuthThrottle } from '../auth/throttle.js';
 import type { Admission } from '../net/admission.js';
 import { no } from './errors.js';
@@ -175,11 +176,7 @@ export class Connection implements Session {
 
   /** True when LOGIN/AUTHENTICATE may be used on this connection now (RFC 9051 section 6.2.3, LOGINDISABLED). */
   get plaintextAuthAllowed(): boolean {
-    if (this.tlsActive) return true;
-    const rule = this.config.imap.plaintextAuth;
-    if (rule === 'always') return true;
-    if (rule === 'never') return false;
-    return isLoopback(this.remoteAddress);
+    return plaintextAuthAllowed(this.config.imap.plaintextAuth, this.tlsActive, this.remoteAddress);
   }
 
   capabilities(): string[] {
@@ -460,10 +457,4 @@ export class Connection implements Session {
       this.resetTimer();
     }
   }
-}
-
-/** isLoopback tells whether an address is 127.0.0.0/8 or ::1 (also IPv4-mapped). */
-export function isLoopback(addr: string): boolean {
-  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-  return a === '::1' || a.startsWith('127.');
 }
