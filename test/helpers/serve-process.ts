@@ -44,6 +44,10 @@ export async function startServe(
       `  port: ${imapPort}`,
       `  tls_port: ${imapsPort}`,
       `  max_connections: ${opts.maxConnections ?? 5000}`,
+      // POP3 off: no test of this helper uses it, and its default ports (110, 995) may be taken.
+      'pop3:',
+      '  port: 0',
+      '  tls_port: 0',
       'lmtp:',
       '  host: 127.0.0.1',
       `  port: ${lmtpPort}`,
