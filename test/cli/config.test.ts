@@ -60,6 +60,13 @@ describe('loadConfig', () => {
     await assert.rejects(loadConfig({ file }), /: pop3\.apop: unknown key \(allowed: host, port, tls_port, plaintext_auth, max_connections, max_connections_per_ip, max_connections_per_user_ip\)$/);
   });
 
+  it('letterbox.example.yaml is valid and shows the defaults', async () => {
+    const example = path.resolve(import.meta.dirname, '..', '..', 'letterbox.example.yaml');
+    const c = await loadConfig({ file: example, cwd: '/srv/mail' });
+    const defaults = await loadConfig({ cwd: '/srv/mail' });
+    assert.deepEqual({ ...c, dataDir: null, lmtp: { ...c.lmtp, socket: null } }, { ...defaults, dataDir: null, lmtp: { ...defaults.lmtp, socket: null } });
+  });
+
   it('resolves the LMTP socket: default in the data directory, relative to the file or the cwd, "none" for off', async () => {
     const dir = await tmp();
     const file = path.join(dir, 'letterbox.yaml');
