@@ -245,9 +245,17 @@ export class Pop3Connection implements Pop3Session {
     secure.on('close', () => this.close());
   }
 
-  /** Tells the client why the session ends (one -ERR line, RFC 2449 section 8: SYS/TEMP) and closes. */
+  /**
+   * Tells the client why the session ends (one -ERR line, RFC 3206 SYS/TEMP) and closes. While a command
+   * is writing its reply (a RETR in progress) the line waits until the reply is complete, so it never
+   * lands inside message data.
+   */
   private sayGoodbye(reason: string): void {
     if (this.closed) return;
+    if (this.running && !this.awaitingLine) {
+      this.stopping ??= reason;
+      return;
+    }
     this.out.err(`[SYS/TEMP] ${reason}`);
     this.close();
   }
@@ -297,6 +305,9 @@ export class Pop3Connection implements Pop3Session {
     if (this.closed) return;
     const ms = this.transaction ? this.opts.limits.authenticatedTimeoutMs : this.opts.limits.unauthenticatedTimeoutMs;
     this.timer = setTimeout(() => {
+      // A session sending a long RETR to a slow reader is not idle (a reader that stops is cut by the
+      // output stall timeout instead).
+      if (this.running && !this.awaitingLine) return this.resetTimer();
       this.log.info('closing idle connection');
       this.sayGoodbye('Autologout; idle for too long.');
     }, ms);

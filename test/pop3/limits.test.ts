@@ -171,4 +171,28 @@ describe('POP3 shutdown', () => {
       await srv.close();
     }
   });
+
+  it('a shutdown during a RETR lets the message finish before the -ERR line', async () => {
+    const srv = await startTestServer('sqlite');
+    try {
+      const account = await srv.addUser('alice@example.com', 'pw');
+      const big = Buffer.from(`Subject: big\r\n\r\n${`${'z'.repeat(998)}\r\n`.repeat(4 * 1024)}`);
+      await deliver(srv.store, account, 'INBOX', [{ raw: big, flags: [], internalDate: Date.UTC(2026, 10, 1) }]);
+      const c = await loginPop3(srv, 'TLS', 'alice@example.com');
+      c.socket.pause();
+      const retr = c.multilineBytes('RETR 1');
+      // The RETR is under way (waiting for the client to read) when the server is told to stop.
+      assert.ok(await waitFor(() => srv.pop3.bufferedOutput() > 0));
+      const closing = srv.pop3.close();
+      c.socket.resume();
+      const { status, data } = await retr;
+      assert.equal(status, `+OK ${big.length} octets`);
+      assert.equal(data.length, big.length + 3);
+      assert.equal(await c.readLine(), '-ERR [SYS/TEMP] Server shutting down.');
+      assert.equal(await c.closedByServer(), true);
+      await closing;
+    } finally {
+      await srv.close();
+    }
+  });
 });

@@ -22,10 +22,13 @@ export function messageNumber(arg: string): number {
   return Number(arg);
 }
 
-/** lineCount reads TOP's line count (RFC 1939 section 7: a non-negative number). Throws Pop3Error (bad command). */
+/**
+ * lineCount reads TOP's line count (RFC 1939 section 7: a non-negative number). Clients ask for "all" with
+ * a huge one (fetchmail sends 99999999), so any length is accepted and capped. Throws Pop3Error (bad command).
+ */
 export function lineCount(arg: string): number {
-  if (!/^\d{1,10}$/.test(arg)) throw bad('Invalid number of lines.');
-  return Number(arg);
+  if (!/^\d+$/.test(arg)) throw bad('Invalid number of lines.');
+  return Math.min(Number(arg), Number.MAX_SAFE_INTEGER);
 }
 
 /** optionalMessage parses the optional message number of LIST and UIDL. */
