@@ -5,6 +5,7 @@
  * until the penalty window has passed without a failure. User names are counted whether or not the
  * account exists, so the throttle does not reveal which accounts exist. State is in memory, per node.
  */
+import { AUTH_FAILURE_DELAY_MS, AUTH_MAX_FAILURE_DELAY_MS, AUTH_MAX_FAILURES, AUTH_MAX_TRACKED, AUTH_PENALTY_WINDOW_MS } from '../protocol/limits.js';
 
 /** ThrottleLimits: delays in milliseconds (defaults in src/protocol/limits.ts, AUTH_*). */
 export interface ThrottleLimits {
@@ -76,4 +77,20 @@ export class AuthThrottle {
 /** userKey normalises a user name for counting; the length cap bounds memory (an e-mail address has at most 254 octets). */
 function userKey(user: string): string {
   return user.trim().toLowerCase().slice(0, 320);
+}
+
+/**
+ * newAuthThrottle returns a throttle with the AUTH_* limits of src/protocol/limits.ts, `given` overriding
+ * some (tests shorten the delays). `letterbox serve` makes one and shares it between IMAP and POP3, so
+ * switching protocol buys a guesser no extra attempts.
+ */
+export function newAuthThrottle(given: Partial<ThrottleLimits> = {}): AuthThrottle {
+  return new AuthThrottle({
+    failureDelayMs: AUTH_FAILURE_DELAY_MS,
+    maxFailureDelayMs: AUTH_MAX_FAILURE_DELAY_MS,
+    maxFailures: AUTH_MAX_FAILURES,
+    penaltyWindowMs: AUTH_PENALTY_WINDOW_MS,
+    maxTracked: AUTH_MAX_TRACKED,
+    ...given,
+  });
 }

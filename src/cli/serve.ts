@@ -1,15 +1,17 @@
 /**
- * `letterbox serve`: config, logger, store, TLS material, listeners; one "ready" log line naming every
- * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
- * accepting, say BYE to every session once its running command has finished, close the store and end
- * the process with status 0.
+ * `letterbox serve`: config, logger, store, TLS material, listeners (IMAP, POP3 and LMTP, sharing the store
+ * and one failed-login throttle); one "ready" log line naming every address; SIGHUP reloads the TLS
+ * certificate and key without dropping sessions; SIGTERM/SIGINT stop accepting, end every session once
+ * its running command has finished, close the store and end the process with status 0.
  */
 import { mkdir } from 'node:fs/promises';
 import { Command } from 'commander';
+import { newAuthThrottle } from '../auth/throttle.js';
 import type { Config } from '../config/types.js';
 import { startServer, type RunningServer } from '../imap/server.js';
 import { startLmtpServer, type LmtpAddress, type RunningLmtp } from '../lmtp/server.js';
 import { createLogger } from '../log/logger.js';
+import { startPop3Server, type RunningPop3 } from '../pop3/server.js';
 import { describeStorage, openStore } from '../store/open.js';
 import { ensureTlsMaterial } from '../tls/material.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
@@ -18,6 +20,8 @@ interface ServeOptions extends CommonOptions {
   host?: string;
   imapPort?: number;
   imapsPort?: number;
+  pop3Port?: number;
+  pop3sPort?: number;
   lmtpHost?: string;
   lmtpPort?: number;
   lmtpSocket?: string;
@@ -27,20 +31,24 @@ interface ServeOptions extends CommonOptions {
 export function serveCommand(): Command {
   return addCommonOptions(
     new Command('serve')
-      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
       .description(
         'run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured); ' +
+          'POP3 on the same mailboxes: port 110 with STLS and port 995 with TLS; ' +
           'and LMTP (RFC 2033) for mail from an MTA such as Postfix, on 127.0.0.1:24 and on the unix socket <data-dir>/lmtp.sock',
       )
-      .option('--host <addr>', 'address to listen on, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
+      .option('--host <addr>', 'address the IMAP and POP3 listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
       .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
       .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
+      .option('--pop3-port <n>', 'cleartext POP3 port with STLS, 0 = off (default 110)', parsePort)
+      .option('--pop3s-port <n>', 'POP3 over TLS port, 0 = off (default 995)', parsePort)
       .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)'),
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
+      pop3: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.pop3Port !== undefined && { port: opts.pop3Port }), ...(opts.pop3sPort !== undefined && { tlsPort: opts.pop3sPort }) },
       lmtp: {
         ...(opts.lmtpHost !== undefined && { host: opts.lmtpHost }),
         ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
@@ -53,11 +61,16 @@ export function serveCommand(): Command {
 
 /** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
-  const { port, tlsPort } = config.imap;
-  if (port === 0 && tlsPort === 0 && config.lmtp.port === 0 && config.lmtp.socket === null) {
-    throw new CliError('nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
+  const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+  const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+  if (!imapOn && !pop3On && config.lmtp.port === 0 && config.lmtp.socket === null) {
+    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
   }
-  if (port === tlsPort && port !== 0) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
+  const ports = listenerPorts(config).filter((l) => l.port !== 0);
+  for (const [i, a] of ports.entries()) {
+    const b = ports.slice(i + 1).find((l) => l.port === a.port);
+    if (b) throw new CliError(`the ${a.what} port and the ${b.what} port are both ${a.port}: choose different ports`, EXIT.CONFIG);
+  }
 
   const log = createLogger(config.log.level);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
@@ -70,23 +83,28 @@ export async function serve(config: Config): Promise<void> {
   await mkdir(config.dataDir, { recursive: true });
   const store = await openStore(config, log);
   let server: RunningServer | null = null;
+  let pop3: RunningPop3 | null = null;
   let lmtp: RunningLmtp | null = null;
   try {
-    if (port !== 0 || tlsPort !== 0) {
+    if (imapOn || pop3On) {
       const tls = await ensureTlsMaterial(config, log);
-      server = await startServer({ config, store, log, tls });
+      // One throttle for both protocols: switching protocol buys a password guesser nothing.
+      const authThrottle = newAuthThrottle();
+      if (imapOn) server = await startServer({ config, store, log, tls, authThrottle });
+      if (pop3On) pop3 = await startPop3Server({ config, store, log, tls, authThrottle });
     }
     lmtp = await startLmtpServer({ config, store, log });
   } catch (err) {
-    await server?.close();
+    await Promise.all([server?.close(), pop3?.close()]);
     await store.close();
     throw describeListenError(err, config);
   }
+  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
   const where = [
-    ...(server?.addresses ?? []).map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`),
+    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
-  const running = { imap: server, lmtp };
+  const running = { imap: server, pop3, lmtp };
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
@@ -100,7 +118,7 @@ export async function serve(config: Config): Promise<void> {
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
-          await Promise.all([running.imap?.close(), running.lmtp.close()]);
+          await Promise.all([running.imap?.close(), running.pop3?.close(), running.lmtp.close()]);
         } catch (err) {
           log.error({ err }, 'error while closing the listeners');
         }
@@ -116,12 +134,15 @@ export async function serve(config: Config): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {
-      const imap = running.imap;
+      const { imap, pop3 } = running;
       // LMTP alone has no TLS material to reload.
-      if (!imap) return;
+      if (!imap && !pop3) return;
       void (async () => {
         try {
-          imap.reloadTls(await ensureTlsMaterial(config, log));
+          const material = await ensureTlsMaterial(config, log);
+          imap?.reloadTls(material);
+          pop3?.reloadTls(material);
+          if (!imap) log.info('TLS certificate reloaded');
         } catch (err) {
           // Keep serving the old certificate: a typo in a renewed file must not take the server down.
           log.error({ err: (err as Error).message }, 'TLS reload failed; still serving the previous certificate');
@@ -129,7 +150,7 @@ export async function serve(config: Config): Promise<void> {
       })();
     });
   });
-  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses];
+  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
@@ -138,26 +159,48 @@ export async function serve(config: Config): Promise<void> {
   await stopped;
 }
 
+/** ListenerPort is one TCP listener of a client protocol, with the flag and config key that set its port. */
+interface ListenerPort {
+  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S';
+  port: number;
+  host: string;
+  flag: string;
+  key: string;
+}
+
+/** listenerPorts lists the IMAP and POP3 listeners of `config` (ports 0 included). */
+function listenerPorts(config: Config): ListenerPort[] {
+  return [
+    { what: 'IMAP', port: config.imap.port, host: config.imap.host, flag: '--imap-port', key: 'imap.port' },
+    { what: 'IMAPS', port: config.imap.tlsPort, host: config.imap.host, flag: '--imaps-port', key: 'imap.tls_port' },
+    { what: 'POP3', port: config.pop3.port, host: config.pop3.host, flag: '--pop3-port', key: 'pop3.port' },
+    { what: 'POP3S', port: config.pop3.tlsPort, host: config.pop3.host, flag: '--pop3s-port', key: 'pop3.tls_port' },
+  ];
+}
+
 /**
- * describeListenError turns a bind failure from startServer (EACCES, EADDRINUSE, EADDRNOTAVAIL, with
- * `.port`) into a one-line CliError saying what to do instead; any other error is returned unchanged.
+ * describeListenError turns a bind failure from the IMAP, POP3 or LMTP listeners (EACCES, EADDRINUSE,
+ * EADDRNOTAVAIL, with `.port` or `.socket`) into a one-line CliError saying what to do instead; any other
+ * error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string };
   if (e?.socket !== undefined) return describeSocketError(e, e.socket);
-  if (e?.port !== undefined && e.port === config.lmtp.port && e.port !== config.imap.port && e.port !== config.imap.tlsPort) return describeLmtpPortError(e, config);
+  const listener = e?.port !== undefined ? listenerPorts(config).find((l) => l.port === e.port) : undefined;
+  if (e?.port !== undefined && e.port === config.lmtp.port && !listener) return describeLmtpPortError(e, config);
   if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
-  const isImaps = e.port !== undefined && e.port === config.imap.tlsPort && e.port !== config.imap.port;
-  const port = e.port ?? (isImaps ? config.imap.tlsPort : config.imap.port);
-  const choose = isImaps ? `--imaps-port ${port < 1024 ? port + 1000 : port + 1} / imap.tls_port` : `--imap-port ${port < 1024 ? port + 1000 : port + 1} / imap.port`;
+  const l = listener ?? listenerPorts(config)[0]!;
+  const port = e.port ?? l.port;
+  const protocol = l.what.startsWith('POP3') ? 'POP3' : 'IMAP';
+  const choose = `${l.flag} ${port < 1024 ? port + 1000 : port + 1} / ${l.key}`;
   if (e.code === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on ${config.imap.host}: no such address on this machine; pick another with --host / imap.host in the config`);
+    return new CliError(`cannot listen on ${l.host}: no such address on this machine; pick another with --host / ${protocol.toLowerCase()}.host in the config`);
   }
   if (e.code === 'EACCES' && port < 1024) {
     return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`);
   }
   if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`);
-  return new CliError(`cannot listen on port ${port}: ${hostPort(config.imap.host, port)} is already in use (is another IMAP server running?); stop it, or pick another port with ${choose} in the config`);
+  return new CliError(`cannot listen on port ${port}: ${hostPort(l.host, port)} is already in use (is another ${protocol} server running?); stop it, or pick another port with ${choose} in the config`);
 }
 
 function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknown {

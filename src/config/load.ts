@@ -8,13 +8,14 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { FileConfigSchema, formatIssue, type FileConfig } from './schema.js';
-import type { Config } from './types.js';
+import type { Config, MailServiceConfig } from './types.js';
 
 /** ConfigOverrides are values that win over the config file (from flags or environment); paths may be relative to `cwd`. */
 export interface ConfigOverrides {
   dataDir?: string;
   storage?: Config['storage'];
   imap?: Partial<Config['imap']>;
+  pop3?: Partial<Config['pop3']>;
   /** LMTP overrides; `socket` is a path, or "none" to turn the socket off. */
   lmtp?: { host?: string; port?: number; socket?: string };
   tls?: Partial<Config['tls']>;
@@ -70,15 +71,8 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
   return {
     dataDir,
     storage: overrides.storage ?? (file.storage.kind === 'postgres' ? { kind: 'postgres', url: file.storage.url } : { kind: 'sqlite' }),
-    imap: {
-      host: overrides.imap?.host ?? file.imap.host,
-      port: overrides.imap?.port ?? file.imap.port,
-      tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
-      plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
-      maxConnections: overrides.imap?.maxConnections ?? file.imap.max_connections,
-      maxConnectionsPerIp: overrides.imap?.maxConnectionsPerIp ?? file.imap.max_connections_per_ip,
-      maxConnectionsPerUserIp: overrides.imap?.maxConnectionsPerUserIp ?? file.imap.max_connections_per_user_ip,
-    },
+    imap: mailService(file.imap, overrides.imap),
+    pop3: mailService(file.pop3, overrides.pop3),
     lmtp: {
       host: overrides.lmtp?.host ?? file.lmtp.host,
       port: overrides.lmtp?.port ?? file.lmtp.port,
@@ -90,6 +84,19 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     },
     quota: { storage: file.quota.storage, messages: file.quota.messages },
     log: { level: overrides.log?.level ?? file.log.level },
+  };
+}
+
+/** mailService merges a protocol section of the file (imap, pop3) with its overrides. */
+function mailService(file: FileConfig['imap'], over: Partial<MailServiceConfig> = {}): MailServiceConfig {
+  return {
+    host: over.host ?? file.host,
+    port: over.port ?? file.port,
+    tlsPort: over.tlsPort ?? file.tls_port,
+    plaintextAuth: over.plaintextAuth ?? file.plaintext_auth,
+    maxConnections: over.maxConnections ?? file.max_connections,
+    maxConnectionsPerIp: over.maxConnectionsPerIp ?? file.max_connections_per_ip,
+    maxConnectionsPerUserIp: over.maxConnectionsPerUserIp ?? file.max_connections_per_user_ip,
   };
 }
 

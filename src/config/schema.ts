@@ -23,6 +23,28 @@ export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\/./.test(s);
 }
 
+const CONNECTIONS_MSG = 'expected a whole number of connections, at least 1';
+const connections = z.number({ error: CONNECTIONS_MSG }).int({ error: CONNECTIONS_MSG }).min(1, { error: CONNECTIONS_MSG });
+
+/**
+ * mailService is the section of a client protocol (imap, pop3): listen address, cleartext port (with
+ * STARTTLS/STLS) and implicit-TLS port, the plaintext-auth rule and the connection limits; the same keys
+ * for both, with the protocol's standard ports as defaults.
+ */
+function mailService(cleartextPort: number, tlsPort: number) {
+  return z
+    .strictObject({
+      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default('0.0.0.0'),
+      port: port.default(cleartextPort),
+      tls_port: port.default(tlsPort),
+      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
+      max_connections: connections.default(MAX_CONNECTIONS),
+      max_connections_per_ip: connections.default(MAX_CONNECTIONS_PER_IP),
+      max_connections_per_user_ip: connections.default(MAX_CONNECTIONS_PER_USER_IP),
+    })
+    .prefault({});
+}
+
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
   data_dir: nonEmpty('a directory path').default('./data'),
@@ -41,17 +63,8 @@ export const FileConfigSchema = z.strictObject({
       { error: 'expected kind: sqlite, or kind: postgres with a url' },
     )
     .prefault({ kind: 'sqlite' }),
-  imap: z
-    .strictObject({
-      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default('0.0.0.0'),
-      port: port.default(143),
-      tls_port: port.default(993),
-      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
-      max_connections: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS),
-      max_connections_per_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_IP),
-      max_connections_per_user_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(MAX_CONNECTIONS_PER_USER_IP),
-    })
-    .prefault({}),
+  imap: mailService(143, 993),
+  pop3: mailService(110, 995),
   lmtp: z
     .strictObject({
       host: nonEmpty('an address such as 127.0.0.1 or ::1').default('127.0.0.1'),

@@ -1,26 +1,21 @@
 /**
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
  * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
- * Connection per client. It admits connections within the limits of src/protocol/limits.ts, shares one
- * failed-login throttle between sessions, reloads the certificate on demand and shuts down gracefully.
+ * Connection per client. The plumbing (binding, admission within the limits of src/protocol/limits.ts,
+ * certificate reload, graceful shutdown) is src/net/listeners.ts; one failed-login throttle is shared
+ * between sessions.
  */
-import net from 'node:net';
-import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { AuthThrottle } from '../auth/throttle.js';
 import type { Config } from '../config/types.js';
+import { Admission } from '../net/admission.js';
+import { startListeners, type ListenAddress as NetListenAddress } from '../net/listeners.js';
 import * as L from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
-import { secureContextOptions } from '../tls/policy.js';
-import { Admission } from './admission.js';
 import { Connection, type SessionLimits } from './connection.js';
 
-/** ListenAddress names one bound listener. */
-export interface ListenAddress {
-  name: 'imap' | 'imaps';
-  host: string;
-  port: number;
-}
+/** ListenAddress names one bound IMAP listener. */
+export type ListenAddress = NetListenAddress<'imap' | 'imaps'>;
 
 /** RunningServer is a started server. */
 export interface RunningServer {
@@ -63,6 +58,8 @@ export interface ServerOptions {
   ephemeralPorts?: boolean;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
+  /** The failed-login throttle to share with other protocols (POP3), so switching protocol buys no guesses; by default one of its own from `limits`. */
+  authThrottle?: AuthThrottle;
 }
 
 /** serverLimits fills in the defaults of limits.ts and the config for the limits not given. */
@@ -90,103 +87,52 @@ export function serverLimits(config: Config, given: Partial<ServerLimits> = {}):
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, store, log } = opts;
   const limits = serverLimits(config, opts.limits);
-  let secureContext = tls.createSecureContext(secureContextOptions(opts.tls));
-  const connections = new Set<Connection>();
-  const listeners: Array<{ server: net.Server; name: 'imap' | 'imaps' }> = [];
   const admission = new Admission(limits);
-  const authThrottle = new AuthThrottle({
-    failureDelayMs: limits.authFailureDelayMs,
-    maxFailureDelayMs: limits.authMaxFailureDelayMs,
-    maxFailures: limits.authMaxFailures,
-    penaltyWindowMs: limits.authPenaltyWindowMs,
-    maxTracked: L.AUTH_MAX_TRACKED,
-  });
-  let stopping = false;
-
-  const accept = (socket: net.Socket, implicitTls: boolean): void => {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const verdict = stopping ? 'total' : admission.acceptConnection(ip);
-    if (verdict !== 'ok') {
-      log.warn({ remote: ip, reason: verdict, open: admission.connections }, 'connection refused: too many connections');
-      socket.on('error', () => {});
-      socket.end(verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n');
-      setTimeout(() => socket.destroy(), 2000).unref();
-      return;
-    }
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
-    const c = new Connection(socket, {
-      store,
-      config,
-      log,
-      secureContext: () => secureContext,
-      implicitTls,
-      limits,
-      admission,
-      authThrottle,
-      onClose: (conn) => {
-        if (connections.delete(conn)) admission.releaseConnection(ip);
-      },
+  const authThrottle =
+    opts.authThrottle ??
+    new AuthThrottle({
+      failureDelayMs: limits.authFailureDelayMs,
+      maxFailureDelayMs: limits.authMaxFailureDelayMs,
+      maxFailures: limits.authMaxFailures,
+      penaltyWindowMs: limits.authPenaltyWindowMs,
+      maxTracked: L.AUTH_MAX_TRACKED,
     });
-    connections.add(c);
-    c.start();
-  };
-
-  let tlsServer: tls.Server | null = null;
-  if (config.imap.port !== 0) {
-    const server = net.createServer((s) => accept(s, false));
-    listeners.push({ server, name: 'imap' });
-  }
-  if (config.imap.tlsPort !== 0) {
-    tlsServer = tls.createServer(secureContextOptions(opts.tls), (s) => accept(s, true));
-    tlsServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
-    listeners.push({ server: tlsServer, name: 'imaps' });
-  }
-
-  const addresses: ListenAddress[] = [];
-  try {
-    for (const l of listeners) {
-      const port = opts.ephemeralPorts ? 0 : l.name === 'imap' ? config.imap.port : config.imap.tlsPort;
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: NodeJS.ErrnoException & { port?: number }): void => {
-          err.port = port;
-          reject(err);
-        };
-        l.server.once('error', onError);
-        l.server.listen(port, config.imap.host, () => {
-          l.server.off('error', onError);
-          resolve();
-        });
+  const listeners = await startListeners({
+    host: config.imap.host,
+    listeners: [
+      { name: 'imap' as const, port: config.imap.port, implicitTls: false },
+      { name: 'imaps' as const, port: config.imap.tlsPort, implicitTls: true },
+    ],
+    tls: opts.tls,
+    log,
+    admission,
+    ephemeralPorts: opts.ephemeralPorts,
+    refusal: (verdict) => (verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n'),
+    open(socket, ctx) {
+      const c = new Connection(socket, {
+        store,
+        config,
+        log,
+        secureContext: ctx.secureContext,
+        implicitTls: ctx.implicitTls,
+        limits,
+        admission,
+        authThrottle,
+        onClose: ctx.closed,
       });
-      const a = l.server.address() as net.AddressInfo;
-      addresses.push({ name: l.name, host: a.address, port: a.port });
-      l.server.on('error', (err) => log.error({ err }, 'listener error'));
-    }
-  } catch (err) {
-    await Promise.all(listeners.map((l) => new Promise<void>((r) => (l.server.listening ? l.server.close(() => r()) : r()))));
-    throw err;
-  }
+      c.start();
+      return c;
+    },
+  });
 
   return {
-    addresses,
-    connectionCount: () => connections.size,
-    bufferedOutput: () => [...connections].reduce((sum, c) => sum + c.bufferedOutput, 0),
+    addresses: listeners.addresses,
+    connectionCount: () => listeners.connectionCount(),
+    bufferedOutput: () => listeners.bufferedOutput(),
     reloadTls(material) {
-      const options = secureContextOptions(material);
-      secureContext = tls.createSecureContext(options);
-      tlsServer?.setSecureContext(options);
+      listeners.reloadTls(material);
       log.info('TLS certificate reloaded');
     },
-    async close(): Promise<void> {
-      stopping = true;
-      const closing = listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())));
-      const sessions = [...connections].map((c) => c.shutdown('Server shutting down.'));
-      const grace = setTimeout(() => {
-        for (const c of connections) c.destroy();
-      }, L.SHUTDOWN_GRACE_MS);
-      await Promise.all(sessions);
-      await Promise.all(closing);
-      clearTimeout(grace);
-    },
+    close: () => listeners.close('Server shutting down.'),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Byte-level helpers shared by the MIME parser: line scanning with indexOf over Buffers (never a
- * whole-body string) and the one rule for turning raw 8-bit header bytes into text.
+ * whole-body string) and the one rule for turning raw 8-bit header bytes into text; and the one rule for
+ * NUL bytes in message data sent over IMAP and POP3.
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
@@ -42,6 +43,18 @@ export function countLines(raw: Buffer, start: number, end: number): number {
   for (let i = view.indexOf(LF); i !== -1; i = view.indexOf(LF, i + 1)) n++;
   if (view[view.length - 1] !== LF) n++;
   return n;
+}
+
+/**
+ * withoutNul returns `data` with every NUL byte replaced by 0x80 (a copy; `data` itself when it has no NUL).
+ * A literal cannot carry NUL (RFC 9051 section 4.3), so, like Dovecot, IMAP sends BODY[] data this way
+ * (BINARY[] keeps NULs and goes as literal8); POP3 RETR sends the same bytes as BODY[].
+ */
+export function withoutNul(data: Buffer): Buffer {
+  if (data.indexOf(0) < 0) return data;
+  const copy = Buffer.from(data);
+  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
+  return copy;
 }
 
 /**

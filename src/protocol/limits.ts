@@ -140,3 +140,16 @@ export const AUTH_PENALTY_WINDOW_MS = 15 * 60 * 1000;
 
 /** IP addresses and user names whose failures are remembered (in memory, per node): beyond it the oldest are forgotten, so an attack from many addresses cannot exhaust memory. */
 export const AUTH_MAX_TRACKED = 100_000;
+
+/**
+ * Longest POP3 line a client may send (src/pop3). RFC 2449 section 4 caps a command line at 255 octets,
+ * but a SASL response line may be longer (RFC 5034 section 4): 8 KiB holds a PLAIN response for the
+ * longest address and a long passphrase. A longer line is read to its end, dropped and answered -ERR.
+ */
+export const POP3_MAX_LINE_OCTETS = 8 * 1024;
+
+/** Idle time before a logged-in POP3 session is closed: RFC 1939 section 3 wants an autologout timer of at least 10 minutes. Before login UNAUTHENTICATED_TIMEOUT_MS applies, as for IMAP (and Dovecot's login processes). */
+export const POP3_AUTHENTICATED_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** RETR and TOP send a message in pieces of this size and wait for the socket to drain between them, so a client that reads slowly holds at most one piece (plus the socket's buffer) besides the message itself. */
+export const POP3_OUTPUT_CHUNK_OCTETS = 64 * 1024;

@@ -201,6 +201,11 @@ export interface NewMessage {
  */
 export type SearchTextPart = 'headers' | 'body' | 'text';
 
+/** ExpungeOptions: `deletedOnly` (default true) limits Store.expunge to messages flagged \Deleted. */
+export interface ExpungeOptions {
+  deletedOnly?: boolean;
+}
+
 /** FlagOperation is how STORE changes flags (RFC 9051 section 6.4.6). */
 export type FlagOperation = 'set' | 'add' | 'remove';
 
@@ -328,8 +333,13 @@ export interface Store {
     flags: string[],
     unchangedSince?: number,
   ): Promise<{ updated: MessageMeta[]; unchanged: MessageMeta[]; failed: number[] }>;
-  /** Expunges messages flagged \Deleted (only those in `uids` when given). Returns the expunged UIDs, ascending. */
-  expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]>;
+  /**
+   * Expunges the messages flagged \Deleted (only those in `uids` when given), in one transaction; missing
+   * UIDs are ignored. With `opts.deletedOnly` false, expunges every message in `uids` whatever its flags
+   * (POP3 QUIT, RFC 1939 section 6: the DELE marks are the session's, not flags; `uids` is then required).
+   * Returns the expunged UIDs, ascending. Throws NONEXISTENT; Error for deletedOnly false without `uids`.
+   */
+  expunge(accountId: number, mailboxId: number, uids?: number[], opts?: ExpungeOptions): Promise<number[]>;
   /**
    * Copies messages (same bodies, same flags and internal dates, new UIDs) to another mailbox of the account.
    * Returns source and destination UIDs pairwise in ascending source order (RFC 4315 COPYUID).

@@ -12,6 +12,9 @@ export interface ServeProcess {
   proc: ChildProcessWithoutNullStreams;
   imapPort: number;
   imapsPort: number;
+  /** POP3 with STLS and POP3 over TLS; 0 unless startServe was asked for POP3. */
+  pop3Port: number;
+  pop3sPort: number;
   /** LMTP port on 127.0.0.1 (the LMTP socket is the default <dataDir>/lmtp.sock). */
   lmtpPort: number;
   /** Everything written to stdout so far (JSON log lines). */
@@ -23,7 +26,7 @@ export interface ServeProcess {
 }
 
 /**
- * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, loopback, data_dir, plus `extraYaml` lines at top
+ * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, POP3 ports with `pop3`, loopback, data_dir, plus `extraYaml` lines at top
  * level, e.g. a tls: block) and starts `letterbox serve -c` on it; resolves once it logged "Letterbox ready".
  * Ports are reused when given (restart after a kill).
  */
@@ -37,11 +40,14 @@ export async function startServe(
     logLevel?: string;
     maxConnections?: number;
     maxConnectionsPerUserIp?: number;
+    pop3?: boolean;
   } = {},
 ): Promise<ServeProcess> {
   const imapPort = opts.imapPort ?? (await freePort());
   const imapsPort = opts.imapsPort ?? (await freePort());
   const lmtpPort = opts.lmtpPort ?? (await freePort());
+  // POP3 only when asked: its default ports (110, 995) may be taken.
+  const [pop3Port, pop3sPort] = opts.pop3 ? [await freePort(), await freePort()] : [0, 0];
   const file = path.join(dataDir, 'letterbox.yaml');
   await writeFile(
     file,
@@ -53,6 +59,10 @@ export async function startServe(
       `  tls_port: ${imapsPort}`,
       `  max_connections: ${opts.maxConnections ?? 5000}`,
       ...(opts.maxConnectionsPerUserIp !== undefined ? [`  max_connections_per_user_ip: ${opts.maxConnectionsPerUserIp}`] : []),
+      'pop3:',
+      '  host: 127.0.0.1',
+      `  port: ${pop3Port}`,
+      `  tls_port: ${pop3sPort}`,
       'lmtp:',
       '  host: 127.0.0.1',
       `  port: ${lmtpPort}`,
@@ -101,5 +111,5 @@ export async function startServe(
     proc.kill('SIGKILL');
     throw err;
   }
-  return { proc, imapPort, imapsPort, lmtpPort, output: () => out, waitForLog, exited };
+  return { proc, imapPort, imapsPort, pop3Port, pop3sPort, lmtpPort, output: () => out, waitForLog, exited };
 }

@@ -27,7 +27,7 @@ interface Node {
 async function startNode(url: string): Promise<Node> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-node-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', '0'], {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0'], {
     env: { ...process.env, ...NO_ENV },
   });
   let out = '';

@@ -3,6 +3,7 @@
  * ResponseWriter.write: response text as strings, message bytes as Buffers inside literals, never
  * decoded to a string. Pure: all data comes in the FetchMessage.
  */
+import { withoutNul } from '../../mime/bytes.js';
 import { buildPreview } from '../../mime/preview.js';
 import { flagList, formatDateTime, imapString, literalPieces } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
@@ -62,17 +63,6 @@ class Pieces {
     this.text = '';
     return this.out;
   }
-}
-
-/**
- * A literal cannot carry NUL (RFC 9051 section 4.3); like Dovecot, NULs in BODY[] data are sent as 0x80.
- * BINARY[] data keeps them and goes as literal8 instead.
- */
-function withoutNul(data: Buffer): Buffer {
-  if (data.indexOf(0) < 0) return data;
-  const copy = Buffer.from(data);
-  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
-  return copy;
 }
 
 /** unknownCte is the NO [UNKNOWN-CTE] a BINARY item gets for a part whose transfer encoding cannot be decoded (RFC 3516 section 4.3, RFC 9051 section 7.5.2). */

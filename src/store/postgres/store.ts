@@ -9,6 +9,7 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  ExpungeOptions,
   FlagOperation,
   Mailbox,
   MailboxCounts,
@@ -182,8 +183,8 @@ export class PostgresStore implements Store {
     return updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
   }
 
-  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
-    return updates.expunge(this.db, this.blobs, accountId, mailboxId, uids);
+  async expunge(accountId: number, mailboxId: number, uids?: number[], opts: ExpungeOptions = {}): Promise<number[]> {
+    return updates.expunge(this.db, this.blobs, accountId, mailboxId, uids, opts.deletedOnly ?? true);
   }
 
   async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {

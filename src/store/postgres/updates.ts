@@ -129,8 +129,20 @@ export async function removeMessages(
   tx.notify(accountId, mailboxId);
 }
 
-/** expunge removes the messages flagged \Deleted (only among `uids` when given) and returns their UIDs, ascending. Throws NONEXISTENT. */
-export async function expunge(db: Db, blobs: BlobStore<Tx>, accountId: number, mailboxId: number, uids?: readonly number[]): Promise<number[]> {
+/**
+ * expunge removes the messages flagged \Deleted (only among `uids` when given; with `deletedOnly` false every
+ * message among `uids`) and returns their UIDs, ascending (Store.expunge). Throws NONEXISTENT.
+ */
+export async function expunge(
+  db: Db,
+  blobs: BlobStore<Tx>,
+  accountId: number,
+  mailboxId: number,
+  uids?: readonly number[],
+  deletedOnly = true,
+): Promise<number[]> {
+  if (!deletedOnly && uids === undefined) throw new Error('expunge: deletedOnly false needs a UID list');
+  const flagged = deletedOnly ? `AND sys_flags & ${DELETED} <> 0` : '';
   return db.write(async (tx) => {
     await requireMailbox(tx, accountId, mailboxId, 'NONEXISTENT', true);
     const rows =
@@ -142,7 +154,7 @@ export async function expunge(db: Db, blobs: BlobStore<Tx>, accountId: number, m
           )
         : await tx.all<{ uid: number; body_id: number; size: number }>(
             `SELECT uid, body_id, size FROM messages
-              WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) AND sys_flags & ${DELETED} <> 0
+              WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) ${flagged}
               ORDER BY uid`,
             accountId,
             mailboxId,

@@ -8,6 +8,7 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  ExpungeOptions,
   FlagOperation,
   Mailbox,
   MailboxCounts,
@@ -187,8 +188,8 @@ class SqliteStore implements Store {
     return result;
   }
 
-  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
-    const expunged = await this.group.run(() => updates.expunge(this.db, accountId, mailboxId, uids));
+  async expunge(accountId: number, mailboxId: number, uids?: number[], opts: ExpungeOptions = {}): Promise<number[]> {
+    const expunged = await this.group.run(() => updates.expunge(this.db, accountId, mailboxId, uids, opts.deletedOnly ?? true));
     if (expunged.length > 0) this.notifier.emit(accountId, mailboxId);
     return expunged;
   }

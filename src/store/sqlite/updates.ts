@@ -110,8 +110,13 @@ export function removeMessages(
   db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
 }
 
-/** expunge removes the messages flagged \Deleted (only among `uids` when given) and returns their UIDs, ascending. Throws NONEXISTENT. */
-export function expunge(db: Db, accountId: number, mailboxId: number, uids?: readonly number[]): number[] {
+/**
+ * expunge removes the messages flagged \Deleted (only among `uids` when given; with `deletedOnly` false every
+ * message among `uids`) and returns their UIDs, ascending (Store.expunge). Throws NONEXISTENT.
+ */
+export function expunge(db: Db, accountId: number, mailboxId: number, uids?: readonly number[], deletedOnly = true): number[] {
+  if (!deletedOnly && uids === undefined) throw new Error('expunge: deletedOnly false needs a UID list');
+  const flagged = deletedOnly ? `AND sys_flags & ${DELETED} <> 0` : '';
   return db.write(() => {
     requireMailbox(db, accountId, mailboxId);
     const rows =
@@ -123,7 +128,7 @@ export function expunge(db: Db, accountId: number, mailboxId: number, uids?: rea
           )
         : db.all<{ uid: number; body_id: number; size: number }>(
             `SELECT uid, body_id, size FROM messages
-              WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) AND sys_flags & ${DELETED} <> 0
+              WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ${flagged}
               ORDER BY uid`,
             accountId,
             mailboxId,
