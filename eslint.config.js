@@ -23,4 +23,17 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  // Folder import rules (written at the top of each folder's main file) that a lint can hold.
+  {
+    files: ['src/pop3/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)imap/', message: 'src/pop3 never imports src/imap (src/pop3/server.ts): move what both need to a shared folder.' }] }],
+    },
+  },
+  {
+    files: ['src/net/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(imap|pop3|lmtp)/', message: 'src/net is shared plumbing: it never imports a protocol folder (src/net/listeners.ts).' }] }],
+    },
+  },
 );

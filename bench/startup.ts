@@ -41,8 +41,10 @@ function time(args: string[], input: string | Buffer = ''): number {
 async function serveRss(dir: string, withConfig = false): Promise<number> {
   const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
   const config = path.join(dir, 'bench.yaml');
-  await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${imap}, tls_port: ${imaps} }\nlmtp: { port: ${lmtp} }\n`);
-  const args = withConfig ? ['--config', config] : ['--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', `${imaps}`, '--lmtp-port', `${lmtp}`];
+  const [pop3, pop3s] = [await freePort(), await freePort()];
+  await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${imap}, tls_port: ${imaps} }\npop3: { host: 127.0.0.1, port: ${pop3}, tls_port: ${pop3s} }\nlmtp: { port: ${lmtp} }\n`);
+  const ports = ['--imap-port', `${imap}`, '--imaps-port', `${imaps}`, '--pop3-port', `${pop3}`, '--pop3s-port', `${pop3s}`, '--lmtp-port', `${lmtp}`];
+  const args = withConfig ? ['--config', config] : ['--data-dir', dir, '--host', '127.0.0.1', ...ports];
   const child = spawn(process.execPath, [BIN, 'serve', ...args], {
     env: ENV,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -17,6 +17,7 @@
  * installation shares it and `letterbox penalty` shows and clears it. IPv6 addresses are counted by their
  * /64 network (one host usually holds a whole /64). This module decides; the store only keeps rows.
  */
+import type { Config } from '../config/types.js';
 import type { PenaltyReservation, Store } from '../store/types.js';
 
 /**
@@ -147,4 +148,9 @@ export class LoginPenalty {
     // Housekeeping: a failure to purge costs some rows, never a login.
     this.store.purgePenalties(now - this.limits.expireMs).catch(() => {});
   }
+}
+
+/** penaltyLimits reads the penalty's limits from the config (auth.penalty_*; `parallel` is imap.max_connections_per_user_ip). */
+export function penaltyLimits(config: Config): PenaltyLimits {
+  return { delayMs: config.auth.penaltyDelayMs, maxDelayMs: config.auth.penaltyMaxDelayMs, expireMs: config.auth.penaltyExpireMs, parallel: config.imap.maxConnectionsPerUserIp };
 }

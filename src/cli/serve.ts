@@ -1,26 +1,30 @@
 /**
- * `letterbox serve`: config, logger, store, TLS material, listeners; one "ready" log line naming every
+ * `letterbox serve`: config, logger, store, TLS material, listeners (IMAP, POP3 and LMTP, sharing the store,
+ * the failed-login penalty and the session registry), the admin port; one "ready" log line naming every
  * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
- * accepting, say BYE to every session once its running command has finished, close the store and end
- * the process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
+ * accepting, end every session once its running command has finished, close the store and end the
+ * process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
  */
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { Command } from 'commander';
-import type { Config } from '../config/types.js';
 import type { Health } from '../admin/server.js';
+import type { Config } from '../config/types.js';
 import type { RunningServer } from '../imap/server.js';
+import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import type { Logger } from '../log/logger.js';
+import type { RunningPop3 } from '../pop3/server.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import type { Store } from '../store/types.js';
-import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
 interface ServeOptions extends CommonOptions {
   host?: string;
   imapPort?: number;
   imapsPort?: number;
+  pop3Port?: number;
+  pop3sPort?: number;
   lmtpHost?: string;
   lmtpPort?: number;
   lmtpSocket?: string;
@@ -32,14 +36,17 @@ interface ServeOptions extends CommonOptions {
 export function serveCommand(): Command {
   return addCommonOptions(
     new Command('serve')
-      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
       .description(
         'run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured); ' +
+          'POP3 on the same mailboxes: port 110 with STLS and port 995 with TLS; ' +
           'and LMTP (RFC 2033) for mail from an MTA such as Postfix, on 127.0.0.1:24 and on the unix socket <data-dir>/lmtp.sock',
       )
-      .option('--host <addr>', 'address to listen on, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
+      .option('--host <addr>', 'address the IMAP and POP3 listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
       .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
       .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
+      .option('--pop3-port <n>', 'cleartext POP3 port with STLS, 0 = off (default 110)', parsePort)
+      .option('--pop3s-port <n>', 'POP3 over TLS port, 0 = off (default 995)', parsePort)
       .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
@@ -48,6 +55,7 @@ export function serveCommand(): Command {
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
+      pop3: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.pop3Port !== undefined && { port: opts.pop3Port }), ...(opts.pop3sPort !== undefined && { tlsPort: opts.pop3sPort }) },
       lmtp: {
         ...(opts.lmtpHost !== undefined && { host: opts.lmtpHost }),
         ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
@@ -67,22 +75,29 @@ const PARENT_CHECK_MS = 1000;
 
 /** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (data directory, ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
-  const { port, tlsPort } = config.imap;
-  if (port === 0 && tlsPort === 0 && config.lmtp.port === 0 && config.lmtp.socket === null) {
-    throw new CliError('nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
+  const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+  const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+  if (!imapOn && !pop3On && config.lmtp.port === 0 && config.lmtp.socket === null) {
+    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
   }
-  if (port === tlsPort && port !== 0) throw new CliError(`the IMAP port and the IMAPS port are both ${port}: choose two different ports`, EXIT.CONFIG);
+  const ports = listenerPorts(config).filter((l) => l.port !== 0);
+  for (const [i, a] of ports.entries()) {
+    const b = ports.slice(i + 1).find((l) => l.port === a.port);
+    if (b) throw new CliError(`the ${a.what} port and the ${b.what} port are both ${a.port}: choose different ports`, EXIT.CONFIG);
+  }
   await prepareDataDir(config);
 
   const { openLogger } = await import('../log/logger.js');
   const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
   const log = logHandle.log;
   // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
-  const [{ startServer }, { startLmtpServer }, { describeStorage, openStore }, { ensureTlsMaterial }] = await Promise.all([
+  const [{ startServer }, { startPop3Server }, { startLmtpServer }, { describeStorage, openStore }, { ensureTlsMaterial }, { LoginPenalty, penaltyLimits }] = await Promise.all([
     import('../imap/server.js'),
+    import('../pop3/server.js'),
     import('../lmtp/server.js'),
     import('../store/open.js'),
     import('../tls/material.js'),
+    import('../auth/penalty.js'),
   ]);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
@@ -91,35 +106,44 @@ export async function serve(config: Config): Promise<void> {
     log.fatal({ err }, 'uncaught exception; exiting');
     process.exit(EXIT.SOFTWARE);
   });
+  // One registry of logged-in sessions for IMAP and POP3: `letterbox user delete` ends them all.
   const sessions = new SessionRegistry();
   // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
-  const state = { phase: 'starting' as 'starting' | 'ready' | 'stopping', store: null as Store | null, imap: null as RunningServer | null, lmtp: null as RunningLmtp | null };
+  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
   const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
+  const metrics = admin ? { metrics: admin.metrics } : {};
   const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
     await admin?.server.close();
     throw err;
   });
   state.store = store;
+  const unfollow = sessions.follow(store, log);
   let server: RunningServer | null = null;
+  let pop3: RunningPop3 | null = null;
   let lmtp: RunningLmtp | null = null;
   try {
-    if (port !== 0 || tlsPort !== 0) {
+    if (imapOn || pop3On) {
       const tls = await ensureTlsMaterial(config, log);
-      server = await startServer({ config, store, log, tls, sessions, ...(admin && { metrics: admin.metrics }) });
+      // One penalty for both protocols (kept in the store): switching protocol buys a password guesser nothing.
+      const penalty = new LoginPenalty(store, penaltyLimits(config));
+      if (imapOn) server = await startServer({ config, store, log, tls, penalty, sessions, ...metrics });
+      if (pop3On) pop3 = await startPop3Server({ config, store, log, tls, penalty, sessions, ...metrics });
     }
-    lmtp = await startLmtpServer({ config, store, log, ...(admin && { metrics: admin.metrics }) });
+    lmtp = await startLmtpServer({ config, store, log, ...metrics });
   } catch (err) {
-    await server?.close();
+    await Promise.all([server?.close(), pop3?.close()]);
+    unfollow();
     await store.close();
     await admin?.server.close();
     throw describeListenError(err, config);
   }
-  Object.assign(state, { imap: server, lmtp, phase: 'ready' });
+  Object.assign(state, { imap: server, pop3, lmtp, phase: 'ready' });
+  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
   const where = [
-    ...(server?.addresses ?? []).map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${a.name === 'imap' ? 'STARTTLS' : 'TLS'})`),
+    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
-  const running = { imap: server, lmtp };
+  const running = { imap: server, pop3, lmtp };
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
@@ -136,10 +160,11 @@ export async function serve(config: Config): Promise<void> {
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
-          await Promise.all([running.imap?.close(), running.lmtp.close()]);
+          await Promise.all([running.imap?.close(), running.pop3?.close(), running.lmtp.close()]);
         } catch (err) {
           log.error({ err }, 'error while closing the listeners');
         }
+        unfollow();
         try {
           await store.close();
         } catch (err) {
@@ -153,12 +178,15 @@ export async function serve(config: Config): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {
-      const imap = running.imap;
+      const { imap, pop3 } = running;
       // LMTP alone has no TLS material to reload.
-      if (!imap) return;
+      if (!imap && !pop3) return;
       void (async () => {
         try {
-          imap.reloadTls(await ensureTlsMaterial(config, log));
+          const material = await ensureTlsMaterial(config, log);
+          imap?.reloadTls(material);
+          pop3?.reloadTls(material);
+          if (!imap) log.info('TLS certificate reloaded');
         } catch (err) {
           // Keep serving the old certificate: a typo in a renewed file must not take the server down.
           log.error({ err: (err as Error).message }, 'TLS reload failed; still serving the previous certificate');
@@ -183,7 +211,7 @@ export async function serve(config: Config): Promise<void> {
     });
   });
   if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
-  const addresses = [...(server?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
+  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
@@ -192,22 +220,33 @@ export async function serve(config: Config): Promise<void> {
   await stopped;
 }
 
+/** AdminState: the server's parts as they start, for /health and the gauges of /metrics. */
+export interface AdminState {
+  phase: 'starting' | 'ready' | 'stopping';
+  store: Store | null;
+  imap: RunningServer | null;
+  pop3: RunningPop3 | null;
+  lmtp: RunningLmtp | null;
+}
+
 /**
  * startAdmin starts the admin HTTP listener with Prometheus metrics over the parts in `state` (filled in as
  * they start) and the health checks: the server's phase, each configured listener, the store.
  */
-export async function startAdmin(config: Config, log: Logger, state: { phase: string; store: Store | null; imap: RunningServer | null; lmtp: RunningLmtp | null }, sessions: SessionRegistry) {
+export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
   const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
   const metrics = new PrometheusMetrics({
-    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), lmtp: state.lmtp?.connectionCount() ?? 0 }),
+    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
     sessions: () => sessions.count,
     penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
   });
   const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+  const pop3Wanted = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
   const lmtpWanted = config.lmtp.port !== 0 || config.lmtp.socket !== null;
   const health = async (): Promise<Health> => {
     const checks: Record<string, string> = { server: state.phase === 'ready' ? 'ok' : state.phase };
     if (imapWanted) checks.imap = state.imap && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (pop3Wanted) checks.pop3 = state.pop3 && state.phase !== 'stopping' ? 'ok' : 'not listening';
     if (lmtpWanted) checks.lmtp = state.lmtp && state.phase !== 'stopping' ? 'ok' : 'not listening';
     checks.store = state.store ? ((await state.store.health()) ?? 'ok') : 'not open';
     return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
@@ -259,11 +298,30 @@ function userName(): string {
   }
 }
 
+/** ListenerPort is one TCP listener of a client protocol, with the flag and config key that set its port. */
+interface ListenerPort {
+  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S';
+  port: number;
+  host: string;
+  flag: string;
+  key: string;
+}
+
+/** listenerPorts lists the IMAP and POP3 listeners of `config` (ports 0 included). */
+function listenerPorts(config: Config): ListenerPort[] {
+  return [
+    { what: 'IMAP', port: config.imap.port, host: config.imap.host, flag: '--imap-port', key: 'imap.port' },
+    { what: 'IMAPS', port: config.imap.tlsPort, host: config.imap.host, flag: '--imaps-port', key: 'imap.tls_port' },
+    { what: 'POP3', port: config.pop3.port, host: config.pop3.host, flag: '--pop3-port', key: 'pop3.port' },
+    { what: 'POP3S', port: config.pop3.tlsPort, host: config.pop3.host, flag: '--pop3s-port', key: 'pop3.tls_port' },
+  ];
+}
+
 /**
- * describeListenError turns a bind failure from startServer (EACCES, EADDRINUSE, EADDRNOTAVAIL, a host
- * name that does not resolve; with `.port`) into a one-line CliError saying what to do instead: exit 78
- * (configuration) for a wrong address or port, 1 for a port another process holds (a supervisor may retry).
- * Any other error is returned unchanged.
+ * describeListenError turns a bind failure from the IMAP, POP3, LMTP or admin listeners (EACCES, EADDRINUSE,
+ * EADDRNOTAVAIL, a host name that does not resolve; with `.port`, `.socket` or `.admin`) into a one-line
+ * CliError saying what to do instead: exit 78 (configuration) for a wrong address or port, 1 for a port
+ * another process holds (a supervisor may retry). Any other error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
   const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string; admin?: boolean };
@@ -273,22 +331,24 @@ export function describeListenError(err: unknown, config: Config): unknown {
     const why = e.code === 'EADDRINUSE' ? 'already in use' : e.code === 'EACCES' ? 'permission denied' : e.code !== undefined && UNRESOLVED.has(e.code) ? 'no such host name or address' : (e.message ?? String(e));
     return new CliError(`cannot listen for the admin port on ${where}: ${why}; pick another with --admin-host / --admin-port or admin.host / admin.port in the config (0 turns it off)`, e.code === 'EADDRINUSE' ? EXIT.ERROR : EXIT.CONFIG);
   }
-  if (e?.port !== undefined && e.port === config.lmtp.port && e.port !== config.imap.port && e.port !== config.imap.tlsPort) return describeLmtpPortError(e, config);
+  const listener = e?.port !== undefined ? listenerPorts(config).find((l) => l.port === e.port) : undefined;
+  if (e?.port !== undefined && e.port === config.lmtp.port && !listener) return describeLmtpPortError(e, config);
+  const l = listener ?? listenerPorts(config)[0]!;
+  const protocol = l.what.startsWith('POP3') ? 'POP3' : 'IMAP';
   if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
-    return new CliError(`cannot listen on ${config.imap.host} (imap.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
+    return new CliError(`cannot listen on ${l.host} (${protocol.toLowerCase()}.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
   }
   if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
-  const isImaps = e.port !== undefined && e.port === config.imap.tlsPort && e.port !== config.imap.port;
-  const port = e.port ?? (isImaps ? config.imap.tlsPort : config.imap.port);
-  const choose = isImaps ? `--imaps-port ${port < 1024 ? port + 1000 : port + 1} / imap.tls_port` : `--imap-port ${port < 1024 ? port + 1000 : port + 1} / imap.port`;
+  const port = e.port ?? l.port;
+  const choose = `${l.flag} ${port < 1024 ? port + 1000 : port + 1} / ${l.key}`;
   if (e.code === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on ${config.imap.host}: no such address on this machine; pick another with --host / imap.host in the config`, EXIT.CONFIG);
+    return new CliError(`cannot listen on ${l.host}: no such address on this machine; pick another with --host / ${protocol.toLowerCase()}.host in the config`, EXIT.CONFIG);
   }
   if (e.code === 'EACCES' && port < 1024) {
     return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`, EXIT.CONFIG);
   }
   if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`, EXIT.CONFIG);
-  return new CliError(`cannot listen on port ${port}: ${hostPort(config.imap.host, port)} is already in use (is another IMAP server running?); stop it, or pick another port with ${choose} in the config`);
+  return new CliError(`cannot listen on port ${port}: ${hostPort(l.host, port)} is already in use (is another ${protocol} server running?); stop it, or pick another port with ${choose} in the config`);
 }
 
 function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknown {

@@ -17,6 +17,19 @@ export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\/./.test(s);
 }
 
+/** mailService is the defaults of a client protocol's section (imap, pop3) with its standard ports. */
+function mailService(port: number, tlsPort: number) {
+  return {
+    host: '0.0.0.0',
+    port,
+    tls_port: tlsPort,
+    plaintext_auth: 'loopback' as 'loopback' | 'always' | 'never',
+    max_connections: MAX_CONNECTIONS,
+    max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
+    max_connections_per_user_ip: MAX_CONNECTIONS_PER_USER_IP,
+  };
+}
+
 /**
  * DEFAULTS is the config every key falls back to. Durations under auth are seconds; ports 0 turn a
  * listener off; null means "not set" (lmtp.socket: <data_dir>/lmtp.sock; tls: a self-signed certificate;
@@ -25,15 +38,9 @@ export function isPostgresUrl(s: string): boolean {
 export const DEFAULTS = {
   data_dir: './data',
   storage: { kind: 'sqlite' } as { kind: 'sqlite' } | { kind: 'postgres'; url: string },
-  imap: {
-    host: '0.0.0.0',
-    port: 143,
-    tls_port: 993,
-    plaintext_auth: 'loopback' as 'loopback' | 'always' | 'never',
-    max_connections: MAX_CONNECTIONS,
-    max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
-    max_connections_per_user_ip: MAX_CONNECTIONS_PER_USER_IP,
-  },
+  imap: mailService(143, 993),
+  // POP3 (RFC 1939): the same keys as imap, its standard ports (110 with STLS, 995 with TLS).
+  pop3: mailService(110, 995),
   lmtp: { host: '127.0.0.1', port: 24, socket: null as string | null },
   tls: { cert: null as string | null, key: null as string | null },
   quota: { storage: null as number | null, messages: null as number | null },

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS } from './defaults.js';
 import type { FileConfig } from './schema.js';
-import type { Config } from './types.js';
+import type { Config, MailServiceConfig } from './types.js';
 
 /** ConfigOverrides are values that win over the config file (from flags or environment); paths may be relative to `cwd`. */
 export interface ConfigOverrides {
@@ -17,6 +17,7 @@ export interface ConfigOverrides {
   dataDirSource?: string;
   storage?: Config['storage'];
   imap?: Partial<Config['imap']>;
+  pop3?: Partial<Config['pop3']>;
   /** LMTP overrides; `socket` is a path, or "none" to turn the socket off. */
   lmtp?: { host?: string; port?: number; socket?: string };
   tls?: Partial<Config['tls']>;
@@ -76,15 +77,8 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     dataDir,
     ...(dataDirSource !== undefined && { dataDirSource }),
     storage: overrides.storage ?? (file.storage.kind === 'postgres' ? { kind: 'postgres', url: file.storage.url } : { kind: 'sqlite' }),
-    imap: {
-      host: overrides.imap?.host ?? file.imap.host,
-      port: overrides.imap?.port ?? file.imap.port,
-      tlsPort: overrides.imap?.tlsPort ?? file.imap.tls_port,
-      plaintextAuth: overrides.imap?.plaintextAuth ?? file.imap.plaintext_auth,
-      maxConnections: overrides.imap?.maxConnections ?? file.imap.max_connections,
-      maxConnectionsPerIp: overrides.imap?.maxConnectionsPerIp ?? file.imap.max_connections_per_ip,
-      maxConnectionsPerUserIp: overrides.imap?.maxConnectionsPerUserIp ?? file.imap.max_connections_per_user_ip,
-    },
+    imap: mailService(file.imap, overrides.imap),
+    pop3: mailService(file.pop3, overrides.pop3),
     lmtp: {
       host: overrides.lmtp?.host ?? file.lmtp.host,
       port: overrides.lmtp?.port ?? file.lmtp.port,
@@ -106,6 +100,19 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       penaltyMaxDelayMs: Math.round(file.auth.penalty_max_delay * 1000),
       penaltyExpireMs: Math.round(file.auth.penalty_expire * 1000),
     },
+  };
+}
+
+/** mailService merges a protocol section of the file (imap, pop3) with its overrides. */
+function mailService(file: FileConfig['imap'], over: Partial<MailServiceConfig> = {}): MailServiceConfig {
+  return {
+    host: over.host ?? file.host,
+    port: over.port ?? file.port,
+    tlsPort: over.tlsPort ?? file.tls_port,
+    plaintextAuth: over.plaintextAuth ?? file.plaintext_auth,
+    maxConnections: over.maxConnections ?? file.max_connections,
+    maxConnectionsPerIp: over.maxConnectionsPerIp ?? file.max_connections_per_ip,
+    maxConnectionsPerUserIp: over.maxConnectionsPerUserIp ?? file.max_connections_per_user_ip,
   };
 }
 

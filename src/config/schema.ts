@@ -15,11 +15,32 @@ const port = z
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
-
 export { isPostgresUrl };
 
 const SECONDS_MSG = 'expected a number of seconds, 0 or more';
 const seconds = z.number({ error: SECONDS_MSG }).min(0, { error: SECONDS_MSG }).max(86_400 * 365, { error: SECONDS_MSG });
+
+const CONNECTIONS_MSG = 'expected a whole number of connections, at least 1';
+const connections = z.number({ error: CONNECTIONS_MSG }).int({ error: CONNECTIONS_MSG }).min(1, { error: CONNECTIONS_MSG });
+
+/**
+ * mailService is the section of a client protocol (imap, pop3): listen address, cleartext port (with
+ * STARTTLS/STLS) and implicit-TLS port, the plaintext-auth rule and the connection limits; the same keys
+ * for both, with the protocol's standard ports as defaults.
+ */
+function mailService(d: typeof D.imap) {
+  return z
+    .strictObject({
+      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default(d.host),
+      port: port.default(d.port),
+      tls_port: port.default(d.tls_port),
+      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default(d.plaintext_auth),
+      max_connections: connections.default(d.max_connections),
+      max_connections_per_ip: connections.default(d.max_connections_per_ip),
+      max_connections_per_user_ip: connections.default(d.max_connections_per_user_ip),
+    })
+    .prefault({});
+}
 
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
@@ -39,17 +60,8 @@ export const FileConfigSchema = z.strictObject({
       { error: 'expected kind: sqlite, or kind: postgres with a url' },
     )
     .prefault({ kind: 'sqlite' }),
-  imap: z
-    .strictObject({
-      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default(D.imap.host),
-      port: port.default(D.imap.port),
-      tls_port: port.default(D.imap.tls_port),
-      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default(D.imap.plaintext_auth),
-      max_connections: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections),
-      max_connections_per_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections_per_ip),
-      max_connections_per_user_ip: z.number({ error: 'expected a whole number of connections, at least 1' }).int({ error: 'expected a whole number of connections, at least 1' }).min(1, { error: 'expected a whole number of connections, at least 1' }).default(D.imap.max_connections_per_user_ip),
-    })
-    .prefault({}),
+  imap: mailService(D.imap),
+  pop3: mailService(D.pop3),
   lmtp: z
     .strictObject({
       host: nonEmpty('an address such as 127.0.0.1 or ::1').default(D.lmtp.host),

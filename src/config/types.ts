@@ -2,11 +2,34 @@
  * Config is the validated server configuration (from the config file, environment and command line,
  * in increasing precedence). Durations are milliseconds, sizes octets, ports TCP ports (0 = listener off).
  */
+import type { PlaintextAuthRule } from '../auth/plaintext.js';
+
 /**
  * StorageConfig is the storage backend: "sqlite" (`<dataDir>/letterbox.db`) or "postgres" with a connection
  * URL, postgres://user:password@host:port/database (libpq parameters such as ?sslmode=require allowed).
  */
 export type StorageConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+
+/** MailServiceConfig: the listeners and limits of one client protocol (config sections imap and pop3). */
+export interface MailServiceConfig {
+  /** Address to listen on, e.g. "0.0.0.0", "127.0.0.1", "::". */
+  host: string;
+  /** Cleartext port, with STARTTLS (IMAP, default 143) or STLS (POP3, default 110); 0 = off. */
+  port: number;
+  /** Implicit TLS port (IMAP default 993, POP3 default 995); 0 = off. */
+  tlsPort: number;
+  /**
+   * When a password may be sent without TLS on the cleartext port (auth/plaintext.ts): "loopback"
+   * (default: only from 127.0.0.0/8 and ::1, as Dovecot's disable_plaintext_auth does), "always", or "never".
+   */
+  plaintextAuth: PlaintextAuthRule;
+  /** Open client connections at most (default MAX_CONNECTIONS, 5000); beyond them new ones are refused (IMAP `* BYE [UNAVAILABLE]`, POP3 `-ERR [SYS/TEMP]`). */
+  maxConnections: number;
+  /** Open connections from one IP address at most (default MAX_CONNECTIONS_PER_IP, 1000). */
+  maxConnectionsPerIp: number;
+  /** Logged-in sessions of one user from one IP address at most (default MAX_CONNECTIONS_PER_USER_IP, 10; Dovecot's mail_max_userip_connections). */
+  maxConnectionsPerUserIp: number;
+}
 
 export interface Config {
   /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and the LMTP socket. */
@@ -18,25 +41,12 @@ export interface Config {
   dataDirSource?: string;
   /** Storage backend: embedded SQLite in dataDir, or a PostgreSQL database shared by several nodes. */
   storage: StorageConfig;
-  imap: {
-    /** Address to listen on, e.g. "0.0.0.0", "127.0.0.1", "::". */
-    host: string;
-    /** Cleartext port with STARTTLS (default 143); 0 = off. */
-    port: number;
-    /** Implicit TLS port (default 993); 0 = off. */
-    tlsPort: number;
-    /**
-     * When LOGIN/AUTHENTICATE is allowed without TLS on the cleartext port: "loopback" (default: only
-     * from 127.0.0.0/8 and ::1, as Dovecot's disable_plaintext_auth does), "always", or "never".
-     */
-    plaintextAuth: 'loopback' | 'always' | 'never';
-    /** Open client connections at most (default MAX_CONNECTIONS, 5000); beyond it new ones get `* BYE [UNAVAILABLE]`. */
-    maxConnections: number;
-    /** Open connections from one IP address at most (default MAX_CONNECTIONS_PER_IP, 1000). */
-    maxConnectionsPerIp: number;
-    /** Logged-in sessions of one user from one IP address at most (default MAX_CONNECTIONS_PER_USER_IP, 10; Dovecot's mail_max_userip_connections). */
-    maxConnectionsPerUserIp: number;
-  };
+  imap: MailServiceConfig;
+  /**
+   * POP3 (RFC 1939) on the same mailboxes: the same keys as imap, ports 110 (STLS, RFC 2595) and 995
+   * (implicit TLS, RFC 8314) by default. Each protocol has its own plaintext rule and connection limits.
+   */
+  pop3: MailServiceConfig;
   lmtp: {
     /** Address of the LMTP TCP listener (default "127.0.0.1": LMTP has no authentication, keep it off the network). */
     host: string;

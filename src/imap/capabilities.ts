@@ -4,7 +4,7 @@
  * how to authenticate; after login it names the extensions.
  */
 import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
-import { SASL_MECHANISMS } from './commands/authenticate.js';
+import { SASL_MECHANISMS } from '../auth/sasl.js';
 
 /** CapabilitySource: what the capability list depends on. */
 export interface CapabilitySource {

@@ -19,10 +19,15 @@ export function qresyncOn(s: Pick<Session, 'enabled'>): boolean {
 /**
  * enableCondstore records a CONDSTORE enabling command (RFC 7162 section 3.1: SELECT/EXAMINE (CONDSTORE),
  * STATUS HIGHESTMODSEQ, FETCH MODSEQ or CHANGEDSINCE, SEARCH MODSEQ, STORE UNCHANGEDSINCE, ENABLE CONDSTORE):
- * from then on every FETCH response carrying FLAGS also carries MODSEQ.
+ * from then on every FETCH response carrying FLAGS also carries MODSEQ. The first one issued while a mailbox
+ * is selected is answered with `* OK [HIGHESTMODSEQ n]` for it (section 3.1: the client may not have kept
+ * the one SELECT sent before it cared).
  */
-export function enableCondstore(s: Pick<Session, 'enabled'>): void {
+export function enableCondstore(s: Pick<Session, 'enabled' | 'selected' | 'out'>): void {
+  if (condstoreOn(s)) return;
   s.enabled.add('CONDSTORE');
+  const view = s.selected;
+  if (view) s.out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince ?? view.knownModseq}] Highest`);
 }
 
 /**

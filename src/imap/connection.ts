@@ -5,14 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
 import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
 import type { LoginPenalty } from '../auth/penalty.js';
+import { plaintextAuthAllowed } from '../auth/plaintext.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { Admission } from './admission.js';
+import type { Admission } from '../net/admission.js';
 import { no } from './errors.js';
 import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
@@ -25,6 +26,7 @@ import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
 import { syncSelected } from './sync.js';
 import { SocketWriter } from './writer.js';
+import { startServerTls } from '../tls/upgrade.js';
 
 /** Pending is a queue entry: a framed command, or a framing error to answer in its turn. */
 export type Pending = { kind: 'command'; command: RawCommand } | { kind: 'error'; tag: string | null; message: string; code?: string; fatal: boolean };
@@ -197,11 +199,7 @@ export class Connection implements Session {
 
   /** True when LOGIN/AUTHENTICATE may be used on this connection now (RFC 9051 section 6.2.3, LOGINDISABLED). */
   get plaintextAuthAllowed(): boolean {
-    if (this.tlsActive) return true;
-    const rule = this.config.imap.plaintextAuth;
-    if (rule === 'always') return true;
-    if (rule === 'never') return false;
-    return isLoopback(this.remoteAddress);
+    return plaintextAuthAllowed(this.config.imap.plaintextAuth, this.tlsActive, this.remoteAddress);
   }
 
   capabilities(): string[] {
@@ -327,9 +325,16 @@ export class Connection implements Session {
       this.changed = false;
       return;
     }
+    const view = this.selected;
     // Pending expunges are flushed when allowed, and otherwise keep HIGHESTMODSEQ below them (sync.ts).
-    const force = this.selected.pendingExpunge.size > 0 && (allowExpunge || (this.selected.pendingSince !== null && condstoreOn(this)));
-    if (!this.changed && !force) return;
+    const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(this)));
+    if (!this.changed && !force) {
+      // No notification does not mean no change: another process or node may have committed one that has
+      // not reached us yet. A change acknowledged anywhere must show at this session's next command, so the
+      // committed HIGHESTMODSEQ is read at every command (one read by primary key).
+      const highest = await this.store.highestModseq(this.account.id, view.mailbox.id);
+      if (highest !== null && highest <= view.knownModseq) return;
+    }
     this.changed = false;
     await syncSelected(this, allowExpunge);
   }
@@ -362,16 +367,8 @@ export class Connection implements Session {
     this.socket.removeAllListeners('data');
     this.queue.length = 0;
     this.reader = new CommandReader();
-    const secure = new tls.TLSSocket(this.socket, { isServer: true, secureContext: ctx });
-    await new Promise<void>((resolve) => {
-      secure.once('secure', () => resolve());
-      secure.once('error', (err) => {
-        this.log.info({ err: err.message }, 'STARTTLS handshake failed');
-        resolve();
-      });
-      secure.once('close', () => resolve());
-    });
-    if (secure.destroyed) {
+    const secure = await startServerTls(this.socket, ctx, (err) => this.log.info({ err: err.message }, 'STARTTLS handshake failed'));
+    if (!secure) {
       this.endReason ??= 'STARTTLS handshake failed';
       this.close();
       return;
@@ -503,10 +500,4 @@ export class Connection implements Session {
       this.resetTimer();
     }
   }
-}
-
-/** isLoopback tells whether an address is 127.0.0.0/8 or ::1 (also IPv4-mapped). */
-export function isLoopback(addr: string): boolean {
-  const a = addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-  return a === '::1' || a.startsWith('127.');
 }

@@ -2,12 +2,12 @@
  * dispatch runs one framed command: reads the tag and name, checks the state, parses the whole command
  * into typed arguments before any I/O, runs it, brings the selected view up to date, and writes the
  * tagged reply. It is the only place that turns errors into replies (RFC 9051 section 7.1):
- * ParseError -> BAD, ImapError -> its status, StoreError -> NO with its response code, anything else
+ * ParseError -> BAD, MailboxNameError -> NO [CANNOT], ImapError -> its status, StoreError -> NO with its response code, anything else
  * -> logged with its stack and answered `NO [SERVERBUG]` without internal detail.
  */
 import { argReader, readCommandHead, tryReadTag } from '../protocol/args.js';
 import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
-import { ParseError } from '../protocol/types.js';
+import { MailboxNameError, ParseError } from '../protocol/types.js';
 import type { CommandSpec } from './command.js';
 import { commands } from './commands/index.js';
 import type { Connection, Pending } from './connection.js';
@@ -54,6 +54,10 @@ export async function dispatch(c: Connection, item: Pending): Promise<void> {
   } catch (err) {
     if (err instanceof ParseError) {
       replyBad(c, tag, err.message, err.code);
+      return;
+    }
+    if (err instanceof MailboxNameError) {
+      reply(c, tag, new ImapError('NO', 'CANNOT', err.message));
       return;
     }
     if (err instanceof ImapError) {

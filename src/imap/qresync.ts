@@ -35,6 +35,8 @@ export function parseQresyncParam(r: ArgReader): QresyncParam {
     else {
       knownUids = r.sequenceSet();
       if (knownUids.kind === 'saved') throw new ParseError('"$" is not a list of known UIDs');
+      // known-uids is a sequence-set without "*" (RFC 7162 section 7: seq-number is nz-number there).
+      if (knownUids.ranges.some((r) => r.start === null || r.end === null)) throw new ParseError('"*" is not allowed in the known UIDs of QRESYNC');
       if (r.tryChar(' ')) skipSeqMatchData(r);
     }
   }
@@ -81,7 +83,7 @@ export async function resyncSelected(s: Session, q: QresyncParam): Promise<void>
     const meta = view.get(m.uid);
     // Changes newer than the view's listing reach the client through the next sync instead.
     if (!meta || meta.modseq <= q.modseq || !known(m.uid)) continue;
-    s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(meta.flags)} MODSEQ (${meta.modseq}))`);
+    s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(view.flagsOf(meta))} MODSEQ (${meta.modseq}))`);
     if (++written % DRAIN_EVERY === 0) await s.out.drain();
   }
 }

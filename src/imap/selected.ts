@@ -8,6 +8,7 @@
 import { bad } from './errors.js';
 import type { SequenceSet } from '../protocol/types.js';
 import type { Mailbox, MessageMeta } from '../store/types.js';
+import { RecentUids, withRecent } from './recent.js';
 
 /** The UIDs of a listing, for views built from the same (shared, unchanged) listing. */
 const uidsOf = new WeakMap<readonly MessageMeta[], number[]>();
@@ -46,6 +47,15 @@ export class SelectedMailbox {
   pendingSince: number | null = null;
   /** The saved search result (RFC 5182 SEARCHRES "$"), as UIDs. */
   savedResult: number[] = [];
+  /** The UIDs that are \Recent in this session (recent.ts); always empty after ENABLE IMAP4rev2. */
+  readonly recent = new RecentUids();
+  /** True when this session claims new messages as \Recent as it learns of them (read-write, IMAP4rev1; recent.ts). */
+  claimsRecent = false;
+  /**
+   * The keywords the client has been told of in FLAGS (RFC 9051 section 7.3.5), lower-case to spelling: a
+   * keyword new to the mailbox is announced with a new FLAGS response before any FETCH shows it.
+   */
+  private readonly announced = new Map<string, string>();
 
   /**
    * @param mailbox the mailbox row as of SELECT (its counters are not kept up to date; knownModseq is)
@@ -67,6 +77,37 @@ export class SelectedMailbox {
     }
     this.uidList = uids;
     this.knownModseq = mailbox.highestModseq;
+  }
+
+  /** flagsOf returns the flags the client sees for `meta`: the stored ones, plus \Recent where it is recent in this session. */
+  flagsOf(meta: MessageMeta): readonly string[] {
+    return this.recent.has(meta.uid) ? withRecent(meta.flags) : meta.flags;
+  }
+
+  /** isRecent tells whether the message with this UID is \Recent in this session (SEARCH RECENT, NEW, OLD). */
+  isRecent(uid: number): boolean {
+    return this.recent.has(uid);
+  }
+
+  /**
+   * announce records keywords the client is told of in a FLAGS response and returns those that were new
+   * (first spelling of each, case-insensitively), in order.
+   */
+  announce(flags: Iterable<string>): string[] {
+    const added: string[] = [];
+    for (const f of flags) {
+      if (f.startsWith('\\')) continue;
+      const key = f.toLowerCase();
+      if (this.announced.has(key)) continue;
+      this.announced.set(key, f);
+      added.push(f);
+    }
+    return added;
+  }
+
+  /** The keywords announced so far, in the order they were announced. */
+  get keywords(): string[] {
+    return [...this.announced.values()];
   }
 
   /** Number of messages as the client knows it (the last EXISTS). */

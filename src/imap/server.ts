@@ -1,28 +1,23 @@
 /**
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
  * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
- * Connection per client. It admits connections within the limits of src/protocol/limits.ts, shares one
- * failed-login penalty between sessions (kept in the store, so shared with the other nodes too), reloads the certificate on demand and shuts down gracefully.
+ * Connection per client. The plumbing (binding, admission within the limits of src/protocol/limits.ts,
+ * certificate reload, graceful shutdown) is src/net/listeners.ts; the failed-login penalty (kept in the
+ * store, so shared with POP3 and the other nodes) and the session registry may be shared with POP3.
  */
-import net from 'node:net';
-import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { LoginPenalty } from '../auth/penalty.js';
+import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
 import type { Config } from '../config/types.js';
 import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { SessionRegistry } from '../sessions/registry.js';
+import { Admission } from '../net/admission.js';
+import { startListeners, type ListenAddress as NetListenAddress } from '../net/listeners.js';
 import * as L from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
-import { secureContextOptions } from '../tls/policy.js';
-import { Admission } from './admission.js';
 import { Connection, type SessionLimits } from './connection.js';
 
-/** ListenAddress names one bound listener. */
-export interface ListenAddress {
-  name: 'imap' | 'imaps';
-  host: string;
-  port: number;
-}
+/** ListenAddress names one bound IMAP listener. */
+export type ListenAddress = NetListenAddress<'imap' | 'imaps'>;
 
 /** RunningServer is a started server. */
 export interface RunningServer {
@@ -65,9 +60,11 @@ export interface ServerOptions {
   ephemeralPorts?: boolean;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
+  /** The failed-login penalty to share with other protocols (POP3); by default one of its own from config.auth. */
+  penalty?: LoginPenalty;
   /** Where logins and commands are counted (default: nowhere). */
   metrics?: Metrics;
-  /** The node's session registry, when shared with other protocols (default: a new one). */
+  /** The node's session registry, shared with POP3 (default: a new one, which follows the store's control messages itself). */
   sessions?: SessionRegistry;
 }
 
@@ -92,115 +89,64 @@ export function serverLimits(config: Config, given: Partial<ServerLimits> = {}):
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, store, log } = opts;
   const limits = serverLimits(config, opts.limits);
-  let secureContext = tls.createSecureContext(secureContextOptions(opts.tls));
-  const connections = new Set<Connection>();
-  const counts = { imap: 0, imaps: 0 };
-  const metrics = opts.metrics ?? NO_METRICS;
-  const sessions = opts.sessions ?? new SessionRegistry();
-  const unfollow = sessions.follow(store, log);
-  const listeners: Array<{ server: net.Server; name: 'imap' | 'imaps' }> = [];
   const admission = new Admission(limits);
-  const penalty = new LoginPenalty(store, {
-    delayMs: config.auth.penaltyDelayMs,
-    maxDelayMs: config.auth.penaltyMaxDelayMs,
-    expireMs: config.auth.penaltyExpireMs,
-    parallel: config.imap.maxConnectionsPerUserIp,
-  });
-  let stopping = false;
-
-  const accept = (socket: net.Socket, implicitTls: boolean): void => {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const verdict = stopping ? 'total' : admission.acceptConnection(ip);
-    if (verdict !== 'ok') {
-      log.warn({ remote: ip, reason: verdict, open: admission.connections }, 'connection refused: too many connections');
-      socket.on('error', () => {});
-      socket.end(verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n');
-      setTimeout(() => socket.destroy(), 2000).unref();
-      return;
-    }
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
-    const c = new Connection(socket, {
-      store,
-      config,
-      log,
-      secureContext: () => secureContext,
-      implicitTls,
-      limits,
-      admission,
-      penalty,
-      metrics,
-      sessions,
-      onClose: (conn) => {
-        if (!connections.delete(conn)) return;
-        admission.releaseConnection(ip);
-        counts[implicitTls ? 'imaps' : 'imap']--;
-      },
-    });
-    connections.add(c);
-    counts[implicitTls ? 'imaps' : 'imap']++;
-    c.start();
-  };
-
-  let tlsServer: tls.Server | null = null;
-  if (config.imap.port !== 0) {
-    const server = net.createServer((s) => accept(s, false));
-    listeners.push({ server, name: 'imap' });
-  }
-  if (config.imap.tlsPort !== 0) {
-    tlsServer = tls.createServer(secureContextOptions(opts.tls), (s) => accept(s, true));
-    tlsServer.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
-    listeners.push({ server: tlsServer, name: 'imaps' });
-  }
-
-  const addresses: ListenAddress[] = [];
-  try {
-    for (const l of listeners) {
-      const port = opts.ephemeralPorts ? 0 : l.name === 'imap' ? config.imap.port : config.imap.tlsPort;
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: NodeJS.ErrnoException & { port?: number }): void => {
-          err.port = port;
-          reject(err);
-        };
-        l.server.once('error', onError);
-        l.server.listen(port, config.imap.host, () => {
-          l.server.off('error', onError);
-          resolve();
-        });
+  const penalty = opts.penalty ?? new LoginPenalty(store, penaltyLimits(config));
+  const metrics = opts.metrics ?? NO_METRICS;
+  // A registry of its own follows the store's control messages here; a shared one is followed by its owner (serve).
+  const sessions = opts.sessions ?? new SessionRegistry();
+  const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
+  const counts = { imap: 0, imaps: 0 };
+  const listeners = await startListeners({
+    host: config.imap.host,
+    listeners: [
+      { name: 'imap' as const, port: config.imap.port, implicitTls: false },
+      { name: 'imaps' as const, port: config.imap.tlsPort, implicitTls: true },
+    ],
+    tls: opts.tls,
+    log,
+    admission,
+    ephemeralPorts: opts.ephemeralPorts,
+    refusal: (verdict) => (verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n'),
+    open(socket, ctx) {
+      const kind = ctx.implicitTls ? 'imaps' : 'imap';
+      counts[kind]++;
+      const c = new Connection(socket, {
+        store,
+        config,
+        log,
+        secureContext: ctx.secureContext,
+        implicitTls: ctx.implicitTls,
+        limits,
+        admission,
+        penalty,
+        metrics,
+        sessions,
+        onClose: () => {
+          counts[kind]--;
+          ctx.closed();
+        },
       });
-      const a = l.server.address() as net.AddressInfo;
-      addresses.push({ name: l.name, host: a.address, port: a.port });
-      l.server.on('error', (err) => log.error({ err }, 'listener error'));
-    }
-  } catch (err) {
+      c.start();
+      return c;
+    },
+  }).catch((err: unknown) => {
     unfollow();
-    await Promise.all(listeners.map((l) => new Promise<void>((r) => (l.server.listening ? l.server.close(() => r()) : r()))));
     throw err;
-  }
+  });
 
   return {
-    addresses,
-    connectionCount: () => connections.size,
+    addresses: listeners.addresses,
+    connectionCount: () => listeners.connectionCount(),
     connectionCounts: () => ({ ...counts }),
     sessions,
-    bufferedOutput: () => [...connections].reduce((sum, c) => sum + c.bufferedOutput, 0),
+    bufferedOutput: () => listeners.bufferedOutput(),
     reloadTls(material) {
-      const options = secureContextOptions(material);
-      secureContext = tls.createSecureContext(options);
-      tlsServer?.setSecureContext(options);
+      listeners.reloadTls(material);
       log.info('TLS certificate reloaded');
     },
-    async close(): Promise<void> {
-      stopping = true;
+    close: async () => {
       unfollow();
-      const closing = listeners.map((l) => new Promise<void>((r) => l.server.close(() => r())));
-      const sessions = [...connections].map((c) => c.shutdown('Server shutting down.'));
-      const grace = setTimeout(() => {
-        for (const c of connections) c.destroy();
-      }, L.SHUTDOWN_GRACE_MS);
-      await Promise.all(sessions);
-      await Promise.all(closing);
-      clearTimeout(grace);
+      await listeners.close('Server shutting down.');
     },
   };
 }

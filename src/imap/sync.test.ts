@@ -21,7 +21,7 @@ describe('syncSelected', () => {
     await store.appendMessages(account.id, box.id, [prepareMessage(raw(1), [], 0)]);
     const view = new SelectedMailbox(box, false, await store.listMessages(account.id, box.id));
     const lines: string[] = [];
-    const session = { selected: view, account, store, enabled: new Set<string>(), out: { untagged: (t: string) => lines.push(t) } } as unknown as Session;
+    const session = { selected: view, account, store, enabled: new Set<string>(), rev2: true, out: { untagged: (t: string) => lines.push(t) } } as unknown as Session;
 
     await syncSelected(session, true);
     assert.deepEqual(lines, []);
@@ -36,7 +36,7 @@ describe('syncSelected', () => {
 
 describe('SelectedMailbox', () => {
   it('views built from one shared listing change apart, and never change the listing', () => {
-    const box = { accountId: 1, id: 1, name: 'INBOX', uidValidity: 1, uidNext: 5, highestModseq: 3, specialUse: null };
+    const box = { accountId: 1, id: 1, name: 'INBOX', uidValidity: 1, uidNext: 5, highestModseq: 3, specialUse: null, firstRecentUid: 5 };
     const listing = Object.freeze([1, 2, 3, 4].map((uid) => ({ uid, modseq: uid, flags: [] as string[] })));
     const a = new SelectedMailbox(box, false, listing);
     const b = new SelectedMailbox(box, false, listing);

@@ -4,12 +4,15 @@
  * for removed ones (only when allowed: never while answering FETCH, STORE or SEARCH, section 7.5.1), or one
  * `* VANISHED uid-set` once QRESYNC is enabled (RFC 7162 section 3.2.10), and `* n FETCH (UID u FLAGS (...))`
  * for flag changes made by other sessions, with MODSEQ once CONDSTORE is enabled (RFC 7162 section 3.1.4).
+ * A keyword new to the mailbox is announced with FLAGS and PERMANENTFLAGS first (RFC 9051 section 7.3.5),
+ * and an IMAP4rev1 session that claims new messages as \Recent hears `* n RECENT` (RFC 3501 section 7.3.2).
  */
 import { flagList } from '../protocol/encoder.js';
-import { StoreError } from '../store/types.js';
+import { StoreError, type MessageMeta } from '../store/types.js';
 import type { Session } from './command.js';
-import { condstoreOn, writeExpunged } from './condstore.js';
+import { condstoreOn, qresyncOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
+import { announceKeywords } from './flags.js';
 
 /** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
 export async function syncSelected(session: Session, allowExpunge: boolean): Promise<void> {
@@ -32,6 +35,8 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
     view.pendingExpunge.add(uid);
     view.pendingSince ??= view.knownModseq;
   }
+  // Under QRESYNC the client learns the modseq of what VANISHED reports from the HIGHESTMODSEQ that follows it.
+  const vanished = allowExpunge && view.pendingExpunge.size > 0 && qresyncOn(session);
   if (allowExpunge && view.pendingExpunge.size > 0) writeExpunged(session, [...view.pendingExpunge]);
   if (view.pendingExpunge.size === 0) view.pendingSince = null;
 
@@ -39,26 +44,40 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   const lastUid = view.uids[view.count - 1] ?? 0;
   const flagUpdates: number[] = [];
   const condstore = condstoreOn(session);
+  const shown: MessageMeta[] = [];
   for (const m of changes.changed) {
     if (m.uid > lastUid) {
       view.add(m);
+      shown.push(m);
       continue;
     }
     const known = view.get(m.uid);
     if (!known || view.pendingExpunge.has(m.uid)) continue;
     // Under CONDSTORE the client tracks modseqs too, so a new modseq is news even with the same flags.
-    if (!sameFlags(known.flags, m.flags) || (condstore && known.modseq !== m.modseq)) flagUpdates.push(m.uid);
+    if (!sameFlags(known.flags, m.flags) || (condstore && known.modseq !== m.modseq)) {
+      flagUpdates.push(m.uid);
+      shown.push(m);
+    }
     view.update(m);
   }
-  if (view.count !== before) out.untagged(`${view.count} EXISTS`);
+  announceKeywords(session, shown);
+  if (view.count !== before) {
+    if (view.claimsRecent) {
+      const upTo = view.uids[view.count - 1]! + 1;
+      view.recent.add(await session.store.claimRecent(account.id, view.mailbox.id, upTo), upTo);
+    }
+    out.untagged(`${view.count} EXISTS`);
+    if (!session.rev2) out.untagged(`${view.recent.countIn(view.uids)} RECENT`);
+  }
   for (const uid of flagUpdates) {
     const m = view.get(uid)!;
-    out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(m.flags)}${condstore ? ` MODSEQ (${m.modseq})` : ''})`);
+    out.untagged(`${view.seqOf(uid)} FETCH (UID ${uid} FLAGS ${flagList(view.flagsOf(m))}${condstore ? ` MODSEQ (${m.modseq})` : ''})`);
   }
   view.knownModseq = Math.max(view.knownModseq, changes.highestModseq);
   // A client may keep the highest MODSEQ it saw as its resync point; while an expunge it has not been told
   // of waits, a HIGHESTMODSEQ below that expunge's modseq overrides it (RFC 7162 section 3.2).
   if (condstore && view.pendingSince !== null) out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince}] Highest`);
+  else if (vanished) out.untagged(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
 }
 
 /** sameFlags compares flag sets ignoring order and case. */

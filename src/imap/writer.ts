@@ -5,6 +5,7 @@
  * for stallTimeoutMs is given up on (onStall).
  */
 import type { Duplex } from 'node:stream';
+import { waitForDrain, type StallPolicy } from '../net/backpressure.js';
 import type { ResponseWriter } from './command.js';
 import type { DeflateChannel } from './deflate.js';
 
@@ -21,7 +22,7 @@ export class SocketWriter implements ResponseWriter {
    */
   constructor(
     private socket: Duplex,
-    private readonly stall?: { timeoutMs: number; onStall: () => void },
+    private readonly stall?: StallPolicy,
   ) {}
 
   /** Replaces the transport (after the TLS handshake of STARTTLS). */
@@ -72,22 +73,9 @@ export class SocketWriter implements ResponseWriter {
     this.deflate?.written();
   }
 
-  /** Resolves when the socket's buffer has drained below its high-water mark, or the socket closed. */
+  /** Resolves when the socket's buffer has drained below its high-water mark, or the socket closed (net/backpressure.ts). */
   async drain(): Promise<void> {
-    const s = this.socket as Duplex & { writableNeedDrain?: boolean };
-    if (this.closed || s.destroyed || !s.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
-      const stall = this.stall;
-      const timer = stall ? setTimeout(() => stall.onStall(), stall.timeoutMs) : null;
-      timer?.unref();
-      const done = (): void => {
-        if (timer) clearTimeout(timer);
-        s.off('drain', done);
-        s.off('close', done);
-        resolve();
-      };
-      s.on('drain', done);
-      s.on('close', done);
-    });
+    if (this.closed) return;
+    await waitForDrain(this.socket, this.stall);
   }
 }

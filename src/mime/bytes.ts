@@ -1,8 +1,10 @@
 /**
  * Byte-level helpers shared by the MIME parser: line scanning with indexOf over Buffers (never a
- * whole-body string) and the one rule for turning raw 8-bit header bytes into text.
+ * whole-body string) and the one rule for turning raw 8-bit header bytes into text; and the one rule for
+ * NUL bytes in message data sent over IMAP and POP3.
  */
 import { isUtf8 } from 'node:buffer';
+import { escapeOctets } from '../protocol/octets.js';
 import { iconv } from './libs.js';
 
 /** LF is the line feed byte; a line ends at LF (with or without CR before it). */
@@ -44,6 +46,18 @@ export function countLines(raw: Buffer, start: number, end: number): number {
 }
 
 /**
+ * withoutNul returns `data` with every NUL byte replaced by 0x80 (a copy; `data` itself when it has no NUL).
+ * A literal cannot carry NUL (RFC 9051 section 4.3), so, like Dovecot, IMAP sends BODY[] data this way
+ * (BINARY[] keeps NULs and goes as literal8); POP3 RETR sends the same bytes as BODY[].
+ */
+export function withoutNul(data: Buffer): Buffer {
+  if (data.indexOf(0) < 0) return data;
+  const copy = Buffer.from(data);
+  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
+  return copy;
+}
+
+/**
  * hasHighBit reports whether a latin1 (one char per byte) string holds any byte >= 0x80.
  */
 export function hasHighBit(s: string): boolean {
@@ -53,13 +67,14 @@ export function hasHighBit(s: string): boolean {
 
 /**
  * bytesText turns a latin1 string (one char per raw byte, as header fields are read) into text:
- * UTF-8 when the bytes are valid UTF-8 (RFC 6532 headers), otherwise `fallback` ("latin1" keeps every
- * byte as its own code point; "windows-1252" is what mislabelled western mail really is).
+ * UTF-8 when the bytes are valid UTF-8 (RFC 6532 headers), otherwise `fallback`: "raw" keeps every 8-bit
+ * byte as a raw octet (protocol/octets.ts), so ENVELOPE and BODYSTRUCTURE send the stored bytes back
+ * unchanged; "windows-1252" is what mislabelled western mail really is (for SEARCH, which must compare text).
  * Pure-ASCII input is returned unchanged.
  */
-export function bytesText(s: string, fallback: 'latin1' | 'windows-1252'): string {
+export function bytesText(s: string, fallback: 'raw' | 'windows-1252'): string {
   if (!hasHighBit(s)) return s;
   const bytes = Buffer.from(s, 'latin1');
   if (isUtf8(bytes)) return bytes.toString('utf8');
-  return fallback === 'latin1' ? s : iconv().decode(bytes, 'windows-1252');
+  return fallback === 'raw' ? escapeOctets(s) : iconv().decode(bytes, 'windows-1252');
 }

@@ -8,8 +8,8 @@ import { parseAddressList } from './address.js';
 
 /**
  * buildEnvelope returns the ENVELOPE of a message from its parsed header fields. Strings are the raw
- * unfolded values, not RFC 2047 decoded; 8-bit bytes are read as UTF-8 when valid, else latin1 (so no
- * byte is lost). Absent fields are null; a present empty field is "". Sender and Reply-To default to
+ * unfolded values, not RFC 2047 decoded; 8-bit bytes are read as UTF-8 when valid, else kept as raw
+ * octets (protocol/octets.ts), so FETCH ENVELOPE sends the very bytes stored. Absent fields are null; a present empty field is "". Sender and Reply-To default to
  * From when absent or holding no address, as section 7.5.2 asks.
  *
  * RFC 5322 section 3.6 allows each of these fields at most once, so a message that repeats one is
@@ -18,7 +18,7 @@ import { parseAddressList } from './address.js';
  * In-Reply-To, and the addresses of every occurrence of an address field, in order.
  */
 export function buildEnvelope(fields: HeaderField[]): Envelope {
-  const values = (key: string): string[] => fields.filter((f) => f.key === key).map((f) => bytesText(f.value, 'latin1'));
+  const values = (key: string): string[] => fields.filter((f) => f.key === key).map((f) => bytesText(f.value, 'raw'));
   const first = (key: string): string | null => values(key)[0] ?? null;
   const last = (key: string): string | null => values(key).at(-1) ?? null;
   const addresses = (key: string): EnvelopeAddress[] | null => {

@@ -147,7 +147,7 @@ function decode2231(sections: Section[]): string {
     chunks.push(sec.encoded ? percentDecode(v) : Buffer.from(v, 'latin1'));
   });
   const bytes = Buffer.concat(chunks);
-  return charset !== null ? decodeCharset(bytes, charset) : bytesText(bytes.toString('latin1'), 'latin1');
+  return charset !== null ? decodeCharset(bytes, charset) : bytesText(bytes.toString('latin1'), 'raw');
 }
 
 const SECTION_NAME = /^(.*?)(?:\*(\d{1,6}))?(\*)?$/;
@@ -187,7 +187,7 @@ function joinParams(raw: RawParam[]): MimeParams {
     const secs = sections.get(base);
     const name = spelling.get(base) ?? base;
     if (secs !== undefined) return [name, decode2231(secs)];
-    return [name, bytesText(plain.get(base) ?? '', 'latin1')];
+    return [name, bytesText(plain.get(base) ?? '', 'raw')];
   });
 }
 
@@ -217,8 +217,8 @@ export function parseContentType(value: string | null): ContentType | null {
   return {
     type,
     subtype,
-    typeText: bytesText(typeText, 'latin1'),
-    subtypeText: bytesText(subtypeText, 'latin1'),
+    typeText: bytesText(typeText, 'raw'),
+    subtypeText: bytesText(subtypeText, 'raw'),
     params,
     boundary: boundary ?? (joined === null ? null : Buffer.from(joined, 'utf8').toString('latin1')),
   };
@@ -236,13 +236,13 @@ export function parseDisposition(value: string | null): { value: string; params:
   p = readRun(value, p, ';("=');
   const type = value.slice(start, p);
   if (type === '') return null;
-  return { value: bytesText(type, 'latin1'), params: joinParams(parseParamList(value, p)) };
+  return { value: bytesText(type, 'raw'), params: joinParams(parseParamList(value, p)) };
 }
 
 /** parseLanguage parses a Content-Language value (RFC 3282) into tags, or null when there are none. */
 export function parseLanguage(value: string | null): string[] | null {
   if (value === null) return null;
   const noComments = value.replace(/\([^()]*\)/g, ' ');
-  const tags = noComments.split(/[\s,]+/).filter((t) => t !== '').map((t) => bytesText(t, 'latin1'));
+  const tags = noComments.split(/[\s,]+/).filter((t) => t !== '').map((t) => bytesText(t, 'raw'));
   return tags.length > 0 ? tags : null;
 }

@@ -38,7 +38,7 @@ function contentFields(fields: HeaderField[]): Map<string, string> {
 }
 
 function rawText(v: string | undefined): string | null {
-  return v === undefined ? null : bytesText(v, 'latin1');
+  return v === undefined ? null : bytesText(v, 'raw');
 }
 
 /**
@@ -52,7 +52,7 @@ function transferEncodingText(v: string | undefined): string | null {
   const words = trimWsp(v.replace(/\([^()]*\)/g, ' ')).replace(/^"|"$/g, '').split(';')[0]!.trim();
   if (words === '') return '';
   if (/\s/.test(words)) return null;
-  return bytesText(words, 'latin1');
+  return bytesText(words, 'raw');
 }
 
 /**

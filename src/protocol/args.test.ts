@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { argReader, readCommandHead, tryReadTag } from './args.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import { frameCommand, readerOf } from './testing.js';
-import { ParseError, type ArgReader } from './types.js';
+import { MailboxNameError, ParseError, type ArgReader } from './types.js';
 
 type Read = (r: ArgReader) => unknown;
 
@@ -101,8 +101,6 @@ const bad: Array<[string, Read, RegExp]> = [
   ['"a\u0000b"', (r) => r.mailbox(true), /./],
   ['{3}\r\na\u0000b', (r) => r.mailbox(true), /NUL/],
   ['"&AAA-"', (r) => r.mailbox(false), /NUL/],
-  ['"&Jjo"', (r) => r.mailbox(false), /modified UTF-7/],
-  ['"caf\u00e9"', (r) => r.mailbox(false), /modified UTF-7/],
   ['{2}\r\n\xff\xfe', (r) => r.mailbox(true), /UTF-8/],
   ['a%', (r) => r.mailbox(false), /argument|Unexpected/],
   ['(' .repeat(MAX_NESTING_DEPTH + 1), (r) => nest(r), /nested/],
@@ -127,6 +125,16 @@ describe('ArgReader tokens', () => {
   for (const [input, read, pattern] of bad) {
     it(`rejects ${JSON.stringify(input.slice(0, 30))}`, () => {
       assert.throws(() => run(input, read), (e: unknown) => e instanceof ParseError && pattern.test(e.message));
+    });
+  }
+});
+
+describe('mailbox names that are not valid modified UTF-7 (RFC 3501 section 5.1.3)', () => {
+  for (const input of ['"&Jjo"', '"caf\u00e9"', "!#$&'+,-.0123456789:;<=>?@^_`|[}"]) {
+    it(`${JSON.stringify(input)} names no mailbox (MailboxNameError, answered NO), and as a LIST pattern is kept as sent`, () => {
+      assert.throws(() => run(input, (r) => r.mailbox(false)), (e: unknown) => e instanceof MailboxNameError && /modified UTF-7/.test(e.message));
+      const sent = input.startsWith('"') ? input.slice(1, -1) : input;
+      assert.equal(run(input, (r) => r.listMailbox(false)), sent);
     });
   }
 });

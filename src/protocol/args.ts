@@ -2,12 +2,13 @@
  * The ArgReader over one RawCommand (RFC 9051 section 9): the Lexer's tokens plus mailbox names, SEARCH
  * criteria and FETCH items, and the command head (tag and name).
  */
+import { isUtf8 } from 'node:buffer';
 import { ASTRING_CHAR, LIST_CHAR, tagOfLine } from './chars.js';
 import { parseFetchItems } from './fetch-items.js';
 import { Lexer } from './lexer.js';
 import { decodeModifiedUtf7 } from './mutf7.js';
 import { parseSearchKeys, parseSearchProgram } from './search.js';
-import { ParseError, type ArgReader, type FetchItem, type RawCommand, type SearchKey, type SearchProgram } from './types.js';
+import { MailboxNameError, ParseError, type ArgReader, type FetchItem, type RawCommand, type SearchKey, type SearchProgram } from './types.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -26,14 +27,19 @@ function normaliseInbox(name: string): string {
 /** Args is the ArgReader implementation; see ArgReader in types.ts for each method's contract. */
 class Args extends Lexer implements ArgReader {
   mailbox(utf8: boolean): string {
-    return this.mailboxName(utf8, ASTRING_CHAR);
+    return this.mailboxName(utf8, ASTRING_CHAR, false);
   }
 
   listMailbox(utf8: boolean): string {
-    return this.mailboxName(utf8, LIST_CHAR);
+    return this.mailboxName(utf8, LIST_CHAR, true);
   }
 
-  private mailboxName(utf8: boolean, cls: number): string {
+  /**
+   * mailboxName reads a mailbox name (or, with `pattern`, a LIST pattern). A name that is not valid modified
+   * UTF-7 throws MailboxNameError (it names nothing); a pattern that is not is kept as it came (as UTF-8
+   * when it is UTF-8), so LIST answers OK with whatever it matches.
+   */
+  private mailboxName(utf8: boolean, cls: number, pattern: boolean): string {
     const raw = this.astringBytes(cls);
     let name: string;
     if (utf8) {
@@ -43,7 +49,13 @@ class Args extends Lexer implements ArgReader {
         throw new ParseError('Mailbox name is not valid UTF-8');
       }
     } else {
-      name = decodeModifiedUtf7(raw.toString('latin1'));
+      try {
+        name = decodeModifiedUtf7(raw.toString('latin1'));
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        if (!pattern) throw new MailboxNameError(err.message);
+        name = isUtf8(raw) ? raw.toString('utf8') : raw.toString('latin1');
+      }
     }
     if (name.includes('\0')) throw new ParseError('Mailbox name contains NUL');
     return normaliseInbox(name);

@@ -3,25 +3,28 @@
  * dates, sequence sets and mailbox names. Pure functions, no I/O.
  */
 import { encodeModifiedUtf7 } from './mutf7.js';
+import { octetLength } from './octets.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
  * imapString encodes a string as a quoted string when it can be one, else as a literal (RFC 9051 section 4.3).
  * A quoted string cannot hold CR, LF or NUL; it holds 8-bit (UTF-8) text only when `utf8` is true
- * (IMAP4rev2 / UTF8=ACCEPT); otherwise such text goes as a literal.
+ * (IMAP4rev2 / UTF8=ACCEPT); otherwise such text goes as a literal. Raw octets (octets.ts), which are no
+ * UTF-8, always go in a literal, whose length counts them as one octet each: the caller sends the result
+ * through rawOctets.
  */
 export function imapString(value: string | Buffer, utf8 = false): string {
   const s = typeof value === 'string' ? value : value.toString('utf8');
   let needsLiteral = false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0 || c === 10 || c === 13 || (c > 127 && !utf8)) {
+    if (c === 0 || c === 10 || c === 13 || (c > 127 && !utf8) || (c >= 0xdc80 && c <= 0xdcff)) {
       needsLiteral = true;
       break;
     }
   }
-  if (needsLiteral) return `{${Buffer.byteLength(s, 'utf8')}}\r\n${s}`;
+  if (needsLiteral) return `{${octetLength(s)}}\r\n${s}`;
   return '"' + s.replace(/[\\"]/g, (m) => '\\' + m) + '"';
 }
 

@@ -4,6 +4,7 @@
  * FETCH ENVELOPE copies a string instead of parsing and encoding one per message.
  */
 import { nstring as nstr } from './encoder.js';
+import { hasRawOctets } from './octets.js';
 import type { Envelope, EnvelopeAddress } from '../mime/types.js';
 
 function addressList(list: EnvelopeAddress[] | null, utf8: boolean): string {
@@ -46,12 +47,12 @@ export function encodeEnvelope(env: Envelope, utf8 = false): string {
 
 /**
  * storedEnvelopeText is the ENVELOPE text a store keeps for a body: encodeEnvelope(env, false), or null when
- * it would hold a NUL character (in a literal), which a PostgreSQL text column cannot hold; the reader then
- * encodes the stored Envelope instead.
+ * it would hold a NUL character (in a literal), which a PostgreSQL text column cannot hold, or raw octets
+ * (octets.ts), which no text column keeps; the reader then encodes the stored Envelope instead.
  */
 export function storedEnvelopeText(env: Envelope): string | null {
   const text = encodeEnvelope(env, false);
-  return text.includes('\0') ? null : text;
+  return text.includes('\0') || hasRawOctets(text) ? null : text;
 }
 
 /**

@@ -128,3 +128,16 @@ export const MAX_SEARCH_KEYS = 1000;
 
 // The failed-login penalty (2 s doubling to 15 s per address, forgotten 15 min after the last failure) is
 // configurable: auth.penalty_* in the config file, defaults in src/config/defaults.ts, rules in src/auth/penalty.ts.
+
+/**
+ * Longest POP3 line a client may send (src/pop3). RFC 2449 section 4 caps a command line at 255 octets,
+ * but a SASL response line may be longer (RFC 5034 section 4): 8 KiB holds a PLAIN response for the
+ * longest address and a long passphrase. A longer line is read to its end, dropped and answered -ERR.
+ */
+export const POP3_MAX_LINE_OCTETS = 8 * 1024;
+
+/** Idle time before a logged-in POP3 session is closed: RFC 1939 section 3 wants an autologout timer of at least 10 minutes. Before login UNAUTHENTICATED_TIMEOUT_MS applies, as for IMAP (and Dovecot's login processes). */
+export const POP3_AUTHENTICATED_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** RETR and TOP send a message in pieces of this size and wait for the socket to drain between them, so a client that reads slowly holds at most one piece (plus the socket's buffer) besides the message itself. */
+export const POP3_OUTPUT_CHUNK_OCTETS = 64 * 1024;

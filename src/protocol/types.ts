@@ -113,6 +113,18 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * MailboxNameError is a mailbox name that is a well-formed astring but no name a mailbox can have: not valid
+ * modified UTF-7 (RFC 3501 section 5.1.3). The command is understood, so the connection answers `NO [CANNOT]`
+ * (as Dovecot answers NO), not BAD.
+ */
+export class MailboxNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MailboxNameError';
+  }
+}
+
 /** SearchProgram is the argument of SEARCH: the optional CHARSET, RETURN options (RFC 4731) and the criteria tree. */
 export interface SearchProgram {
   /** Upper-cased charset name, or null when not given. Only UTF-8 and US-ASCII are accepted (else BADCHARSET). */

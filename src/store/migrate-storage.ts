@@ -141,13 +141,21 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
     a.messages_used,
   );
   const id = row!.id;
-  const mailboxes = src.all<{ id: number; name: string; uid_validity: number; uid_next: number; highest_modseq: number; special_use: string | null }>(
-    'SELECT id, name, uid_validity, uid_next, highest_modseq, special_use FROM mailboxes WHERE account_id = ?',
+  const mailboxes = src.all<{
+    id: number;
+    name: string;
+    uid_validity: number;
+    uid_next: number;
+    highest_modseq: number;
+    special_use: string | null;
+    first_recent_uid: number;
+  }>(
+    'SELECT id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid FROM mailboxes WHERE account_id = ?',
     a.id,
   );
   for (const m of mailboxes) {
     await tx.run(
-      'INSERT INTO mailboxes (account_id, id, name, uid_validity, uid_next, highest_modseq, special_use) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO mailboxes (account_id, id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       id,
       m.id,
       m.name,
@@ -155,6 +163,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       m.uid_next,
       m.highest_modseq,
       m.special_use,
+      m.first_recent_uid,
     );
   }
   summary.mailboxes += mailboxes.length;

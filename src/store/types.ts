@@ -85,6 +85,11 @@ export interface Mailbox {
   /** Highest modseq of any change in this mailbox (RFC 7162 section 3.1.1). */
   highestModseq: number;
   specialUse: SpecialUse | null;
+  /**
+   * The lowest UID not yet claimed as \Recent by a session (RFC 3501 section 2.3.2): messages with this UID
+   * or above are recent to the next session that selects the mailbox read-write (claimRecent).
+   */
+  firstRecentUid: number;
 }
 
 /** MailboxCounts is what STATUS and SELECT report. */
@@ -96,6 +101,8 @@ export interface MailboxCounts {
   size: number;
   /** Sum of RFC822.SIZE of the messages flagged \Deleted, octets (RFC 9208 section 4.2 DELETED-STORAGE). */
   deletedSize: number;
+  /** Messages no session has claimed as \Recent yet (UID >= Mailbox.firstRecentUid): STATUS RECENT (RFC 3501 section 6.3.10). */
+  recent: number;
 }
 
 /**
@@ -216,6 +223,11 @@ export interface NewMessage {
  */
 export type SearchTextPart = 'headers' | 'body' | 'text';
 
+/** ExpungeOptions: `deletedOnly` (default true) limits Store.expunge to messages flagged \Deleted. */
+export interface ExpungeOptions {
+  deletedOnly?: boolean;
+}
+
 /** FlagOperation is how STORE changes flags (RFC 9051 section 6.4.6). */
 export type FlagOperation = 'set' | 'add' | 'remove';
 
@@ -291,6 +303,14 @@ export interface Store {
   getMailbox(accountId: number, name: string): Promise<Mailbox | null>;
   /** Creates the mailbox (not its parents; the caller creates those). Throws ALREADYEXISTS. UIDVALIDITY is new and unique per name. */
   createMailbox(accountId: number, name: string, specialUse?: SpecialUse | null): Promise<Mailbox>;
+  /**
+   * claimRecent makes this caller the one session to which the mailbox's messages with UIDs from its
+   * first_recent_uid up to `upTo` - 1 are \Recent (RFC 3501 sections 2.3.2 and 6.3.1: a message is recent
+   * in exactly one session): it moves first_recent_uid to `upTo` (never back) and returns the value it had,
+   * so the caller's recent UIDs are [returned, upTo); nothing when the returned value is >= upTo. Announces
+   * no change (\Recent is no state of the message, and no modseq changes). Throws NONEXISTENT.
+   */
+  claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number>;
   /** Deletes the mailbox and its messages. Throws NONEXISTENT, CANNOT for INBOX. */
   deleteMailbox(accountId: number, name: string): Promise<void>;
   /**
@@ -353,7 +373,9 @@ export interface Store {
   /**
    * Changes flags of the given UIDs (missing ones ignored). Only messages whose flags really change get a new modseq.
    * With unchangedSince (RFC 7162), messages whose modseq is greater are not changed and are returned in `failed`.
-   * Returns the new state of every message that changed, ascending UID.
+   * Returns the new state of every message that changed (`updated`) and the present state of every other one
+   * that exists and was not refused (`unchanged`: another session may have changed it since the caller looked),
+   * both ascending UID.
    */
   storeFlags(
     accountId: number,
@@ -362,9 +384,14 @@ export interface Store {
     op: FlagOperation,
     flags: string[],
     unchangedSince?: number,
-  ): Promise<{ updated: MessageMeta[]; failed: number[] }>;
-  /** Expunges messages flagged \Deleted (only those in `uids` when given). Returns the expunged UIDs, ascending. */
-  expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]>;
+  ): Promise<{ updated: MessageMeta[]; unchanged: MessageMeta[]; failed: number[] }>;
+  /**
+   * Expunges the messages flagged \Deleted (only those in `uids` when given), in one transaction; missing
+   * UIDs are ignored. With `opts.deletedOnly` false, expunges every message in `uids` whatever its flags
+   * (POP3 QUIT, RFC 1939 section 6: the DELE marks are the session's, not flags; `uids` is then required).
+   * Returns the expunged UIDs, ascending. Throws NONEXISTENT; Error for deletedOnly false without `uids`.
+   */
+  expunge(accountId: number, mailboxId: number, uids?: number[], opts?: ExpungeOptions): Promise<number[]>;
   /**
    * Copies messages (same bodies, same flags and internal dates, new UIDs) to another mailbox of the account.
    * Returns source and destination UIDs pairwise in ascending source order (RFC 4315 COPYUID).
@@ -388,6 +415,12 @@ export interface Store {
   ): Promise<{ uidValidity: number; uid: number } | null>;
   /** The change feed: what changed in the mailbox after modseq `since`. Cost grows with the changes, not the mailbox size. */
   changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes>;
+  /**
+   * The mailbox's HIGHESTMODSEQ as committed now (RFC 7162 section 3.1.1), or null when the mailbox no longer
+   * exists: one read by primary key, so a session can tell at every command whether its view is behind
+   * (writes by other processes and other nodes included) before it reads the change feed.
+   */
+  highestModseq(accountId: number, mailboxId: number): Promise<number | null>;
 
   // --- login penalty (auth/penalty.ts decides; the store keeps its rows, shared by every node) ---
   /**

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { startAdmin } from '../../src/cli/serve.js';
+import { startAdmin, type AdminState } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
 import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
@@ -38,7 +38,7 @@ describe('admin port', { timeout: 120_000 }, () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-admin-'));
     assert.equal((await runCli(['user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', dir], 'pw\n', NO_ENV)).code, 0);
     const [imap, lmtpPort, admin] = [await freePort(), await freePort(), await freePort()];
-    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', '0', '--lmtp-port', `${lmtpPort}`, '--lmtp-socket', 'none', '--admin-port', `${admin}`], {
+    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', `${lmtpPort}`, '--lmtp-socket', 'none', '--admin-port', `${admin}`], {
       env: { ...process.env, ...NO_ENV },
     });
     let out = '';
@@ -52,7 +52,7 @@ describe('admin port', { timeout: 120_000 }, () => {
       assert.match(out, new RegExp(`admin on 127\\.0\\.0\\.1:${admin} \\(/health, /metrics\\)`));
       const health = await get(admin, '/health');
       assert.equal(health.status, 200);
-      assert.deepEqual(JSON.parse(health.body), { status: 'ok', checks: { server: 'ok', imap: 'ok', lmtp: 'ok', store: 'ok' } });
+      assert.deepEqual(JSON.parse(health.body), { status: 'ok', checks: { server: 'ok', imap: 'ok', lmtp: 'ok', store: 'ok' } }, 'POP3 is off: no check for it');
       assert.equal((await get(admin, '/nothing')).status, 404);
 
       const before = (await get(admin, '/metrics')).body;
@@ -101,8 +101,8 @@ describe('admin port', { timeout: 120_000 }, () => {
   it('/health is 503 naming the check while starting and when the store cannot answer', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-admin-'));
     const config = await loadConfig({ overrides: { dataDir: dir, admin: { host: '127.0.0.1', port: await freePort() } } });
-    const state = { phase: 'starting', store: null as Awaited<ReturnType<typeof openStore>> | null, imap: null, lmtp: null };
-    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
+    const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
+    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, pop3: { ...config.pop3, port: 0, tlsPort: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
     try {
       const port = admin.server.address.port;
       let h = await get(port, '/health');

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       dataDir: '/srv/mail/data',
       storage: { kind: 'sqlite' },
       imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
+      pop3: { host: '0.0.0.0', port: 110, tlsPort: 995, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
       lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
@@ -25,13 +26,6 @@ describe('loadConfig', () => {
       admin: { host: '127.0.0.1', port: 0 },
       auth: { penaltyDelayMs: 2000, penaltyMaxDelayMs: 15_000, penaltyExpireMs: 900_000 },
     });
-  });
-
-  it('accepts letterbox.example.yaml, whose values are the defaults', async () => {
-    const example = path.resolve(import.meta.dirname, '..', '..', 'letterbox.example.yaml');
-    const fromFile = await loadConfig({ file: example, cwd: '/srv/mail' });
-    const defaults = await loadConfig({ cwd: '/srv/mail' });
-    assert.deepEqual(fromFile, defaults);
   });
 
   it('reads YAML and resolves its relative paths against the file directory', async () => {
@@ -51,6 +45,28 @@ describe('loadConfig', () => {
     );
     assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
     assert.equal(c.log.level, 'debug');
+  });
+
+  it('reads the pop3 section, with the same keys as imap, and its overrides', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'letterbox.yaml');
+    await writeFile(file, 'pop3: { host: 127.0.0.1, port: 1110, tls_port: 0, plaintext_auth: never, max_connections: 200, max_connections_per_ip: 20, max_connections_per_user_ip: 3 }\n');
+    const c = await loadConfig({ file });
+    assert.deepEqual(c.pop3, { host: '127.0.0.1', port: 1110, tlsPort: 0, plaintextAuth: 'never', maxConnections: 200, maxConnectionsPerIp: 20, maxConnectionsPerUserIp: 3 });
+    assert.equal(c.imap.port, 143, 'imap keeps its defaults');
+    const over = await loadConfig({ file, overrides: { pop3: { host: '::', port: 0, tlsPort: 1995 } } });
+    assert.deepEqual([over.pop3.host, over.pop3.port, over.pop3.tlsPort, over.pop3.plaintextAuth], ['::', 0, 1995, 'never']);
+    await writeFile(file, 'pop3: { tls_port: -1 }\n');
+    await assert.rejects(loadConfig({ file }), /: pop3\.tls_port: expected a number from 0 to 65535$/);
+    await writeFile(file, 'pop3: { apop: yes }\n');
+    await assert.rejects(loadConfig({ file }), /: pop3\.apop: unknown key \(allowed: host, port, tls_port, plaintext_auth, max_connections, max_connections_per_ip, max_connections_per_user_ip\)$/);
+  });
+
+  it('letterbox.example.yaml is valid and shows the defaults', async () => {
+    const example = path.resolve(import.meta.dirname, '..', '..', 'letterbox.example.yaml');
+    const c = await loadConfig({ file: example, cwd: '/srv/mail' });
+    const defaults = await loadConfig({ cwd: '/srv/mail' });
+    assert.deepEqual({ ...c, dataDir: null, lmtp: { ...c.lmtp, socket: null } }, { ...defaults, dataDir: null, lmtp: { ...defaults.lmtp, socket: null } });
   });
 
   it('resolves the LMTP socket: default in the data directory, relative to the file or the cwd, "none" for off', async () => {

@@ -55,6 +55,7 @@ describe('letterbox deliver', () => {
     assert.deepEqual(r, { code: 0, stdout: '', stderr: '' });
     // Another process's commit is seen by polling (every 250 ms); allow for a loaded machine.
     assert.equal(await i.readLine(3000), '* 1 EXISTS');
+    assert.equal(await i.readLine(), '* 1 RECENT');
     i.send('DONE');
     assert.equal(await i.readLine(), 'i OK IDLE terminated');
     i.close();

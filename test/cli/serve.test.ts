@@ -1,6 +1,6 @@
 /**
  * `letterbox serve` as a process: the ready line, shutdown on SIGTERM, and the messages for ports it
- * cannot use. (IMAP behaviour is tested in test/imap.)
+ * cannot use. (IMAP behaviour is tested in test/imap, POP3 in test/pop3.)
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,8 +18,9 @@ const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE
 describe('letterbox serve', () => {
   it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
-    const [imap, imaps, lmtp] = [await freePort(), await freePort(), await freePort()];
-    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', String(imaps), '--lmtp-port', String(lmtp)], {
+    const [imap, imaps, pop3, pop3s, lmtp] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = ['--imap-port', String(imap), '--imaps-port', String(imaps), '--pop3-port', String(pop3), '--pop3s-port', String(pop3s), '--lmtp-port', String(lmtp)];
+    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', data, '--host', '127.0.0.1', ...ports], {
       env: { ...process.env, ...NO_ENV },
     });
     let out = '';
@@ -39,7 +40,8 @@ describe('letterbox serve', () => {
     });
     assert.equal(
       ready.msg,
-      `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), lmtp on 127.0.0.1:${lmtp}, lmtp on ${data}/lmtp.sock, data in ${data}`,
+      `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), pop3 on 127.0.0.1:${pop3} (STLS), pop3s on 127.0.0.1:${pop3s} (TLS), ` +
+        `lmtp on 127.0.0.1:${lmtp}, lmtp on ${data}/lmtp.sock, data in ${data}`,
     );
     assert.match(out, /generated a self-signed TLS certificate/);
     assert.equal(out.split('\n').filter((l) => l.includes('ready')).length, 1);
@@ -53,6 +55,15 @@ describe('letterbox serve', () => {
       s.once('error', reject);
     });
     assert.match(greeting, /^\* OK /);
+    const pop3Greeting = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(pop3, '127.0.0.1');
+      s.once('data', (d) => {
+        resolve(d.toString());
+        s.destroy();
+      });
+      s.once('error', reject);
+    });
+    assert.equal(pop3Greeting, '+OK Letterbox ready.\r\n');
     const lmtpGreeting = await new Promise<string>((resolve, reject) => {
       const s = net.connect(path.join(data, 'lmtp.sock'));
       s.once('data', (d) => {
@@ -78,11 +89,17 @@ describe('letterbox serve', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port), '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port), '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr,
         `letterbox: cannot listen on port ${port}: 127.0.0.1:${port} is already in use (is another IMAP server running?); stop it, or pick another port with --imaps-port ${port + 1} / imap.tls_port in the config\n`,
+      );
+      const pop = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', '0', '--pop3-port', String(port), '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+      assert.equal(pop.code, 1);
+      assert.equal(
+        pop.stderr,
+        `letterbox: cannot listen on port ${port}: 127.0.0.1:${port} is already in use (is another POP3 server running?); stop it, or pick another port with --pop3-port ${port + 1} / pop3.port in the config\n`,
       );
     } finally {
       busy.close();
@@ -91,15 +108,22 @@ describe('letterbox serve', () => {
 
   it('refuses to start with every listener off', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
-    assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP port, the IMAPS port and the LMTP port are 0 and the LMTP socket is "none" (off)\n');
+    assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)\n');
   });
 
-  it('serves LMTP alone, without TLS material, when both IMAP ports are 0', async () => {
+  it('refuses two listeners on one port', async () => {
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '1143', '--imaps-port', '0', '--pop3-port', '1143', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, 'letterbox: the IMAP port and the POP3 port are both 1143: choose different ports\n');
+  });
+
+  it('serves LMTP alone, without TLS material, when the IMAP and POP3 ports are 0', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const lmtp = await freePort();
-    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
+    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
     try {
       const ready = server.output().split('\n').find((l) => l.includes('Letterbox ready'))!;
       assert.equal((JSON.parse(ready) as { msg: string }).msg, `Letterbox ready: lmtp on 127.0.0.1:${lmtp}, data in ${data}`);
@@ -116,7 +140,7 @@ describe('letterbox serve', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', String(port), '--lmtp-socket', 'none'], '', NO_ENV);
+      const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(port), '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr,
@@ -127,7 +151,7 @@ describe('letterbox serve', () => {
     }
     const file = path.join(data, 'not-a-socket');
     await writeFile(file, 'x');
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(
       r.stderr,
@@ -144,13 +168,18 @@ describe('letterbox serve', () => {
     );
     const err993 = Object.assign(new Error('listen EACCES'), { code: 'EACCES', port: 993 });
     assert.match((describeListenError(err993, config) as Error).message, /port 993: .*--imaps-port 1993 \/ imap\.tls_port/);
+    const err995 = Object.assign(new Error('listen EACCES'), { code: 'EACCES', port: 995 });
+    assert.equal(
+      (describeListenError(err995, config) as Error).message,
+      'cannot listen on port 995: ports below 1024 need root; run as root, or pick another port with --pop3s-port 1995 / pop3.tls_port in the config',
+    );
     const other = new Error('boom');
     assert.equal(describeListenError(other, config), other);
   });
 });
 
 describe('letterbox serve: operator mistakes get a clear line and the exit status of their class', () => {
-  const OFF = ['--imap-port', '0', '--imaps-port', '0', '--lmtp-socket', 'none'];
+  const OFF = ['--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-socket', 'none'];
 
   it('refuses a data directory that does not exist (flag, environment or config file) and creates nothing', async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), 'lb-datadir-'));
@@ -197,7 +226,7 @@ describe('letterbox serve: operator mistakes get a clear line and the exit statu
     r = await runCli(['user', 'list', '--data-dir', damaged], '', NO_ENV);
     assert.equal(r.code, 65, 'every command says so alike');
 
-    r = await runCli(['serve', '--data-dir', base, '--host', 'no-such-host.invalid', '--imap-port', String(await freePort()), '--imaps-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    r = await runCli(['serve', '--data-dir', base, '--host', 'no-such-host.invalid', '--imap-port', String(await freePort()), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: cannot listen on no-such-host.invalid (imap.host / --host): no such host name or address on this machine\n');
   });

@@ -31,6 +31,8 @@ export interface Difference {
 export class Tally {
   matched = 0;
   differences: Difference[] = [];
+  /** Cases that differences.ts explains but that matched: the explanation no longer describes Letterbox. */
+  stale: string[] = [];
 
   /**
    * record notes one comparison of `item` for `message` ('*' for whole-mailbox answers). `rule` names a rule
@@ -39,6 +41,7 @@ export class Tally {
   record(message: string, item: string, equal: boolean, letterbox: () => string, dovecot: () => string, rule?: RuleName): void {
     if (equal) {
       this.matched++;
+      if (explanationFor(message, item)) this.stale.push(`${message} ${item}`);
       return;
     }
     const d: Difference = { message, item, letterbox: letterbox(), dovecot: dovecot(), explanation: explanationFor(message, item)?.kind ?? null };

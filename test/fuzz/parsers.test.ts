@@ -2,7 +2,7 @@
  * Fuzzing the command framer and parsers (src/protocol, src/imap/commands/*.parse) and the MIME parser
  * (src/mime/parse.ts), in CI: property-based tests with fast-check, then a mutation fuzzer seeded with
  * valid commands and ../shared/corpus/tricky for a time budget (LETTERBOX_FUZZ_SECONDS per target,
- * default 8). No exception other than ParseError/ImapError may escape, and the framer's memory stays
+ * default 8). No exception other than ParseError/MailboxNameError/ImapError may escape, and the framer's memory stays
  * bounded whatever it is fed. `npm run fuzz -- --seconds N` runs the same targets for longer.
  */
 import assert from 'node:assert/strict';
@@ -44,7 +44,7 @@ function show(events: ReaderEvent[]): string[] {
 describe('fuzz: command framing and parsing', () => {
   const seeds = commandSeeds();
 
-  it('property: arbitrary bytes never make the framer or a parser throw anything but ParseError/ImapError', () => {
+  it('property: arbitrary bytes never make the framer or a parser throw anything but ParseError/MailboxNameError/ImapError', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => commandTarget(Buffer.from(bytes))),
       { numRuns: RUNS, seed: SEED },

@@ -2,7 +2,7 @@
  * Fuzz targets, seeds and a mutator shared by the CI fuzz tests (test/fuzz/*.test.ts), the long-running
  * fuzzer (test/fuzz/run.ts, `npm run fuzz`) and the regression replay. A target takes bytes and throws
  * FuzzFailure (with the original error) when the code under test misbehaves; expected refusals
- * (ParseError, ImapError) are not failures.
+ * (ParseError, MailboxNameError, ImapError) are not failures.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { encodeBodyStructure, encodeEnvelope } from '../../src/imap/fetch/struct
 import { parseMessage } from '../../src/mime/parse.js';
 import { argReader, readCommandHead, tryReadTag } from '../../src/protocol/args.js';
 import { CommandReader } from '../../src/protocol/reader.js';
-import { ParseError } from '../../src/protocol/types.js';
+import { MailboxNameError, ParseError } from '../../src/protocol/types.js';
 
 /** FuzzFailure is a misbehaviour found by a target: an unexpected exception, with the input that caused it. */
 export class FuzzFailure extends Error {
@@ -39,7 +39,7 @@ const SESSIONS = parseSessions();
 /**
  * commandTarget frames `input` with CommandReader (in chunks of the given sizes, to exercise resumption)
  * and parses every framed command with its command's parser, as the dispatcher does, in rev1 and UTF-8 mode.
- * Only ParseError and ImapError may be thrown by a parser; the reader may throw nothing.
+ * Only ParseError, MailboxNameError and ImapError may be thrown by a parser; the reader may throw nothing.
  */
 export function commandTarget(input: Buffer, chunk = 0): void {
   const reader = new CommandReader();
@@ -57,7 +57,7 @@ export function commandTarget(input: Buffer, chunk = 0): void {
             if (name.startsWith('UID ')) name = name.slice(4);
             commands.get(name)?.parse(r, session);
           } catch (err) {
-            if (err instanceof ParseError || err instanceof ImapError) continue;
+            if (err instanceof ParseError || err instanceof MailboxNameError || err instanceof ImapError) continue;
             throw err;
           }
         }

@@ -98,13 +98,13 @@ describe('isolation between accounts', () => {
     await exchange(c, 'w3', 'CREATE "Sec%"', ['w3 NO [CANNOT] Invalid mailbox name: it contains the wildcard "%"']);
     await exchange(c, 'w4', 'CREATE "../Secret"', ['w4 NO [CANNOT] Invalid mailbox name: it has a ".." level']);
     await exchange(c, 'w5', 'CREATE "/Secret"', ['w5 NO [CANNOT] Invalid mailbox name: it starts with "/"']);
-    await exchange(c, 'z1', 'SELECT {7+}\r\nSec\0ret', ['z1 BAD Mailbox name is not valid modified UTF-7: character outside printable US-ASCII']);
-    await exchange(c, 'z2', 'CREATE {7+}\r\nSec\x01ret', ['z2 BAD Mailbox name is not valid modified UTF-7: character outside printable US-ASCII']);
+    await exchange(c, 'z1', 'SELECT {7+}\r\nSec\0ret', ['z1 NO [CANNOT] Mailbox name is not valid modified UTF-7: character outside printable US-ASCII']);
+    await exchange(c, 'z2', 'CREATE {7+}\r\nSec\x01ret', ['z2 NO [CANNOT] Mailbox name is not valid modified UTF-7: character outside printable US-ASCII']);
     await exchange(c, 'o1', `CREATE ${'x'.repeat(MAX_MAILBOX_NAME_OCTETS + 1)}`, [`o1 NO [CANNOT] Invalid mailbox name: it is longer than ${MAX_MAILBOX_NAME_OCTETS} octets`]);
     await exchange(c, 'o2', `SELECT ${'x'.repeat(MAX_MAILBOX_NAME_OCTETS + 1)}`, [`o2 NO [NONEXISTENT] Mailbox doesn't exist: ${'x'.repeat(MAX_MAILBOX_NAME_OCTETS + 1)}`]);
-    await exchange(c, 'u1', 'SELECT "&Jjo"', ['u1 BAD Mailbox name is not valid modified UTF-7: unterminated "&" sequence']);
-    await exchange(c, 'u2', 'CREATE "&AGE-"', ['u2 BAD Mailbox name is not valid modified UTF-7: encoded printable US-ASCII']);
-    await exchange(c, 'u3', 'CREATE "~bob/&AC4ALg-/Secret"', ['u3 BAD Mailbox name is not valid modified UTF-7: encoded printable US-ASCII']);
+    await exchange(c, 'u1', 'SELECT "&Jjo"', ['u1 NO [CANNOT] Mailbox name is not valid modified UTF-7: unterminated "&" sequence']);
+    await exchange(c, 'u2', 'CREATE "&AGE-"', ['u2 NO [CANNOT] Mailbox name is not valid modified UTF-7: encoded printable US-ASCII']);
+    await exchange(c, 'u3', 'CREATE "~bob/&AC4ALg-/Secret"', ['u3 NO [CANNOT] Mailbox name is not valid modified UTF-7: encoded printable US-ASCII']);
   });
 
   it('LIST and LSUB with any reference or pattern show only alice\'s mailboxes', async () => {

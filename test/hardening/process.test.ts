@@ -1,6 +1,6 @@
 /**
  * Signals to a real `letterbox serve` process: SIGHUP reloads the TLS certificate without dropping
- * sessions (993 and STARTTLS), and SIGTERM shuts down gracefully: no new connections, the running
+ * sessions (993 and STARTTLS, 995 and STLS), and SIGTERM shuts down gracefully: no new connections, the running
  * command finishes with its tagged reply, every session gets `* BYE`, the process exits 0.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { runCli } from '../helpers/cli.js';
 import { append, login } from '../helpers/imap.js';
+import { Pop3Client } from '../helpers/pop3.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startServe } from '../helpers/serve-process.js';
 import { exchange } from '../helpers/transcript.js';
@@ -47,16 +48,17 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
   });
   after(async () => rm(dataDir, { recursive: true, force: true }));
 
-  it('SIGHUP reloads the certificate: open sessions go on, new connections (993 and STARTTLS) see the new one', async () => {
+  it('SIGHUP reloads the certificate: open sessions go on, new connections (993 and STARTTLS, 995 and STLS) see the new one', async () => {
     const [first, second] = [await certFor('first.example'), await certFor('second.example')];
     const certFile = path.join(dataDir, 'cert.pem');
     const keyFile = path.join(dataDir, 'key.pem');
     await writeFile(certFile, first.cert);
     await writeFile(keyFile, first.key);
     const ca = [first.cert, second.cert];
-    const srv = await startServe(dataDir, { extraYaml: `tls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n` });
+    const srv = await startServe(dataDir, { extraYaml: `tls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n`, pop3: true });
     try {
       assert.equal(await peerSubject(srv.imapsPort, ca), 'CN=first.example');
+      assert.equal(await peerSubject(srv.pop3sPort, ca), 'CN=first.example');
       const old = await login(srv.imapsPort, 'alice@example.com', { tlsCa: ca.join('\n') });
       const oldPlain = await login(srv.imapPort, 'alice@example.com');
 
@@ -73,6 +75,11 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
       const peer = (starttls.socket as tls.TLSSocket).getPeerX509Certificate() as X509Certificate;
       assert.equal(peer.subject, 'CN=second.example');
       await exchange(starttls, 'n', 'NOOP', ['n OK NOOP completed']);
+      assert.equal(await peerSubject(srv.pop3sPort, ca), 'CN=second.example');
+      const stls = await Pop3Client.connect(srv.pop3Port);
+      assert.equal(await stls.stls(ca.join('\n')), '+OK Begin TLS negotiation now.');
+      assert.equal((stls.socket as tls.TLSSocket).getPeerX509Certificate()?.subject, 'CN=second.example');
+      stls.close();
       await exchange(old, 'n', 'NOOP', ['n OK NOOP completed']);
       await exchange(oldPlain, 'n', 'NOOP', ['n OK NOOP completed']);
       assert.equal((old.socket as tls.TLSSocket).getPeerX509Certificate()?.subject, 'CN=first.example');
@@ -121,9 +128,10 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
       assert.equal(await fetcher.closedByServer(5000), true);
       assert.equal(await writer.readLine(), '* BYE Server shutting down.');
       assert.equal(await writer.closedByServer(5000), true);
-      // The IDLE session saw the FETCH set \Seen on the messages before the BYE.
+      // The IDLE session saw the FETCH set \Seen on the messages before the BYE (it selected first: they are
+      // \Recent in it).
       let line = await idle.readLine();
-      while (/^\* \d+ FETCH \(UID \d+ FLAGS \(\\Seen\)\)$/.test(line)) line = await idle.readLine();
+      while (/^\* \d+ FETCH \(UID \d+ FLAGS \(\\Seen \\Recent\)\)$/.test(line)) line = await idle.readLine();
       assert.equal(line, '* BYE Server shutting down.');
       assert.equal(await idle.closedByServer(5000), true);
       assert.equal(await authenticating.readLine(), '* BYE Server shutting down.');

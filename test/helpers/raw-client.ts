@@ -14,6 +14,9 @@ export class RawClient {
   private ended = false;
   greeting = '';
 
+  /** How response lines are decoded: 'utf8', or 'latin1' to see every octet as it came (one character per byte). */
+  encoding: 'utf8' | 'latin1' = 'utf8';
+
   private constructor(public socket: net.Socket) {
     this.attach(socket);
   }
@@ -143,7 +146,7 @@ export class RawClient {
         pos = end;
         continue;
       }
-      const line = this.buf.subarray(0, nl).toString('utf8');
+      const line = this.buf.subarray(0, nl).toString(this.encoding);
       this.buf = this.buf.subarray(nl + 2);
       return line;
     }

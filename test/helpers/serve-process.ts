@@ -12,6 +12,9 @@ export interface ServeProcess {
   proc: ChildProcessWithoutNullStreams;
   imapPort: number;
   imapsPort: number;
+  /** POP3 with STLS and POP3 over TLS; 0 unless startServe was asked for POP3. */
+  pop3Port: number;
+  pop3sPort: number;
   /** LMTP port on 127.0.0.1 (the LMTP socket is the default <dataDir>/lmtp.sock). */
   lmtpPort: number;
   /** Everything written to stdout so far (JSON log lines). */
@@ -23,17 +26,28 @@ export interface ServeProcess {
 }
 
 /**
- * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, loopback, data_dir, plus `extraYaml` lines at top
+ * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, POP3 ports with `pop3`, loopback, data_dir, plus `extraYaml` lines at top
  * level, e.g. a tls: block) and starts `letterbox serve -c` on it; resolves once it logged "Letterbox ready".
  * Ports are reused when given (restart after a kill).
  */
 export async function startServe(
   dataDir: string,
-  opts: { extraYaml?: string; imapPort?: number; imapsPort?: number; lmtpPort?: number; logLevel?: string; maxConnections?: number } = {},
+  opts: {
+    extraYaml?: string;
+    imapPort?: number;
+    imapsPort?: number;
+    lmtpPort?: number;
+    logLevel?: string;
+    maxConnections?: number;
+    maxConnectionsPerUserIp?: number;
+    pop3?: boolean;
+  } = {},
 ): Promise<ServeProcess> {
   const imapPort = opts.imapPort ?? (await freePort());
   const imapsPort = opts.imapsPort ?? (await freePort());
   const lmtpPort = opts.lmtpPort ?? (await freePort());
+  // POP3 only when asked: its default ports (110, 995) may be taken.
+  const [pop3Port, pop3sPort] = opts.pop3 ? [await freePort(), await freePort()] : [0, 0];
   const file = path.join(dataDir, 'letterbox.yaml');
   await writeFile(
     file,
@@ -44,6 +58,11 @@ export async function startServe(
       `  port: ${imapPort}`,
       `  tls_port: ${imapsPort}`,
       `  max_connections: ${opts.maxConnections ?? 5000}`,
+      ...(opts.maxConnectionsPerUserIp !== undefined ? [`  max_connections_per_user_ip: ${opts.maxConnectionsPerUserIp}`] : []),
+      'pop3:',
+      '  host: 127.0.0.1',
+      `  port: ${pop3Port}`,
+      `  tls_port: ${pop3sPort}`,
       'lmtp:',
       '  host: 127.0.0.1',
       `  port: ${lmtpPort}`,
@@ -85,6 +104,12 @@ export async function startServe(
       });
       check();
     });
-  await waitForLog('Letterbox ready');
-  return { proc, imapPort, imapsPort, lmtpPort, output: () => out, waitForLog, exited };
+  try {
+    await waitForLog('Letterbox ready');
+  } catch (err) {
+    // A server that never got ready must not outlive the test (its handle would keep the runner waiting).
+    proc.kill('SIGKILL');
+    throw err;
+  }
+  return { proc, imapPort, imapsPort, pop3Port, pop3sPort, lmtpPort, output: () => out, waitForLog, exited };
 }

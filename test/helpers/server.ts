@@ -1,7 +1,7 @@
 /**
- * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports,
- * a fresh data directory and the chosen storage backend (PostgreSQL: a fresh database, dropped on close),
- * for tests that talk to it over TCP and TLS.
+ * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports (IMAP and
+ * POP3, sharing one failed-login throttle as `letterbox serve` does), a fresh data directory and the chosen
+ * storage backend (PostgreSQL: a fresh database, dropped on close), for tests that talk to it over TCP and TLS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { after, before, beforeEach } from 'node:test';
@@ -11,8 +11,11 @@ import pino from 'pino';
 import selfsigned from 'selfsigned';
 import { hashPassword } from '../../src/auth/password.js';
 import type { Config, StorageConfig } from '../../src/config/types.js';
+import { LoginPenalty, penaltyLimits } from '../../src/auth/penalty.js';
 import { startServer, type RunningServer, type ServerLimits } from '../../src/imap/server.js';
+import { startPop3Server, type Pop3Limits, type RunningPop3 } from '../../src/pop3/server.js';
 import type { Logger } from '../../src/log/logger.js';
+import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
 import { testDatabase } from './postgres.js';
@@ -25,6 +28,10 @@ export type Backend = (typeof BACKENDS)[number];
 export interface TestServer {
   imapPort: number;
   imapsPort: number;
+  /** POP3 with STLS (0 when configured off). */
+  pop3Port: number;
+  /** POP3 over TLS (0 when configured off). */
+  pop3sPort: number;
   store: Store;
   dataDir: string;
   /** The config the server runs with (lmtp off; test/lmtp starts its own LMTP listeners on this store). */
@@ -34,6 +41,7 @@ export interface TestServer {
   /** Options that point the letterbox CLI at this server's data: --data-dir, and --storage for PostgreSQL. */
   cliArgs: string[];
   server: RunningServer;
+  pop3: RunningPop3;
   /** PEM certificate, to trust in TLS clients. */
   cert: string;
   /** Creates an account (with its default mailboxes). */
@@ -59,12 +67,13 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 
 /**
  * startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth); `opts.limits`
- * lowers limits (timeouts, connection caps, login delays), `opts.log` replaces the silent logger.
+ * lowers IMAP limits (timeouts, connection caps), `opts.pop3Limits` POP3's (config.auth sets the login
+ * penalty's delays); `opts.log` replaces the silent logger.
  */
 export async function startTestServer(
   backend: Backend = 'sqlite',
   configure?: (c: Config) => void,
-  opts: { limits?: Partial<ServerLimits>; log?: Logger } = {},
+  opts: { limits?: Partial<ServerLimits>; pop3Limits?: Partial<Pop3Limits>; log?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
   // PostgreSQL: a database of its own per server, so test files running in parallel never meet.
@@ -73,6 +82,7 @@ export async function startTestServer(
     dataDir,
     storage: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
+    pop3: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
@@ -85,23 +95,33 @@ export async function startTestServer(
   const log = opts.log ?? pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
   const store = await openStore(config, log);
   const tls = await testTls();
-  const server = await startServer({ config, store, log, tls: { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) }, ephemeralPorts: true, limits: opts.limits });
-  const port = (name: string): number => server.addresses.find((a) => a.name === name)?.port ?? 0;
+  const material = { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) };
+  // One penalty and one session registry for both protocols, as serve has.
+  const penalty = new LoginPenalty(store, penaltyLimits(config));
+  const sessions = new SessionRegistry();
+  const unfollow = sessions.follow(store, log);
+  const server = await startServer({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.limits, penalty, sessions });
+  const pop3 = await startPop3Server({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.pop3Limits, penalty, sessions });
+  const port = (name: string): number => [...server.addresses, ...pop3.addresses].find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),
     imapsPort: port('imaps'),
+    pop3Port: port('pop3'),
+    pop3sPort: port('pop3s'),
     store,
     dataDir,
     config,
     storage: config.storage,
     cliArgs: ['--data-dir', dataDir, ...(config.storage.kind === 'postgres' ? ['--storage', config.storage.url] : [])],
     server,
+    pop3,
     cert: tls.cert,
     async addUser(email, password) {
       return store.createAccount(email, await hashPassword(password));
     },
     async close() {
-      await server.close();
+      await Promise.all([server.close(), pop3.close()]);
+      unfollow();
       await store.close();
       await pg?.drop();
       await rm(dataDir, { recursive: true, force: true });

@@ -19,10 +19,15 @@ for (const backend of BACKENDS) {
       const a = (await env.srv.store.getAccount(env.user))!;
       return (await env.srv.store.getMailbox(a.id, 'INBOX'))!.uidValidity;
     };
-    /** Logs in and appends five messages to INBOX (modseqs 2..6). */
+    /**
+     * Logs in and appends five messages to INBOX (modseqs 2..6), then SELECTs and leaves it once, which takes
+     * them as \Recent (RFC 3501 section 2.3.2), so no session below sees \Recent (multi-session.test.ts does).
+     */
     const setup = async (): Promise<RawClient> => {
       const c = await login(env.srv.imapPort, env.user);
       for (let i = 1; i <= 5; i++) await append(c, `a${i}`, 'INBOX', body(i));
+      await c.command('r1', 'SELECT INBOX');
+      await c.command('r2', 'UNSELECT');
       return c;
     };
     const selectLines = (v: number, hms: number, extra: string[] = []): string[] => [
@@ -63,7 +68,7 @@ for (const backend of BACKENDS) {
       await c.command('s', 'SELECT INBOX');
       await exchange(c, 'f1', 'FETCH 1 (FLAGS)', ['* 1 FETCH (FLAGS ())', 'f1 OK FETCH completed']);
       await exchange(c, 'f2', 'STORE 1 +FLAGS (\\Flagged)', ['* 1 FETCH (FLAGS (\\Flagged))', 'f2 OK STORE completed']);
-      await exchange(c, 'f3', 'FETCH 1 (MODSEQ)', ['* 1 FETCH (MODSEQ (7))', 'f3 OK FETCH completed']);
+      await exchange(c, 'f3', 'FETCH 1 (MODSEQ)', ['* OK [HIGHESTMODSEQ 7] Highest', '* 1 FETCH (MODSEQ (7))', 'f3 OK FETCH completed']);
       await exchange(c, 'f4', 'FETCH 1 (FLAGS)', ['* 1 FETCH (FLAGS (\\Flagged) MODSEQ (7))', 'f4 OK FETCH completed']);
       await exchange(c, 'f5', 'FETCH 1 (BODY[TEXT])', ['* 1 FETCH (BODY[TEXT] {8}\r\nBody 1\r\n FLAGS (\\Seen \\Flagged) MODSEQ (8))', 'f5 OK FETCH completed']);
       c.close();
@@ -78,6 +83,8 @@ for (const backend of BACKENDS) {
       await exchange(other, 'o', 'STORE 3 +FLAGS.SILENT (\\Answered)', ['o OK STORE completed']);
       other.close();
       await exchange(c, 'd105', 'STORE 1,3,5 (UNCHANGEDSINCE 6) +FLAGS.SILENT (\\Deleted)', [
+        // The first CONDSTORE enabling command with a mailbox selected reports its HIGHESTMODSEQ (section 3.1).
+        '* OK [HIGHESTMODSEQ 6] Highest',
         '* 1 FETCH (MODSEQ (8))',
         '* 5 FETCH (MODSEQ (8))',
         '* 3 FETCH (UID 3 FLAGS (\\Answered) MODSEQ (7))',
@@ -95,7 +102,7 @@ for (const backend of BACKENDS) {
     it('SEARCH MODSEQ adds the highest modseq of the result (RFC 7162 section 3.1.5)', async () => {
       const c = await setup();
       await c.command('s', 'SELECT INBOX');
-      await exchange(c, 'a', 'SEARCH MODSEQ 5', ['* SEARCH 4 5 (MODSEQ 6)', 'a OK SEARCH completed']);
+      await exchange(c, 'a', 'SEARCH MODSEQ 5', ['* OK [HIGHESTMODSEQ 6] Highest', '* SEARCH 4 5 (MODSEQ 6)', 'a OK SEARCH completed']);
       await exchange(c, 'b', 'UID SEARCH MODSEQ "/flags/\\\\draft" all 4 UID 1:4', ['* SEARCH 3 4 (MODSEQ 5)', 'b OK UID SEARCH completed']);
       await exchange(c, 'c', 'SEARCH MODSEQ 100', ['* SEARCH', 'c OK SEARCH completed']);
       await exchange(c, 'd', 'FETCH 5 (FLAGS)', ['* 5 FETCH (FLAGS () MODSEQ (6))', 'd OK FETCH completed']);
@@ -169,21 +176,23 @@ for (const backend of BACKENDS) {
       const c = await setup();
       await exchange(c, 'e', 'ENABLE QRESYNC', ['* ENABLED QRESYNC', 'e OK ENABLE completed']);
       await c.command('s', 'SELECT INBOX');
-      await exchange(c, 'x1', 'STORE 1:2 +FLAGS.SILENT (\\Deleted)', ['* 1 FETCH (MODSEQ (7))', '* 2 FETCH (MODSEQ (7))', 'x1 OK STORE completed']);
-      await exchange(c, 'x2', 'EXPUNGE', ['* VANISHED 1:2', 'x2 OK EXPUNGE completed']);
-      await exchangeLike(c, 'x3', 'UID MOVE 3 Archive', [/^\* OK \[COPYUID \d+ 3 1\] Moved$/, '* VANISHED 3', 'x3 OK MOVE completed']);
+      // Under QRESYNC every FETCH a STORE causes carries UID (RFC 7162 section 3.2.4), and an EXPUNGE or MOVE
+      // ends with the HIGHESTMODSEQ that covers what it reported (section 3.2.9).
+      await exchange(c, 'x1', 'STORE 1:2 +FLAGS.SILENT (\\Deleted)', ['* 1 FETCH (UID 1 MODSEQ (7))', '* 2 FETCH (UID 2 MODSEQ (7))', 'x1 OK STORE completed']);
+      await exchange(c, 'x2', 'EXPUNGE', ['* VANISHED 1:2', 'x2 OK [HIGHESTMODSEQ 8] EXPUNGE completed']);
+      await exchangeLike(c, 'x3', 'UID MOVE 3 Archive', [/^\* OK \[COPYUID \d+ 3 1\] Moved$/, '* VANISHED 3', 'x3 OK [HIGHESTMODSEQ 9] MOVE completed']);
       const o = await login(env.srv.imapPort, env.user);
       await o.command('s', 'SELECT INBOX');
       await o.command('o1', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
       await exchange(o, 'o2', 'EXPUNGE', ['* 1 EXPUNGE', 'o2 OK EXPUNGE completed']);
       o.close();
-      await exchange(c, 'n', 'NOOP', ['* VANISHED 4', 'n OK NOOP completed']);
-      await exchange(c, 'x4', 'STORE 1 +FLAGS (\\Deleted)', ['* 1 FETCH (FLAGS (\\Deleted) MODSEQ (12))', 'x4 OK STORE completed']);
-      await exchange(c, 'x5', 'UID EXPUNGE 5', ['* VANISHED 5', 'x5 OK UID EXPUNGE completed']);
+      await exchange(c, 'n', 'NOOP', ['* VANISHED 4', '* OK [HIGHESTMODSEQ 11] Highest', 'n OK NOOP completed']);
+      await exchange(c, 'x4', 'STORE 1 +FLAGS (\\Deleted)', ['* 1 FETCH (FLAGS (\\Deleted) UID 5 MODSEQ (12))', 'x4 OK STORE completed']);
+      await exchange(c, 'x5', 'UID EXPUNGE 5', ['* VANISHED 5', 'x5 OK [HIGHESTMODSEQ 13] UID EXPUNGE completed']);
       await exchangeLike(c, 'x6', 'SELECT Archive', [
         '* OK [CLOSED] Previous mailbox closed.',
         '* 1 EXISTS',
-        '* 0 RECENT',
+        '* 1 RECENT',
         '* OK [UNSEEN 1] First unseen.',
         /UIDVALIDITY/,
         '* OK [UIDNEXT 2] Predicted next UID',

@@ -60,12 +60,12 @@ for (const backend of BACKENDS) {
         exists: 2,
         search_from: '2',
         search_body: '1',
-        fetch_head: `1 (FLAGS (\\Flagged) BODY[] {${msg1.length}}`,
+        fetch_head: `1 (FLAGS (\\Flagged \\Recent) BODY[] {${msg1.length}}`,
         fetch_body: msg1,
         fetch_struct:
           '2 (ENVELOPE (NIL "second" (("Carol" NIL "carol" "example.net")) (("Carol" NIL "carol" "example.net")) (("Carol" NIL "carol" "example.net")) NIL NIL NIL NIL NIL) ' +
           'BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 1 NIL NIL NIL NIL))',
-        store: ['2 (FLAGS (\\Deleted))'],
+        store: ['2 (FLAGS (\\Deleted \\Recent))'],
         copy: 'OK',
         expunge: ['2'],
         status: 'Archive (MESSAGES 1 UIDNEXT 2)',

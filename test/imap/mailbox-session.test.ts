@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
       assert.equal(await append(c, 'a2', 'Nowhere', MSG2), "a2 NO [TRYCREATE] Mailbox doesn't exist: Nowhere");
       await exchange(c, 's1', 'SELECT INBOX', [
         '* 1 EXISTS',
-        '* 0 RECENT',
+        '* 1 RECENT',
         `* OK [UIDVALIDITY ${v}] UIDs valid`,
         '* OK [UIDNEXT 2] Predicted next UID',
         '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)',
@@ -100,12 +100,12 @@ for (const backend of BACKENDS) {
         's1 OK [READ-WRITE] SELECT completed',
       ]);
       await exchange(c, 'f1', 'FETCH 1 (UID FLAGS INTERNALDATE RFC822.SIZE)', [
-        `* 1 FETCH (UID 1 FLAGS (\\Seen $Label1) INTERNALDATE "10-Nov-2026 09:00:00 +0000" RFC822.SIZE ${Buffer.byteLength(MSG1)})`,
+        `* 1 FETCH (UID 1 FLAGS (\\Seen $Label1 \\Recent) INTERNALDATE "10-Nov-2026 09:00:00 +0000" RFC822.SIZE ${Buffer.byteLength(MSG1)})`,
         'f1 OK FETCH completed',
       ]);
       c.send(`a3 APPEND INBOX {${Buffer.byteLength(MSG2)}+}`);
       c.write(MSG2 + '\r\n');
-      assert.deepEqual(await c.readUntilTagged('a3'), ['* 2 EXISTS', `a3 OK [APPENDUID ${v} 2] APPEND completed`]);
+      assert.deepEqual(await c.readUntilTagged('a3'), ['* 2 EXISTS', '* 2 RECENT', `a3 OK [APPENDUID ${v} 2] APPEND completed`]);
       await exchange(c, 'f2', 'UID FETCH 2 BODY.PEEK[]', [`* 2 FETCH (UID 2 BODY[] {${Buffer.byteLength(MSG2)}}\r\n${MSG2})`, 'f2 OK UID FETCH completed']);
       c.close();
     });
@@ -114,7 +114,7 @@ for (const backend of BACKENDS) {
       const c = await login(env.srv.imapPort, env.user);
       assert.match(await append(c, 'a1', 'INBOX', MSG1, ' (\\Seen \\SEEN $Label1 $label1 \\Flagged)'), /^a1 OK /);
       await c.command('s', 'EXAMINE INBOX');
-      await exchange(c, 'f', 'FETCH 1 FLAGS', ['* 1 FETCH (FLAGS (\\Seen \\Flagged $Label1))', 'f OK FETCH completed']);
+      await exchange(c, 'f', 'FETCH 1 FLAGS', ['* 1 FETCH (FLAGS (\\Seen \\Flagged $Label1 \\Recent))', 'f OK FETCH completed']);
       c.close();
     });
 
@@ -123,15 +123,15 @@ for (const backend of BACKENDS) {
       for (let i = 1; i <= 5; i++) await append(c, `a${i}`, 'INBOX', MSG1);
       await c.command('s', 'SELECT INBOX');
       await exchange(c, 't1', 'STORE 2:4 +FLAGS (\\Deleted)', [
-        '* 2 FETCH (FLAGS (\\Deleted))',
-        '* 3 FETCH (FLAGS (\\Deleted))',
-        '* 4 FETCH (FLAGS (\\Deleted))',
+        '* 2 FETCH (FLAGS (\\Deleted \\Recent))',
+        '* 3 FETCH (FLAGS (\\Deleted \\Recent))',
+        '* 4 FETCH (FLAGS (\\Deleted \\Recent))',
         't1 OK STORE completed',
       ]);
       await exchange(c, 't2', 'UID STORE 1 +FLAGS.SILENT (\\Seen)', ['t2 OK UID STORE completed']);
       await exchange(c, 'e1', 'UID EXPUNGE 4:5', ['* 4 EXPUNGE', 'e1 OK UID EXPUNGE completed']);
       await exchange(c, 'e2', 'EXPUNGE', ['* 2 EXPUNGE', '* 2 EXPUNGE', 'e2 OK EXPUNGE completed']);
-      await exchange(c, 'f', 'FETCH 1:* (UID FLAGS)', ['* 1 FETCH (UID 1 FLAGS (\\Seen))', '* 2 FETCH (UID 5 FLAGS ())', 'f OK FETCH completed']);
+      await exchange(c, 'f', 'FETCH 1:* (UID FLAGS)', ['* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent))', '* 2 FETCH (UID 5 FLAGS (\\Recent))', 'f OK FETCH completed']);
       await exchange(c, 'x', 'FETCH 3 FLAGS', ['x BAD Invalid message sequence number: 3 (the mailbox has 2)']);
       c.close();
     });
@@ -169,7 +169,8 @@ for (const backend of BACKENDS) {
       await a.command('s', 'SELECT INBOX');
       await b.command('s', 'SELECT INBOX');
       await append(a, 'a4', 'INBOX', MSG2);
-      await exchange(b, 'n1', 'NOOP', ['* 4 EXISTS', 'n1 OK NOOP completed']);
+      // A took the new message as \\Recent when its APPEND ended (RFC 3501 section 2.3.2: in one session only).
+      await exchange(b, 'n1', 'NOOP', ['* 4 EXISTS', '* 0 RECENT', 'n1 OK NOOP completed']);
       await a.command('t', 'STORE 1 +FLAGS (\\Flagged)');
       await exchange(b, 'n2', 'NOOP', ['* 1 FETCH (UID 1 FLAGS (\\Flagged))', 'n2 OK NOOP completed']);
       await a.command('t2', 'STORE 2 +FLAGS.SILENT (\\Deleted)');
@@ -193,10 +194,13 @@ for (const backend of BACKENDS) {
       const t0 = Date.now();
       await append(a, 'a2', 'INBOX', MSG2);
       assert.equal(await b.readLine(1000), '* 2 EXISTS');
+      // The message is \\Recent in whichever of A (ending its APPEND) and B (in IDLE) learns of it first.
+      const recent = await b.readLine(1000);
+      assert.match(recent, /^\* [01] RECENT$/);
       await a.command('t', 'STORE 1 +FLAGS (\\Seen)');
       assert.equal(await b.readLine(1000), '* 1 FETCH (UID 1 FLAGS (\\Seen))');
       await a.command('t2', 'STORE 2 +FLAGS.SILENT (\\Deleted)');
-      assert.equal(await b.readLine(1000), '* 2 FETCH (UID 2 FLAGS (\\Deleted))');
+      assert.equal(await b.readLine(1000), `* 2 FETCH (UID 2 FLAGS (\\Deleted${recent === '* 1 RECENT' ? ' \\Recent' : ''}))`);
       await a.command('e', 'EXPUNGE');
       assert.equal(await b.readLine(1000), '* 2 EXPUNGE');
       assert.ok(Date.now() - t0 < 3000);
@@ -237,6 +241,7 @@ for (const backend of BACKENDS) {
       await other.appendMessages(acct.id, box.id, [prepareMessage(Buffer.from(MSG1), [], Date.now())]);
       await other.close();
       assert.equal(await b.readLine(1500), '* 1 EXISTS');
+      assert.equal(await b.readLine(), '* 1 RECENT');
       b.send('DONE');
       assert.equal(await b.readLine(), 'i OK IDLE terminated');
       b.close();

@@ -74,12 +74,22 @@ async function append(c: RawClient, tag: string, body: string, extra: string): P
 }
 
 /** Fills INBOX: UID 1 expunged, then M1 to M4 as UIDs 2 to 5 (sequence numbers 1 to 4) with flags and internal dates. */
+/** announced is the FLAGS and PERMANENTFLAGS pair that names keywords new to the mailbox (RFC 9051 section 7.3.5). */
+function announced(keywords: string): string[] {
+  const system = '\\Answered \\Flagged \\Deleted \\Seen \\Draft';
+  return [`* FLAGS (${system} ${keywords})`, `* OK [PERMANENTFLAGS (${system} ${keywords} \\*)] Flags permitted.`];
+}
+
 async function fill(c: RawClient): Promise<void> {
   await append(c, 'a0', GONE, ' (\\Deleted)');
   await append(c, 'a1', M1, ' (\\Answered) "03-Nov-2026 10:00:00 +0000"');
   await append(c, 'a2', M2, ' (\\Seen \\Flagged $Work) "10-Nov-2026 10:00:00 +0000"');
   await append(c, 'a3', M3, ' (\\Seen \\Deleted \\Draft) "12-Nov-2026 10:00:00 +0000"');
   await append(c, 'a4', M4, ' "20-Nov-2026 10:00:00 +0000"');
+  // SELECT once and leave: that takes the messages as \Recent (RFC 3501 section 2.3.2), so FLAGS below show
+  // only the stored flags (multi-session.test.ts tests \Recent).
+  await c.command('r', 'SELECT INBOX');
+  await c.command('u', 'UNSELECT');
   await c.command('s', 'SELECT INBOX');
   await exchange(c, 'x', 'UID EXPUNGE 1', ['* 1 EXPUNGE', 'x OK UID EXPUNGE completed']);
 }
@@ -298,7 +308,7 @@ for (const backend of BACKENDS) {
       await exchange(c, 'v6', 'UID SEARCH RETURN (SAVE MIN MAX) ALL', ['* ESEARCH (TAG "v6") UID MIN 2 MAX 5', 'v6 OK UID SEARCH completed']);
       await exchange(c, 'v7', 'FETCH $ UID', ['* 1 FETCH (UID 2)', '* 4 FETCH (UID 5)', 'v7 OK FETCH completed']);
       await exchange(c, 'v8', 'SEARCH RETURN (SAVE COUNT ALL) OR 1 2', ['* ESEARCH (TAG "v8") ALL 1:2 COUNT 2', 'v8 OK SEARCH completed']);
-      await exchange(c, 'v9', 'UID STORE $ +FLAGS.SILENT ($Saved)', ['v9 OK UID STORE completed']);
+      await exchange(c, 'v9', 'UID STORE $ +FLAGS.SILENT ($Saved)', [...announced('$Work $Saved'), 'v9 OK UID STORE completed']);
       await exchange(c, 'va', 'SEARCH RETURN (MIN MAX COUNT ALL SAVE) UNDELETED', ['* ESEARCH (TAG "va") MIN 1 MAX 4 ALL 1:2,4 COUNT 3', 'va OK SEARCH completed']);
       await exchange(c, 'vb', 'FETCH $ (UID)', ['* 1 FETCH (UID 2)', '* 2 FETCH (UID 3)', '* 4 FETCH (UID 5)', 'vb OK FETCH completed']);
       await exchange(c, 'vc', 'SEARCH RETURN (SAVE) OR 1 2', ['vc OK SEARCH completed']);
@@ -334,7 +344,7 @@ for (const backend of BACKENDS) {
     it('STORE and UID STORE: FLAGS, +FLAGS, -FLAGS, .SILENT, keywords', async () => {
       const c = await login(env.srv.imapPort, env.user);
       await fill(c);
-      await exchange(c, 't1', 'STORE 1 FLAGS (\\Seen $Label1)', ['* 1 FETCH (FLAGS (\\Seen $Label1))', 't1 OK STORE completed']);
+      await exchange(c, 't1', 'STORE 1 FLAGS (\\Seen $Label1)', [...announced('$Work $Label1'), '* 1 FETCH (FLAGS (\\Seen $Label1))', 't1 OK STORE completed']);
       await exchange(c, 't2', 'STORE 1:2 +FLAGS (\\Flagged \\Answered)', [
         '* 1 FETCH (FLAGS (\\Seen \\Answered \\Flagged $Label1))',
         '* 2 FETCH (FLAGS (\\Seen \\Answered \\Flagged $Work))',
@@ -343,6 +353,7 @@ for (const backend of BACKENDS) {
       await exchange(c, 't3', 'STORE 2 -FLAGS (\\Flagged $Work)', ['* 2 FETCH (FLAGS (\\Seen \\Answered))', 't3 OK STORE completed']);
       await exchange(c, 't4', 'STORE 4 +FLAGS.SILENT (\\Deleted)', ['t4 OK STORE completed']);
       await exchange(c, 't5', 'UID STORE 4:5 +FLAGS ($Custom)', [
+        ...announced('$Work $Label1 $Custom'),
         '* 3 FETCH (FLAGS (\\Seen \\Deleted \\Draft $Custom) UID 4)',
         '* 4 FETCH (FLAGS (\\Deleted $Custom) UID 5)',
         't5 OK UID STORE completed',
@@ -390,9 +401,14 @@ for (const backend of BACKENDS) {
       const b = await login(env.srv.imapPort, env.user);
       await b.command('s', 'SELECT INBOX');
       await exchange(a, 't1', 'STORE 1 +FLAGS (\\Seen \\Flagged)', ['* 1 FETCH (FLAGS (\\Seen \\Answered \\Flagged))', 't1 OK STORE completed']);
-      await exchange(a, 't2', 'UID STORE 5 +FLAGS.SILENT ($Later)', ['t2 OK UID STORE completed']);
+      await exchange(a, 't2', 'UID STORE 5 +FLAGS.SILENT ($Later)', [...announced('$Work $Later'), 't2 OK UID STORE completed']);
       await exchange(a, 'n1', 'NOOP', ['n1 OK NOOP completed']);
-      await exchange(b, 'n1', 'NOOP', ['* 1 FETCH (UID 2 FLAGS (\\Seen \\Answered \\Flagged))', '* 4 FETCH (UID 5 FLAGS ($Later))', 'n1 OK NOOP completed']);
+      await exchange(b, 'n1', 'NOOP', [
+        ...announced('$Work $Later'),
+        '* 1 FETCH (UID 2 FLAGS (\\Seen \\Answered \\Flagged))',
+        '* 4 FETCH (UID 5 FLAGS ($Later))',
+        'n1 OK NOOP completed',
+      ]);
       await exchange(b, 'n2', 'NOOP', ['n2 OK NOOP completed']);
       // An implicit \Seen from FETCH reaches the other session the same way.
       await exchange(a, 'f1', 'FETCH 4 BODY[TEXT]', [`* 4 FETCH (BODY[TEXT] {${size('pong\r\n')}}\r\npong\r\n FLAGS (\\Seen $Later))`, 'f1 OK FETCH completed']);

@@ -27,7 +27,7 @@ interface Node {
 async function startNode(url: string): Promise<Node> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-node-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [bin(), 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--lmtp-port', '0'], {
+  const proc = spawn(process.execPath, [bin(), 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0'], {
     env: { ...process.env, ...NO_ENV },
   });
   let out = '';
@@ -87,9 +87,11 @@ describe('two letterbox nodes on one PostgreSQL', { timeout: 120_000 }, () => {
 
     assert.match(await append(cb, 'b1', 'INBOX', MSG(1)), /^b1 OK \[APPENDUID \d+ 1\]/);
     assert.equal(await ca.readLine(5000), '* 1 EXISTS');
+    // A has INBOX selected, B not: the new message is \Recent in A (RFC 3501 section 2.3.2).
+    assert.equal(await ca.readLine(5000), '* 1 RECENT');
     await cb.command('s', 'SELECT INBOX');
     await cb.command('t', 'STORE 1 +FLAGS.SILENT (\\Flagged)');
-    assert.equal(await ca.readLine(5000), '* 1 FETCH (UID 1 FLAGS (\\Flagged))');
+    assert.equal(await ca.readLine(5000), '* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))');
 
     // The other way: B idles, A changes.
     cb.send('j IDLE');
@@ -100,6 +102,8 @@ describe('two letterbox nodes on one PostgreSQL', { timeout: 120_000 }, () => {
     assert.equal(await cb.readLine(5000), '* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged))');
     assert.match(await append(ca, 'a2', 'INBOX', MSG(2)), /^a2 OK \[APPENDUID \d+ 2\]/);
     assert.equal(await cb.readLine(5000), '* 2 EXISTS');
+    // \Recent in whichever of A (ending its APPEND) and B (in IDLE) learns of it first.
+    assert.match(await cb.readLine(5000), /^\* [01] RECENT$/);
     await ca.command('d', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
     assert.equal(await cb.readLine(5000), '* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged \\Deleted))');
     await ca.command('e', 'EXPUNGE');
@@ -107,9 +111,10 @@ describe('two letterbox nodes on one PostgreSQL', { timeout: 120_000 }, () => {
     cb.send('DONE');
     assert.equal(await cb.readLine(), 'j OK IDLE terminated');
 
-    // Both nodes agree on what is there.
-    const fa = await ca.command('f', 'UID FETCH 1:* (FLAGS)');
-    const fb = await cb.command('f', 'UID FETCH 1:* (FLAGS)');
+    // Both nodes agree on what is there (\Recent apart: it belongs to one session).
+    const stored = (lines: string[]): string[] => lines.map((l) => l.replace(/ ?\\Recent/, ''));
+    const fa = stored(await ca.command('f', 'UID FETCH 1:* (FLAGS)'));
+    const fb = stored(await cb.command('f', 'UID FETCH 1:* (FLAGS)'));
     assert.deepEqual(fa, ['* 1 FETCH (UID 2 FLAGS ())', 'f OK UID FETCH completed']);
     assert.deepEqual(fb, fa);
     ca.close();
@@ -131,12 +136,34 @@ describe('two letterbox nodes on one PostgreSQL', { timeout: 120_000 }, () => {
     assert.equal(killed.rowCount, 2);
     assert.match(await append(cb, 'b1', 'Cut', MSG(300)), /^b1 OK \[APPENDUID \d+ 1\]/);
     assert.equal(await ca.readLine(10_000), '* 1 EXISTS');
+    assert.equal(await ca.readLine(10_000), '* 1 RECENT');
     // Listening again: a later change arrives as before.
     await cb.command('s', 'SELECT Cut');
     await cb.command('t', 'STORE 1 +FLAGS.SILENT (\\Answered)');
-    assert.equal(await ca.readLine(10_000), '* 1 FETCH (UID 1 FLAGS (\\Answered))');
+    assert.equal(await ca.readLine(10_000), '* 1 FETCH (UID 1 FLAGS (\\Answered \\Recent))');
     ca.send('DONE');
     assert.equal(await ca.readLine(), 'i OK IDLE terminated');
+    ca.close();
+    cb.close();
+  });
+
+  it('a change acknowledged on one node shows at the very next command of a session on the other', async () => {
+    const ca = await login(a.port, 'alice@example.com');
+    const cb = await login(b.port, 'alice@example.com');
+    await ca.command('c', 'CREATE Next');
+    await ca.command('s', 'SELECT Next');
+    await cb.command('s', 'SELECT Next');
+    // Twenty times: B's APPEND, STORE and EXPUNGE get their tagged OK, then A's very next command reports
+    // each, whether or not node A has had B's notification yet (it reads the committed HIGHESTMODSEQ).
+    for (let i = 1; i <= 20; i++) {
+      assert.match(await append(cb, 'b1', 'Next', MSG(400 + i)), /^b1 OK /);
+      assert.deepEqual(await ca.command('n1', 'NOOP'), ['* 1 EXISTS', '* 0 RECENT', 'n1 OK NOOP completed']);
+      assert.deepEqual(await cb.command('b2', 'STORE 1 +FLAGS.SILENT (\\Deleted)'), ['b2 OK STORE completed']);
+      // FETCH answers from the session's view, then the update follows within the same command.
+      assert.deepEqual(await ca.command('f1', 'FETCH 1 (FLAGS)'), ['* 1 FETCH (FLAGS ())', `* 1 FETCH (UID ${i} FLAGS (\\Deleted))`, 'f1 OK FETCH completed']);
+      assert.deepEqual(await cb.command('b3', 'EXPUNGE'), ['* 1 EXPUNGE', 'b3 OK EXPUNGE completed']);
+      assert.deepEqual(await ca.command('n2', 'NOOP'), ['* 1 EXPUNGE', 'n2 OK NOOP completed']);
+    }
     ca.close();
     cb.close();
   });

@@ -79,3 +79,14 @@ export async function waitFor(predicate: () => boolean, ms = 2000): Promise<void
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** LATIN1_HEADERS is a message whose Subject and From hold 8-bit bytes that are not UTF-8 (ISO-8859-1 "café", "Jörg"). */
+export const LATIN1_HEADERS = Buffer.from('Subject: caf\xe9\r\nFrom: J\xf6rg <j@x.test>\r\n\r\nx\r\n', 'latin1');
+
+/**
+ * asStoredBeforeRawOctets turns stored JSON into what Letterbox stored before header bytes were kept raw:
+ * each raw octet (written by JSON.stringify as \\udcXX) as the ISO-8859-1 character of that byte.
+ */
+export function asStoredBeforeRawOctets(json: string): string {
+  return json.replace(/\\udc([89a-f][0-9a-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}

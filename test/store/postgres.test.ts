@@ -12,13 +12,13 @@ import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { StoreError } from '../../src/store/types.js';
 import { adminQuery, testDatabase } from '../helpers/postgres.js';
-import { DATE, mailboxId, message, newAccount, waitFor } from './helpers.js';
+import { asStoredBeforeRawOctets, DATE, LATIN1_HEADERS, mailboxId, message, newAccount, waitFor } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { runStoreSuite } from './suite.js';
 
 /** UNDO_MIGRATION_4 takes a database back to before migration 4 (for tests that start from an older schema). */
-const UNDO_MIGRATION_4 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date';
+const UNDO_MIGRATION_4 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date; ALTER TABLE mailboxes DROP COLUMN first_recent_uid';
 
 runStoreSuite('postgres store', async () => {
   const db = await testDatabase();
@@ -254,6 +254,38 @@ describe('postgres specifics', () => {
         const recs = await s2.getMessages(accountId, inbox, [1, 2], { structure: false, envelope: false, envelopeText: true });
         assert.deepEqual(recs.map((r) => r.envelopeText), [encodeEnvelope(dated.envelope), encodeEnvelope(badDate.envelope)]);
         assert.deepEqual(recs.map((r) => r.sentDate), [Date.UTC(2024, 0, 15, 10), null]);
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('migration 5 makes the mail stored before it recent to nobody; migration 6 keeps 8-bit header bytes that are not UTF-8 as they are', async () => {
+    const db = await testDatabase();
+    try {
+      const s1 = await openPostgresStore(db.url);
+      const { accountId, inbox } = await newAccount(s1);
+      const latin1 = prepareMessage(LATIN1_HEADERS, [], DATE);
+      await s1.appendMessages(accountId, inbox, [message('plain'), latin1]);
+      await s1.close();
+      // As version 4 left it: the 8-bit bytes as ISO-8859-1 characters, and their ENVELOPE text so encoded.
+      const old = (await adminQuery(db.url, 'SELECT envelope, structure FROM bodies WHERE id = 2')).rows[0] as { envelope: string; structure: string };
+      const envelope = asStoredBeforeRawOctets(old.envelope);
+      await adminQuery(db.url, 'UPDATE bodies SET envelope = $1, structure = $2 WHERE id = 2', [envelope, asStoredBeforeRawOctets(old.structure)]);
+      await adminQuery(db.url, 'INSERT INTO envelopes (account_id, body_id, text) VALUES ($1, 2, $2)', [accountId, encodeEnvelope(JSON.parse(envelope))]);
+      await adminQuery(db.url, 'ALTER TABLE mailboxes DROP COLUMN first_recent_uid; UPDATE schema_version SET version = 4');
+      const s2 = await openPostgresStore(db.url);
+      try {
+        const box = (await s2.getMailbox(accountId, 'INBOX'))!;
+        assert.equal(box.firstRecentUid, 3);
+        assert.equal((await s2.mailboxCounts(accountId, inbox)).recent, 0);
+        const [rec] = await s2.getMessages(accountId, inbox, [2], { structure: true, envelope: true, envelopeText: true });
+        assert.equal(rec!.envelope.subject, 'caf\udce9');
+        assert.equal(rec!.envelope.from![0]!.name, 'J\udcf6rg');
+        assert.equal(rec!.envelopeText, null);
+        assert.deepEqual(rec!.envelope, latin1.envelope);
       } finally {
         await s2.close();
       }

@@ -11,13 +11,13 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
-import { DATE, message, newAccount } from './helpers.js';
+import { asStoredBeforeRawOctets, DATE, LATIN1_HEADERS, message, newAccount } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { runStoreSuite } from './suite.js';
 
 /** UNDO_MIGRATION_5 takes a database back to before migration 5 (for tests that start from an older schema). */
-const UNDO_MIGRATION_5 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date';
+const UNDO_MIGRATION_5 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date; ALTER TABLE mailboxes DROP COLUMN first_recent_uid';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'letterbox-store-'));
@@ -139,6 +139,37 @@ describe('sqlite specifics', () => {
       const recs = await s2.getMessages(accountId, inbox, [1, 2], { structure: false, envelope: false, envelopeText: true });
       assert.deepEqual(recs.map((r) => r.envelopeText), [encodeEnvelope(dated.envelope), encodeEnvelope(badDate.envelope)]);
       assert.deepEqual(recs.map((r) => r.sentDate), [Date.UTC(2024, 0, 15, 10), null]);
+      await s2.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('migration 6 makes the mail stored before it recent to nobody; migration 7 keeps 8-bit header bytes that are not UTF-8 as they are', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'old.db');
+      const s1 = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(s1);
+      const latin1 = prepareMessage(LATIN1_HEADERS, [], DATE);
+      await s1.appendMessages(accountId, inbox, [message('plain'), latin1]);
+      await s1.close();
+      // As version 5 left it: the 8-bit bytes as ISO-8859-1 characters, and their ENVELOPE text so encoded.
+      const raw = new Database(file);
+      const old = raw.prepare('SELECT envelope, structure FROM bodies WHERE id = 2').get() as { envelope: string; structure: string };
+      raw.prepare('UPDATE bodies SET envelope = ?, structure = ? WHERE id = 2').run(asStoredBeforeRawOctets(old.envelope), asStoredBeforeRawOctets(old.structure));
+      raw.prepare('INSERT INTO envelopes (account_id, body_id, text) VALUES (?, 2, ?)').run(accountId, encodeEnvelope(JSON.parse(asStoredBeforeRawOctets(old.envelope))));
+      raw.exec('ALTER TABLE mailboxes DROP COLUMN first_recent_uid; UPDATE schema_version SET version = 5');
+      raw.close();
+      const s2 = await openSqliteStore(file);
+      const box = (await s2.getMailbox(accountId, 'INBOX'))!;
+      assert.equal(box.firstRecentUid, 3);
+      assert.equal((await s2.mailboxCounts(accountId, inbox)).recent, 0);
+      const [rec] = await s2.getMessages(accountId, inbox, [2], { structure: true, envelope: true, envelopeText: true });
+      assert.equal(rec!.envelope.subject, 'caf\udce9');
+      assert.equal(rec!.envelope.from![0]!.name, 'J\udcf6rg');
+      assert.equal(rec!.envelopeText, null);
+      assert.deepEqual(rec!.envelope, latin1.envelope);
       await s2.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

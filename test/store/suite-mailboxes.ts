@@ -214,15 +214,32 @@ export function mailboxTests(ctx: Ctx): void {
     assert.equal((await ctx.store.appendMessages(accountId, inbox, [message('4', [], DATE)])).uids[0], 4);
   });
 
-  it('counts messages, unseen, deleted, size and deleted size', async () => {
+  it('counts messages, unseen, deleted, size, deleted size and recent (not yet claimed)', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
-    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 0, unseen: 0, deleted: 0, size: 0, deletedSize: 0 });
+    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 0, unseen: 0, deleted: 0, size: 0, deletedSize: 0, recent: 0 });
     const msgs = [message('1', ['\\Seen']), message('2', ['\\Deleted']), message('3', ['\\Seen', '\\Deleted'])];
     await ctx.store.appendMessages(accountId, inbox, msgs);
     const size = msgs.reduce((n, m) => n + m.raw.length, 0);
     const deletedSize = msgs[1]!.raw.length + msgs[2]!.raw.length;
-    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 3, unseen: 1, deleted: 2, size, deletedSize });
+    assert.deepEqual(await ctx.store.mailboxCounts(accountId, inbox), { messages: 3, unseen: 1, deleted: 2, size, deletedSize, recent: 3 });
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 3), 1);
+    assert.equal((await ctx.store.mailboxCounts(accountId, inbox)).recent, 1);
     await rejectsWith(ctx.store.mailboxCounts(accountId, inbox + 1000), 'NONEXISTENT');
+  });
+
+  it('hands out each UID as \\Recent once: claims move first_recent_uid up, never down (RFC 3501 section 2.3.2)', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    assert.equal((await ctx.store.getMailbox(accountId, 'INBOX'))!.firstRecentUid, 1);
+    await ctx.store.appendMessages(accountId, inbox, [message('1'), message('2'), message('3')]);
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 3), 1); // UIDs 1 and 2 to this caller
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 2), 3); // nothing: below what was claimed
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 4), 3); // UID 3 to this caller
+    assert.equal((await ctx.store.getMailbox(accountId, 'INBOX'))!.firstRecentUid, 4);
+    // Concurrent claims (the same process here, other nodes on PostgreSQL) never share a UID.
+    await ctx.store.appendMessages(accountId, inbox, [message('4'), message('5')]);
+    const got = await Promise.all([6, 6, 6].map((upTo) => ctx.store.claimRecent(accountId, inbox, upTo)));
+    assert.deepEqual(got.filter((first) => first < 6), [4]);
+    await rejectsWith(ctx.store.claimRecent(accountId, inbox + 1000, 1), 'NONEXISTENT');
   });
 
   it('finds mailboxes by name only within the account', async () => {

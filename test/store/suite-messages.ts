@@ -249,6 +249,31 @@ export function expungeTests(ctx: Ctx): void {
     assert.deepEqual((await ctx.store.appendMessages(accountId, inbox, [message('5')])).uids, [5]);
     await rejectsWith(ctx.store.expunge(accountId, inbox + 1000), 'NONEXISTENT');
   });
+
+  it('with deletedOnly false expunges the listed UIDs whatever their flags, in one change, and ignores missing UIDs (POP3 QUIT)', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('1', ['\\Seen']), message('2'), message('3', ['\\Deleted']), message('4')]);
+    const before = (await ctx.store.getMailbox(accountId, 'INBOX'))!;
+    let notified = 0;
+    const off = ctx.store.onChange((acct, mailbox) => {
+      if ((acct === null || acct === accountId) && (mailbox === null || mailbox === inbox)) notified++;
+    });
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox, [4, 1, 9], { deletedOnly: false }), [1, 4]);
+    const changes = await ctx.store.changesSince(accountId, inbox, before.highestModseq);
+    assert.deepEqual(changes.expunged, [1, 4]);
+    assert.equal(changes.highestModseq, before.highestModseq + 1, 'one transaction, one modseq');
+    assert.deepEqual(
+      (await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid),
+      [2, 3],
+    );
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox, [1, 4], { deletedOnly: false }), []);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox, [], { deletedOnly: false }), []);
+    await assert.rejects(ctx.store.expunge(accountId, inbox, undefined, { deletedOnly: false }), /needs a UID list/);
+    const deadline = Date.now() + 5000;
+    while (notified === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    off();
+    assert.ok(notified > 0, 'other sessions are told');
+  });
 }
 
 /** flagTests covers STORE with and without UNCHANGEDSINCE. */
@@ -273,7 +298,8 @@ export function flagTests(ctx: Ctx): void {
     assert.ok(add.updated.every((m) => m.modseq === m1));
 
     const again = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'add', ['\\Seen', 'WORK']);
-    assert.deepEqual(again, { updated: [], failed: [] });
+    // Nothing changed: each message comes back as it is, for STORE to answer with its flags now.
+    assert.deepEqual(again, { updated: [], unchanged: add.updated, failed: [] });
     assert.equal((await ctx.store.getMailbox(accountId, 'INBOX'))!.highestModseq, m1);
 
     const rm = await ctx.store.storeFlags(accountId, inbox, [1, 2], 'remove', ['\\seen', '\\Draft']);
@@ -297,6 +323,7 @@ export function flagTests(ctx: Ctx): void {
     );
     const same = await ctx.store.storeFlags(accountId, inbox, [1, 2, 3], 'set', ['\\answered', 'WORK']);
     assert.deepEqual(same.updated, []);
+    assert.deepEqual(same.unchanged, set.updated);
     const list = await ctx.store.listMessages(accountId, inbox);
     assert.deepEqual(
       list.map((m) => [m.uid, m.modseq]),
@@ -323,8 +350,9 @@ export function flagTests(ctx: Ctx): void {
     assert.ok(res.updated[0]!.modseq > changed);
     const list = await ctx.store.listMessages(accountId, inbox);
     assert.deepEqual(list[1], { uid: 2, modseq: changed, flags: ['\\Flagged'] });
+    assert.deepEqual(res.unchanged, []);
     const zero = await ctx.store.storeFlags(accountId, inbox, [1], 'add', ['\\Seen'], 0);
-    assert.deepEqual(zero, { updated: [], failed: [1] });
+    assert.deepEqual(zero, { updated: [], unchanged: [], failed: [1] });
   });
 }
 

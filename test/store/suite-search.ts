@@ -78,7 +78,7 @@ function scan(l: Loaded, part: SearchTextPart, needle: string): Set<number> {
 
 function view(metas: MessageMeta[]): SearchView {
   const byUid = new Map(metas.map((m) => [m.uid, m]));
-  return { uids: metas.map((m) => m.uid), get: (uid) => byUid.get(uid), metaAt: (seq) => metas[seq - 1], savedResult: [] };
+  return { uids: metas.map((m) => m.uid), get: (uid) => byUid.get(uid), metaAt: (seq) => metas[seq - 1], savedResult: [], isRecent: () => false };
 }
 
 /** searchTests covers the full-text index. */

@@ -9,6 +9,7 @@ import { prepareMessage } from '../../delivery/prepare.js';
 import { formatSequenceSet } from '../../protocol/encoder.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { no } from '../errors.js';
+import { storableFlag } from '../flags.js';
 
 interface AppendItem {
   flags: string[];
@@ -57,10 +58,7 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
         r.space();
       }
       const data = readMessageData(r, s.enabled.has('UTF8=ACCEPT'));
-      for (const f of flags) {
-        if (f === '\\Recent' || f === '\\*') throw new ParseError(`APPEND cannot set ${f}`);
-      }
-      items.push({ flags, date, data });
+      items.push({ flags: flags.map(storableFlag), date, data });
     } while (!r.atEnd());
     return { mailbox, items };
   },

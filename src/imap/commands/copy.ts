@@ -6,7 +6,7 @@ import type { CommandSpec, Session } from '../command.js';
 import { formatSequenceSet } from '../../protocol/encoder.js';
 import type { SequenceSet } from '../../protocol/types.js';
 import { no } from '../errors.js';
-import { reportExpunged } from './expunge.js';
+import { highestModseqText, reportExpunged } from './expunge.js';
 
 interface CopyArgs {
   set: SequenceSet;
@@ -63,7 +63,7 @@ export const moveCommand: CommandSpec<CopyArgs> = {
     if (r.sourceUids.length === 0) throw no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED');
     s.out.untagged(`OK [COPYUID ${r.uidValidity} ${pairs(r.sourceUids, r.destUids)}] Moved`);
     reportExpunged(s, r.sourceUids);
-    return 'MOVE completed';
+    return highestModseqText(s, 'MOVE completed');
   },
 };
 

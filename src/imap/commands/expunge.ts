@@ -1,10 +1,14 @@
 /** EXPUNGE (RFC 9051 section 6.4.3) and UID EXPUNGE (RFC 4315 section 2.1). */
 import type { CommandSpec, Session } from '../command.js';
 import type { SequenceSet } from '../../protocol/types.js';
-import { writeExpunged } from '../condstore.js';
+import { qresyncOn, writeExpunged } from '../condstore.js';
 import { bad, no } from '../errors.js';
 
-/** EXPUNGE / UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE) and reports them (`* n EXPUNGE` each, or `* VANISHED` under QRESYNC, RFC 7162 section 3.2.10). */
+/**
+ * EXPUNGE / UID EXPUNGE set: removes \Deleted messages (only those in the set for UID EXPUNGE) and reports them
+ * (`* n EXPUNGE` each, or `* VANISHED` under QRESYNC, RFC 7162 section 3.2.10, with the mailbox's new
+ * HIGHESTMODSEQ in the tagged OK, section 3.2.9).
+ */
 export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
   name: 'EXPUNGE',
   states: ['selected'],
@@ -28,8 +32,20 @@ export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
     if (uids && uids.length === 0) return;
     const expunged = await s.store.expunge(s.account!.id, view.mailbox.id, uids);
     reportExpunged(s, expunged);
+    return highestModseqText(s, `${ctx.uid ? 'UID ' : ''}EXPUNGE completed`);
   },
 };
+
+/**
+ * highestModseqText returns the tagged OK text of a command that expunged: under QRESYNC, after the session
+ * is brought up to date, with `[HIGHESTMODSEQ n]` in front (RFC 7162 section 3.2.9), so the client's resync
+ * point covers the expunges it was just told of.
+ */
+export async function highestModseqText(s: Session, text: string): Promise<string> {
+  if (!qresyncOn(s) || !s.selected) return text;
+  await s.sync(true);
+  return s.selected ? `[HIGHESTMODSEQ ${s.selected.knownModseq}] ${text}` : text;
+}
 
 /** reportExpunged removes UIDs from the view and announces them: `* VANISHED` under QRESYNC, else `* n EXPUNGE` each (condstore.ts writeExpunged). */
 export function reportExpunged(s: Session, uids: readonly number[]): void {

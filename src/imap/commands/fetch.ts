@@ -9,7 +9,7 @@ import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js'
 import type { MessageRecord } from '../../store/types.js';
 import { StoreError } from '../../store/types.js';
 import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
-import { bad } from '../errors.js';
+import { bad, no } from '../errors.js';
 import { vanishedSince } from '../qresync.js';
 import { AsciiBuffer, flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { binaryDecodable } from '../fetch/binary.js';
@@ -61,7 +61,9 @@ function hasSeen(flags: readonly string[]): boolean {
  * fetchCommand is FETCH <set> <items> [(modifiers)]: writes `* n FETCH (...)` for each message of the set that still
  * exists, ascending. A non-PEEK body item on a read-write mailbox sets \Seen (one storeFlags call per
  * batch) and adds FLAGS to that message's response (RFC 9051 section 6.4.5). Expunges from other
- * sessions stay pending until a command that may announce them (RFC 9051 section 7.5.1).
+ * sessions stay pending until a command that may announce them (RFC 9051 section 7.5.1); meanwhile FETCH by
+ * sequence number of such a message answers from the view what it holds (UID, FLAGS, MODSEQ) and otherwise
+ * ends in `NO [EXPUNGEISSUED]` after the data of the others (RFC 2180 section 4.1, RFC 5530).
  */
 export const fetchCommand: CommandSpec<FetchArgs> = {
   name: 'FETCH',
@@ -102,9 +104,12 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
       if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
     }
     const batch = plan.record || plan.body ? BATCH : VIEW_BATCH;
+    let gone = 0;
     for (let i = 0; i < uids.length; i += batch) {
-      await fetchBatch(s, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
+      gone += await fetchBatch(s, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
     }
+    // UID FETCH passes over UIDs that do not exist (RFC 9051 section 6.4.9); a sequence number names a message.
+    if (gone > 0 && !ctx.uid) throw no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED');
   },
 };
 
@@ -126,11 +131,11 @@ async function fetchFromView(s: Session, batch: number[], changedSince: number |
   const out = new AsciiBuffer(batch.length * 48);
   let seq = 0;
   const uids = view.uids;
-  const pending = view.pendingExpunge.size > 0 ? view.pendingExpunge : null;
   for (const uid of batch) {
     // The UIDs ascend, so the next one is usually at the next sequence number.
     seq = uids[seq] === uid ? seq + 1 : view.seqOf(uid);
-    if (seq === 0 || (pending !== null && pending.has(uid))) continue;
+    // A message expunged by another session, not yet announced, is answered too: the view holds all of this.
+    if (seq === 0) continue;
     const meta = view.metaAt(seq)!;
     if (changedSince !== null && meta.modseq <= changedSince) continue;
     out.bytes(STAR);
@@ -147,7 +152,7 @@ async function fetchFromView(s: Session, batch: number[], changedSince: number |
         out.number(meta.modseq);
         out.byte(0x29);
       } else if (type === 'flags') {
-        out.bytes(flagsBytes(meta.flags));
+        out.bytes(flagsBytes(view.flagsOf(meta)));
       } else throw new Error(`fetchFromView: ${type} is not in the view`);
     }
     out.bytes(CLOSE_CRLF);
@@ -179,19 +184,29 @@ const UID_SP = Buffer.from('UID ', 'latin1');
 const MODSEQ_OPEN = Buffer.from('MODSEQ (', 'latin1');
 const CLOSE_CRLF = Buffer.from(')\r\n', 'latin1');
 
-async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<void> {
-  if (!p.plan.record && !p.plan.body && !p.markSeen) return fetchFromView(s, batch, changedSince, p.items);
+/**
+ * fetchBatch writes the responses of one batch of UIDs (ascending) and returns how many of its messages could
+ * not be answered because another session expunged them.
+ */
+async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<number> {
+  if (!p.plan.record && !p.plan.body && !p.markSeen) {
+    await fetchFromView(s, batch, changedSince, p.items);
+    return 0;
+  }
   const view = s.selected!;
   const account = s.account!;
-  let targets = batch.filter((uid) => !view.pendingExpunge.has(uid) && view.get(uid) !== undefined);
+  let targets = batch.filter((uid) => view.get(uid) !== undefined);
   if (changedSince !== null) targets = targets.filter((uid) => view.get(uid)!.modseq > changedSince);
-  if (targets.length === 0) return;
+  const asked = targets.length;
+  targets = targets.filter((uid) => !view.pendingExpunge.has(uid));
+  if (targets.length === 0) return asked;
 
   let records: Map<number, MessageRecord> | null = null;
   if (p.plan.record) {
     records = new Map((await s.store.getMessages(account.id, view.mailbox.id, targets, fetchParts(p.plan, s.utf8))).map((m) => [m.uid, m]));
     targets = targets.filter((uid) => records!.has(uid));
   }
+  let answered = 0;
 
   // A BINARY item on an undecodable part fails the command (RFC 3516 section 4.3); find out before \Seen
   // is set, so a failed FETCH changes no flags.
@@ -225,14 +240,16 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
       try {
         body = await s.store.readBody(account.id, record!.bodyId);
       } catch (err) {
-        // Expunged and its body removed since getMessages: skip it like any vanished message.
+        // Expunged and its body removed since getMessages: counted like any vanished message.
         if (err instanceof StoreError && err.kind === 'NONEXISTENT') continue;
         throw err;
       }
     }
     const seq = view.seqOf(uid);
-    const msg = { seq, uid, meta: view.metaAt(seq)!, record, body };
+    const meta = view.metaAt(seq)!;
+    const msg = { seq, uid, meta, flags: view.flagsOf(meta), record, body };
     const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
+    answered++;
     if (gathered) {
       for (const piece of pieces) gathered.push(piece);
       continue;
@@ -244,4 +261,5 @@ async function fetchBatch(s: Session, batch: number[], changedSince: number | nu
     s.out.write(gathered.every((x) => typeof x === 'string') ? [gathered.join('')] : gathered);
     await s.out.drain();
   }
+  return asked - answered;
 }

@@ -6,6 +6,7 @@ import type { CommandSpec } from '../command.js';
 import { prepareMessage } from '../../delivery/prepare.js';
 import { ParseError } from '../../protocol/types.js';
 import { bad, no } from '../errors.js';
+import { storableFlag } from '../flags.js';
 import { readMessageData } from './append.js';
 import { reportExpunged } from './expunge.js';
 
@@ -46,9 +47,7 @@ export const replaceCommand: CommandSpec<ReplaceArgs> = {
       date = r.dateTime();
       r.space();
     }
-    for (const f of flags) {
-      if (f === '\\Recent' || f === '\\*') throw new ParseError(`REPLACE cannot set ${f}`);
-    }
+    flags = flags.map(storableFlag);
     const data = readMessageData(r, s.enabled.has('UTF8=ACCEPT'));
     r.end();
     return { target, mailbox, flags, date, data };

@@ -5,7 +5,7 @@
  * QRESYNC (RFC 7162 sections 3.1.8 and 3.2.5) are parsed here and resynchronised by qresync.ts.
  */
 import type { CommandSpec, Session } from '../command.js';
-import { flagList, mailboxOut } from '../../protocol/encoder.js';
+import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 import type { Mailbox } from '../../store/types.js';
@@ -14,9 +14,7 @@ import { mailboxObjectId } from '../objectid.js';
 import { SelectedMailbox } from '../selected.js';
 import { bad, no } from '../errors.js';
 import { parseQresyncParam, resyncSelected, type QresyncParam } from '../qresync.js';
-
-/** System flags every mailbox supports (RFC 9051 section 2.3.2). */
-export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
+import { flagsLine, permanentFlagsLine } from '../flags.js';
 
 /** SelectArgs: the mailbox and the select parameters (RFC 4466 section 2.1): CONDSTORE, QRESYNC (...). */
 export interface SelectArgs {
@@ -67,6 +65,7 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
       // sync, and sync skips what the listing already holds (known UIDs, unchanged flags).
       const messages = await s.store.listMessages(account.id, box.id);
       const view = new SelectedMailbox(box, readOnly, messages);
+      if (!s.rev2) await takeRecent(s, view);
       s.selected = view;
       s.state = 'selected';
       writeSelectResponses(s, view);
@@ -77,21 +76,35 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
   };
 }
 
+/**
+ * takeRecent gives an IMAP4rev1 session its \Recent messages (recent.ts): SELECT claims those no session has
+ * claimed yet, and the session claims new ones as it learns of them; EXAMINE shows them and claims none
+ * (RFC 3501 sections 6.3.1 and 6.3.2).
+ */
+async function takeRecent(s: Session, view: SelectedMailbox): Promise<void> {
+  const upTo = (view.uids[view.count - 1] ?? 0) + 1;
+  if (view.readOnly) {
+    view.recent.add(view.mailbox.firstRecentUid, upTo);
+    return;
+  }
+  view.claimsRecent = true;
+  view.recent.add(await s.store.claimRecent(s.account!.id, view.mailbox.id, upTo), upTo);
+}
+
 function writeSelectResponses(s: Session, view: SelectedMailbox): void {
   const { keywords, firstUnseen } = view.flagSummary();
-  const flags = [...SYSTEM_FLAGS, ...keywords];
+  view.announce(keywords);
   const lines: string[] = [];
   lines.push(`${view.count} EXISTS`);
-  if (!s.rev2) lines.push('0 RECENT');
+  if (!s.rev2) lines.push(`${view.recent.countIn(view.uids)} RECENT`);
   if (!s.rev2 && firstUnseen > 0) lines.push(`OK [UNSEEN ${firstUnseen}] First unseen.`);
   lines.push(`OK [UIDVALIDITY ${view.mailbox.uidValidity}] UIDs valid`);
   // A message appended between reading the row and listing is in the view: UIDNEXT must exceed its UID.
   const uidNext = Math.max(view.mailbox.uidNext, (view.uids[view.count - 1] ?? 0) + 1);
   lines.push(`OK [UIDNEXT ${uidNext}] Predicted next UID`);
-  lines.push(`FLAGS ${flagList(flags)}`);
+  lines.push(flagsLine(view));
   lines.push(`OK [MAILBOXID (${mailboxObjectId(view.mailbox.id)})] Ok`);
-  if (view.readOnly) lines.push('OK [PERMANENTFLAGS ()] Read-only mailbox.');
-  else lines.push(`OK [PERMANENTFLAGS ${flagList([...flags, '\\*'])}] Flags permitted.`);
+  lines.push(permanentFlagsLine(view));
   // Every mailbox keeps modseqs, so HIGHESTMODSEQ is always sent and NOMODSEQ never (RFC 7162 section 3.1.2.1).
   lines.push(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
   // One write for all of them: one system call, not one per line.

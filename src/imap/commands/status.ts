@@ -2,6 +2,7 @@
  * STATUS (RFC 9051 section 6.3.11): counters of a mailbox without selecting it. Also the STATUS
  * items and the untagged STATUS response that LIST ... RETURN (STATUS (...)) reuses (RFC 5819).
  */
+import { enableCondstore } from '../condstore.js';
 import type { CommandSpec, Session } from '../command.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
@@ -14,7 +15,7 @@ import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /**
  * StatusItem is one status-att: RFC 9051 section 6.3.11 (MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN,
- * DELETED, SIZE), RFC 3501 (RECENT, always 0: \Recent is not implemented), RFC 7162 section 3.1.7
+ * DELETED, SIZE), RFC 3501 section 6.3.10 (RECENT: messages no session has claimed as \Recent), RFC 7162 section 3.1.7
  * (HIGHESTMODSEQ), RFC 7889 (APPENDLIMIT), RFC 9208 section 4.2 (DELETED-STORAGE, in units of 1024 octets),
  * RFC 8474 section 4.3 (MAILBOXID, a parenthesised object id).
  */
@@ -46,7 +47,7 @@ const ITEMS: ReadonlySet<string> = new Set<StatusItem>([
 ]);
 
 /** Items that need Store.mailboxCounts (the others come from the mailbox row or constants). */
-const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'UNSEEN', 'DELETED', 'SIZE', 'DELETED-STORAGE']);
+const COUNT_ITEMS: ReadonlySet<StatusItem> = new Set<StatusItem>(['MESSAGES', 'UNSEEN', 'DELETED', 'SIZE', 'DELETED-STORAGE', 'RECENT']);
 
 /**
  * readStatusItems reads `"(" status-att *(SP status-att) ")"` (RFC 9051 section 9), upper-cased, in the
@@ -98,11 +99,11 @@ export async function writeStatus(s: Session, box: Mailbox, items: readonly Stat
         value = box.uidValidity;
         break;
       case 'RECENT':
-        value = 0;
+        value = counts!.recent;
         break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;
-        if (s.capabilities().includes('CONDSTORE')) s.enabled.add('CONDSTORE');
+        if (s.capabilities().includes('CONDSTORE')) enableCondstore(s);
         break;
       case 'APPENDLIMIT':
         value = MAX_LITERAL_OCTETS;

@@ -6,16 +6,15 @@ import type { CommandSpec } from '../command.js';
 import { flagList, formatSequenceSet } from '../../protocol/encoder.js';
 import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, SequenceSet } from '../../protocol/types.js';
-import type { FlagOperation } from '../../store/types.js';
-import { condstoreOn, enableCondstore } from '../condstore.js';
+import type { FlagOperation, MessageMeta } from '../../store/types.js';
+import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { no } from '../errors.js';
+import { announceKeywords, storableFlag } from '../flags.js';
 import { sameFlags } from '../sync.js';
 
 /** Responses written between two awaits of the writer's drain(). */
 const DRAIN_EVERY = 200;
 
-/** System flags a client may store (RFC 9051 section 2.3.2); \Recent is the server's alone. */
-const SYSTEM_FLAGS = new Map(['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'].map((f) => [f.toLowerCase(), f]));
 
 /** StoreArgs: the set, the operation (FLAGS = set, +FLAGS = add, -FLAGS = remove), .SILENT, the flags and UNCHANGEDSINCE (null when absent). */
 export interface StoreArgs {
@@ -27,14 +26,6 @@ export interface StoreArgs {
 }
 
 const OPS: Record<string, FlagOperation> = { FLAGS: 'set', '+FLAGS': 'add', '-FLAGS': 'remove' };
-
-/** Checks one flag: system flags in canonical case; unknown ones and \Recent are BAD, as in Dovecot ("Invalid system flag"). */
-function checkFlag(flag: string): string {
-  if (!flag.startsWith('\\')) return flag;
-  const known = SYSTEM_FLAGS.get(flag.toLowerCase());
-  if (!known) throw new ParseError(`Invalid system flag ${flag}`);
-  return known;
-}
 
 /** applyOperation returns what `op` makes of `flags` (RFC 9051 section 6.4.6), comparing flags case-insensitively. */
 function applyOperation(flags: readonly string[], op: FlagOperation, change: readonly string[]): string[] {
@@ -57,13 +48,28 @@ function parseModifiers(r: ArgReader): number | null {
   return unchangedSince;
 }
 
+/** byUid merges two lists that ascend by UID into one that does. */
+function byUid(a: readonly MessageMeta[], b: readonly MessageMeta[]): MessageMeta[] {
+  const out: MessageMeta[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.uid < b[j]!.uid)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
 /**
- * storeCommand is STORE <set> [(UNCHANGEDSINCE n)] <FLAGS|+FLAGS|-FLAGS>[.SILENT] <flags>: changes flags, then (unless .SILENT)
- * writes `* n FETCH (FLAGS (...))` with the current flags of every targeted message that still exists,
- * changed or not, like Dovecot (RFC 9051 section 6.4.6: SHOULD). UID STORE adds UID to each. Messages
- * refused by UNCHANGEDSINCE are reported as OK [MODIFIED set] (sequence numbers for STORE, UIDs for
- * UID STORE) and get no FETCH. With .SILENT, only a message that another session changed too gets a
- * `* n FETCH (UID u FLAGS (...))`. A read-only mailbox (EXAMINE) is NO.
+ * storeCommand is STORE <set> [(UNCHANGEDSINCE n)] <FLAGS|+FLAGS|-FLAGS>[.SILENT] <flags>: changes flags, then (unless
+ * .SILENT) writes `* n FETCH (FLAGS (...))` once for every targeted message that still exists, changed or not,
+ * with the flags and MODSEQ it has now, as the store answered (RFC 9051 section 6.4.6, RFC 7162 section 3.1.4):
+ * a change another session made before is in it, and the sync after the command does not repeat it. UID STORE,
+ * and every STORE once QRESYNC is enabled (RFC 7162 section 3.2.4), add UID. Messages refused by UNCHANGEDSINCE
+ * are reported as OK [MODIFIED set] (sequence numbers for STORE, UIDs for UID STORE) and get no FETCH. With
+ * .SILENT, only a message whose flags are not what the client can work out itself (another session changed
+ * them too) gets a `* n FETCH (UID u FLAGS (...))`. A keyword new to the mailbox is announced with FLAGS first.
+ * A read-only mailbox (EXAMINE) is NO.
  */
 export const storeCommand: CommandSpec<StoreArgs> = {
   name: 'STORE',
@@ -95,18 +101,18 @@ export const storeCommand: CommandSpec<StoreArgs> = {
       }
     }
     r.end();
-    return { set, op, silent, flags: [...new Set(flags.map(checkFlag))], unchangedSince };
+    return { set, op, silent, flags: [...new Set(flags.map(storableFlag))], unchangedSince };
   },
   async run(s, args, ctx) {
     const view = s.selected!;
     if (view.readOnly) throw no('Mailbox is read-only.');
     if (args.unchangedSince !== null) enableCondstore(s); // RFC 7162 section 3.1: a CONDSTORE enabling command.
     const condstore = condstoreOn(s);
-    const modseqOf = (uid: number): string => (condstore ? ` MODSEQ (${view.get(uid)!.modseq})` : '');
+    const withUid = ctx.uid || qresyncOn(s);
     const uids = view.resolve(args.set, ctx.uid);
     if (uids.length === 0) return;
     const known = new Map(uids.map((uid) => [uid, view.get(uid)?.flags ?? []]));
-    const { updated, failed } = await s.store.storeFlags(
+    const { updated, unchanged, failed } = await s.store.storeFlags(
       s.account!.id,
       view.mailbox.id,
       uids,
@@ -114,28 +120,35 @@ export const storeCommand: CommandSpec<StoreArgs> = {
       args.flags,
       args.unchangedSince ?? undefined,
     );
-    for (const m of updated) view.update(m);
-    const refused = new Set(failed);
-    if (args.silent) {
-      // .SILENT silences the echo of this command's own change only (RFC 9051 section 6.4.6 note): where the
-      // new flags are not what this change alone makes of the flags the client knew, another session changed
-      // them too, and the client hears of it as an unsolicited FETCH (which carries UID, section 7.5.2).
-      // Under CONDSTORE the new modseq is never silenced (RFC 7162 section 3.1.3).
-      for (const m of updated) {
-        if (sameFlags(applyOperation(known.get(m.uid)!, args.op, args.flags), m.flags)) {
-          if (condstore) s.out.untagged(`${view.seqOf(m.uid)} FETCH (${ctx.uid ? `UID ${m.uid} ` : ''}MODSEQ (${m.modseq}))`);
+    // What the store answered is how the messages are now: the view takes it, so sync reports none of it again.
+    const current = byUid(updated, unchanged).filter((m) => !view.pendingExpunge.has(m.uid) && view.seqOf(m.uid) > 0);
+    const mine = new Set(updated.map((m) => m.uid));
+    announceKeywords(s, current);
+    for (const m of current) view.update(m);
+    const fetchLine = (m: MessageMeta, uidFirst: boolean): string => {
+      const uid = withUid ? `UID ${m.uid}` : '';
+      const flags = `FLAGS ${flagList(view.flagsOf(m))}`;
+      const items = uidFirst ? [`UID ${m.uid}`, flags] : [flags, uid];
+      if (condstore) items.push(`MODSEQ (${m.modseq})`);
+      return `${view.seqOf(m.uid)} FETCH (${items.filter((x) => x !== '').join(' ')})`;
+    };
+    let written = 0;
+    for (const m of current) {
+      if (args.silent) {
+        // .SILENT silences the echo of this command's own change only (RFC 9051 section 6.4.6 note): where the
+        // flags are not what this change alone makes of the flags the client knew, another session changed
+        // them too, and the client hears of it as an unsolicited FETCH (which carries UID, section 7.5.2).
+        // Under CONDSTORE the new modseq is never silenced (RFC 7162 section 3.1.3).
+        const expected = mine.has(m.uid) ? applyOperation(known.get(m.uid)!, args.op, args.flags) : known.get(m.uid)!;
+        if (sameFlags(expected, m.flags)) {
+          if (condstore && mine.has(m.uid)) s.out.untagged(`${view.seqOf(m.uid)} FETCH (${withUid ? `UID ${m.uid} ` : ''}MODSEQ (${m.modseq}))`);
           continue;
         }
-        s.out.untagged(`${view.seqOf(m.uid)} FETCH (UID ${m.uid} FLAGS ${flagList(m.flags)}${modseqOf(m.uid)})`);
+        s.out.untagged(fetchLine(m, true));
+      } else {
+        s.out.untagged(fetchLine(m, false));
       }
-    } else {
-      let written = 0;
-      for (const uid of uids) {
-        const meta = view.get(uid);
-        if (!meta || refused.has(uid) || view.pendingExpunge.has(uid)) continue;
-        s.out.untagged(`${view.seqOf(uid)} FETCH (FLAGS ${flagList(meta.flags)}${ctx.uid ? ` UID ${uid}` : ''}${modseqOf(uid)})`);
-        if (++written % DRAIN_EVERY === 0) await s.out.drain();
-      }
+      if (++written % DRAIN_EVERY === 0) await s.out.drain();
     }
     if (failed.length > 0) {
       const ids = ctx.uid ? failed : failed.map((u) => view.seqOf(u)).filter((n) => n > 0);

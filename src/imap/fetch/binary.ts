@@ -2,8 +2,10 @@
  * FETCH BINARY[...] and BINARY.SIZE[...] (RFC 3516, RFC 9051 section 6.4.5): a part's body with its
  * Content-Transfer-Encoding removed. Multiparts and encapsulated messages may only have an identity
  * encoding (RFC 2045 section 6.4), so they are returned as stored; only leaf parts are decoded.
- * Decoded text/* parts go out with CRLF line ends (RFC 9051 section 7.5.2: a MUST for textual sections,
- * whatever line ends the encoded data carried).
+ * Decoded text/* parts go out with CRLF line ends (RFC 9051 section 7.5.2: a MUST for "textual line-oriented
+ * sections", whatever line ends the encoded data carried). Decoded data holding a NUL or a CR that ends no
+ * line is not line-oriented text but binary (RFC 2045 section 2.9): it goes out exactly as decoded, in a
+ * literal8 (RFC 3516 section 4.2), as Dovecot sends it.
  */
 import { toCrlf } from '../../mime/crlf.js';
 import { decodeTransferEncoding } from '../../mime/decode.js';
@@ -28,8 +30,21 @@ function decodePart(raw: Buffer, part: MimePart): Buffer | null {
   const body = bodyOf(raw, part);
   if (isContainer(part)) return body;
   const decoded = isIdentity(part.encoding) ? body : decodeTransferEncoding(body, part.encoding);
-  if (decoded === null || part.type !== 'text') return decoded;
+  if (decoded === null || part.type !== 'text' || isBinaryData(decoded)) return decoded;
   return toCrlf(decoded);
+}
+
+/**
+ * isBinaryData tells whether decoded section data is binary rather than (8-bit) text (RFC 2045 sections 2.8
+ * and 2.9: text has no NUL and no CR or LF outside a CRLF line end; a bare LF is taken as a line end, as
+ * mail stored with LF ends has them). Such data is sent as a literal8 and never has its line ends changed.
+ */
+export function isBinaryData(data: Buffer): boolean {
+  if (data.indexOf(0) >= 0) return true;
+  for (let i = data.indexOf(0x0d); i !== -1; i = data.indexOf(0x0d, i + 1)) {
+    if (data[i + 1] !== 0x0a) return true;
+  }
+  return false;
 }
 
 /**

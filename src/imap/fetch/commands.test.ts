@@ -23,7 +23,7 @@ function fixture(): Promise<MailboxFixture> {
   ]);
 }
 
-const isStatus = (status: string) => (e: unknown) => e instanceof ImapError && e.status === status;
+const isStatus = (status: string, code?: string) => (e: unknown) => e instanceof ImapError && e.status === status && (code === undefined || e.code === code);
 
 describe('FETCH', () => {
   let mb: MailboxFixture;
@@ -87,18 +87,27 @@ describe('FETCH', () => {
     const modseq = await mb.modseqs();
     const s = await mb.session();
     await runCommand(fetchCommand, s, `A1 UID FETCH 1:* (FLAGS) (CHANGEDSINCE ${modseq.get(3)})`);
+    // The first CONDSTORE enabling command with a mailbox selected reports its HIGHESTMODSEQ (RFC 7162 section 3.1).
+    const highest = await mb.store.highestModseq(mb.account.id, mb.mailbox.id);
     assert.equal(
       text(s),
-      `* 2 FETCH (UID 5 FLAGS (\\Seen) MODSEQ (${modseq.get(5)}))\r\n* 3 FETCH (UID 9 FLAGS (\\Flagged) MODSEQ (${modseq.get(9)}))\r\n`,
+      `* OK [HIGHESTMODSEQ ${highest}] Highest\r\n* 2 FETCH (UID 5 FLAGS (\\Seen) MODSEQ (${modseq.get(5)}))\r\n* 3 FETCH (UID 9 FLAGS (\\Flagged) MODSEQ (${modseq.get(9)}))\r\n`,
     );
   });
 
-  it('messages another session expunged since this view was built are skipped', async () => {
+  it('a message another session expunged since this view was built: its data is gone, so NO [EXPUNGEISSUED] after the others (RFC 2180 section 4.1.2)', async () => {
     const s = await mb.session();
+    const v = await mb.session();
+    const u = await mb.session();
     await mb.store.storeFlags(mb.account.id, mb.mailbox.id, [5], 'add', ['\\Deleted']);
     await mb.store.expunge(mb.account.id, mb.mailbox.id, [5]);
-    await runCommand(fetchCommand, s, 'A1 FETCH 1:3 (RFC822.SIZE)');
+    await assert.rejects(runCommand(fetchCommand, s, 'A1 FETCH 1:3 (RFC822.SIZE)'), isStatus('NO', 'EXPUNGEISSUED'));
     assert.equal(text(s), `* 1 FETCH (RFC822.SIZE ${ONE.length})\r\n* 3 FETCH (RFC822.SIZE ${THREE.length})\r\n`);
+    // What the view holds is still answered (RFC 2180 section 4.1.1), and UID FETCH passes over what is gone.
+    await runCommand(fetchCommand, v, 'A1 FETCH 2 (UID FLAGS)');
+    assert.equal(text(v), '* 2 FETCH (UID 5 FLAGS (\\Seen))\r\n');
+    await runCommand(fetchCommand, u, 'A1 UID FETCH 1:9 (RFC822.SIZE)');
+    assert.equal(text(u), `* 1 FETCH (UID 3 RFC822.SIZE ${ONE.length})\r\n* 3 FETCH (UID 9 RFC822.SIZE ${THREE.length})\r\n`);
   });
 
   it('a sequence number beyond the mailbox is BAD', async () => {
@@ -135,7 +144,8 @@ describe('STORE', () => {
     assert.equal(text(s), '* 3 FETCH (FLAGS () UID 9)\r\n');
     const q = await mb.session();
     await runCommand(storeCommand, q, 'A1 STORE 1 FLAGS.SILENT (\\Deleted $x)');
-    assert.equal(text(q), '');
+    // A keyword new to the mailbox is announced even when .SILENT (RFC 9051 section 7.3.5).
+    assert.equal(text(q), '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $x)\r\n* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $x \\*)] Flags permitted.\r\n');
     assert.deepEqual(q.calls, ['storeFlags 3 set \\Deleted $x']);
     assert.deepEqual((await mb.store.listMessages(mb.account.id, mb.mailbox.id))[0]!.flags, ['\\Deleted', '$x']);
   });
@@ -144,7 +154,12 @@ describe('STORE', () => {
     const s = await mb.session();
     await mb.store.storeFlags(mb.account.id, mb.mailbox.id, [5], 'add', ['$Other']);
     await runCommand(storeCommand, s, 'A1 STORE 1:2 +FLAGS.SILENT (\\Answered)');
-    assert.equal(text(s), '* 2 FETCH (UID 5 FLAGS (\\Seen \\Answered $Other))\r\n');
+    assert.equal(
+      text(s),
+      '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Other)\r\n' +
+        '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Other \\*)] Flags permitted.\r\n' +
+        '* 2 FETCH (UID 5 FLAGS (\\Seen \\Answered $Other))\r\n',
+    );
     const q = await mb.session();
     await runCommand(storeCommand, q, 'A1 UID STORE 5 FLAGS.SILENT (\\Draft)');
     assert.equal(text(q), '');
@@ -156,15 +171,16 @@ describe('STORE', () => {
     const s = await mb.session();
     const r = await runCommand(storeCommand, s, `A1 STORE 1:3 (UNCHANGEDSINCE ${since}) +FLAGS.SILENT (\\Answered)`);
     assert.equal(r, '[MODIFIED 2:3] Conditional STORE failed');
-    // .SILENT does not silence the new modseq (RFC 7162 section 3.1.3 example: `* 5 FETCH (MODSEQ (320162350))`).
-    assert.equal(text(s), `* 1 FETCH (MODSEQ (${(await mb.modseqs()).get(3)}))\r\n`);
+    // .SILENT does not silence the new modseq (RFC 7162 section 3.1.3 example: `* 5 FETCH (MODSEQ (320162350))`);
+    // UNCHANGEDSINCE is the first CONDSTORE enabling command, so HIGHESTMODSEQ comes first (section 3.1).
+    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.selected!.knownModseq}] Highest\r\n* 1 FETCH (MODSEQ (${(await mb.modseqs()).get(3)}))\r\n`);
     const fresh = await fixture();
     try {
       const u = await fresh.session();
       const ru = await runCommand(storeCommand, u, `A1 UID STORE 1:* (UNCHANGEDSINCE ${since}) +FLAGS (\\Answered)`);
       assert.equal(ru, '[MODIFIED 5,9] Conditional STORE failed');
       // UNCHANGEDSINCE enables CONDSTORE, so the FETCH carries the new MODSEQ (RFC 7162 section 3.1.3).
-      assert.equal(text(u), `* 1 FETCH (FLAGS (\\Answered) UID 3 MODSEQ (${(await fresh.modseqs()).get(3)}))\r\n`);
+      assert.equal(text(u), `* OK [HIGHESTMODSEQ ${u.selected!.knownModseq}] Highest\r\n* 1 FETCH (FLAGS (\\Answered) UID 3 MODSEQ (${(await fresh.modseqs()).get(3)}))\r\n`);
     } finally {
       await fresh.close();
     }

@@ -14,7 +14,7 @@ async function stored(body: Buffer, uid = 1, seq = 1, internalDate = 0): Promise
   const mb = await mailboxWith([{ uid, raw: body, flags: ['\\Seen', '$Work'], internalDate }]);
   const [record] = await mb.store.getMessages(mb.account.id, mb.mailbox.id, [uid]);
   const bytes = await mb.store.readBody(mb.account.id, record!.bodyId);
-  return { m: { seq, uid, meta: { uid, modseq: record!.modseq, flags: record!.flags }, record: record!, body: bytes }, mb };
+  return { m: { seq, uid, meta: { uid, modseq: record!.modseq, flags: record!.flags }, flags: record!.flags, record: record!, body: bytes }, mb };
 }
 
 const fixtures: MailboxFixture[] = [];
@@ -65,10 +65,10 @@ describe('renderFetch', () => {
     it(name, () => assert.equal(render(items), want.replace('<modseq>', String(msg.meta.modseq)).replace('<bodyId>', String(msg.record!.bodyId))));
   }
 
-  it('BINARY with NUL goes as literal8; BODY[] turns NUL into 0x80', async () => {
+  it('BINARY with NUL goes as literal8, every partial of it too; BODY[] turns NUL into 0x80', async () => {
     const m = await storedMessage(crlf('Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', 'AGE='));
     assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }], m), '* 1 FETCH (BINARY[1] ~{2}\r\n\x00a)\r\n');
-    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: { offset: 1, length: 9 } }], m), '* 1 FETCH (BINARY[1]<1> {1}\r\na)\r\n');
+    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: { offset: 1, length: 9 } }], m), '* 1 FETCH (BINARY[1]<1> ~{1}\r\na)\r\n');
     const m2 = await storedMessage(Buffer.from('A: \x00\r\n\r\nx'));
     assert.equal(render([{ type: 'rfc822' }], m2), '* 1 FETCH (RFC822 {9}\r\nA: \x80\r\n\r\nx)\r\n');
   });
@@ -77,6 +77,14 @@ describe('renderFetch', () => {
     const m = await storedMessage(crlf('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', Buffer.from('one\ntwo\n').toString('base64')));
     assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }, { type: 'binary.size', section: [1] }], m),
       '* 1 FETCH (BINARY[1] {10}\r\none\r\ntwo\r\n BINARY.SIZE[1] 10)\r\n');
+  });
+
+  it('BINARY of a text part whose data has a CR that ends no line is binary: as decoded, literal8, BINARY.SIZE agrees', async () => {
+    // imaptest's fetch-binary-mime-base64 part 5: "abcdefg\rhijkl\r\nmno\npqrstuvqxyz", 30 octets, as Dovecot sends it.
+    const m = await storedMessage(crlf('Content-Type: text/x-myown; charset=us-ascii', 'Content-Transfer-Encoding: base64', '', 'YWJjZGVmZw1oaWprbA0KbW5vCnBxcnN0dXZxeHl6'));
+    assert.equal(render([{ type: 'binary.size', section: [1] }, { type: 'binary', section: [1], peek: true, partial: null }], m),
+      '* 1 FETCH (BINARY.SIZE[1] 30 BINARY[1] ~{30}\r\nabcdefg\rhijkl\r\nmno\npqrstuvqxyz)\r\n');
+    assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: { offset: 0, length: 7 } }], m), '* 1 FETCH (BINARY[1]<0> ~{7}\r\nabcdefg)\r\n');
   });
 
   it('BINARY of an unknown encoding throws NO [UNKNOWN-CTE]', async () => {

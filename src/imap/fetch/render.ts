@@ -3,27 +3,31 @@
  * ResponseWriter.write: response text as strings, message bytes as Buffers inside literals, never
  * decoded to a string. Pure: all data comes in the FetchMessage.
  */
+import { withoutNul } from '../../mime/bytes.js';
 import { buildPreview } from '../../mime/preview.js';
 import { flagList, formatDateTime, imapString, literalPieces } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
 import { no, type ImapError } from '../errors.js';
 import { emailObjectId } from '../objectid.js';
-import { binaryBytes } from './binary.js';
+import { binaryBytes, isBinaryData } from './binary.js';
 import { sectionLabel } from './items.js';
 import { applyPartial, sectionBytes } from './sections.js';
 import { encodeBodyStructure } from './structure.js';
 import { envelopeText } from '../../protocol/envelope.js';
+import { hasRawOctets, rawOctets } from '../../protocol/octets.js';
 
 /**
  * FetchMessage is what one message's response is built from: its sequence number and UID, the flags and
- * modseq the session knows (`meta`), the stored record (null when no item needs it) and the message bytes
+ * modseq the session knows (`meta`), the flags FLAGS shows (`flags`: meta's plus \Recent where the session
+ * has it, SelectedMailbox.flagsOf), the stored record (null when no item needs it) and the message bytes
  * (null when no item needs them).
  */
 export interface FetchMessage {
   seq: number;
   uid: number;
   meta: MessageMeta;
+  flags: readonly string[];
   record: MessageRecord | null;
   body: Buffer | null;
 }
@@ -44,6 +48,11 @@ class Pieces {
     this.text = '';
     this.out.push(b);
   }
+  /** header holds header-derived response text: as a string, or as bytes when it carries raw octets (octets.ts). */
+  header(s: string): void {
+    if (hasRawOctets(s)) this.buf(rawOctets(s));
+    else this.str(s);
+  }
   literal(data: Buffer, literal8 = false): void {
     const [marker, bytes] = literalPieces(data, literal8);
     this.str(marker as string);
@@ -54,17 +63,6 @@ class Pieces {
     this.text = '';
     return this.out;
   }
-}
-
-/**
- * A literal cannot carry NUL (RFC 9051 section 4.3); like Dovecot, NULs in BODY[] data are sent as 0x80.
- * BINARY[] data keeps them and goes as literal8 instead.
- */
-function withoutNul(data: Buffer): Buffer {
-  if (data.indexOf(0) < 0) return data;
-  const copy = Buffer.from(data);
-  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
-  return copy;
 }
 
 /** unknownCte is the NO [UNKNOWN-CTE] a BINARY item gets for a part whose transfer encoding cannot be decoded (RFC 3516 section 4.3, RFC 9051 section 7.5.2). */
@@ -83,7 +81,7 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
     case 'uid':
       return p.str(`UID ${m.uid}`);
     case 'flags':
-      return p.str(`FLAGS ${flagList(m.meta.flags)}`);
+      return p.str(`FLAGS ${flagList(m.flags)}`);
     case 'modseq':
       return p.str(`MODSEQ (${m.meta.modseq})`);
     case 'internaldate':
@@ -94,12 +92,12 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.str(`SAVEDATE ${formatDateTime(need(m.record, 'record').saveDate)}`);
     case 'envelope': {
       const record = need(m.record, 'record');
-      return p.str(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
+      return p.header(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
     }
     case 'body':
-      return p.str(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
+      return p.header(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
     case 'bodystructure':
-      return p.str(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
+      return p.header(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
     case 'emailid':
       // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
       return p.str(`EMAILID (${emailObjectId(need(m.record, 'record').bodyId)})`);
@@ -130,7 +128,8 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       if (data === null) throw unknownCte(item.section, m.uid);
       const cut = applyPartial(data, item.partial);
       p.str(`BINARY[${item.section.join('.')}]${item.partial ? `<${item.partial.offset}>` : ''} `);
-      return p.literal(cut, cut.indexOf(0) >= 0);
+      // literal8 by what the whole section is, so every partial FETCH of it comes the same way.
+      return p.literal(cut, isBinaryData(data));
     }
     case 'binary.size': {
       const data = binaryBytes(need(m.body, 'body'), need(m.record, 'record').structure, item.section);

@@ -73,7 +73,8 @@ describe('SEARCH', () => {
     const modseq = await mb.modseqs();
     const s = await mb.session();
     await runCommand(searchCommand, s, `A1 SEARCH MODSEQ ${modseq.get(5)} SEEN`);
-    assert.equal(text(s), `* SEARCH 3 (MODSEQ ${modseq.get(9)})\r\n`);
+    // SEARCH MODSEQ is the first CONDSTORE enabling command: HIGHESTMODSEQ comes first (RFC 7162 section 3.1).
+    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.selected!.knownModseq}] Highest\r\n* SEARCH 3 (MODSEQ ${modseq.get(9)})\r\n`);
   });
 
   it('sequence numbers beyond the mailbox match nothing', async () => {

@@ -43,7 +43,7 @@ const fixtures: Fixture[] = [
 function setup(saved: number[] = []): { view: SearchView; data: SearchData; calls: string[] } {
   const calls: string[] = [];
   const byUid = new Map(fixtures.map((f) => [f.meta.uid, f]));
-  const view: SearchView = { uids: fixtures.map((f) => f.meta.uid), get: (u) => byUid.get(u)?.meta, metaAt: (seq) => fixtures[seq - 1]?.meta, savedResult: saved };
+  const view: SearchView = { uids: fixtures.map((f) => f.meta.uid), get: (u) => byUid.get(u)?.meta, metaAt: (seq) => fixtures[seq - 1]?.meta, savedResult: saved, isRecent: (u) => u === 2 || u === 7 };
   const data: SearchData = {
     async records(uids) {
       calls.push(`records ${uids.join(',')}`);
@@ -67,8 +67,9 @@ describe('evaluateSearch', () => {
     ['SEEN', flag('\\Seen'), [2, 8]],
     ['UNSEEN', flag('\\Seen', false), [4, 7]],
     ['KEYWORD is case-insensitive', flag('$work'), [4]],
-    ['RECENT matches nothing, OLD everything, NEW nothing', { type: 'or', left: { type: 'recent', set: true }, right: { type: 'new' } }, []],
-    ['OLD', { type: 'recent', set: false }, [2, 4, 7, 8]],
+    ['RECENT', { type: 'recent', set: true }, [2, 7]],
+    ['NEW is RECENT UNSEEN', { type: 'new' }, [7]],
+    ['OLD', { type: 'recent', set: false }, [4, 8]],
     ['seq 2:3', { type: 'seq', set: set([2, 3]) }, [4, 7]],
     ['seq beyond the count matches nothing', { type: 'seq', set: set([9, 9]) }, []],
     ['seq 3:* (and 9:* is 4:9)', { type: 'or', left: { type: 'seq', set: set([3, null]) }, right: { type: 'seq', set: set([9, null]) } }, [7, 8]],
@@ -195,7 +196,7 @@ describe('includesNormalised: the same answer as normalising the text (NFC, lowe
 
 describe('header field values for header keys (RFC 9051 section 6.4.4 HEADER, FROM, TO, ...)', () => {
   const meta: MessageMeta = { uid: 1, modseq: 1, flags: [] };
-  const view = (): SearchView => ({ uids: [1], get: (uid) => (uid === 1 ? meta : undefined), metaAt: (seq) => (seq === 1 ? meta : undefined), savedResult: [] });
+  const view = (): SearchView => ({ uids: [1], get: (uid) => (uid === 1 ? meta : undefined), metaAt: (seq) => (seq === 1 ? meta : undefined), savedResult: [], isRecent: () => false });
   const headers = ['Received: from mx.example.com', '  by relay', 'FROM : Joe <joe@perches.com>', 'To: a@example.com,', '\tb@example.com', 'Subject: x', 'x-odd', 'To: c@example.com', ''].join('\n');
   const data: SearchData = { records: async () => new Map(), texts: async () => new Map([[1, { headers, body: null }]]) };
   const search = (name: string, value: string) => evaluateSearch({ type: 'header', name, value }, view(), data);

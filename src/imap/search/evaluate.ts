@@ -13,7 +13,7 @@
 import type { SearchKey, SequenceRange, SequenceSet } from '../../protocol/types.js';
 import type { MessageMeta, SearchTextPart } from '../../store/types.js';
 import { utcDay } from './sent-date.js';
-import { normalise, PreparedText, type SearchText } from './text.js';
+import { ADDRESS_FIELDS, normalise, PreparedText, type SearchText } from './text.js';
 
 export type { SearchText };
 
@@ -27,6 +27,8 @@ export interface SearchView {
   metaAt(seq: number): MessageMeta | undefined;
   /** The saved result "$" (RFC 5182), as UIDs. */
   readonly savedResult: readonly number[];
+  /** Whether the message is \Recent in this session (RFC 3501 section 2.3.2; never after ENABLE IMAP4rev2). */
+  isRecent(uid: number): boolean;
 }
 
 /**
@@ -164,9 +166,9 @@ class Evaluator {
         return m.meta.flags.some((f) => f.toLowerCase() === want) === key.set;
       }
       case 'recent':
-        return !key.set; // \Recent is not kept: RECENT matches nothing, OLD everything.
-      case 'new':
-        return false; // NEW is RECENT UNSEEN.
+        return this.view.isRecent(m.uid) === key.set; // RECENT, or OLD when key.set is false
+      case 'new': // RECENT UNSEEN (RFC 3501 section 6.4.4)
+        return this.view.isRecent(m.uid) && !m.meta.flags.some((f) => f.toLowerCase() === '\\seen');
       case 'modseq':
         return m.meta.modseq >= key.modseq; // RFC 7162 section 3.1.5: equal or greater.
       case 'savedatesupported':
@@ -199,10 +201,12 @@ class Evaluator {
         return key.op === 'larger' ? m.record.size > key.octets : m.record.size < key.octets;
       case 'header': {
         if (!m.text) return null;
-        const values = m.text.field(key.name.toLowerCase());
+        const name = key.name.toLowerCase();
+        const values = m.text.field(name);
         if (!values) return false;
         const needle = normalise(key.value);
-        return needle === '' || values.some((v) => v.includes(needle));
+        if (needle === '' || values.some((v) => v.includes(needle))) return true;
+        return ADDRESS_FIELDS.has(name) && m.text.addresses(name)!.some((v) => v.includes(needle));
       }
       case 'body':
         if (!m.text) return null;
@@ -322,9 +326,11 @@ async function mayMatch(key: SearchKey, candidates: Candidates): Promise<Set<num
     case 'header': {
       // A field value is matched apart from the header block, and a value folded from several lines has a
       // space where the block has a line break; so narrow by the needle's runs without white space, each
-      // of which lies on one line of the block.
+      // of which lies on one line of the block. An address field matches its parsed addresses too, whose
+      // parts may stand apart in the block (comments, quotes): there the runs end at those marks as well.
+      const split = ADDRESS_FIELDS.has(key.name.toLowerCase()) ? /[\s<>@"(),]+/u : /\s+/u;
       let acc: Set<number> | null = null;
-      for (const run of key.value.split(/\s+/u)) {
+      for (const run of key.value.split(split)) {
         const c = await candidates('headers', run);
         if (c !== null) acc = acc === null ? c : intersect(acc, c);
       }

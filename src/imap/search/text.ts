@@ -15,6 +15,15 @@ export interface SearchText {
   partHeaders?: string;
 }
 
+import { parseAddressList } from '../../mime/address.js';
+
+/**
+ * ADDRESS_FIELDS are the fields of the SEARCH keys FROM, TO, CC and BCC, which RFC 9051 section 6.4.4 defines
+ * on "the envelope structure's" field: a string matches the parsed addresses too, so "a@b.example" finds
+ * `<a (comment) @ b.example>`.
+ */
+export const ADDRESS_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'cc', 'bcc']);
+
 /** normalise makes a search string and the text it is searched in comparable: NFC, then lower-case. */
 export function normalise(s: string): string {
   return s.normalize('NFC').toLowerCase();
@@ -61,6 +70,7 @@ export class PreparedText {
   private b?: string;
   private p?: string;
   private readonly f = new Map<string, string[]>();
+  private readonly a = new Map<string, string[]>();
 
   constructor(private readonly t: SearchText) {}
 
@@ -90,6 +100,29 @@ export class PreparedText {
       if (raw.length === 0) return undefined;
       values = raw.map(normalise);
       this.f.set(name, values);
+    }
+    return values;
+  }
+
+  /**
+   * addresses returns the addresses of the fields named `name` (lower-case) as ENVELOPE parses them, each as
+   * `display name <mailbox@host>` normalised (without the name when it has none), or undefined when the
+   * message has no such field. Comments, quoting and folding white space are gone.
+   */
+  addresses(name: string): string[] | undefined {
+    let values = this.a.get(name);
+    if (values === undefined) {
+      const raw = fieldValues(this.t.headers, name);
+      if (raw.length === 0) return undefined;
+      values = [];
+      for (const v of raw) {
+        for (const addr of parseAddressList(v) ?? []) {
+          if (addr.mailbox === null || addr.host === null) continue;
+          const spec = `${addr.mailbox}@${addr.host}`;
+          values.push(normalise(addr.name ? `${addr.name} <${spec}>` : spec));
+        }
+      }
+      this.a.set(name, values);
     }
     return values;
   }

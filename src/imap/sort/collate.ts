@@ -5,6 +5,7 @@
  * string is fully decomposed, and the results compare as UTF-8 octets. So "é" and "É" sort together, as
  * in Dovecot.
  */
+import { octetsAsLatin1 } from '../../protocol/octets.js';
 
 /** Titlecase forms that differ from upper case (the Latin digraphs; RFC 5051 uses the simple titlecase mapping). */
 const TITLECASE: Readonly<Record<string, string>> = {
@@ -25,8 +26,10 @@ function titlecase(ch: string): string {
 /**
  * casemapKey returns the i;unicode-casemap form of `s` (RFC 5051 section 2: titlecase each character,
  * then decompose; NFKD here), which compareOctets orders. ASCII strings take a fast path (upper case).
+ * Raw header octets in no known charset (protocol/octets.ts) compare as their ISO-8859-1 characters.
  */
-export function casemapKey(s: string): string {
+export function casemapKey(raw: string): string {
+  const s = octetsAsLatin1(raw);
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(s)) return /[a-z]/.test(s) ? s.toUpperCase() : s;
   let out = '';

@@ -22,6 +22,27 @@ export async function mailboxById(q: Q, accountId: number, id: number, lock = fa
   return q.get<MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND id = ?${lock ? ' FOR UPDATE' : ''}`, accountId, id);
 }
 
+/** highestModseq returns the mailbox's highest_modseq, or null when the account has no mailbox `id`. */
+export async function highestModseq(q: Q, accountId: number, id: number): Promise<number | null> {
+  return (await q.get<{ highest_modseq: number }>('SELECT highest_modseq FROM mailboxes WHERE account_id = ? AND id = ?', accountId, id))?.highest_modseq ?? null;
+}
+
+/**
+ * claimRecent moves the mailbox's first_recent_uid up to `upTo` (never down) and returns the value it had
+ * (Store.claimRecent), under the mailbox row's lock so two nodes never claim one UID. Throws NONEXISTENT.
+ */
+export async function claimRecent(db: Db, accountId: number, id: number, upTo: number): Promise<number> {
+  // Most calls find nothing left to claim (another session was first): one read, no transaction.
+  const seen = await mailboxById(db, accountId, id);
+  if (!seen) throw new StoreError('NONEXISTENT', 'Mailbox does not exist');
+  if (seen.first_recent_uid >= upTo) return seen.first_recent_uid;
+  return db.write(async (tx) => {
+    const first = (await requireMailbox(tx, accountId, id, 'NONEXISTENT', true)).first_recent_uid;
+    if (first < upTo) await tx.run('UPDATE mailboxes SET first_recent_uid = ? WHERE account_id = ? AND id = ?', upTo, accountId, id);
+    return first;
+  });
+}
+
 /** requireMailbox is mailboxById that throws StoreError `kind` (NONEXISTENT, or TRYCREATE for a target) when missing. */
 export async function requireMailbox(q: Q, accountId: number, id: number, kind: StoreErrorKind = 'NONEXISTENT', lock = false): Promise<MailboxRow> {
   const row = await mailboxById(q, accountId, id, lock);
@@ -60,9 +81,10 @@ export async function insertMailbox(tx: Tx, accountId: number, name: string, spe
     uid_next: 1,
     highest_modseq: 1,
     special_use: specialUse,
+    first_recent_uid: 1,
   };
   await tx.run(
-    `INSERT INTO mailboxes (${MAILBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO mailboxes (${MAILBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     row.account_id,
     row.id,
     row.name,
@@ -70,6 +92,7 @@ export async function insertMailbox(tx: Tx, accountId: number, name: string, spe
     row.uid_next,
     row.highest_modseq,
     row.special_use,
+    row.first_recent_uid,
   );
   return row;
 }
@@ -141,14 +164,16 @@ export async function listSubscriptions(db: Db, accountId: number): Promise<stri
 /** mailboxCounts counts the messages of a mailbox for STATUS/SELECT (one range read of the mailbox). Throws NONEXISTENT. */
 export async function mailboxCounts(db: Db, accountId: number, mailboxId: number): Promise<MailboxCounts> {
   return db.read(async (tx) => {
-    await requireMailbox(tx, accountId, mailboxId);
-    const row = await tx.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null }>(
+    const mb = await requireMailbox(tx, accountId, mailboxId);
+    const row = await tx.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null; recent: number | null }>(
       `SELECT COUNT(*) AS messages,
               SUM(CASE WHEN sys_flags & ${SEEN} = 0 THEN 1 ELSE 0 END) AS unseen,
               SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN 1 ELSE 0 END) AS deleted,
               SUM(size) AS size,
-              SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size
+              SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size,
+              SUM(CASE WHEN uid >= ? THEN 1 ELSE 0 END) AS recent
          FROM messages WHERE account_id = ? AND mailbox_id = ?`,
+      mb.first_recent_uid,
       accountId,
       mailboxId,
     );
@@ -158,6 +183,7 @@ export async function mailboxCounts(db: Db, accountId: number, mailboxId: number
       deleted: row?.deleted ?? 0,
       size: row?.size ?? 0,
       deletedSize: row?.deleted_size ?? 0,
+      recent: row?.recent ?? 0,
     };
   });
 }

@@ -13,6 +13,7 @@ import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
 import { PENALTY_SCHEMA } from './penalty.js';
 import { parseSentDate } from '../../mime/sent-date.js';
+import { mayHoldOctets, reparse } from '../header-octets.js';
 
 /**
  * Migration is one schema step from version - 1 to `version`: `sql`, or `run` where SQL alone cannot
@@ -49,11 +50,47 @@ ${RECOUNT_USAGE_SQL};
   // As SQLite's migration 5: SORT (DATE) reads messages.sent_date instead of parsing every Date header, and
   // FETCH ENVELOPE copies the text in envelopes.
   { version: 4, description: 'sent date of every message beside its UID, and ENVELOPE text per body, for SORT and FETCH', run: addVersion4 },
-  // Reserved for issue 12 (IMAP sync), which lands with its own migration 5; this placeholder changes nothing.
-  { version: 5, description: 'reserved (no change)' },
-  // As SQLite's migration 7, without session_control: control messages between nodes go by NOTIFY.
-  { version: 6, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
+  {
+    version: 5,
+    description: '\\Recent: the lowest UID no session has claimed as recent, per mailbox',
+    // As SQLite's migration 6: the mail already stored when this runs is not recent to anyone.
+    sql: `
+ALTER TABLE mailboxes ADD COLUMN first_recent_uid BIGINT NOT NULL DEFAULT 1;
+UPDATE mailboxes SET first_recent_uid = uid_next;
+`,
+  },
+  // As SQLite's migration 7.
+  { version: 6, description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE', run: addVersion6 },
+  // As SQLite's migration 8, without session_control: control messages between nodes go by NOTIFY.
+  { version: 7, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
 ];
+
+/** addVersion6 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */
+async function addVersion6(tx: Tx): Promise<void> {
+  let after = { account: 0, body: 0 };
+  for (;;) {
+    const rows = await tx.all<{ account_id: number; id: number; hash: string; envelope: string; structure: string }>(
+      `SELECT account_id, id, hash, envelope, structure FROM bodies
+        WHERE (account_id, id) > (?, ?) ORDER BY account_id, id LIMIT ${VERSION4_BATCH}`,
+      after.account,
+      after.body,
+    );
+    if (rows.length === 0) break;
+    for (const b of rows) {
+      if (!mayHoldOctets(b.envelope, b.structure)) continue;
+      const blob = await tx.get<{ data: Buffer }>('SELECT data FROM blobs WHERE account_id = ? AND key = ?', b.account_id, b.hash);
+      if (!blob) continue; // bytes kept outside the database (another BlobStore): left as they are
+      const r = reparse(blob.data);
+      await tx.run('UPDATE bodies SET envelope = ?, structure = ? WHERE account_id = ? AND id = ?', r.envelope, r.structure, b.account_id, b.id);
+      await tx.run('DELETE FROM envelopes WHERE account_id = ? AND body_id = ?', b.account_id, b.id);
+      if (r.envelopeText !== null) {
+        await tx.run('INSERT INTO envelopes (account_id, body_id, text) VALUES (?, ?, ?)', b.account_id, b.id, r.envelopeText);
+      }
+    }
+    const last = rows[rows.length - 1]!;
+    after = { account: last.account_id, body: last.id };
+  }
+}
 
 /** Bodies read per statement by addVersion4. */
 const VERSION4_BATCH = 2000;

@@ -68,10 +68,12 @@ export class Notifier {
     };
   }
 
-  /** emit tells every listener, on a later turn of the event loop, that (accountId, mailboxId) changed. */
+  /**
+   * emit tells every listener now that (accountId, mailboxId) changed: Db.write calls it after COMMIT and
+   * before the writer's promise settles, so this node's sessions have been told before the writer is answered.
+   */
   emit(accountId: number | null, mailboxId: number | null): void {
-    if (this.listeners.size === 0) return;
-    setImmediate(() => this.call(accountId, mailboxId));
+    this.call(accountId, mailboxId);
   }
 
   /** close stops listening and drops every listener. */

@@ -5,7 +5,7 @@
 import type { PenaltyEntry, PenaltyReservation } from '../types.js';
 import type { Db } from './db.js';
 
-/** PENALTY_SCHEMA (migration 6): as SQLite's migration 7; times are ms since epoch. */
+/** PENALTY_SCHEMA (migration 7): as SQLite's migration 8; times are ms since epoch. */
 export const PENALTY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS auth_penalty (
   remote TEXT NOT NULL,

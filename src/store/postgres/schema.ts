@@ -121,10 +121,12 @@ export interface MailboxRow {
   uid_next: number;
   highest_modseq: number;
   special_use: string | null;
+  /** The lowest UID no session has yet been told is \Recent (RFC 3501 section 2.3.2); see Store.claimRecent. */
+  first_recent_uid: number;
 }
 
 /** MAILBOX_COLUMNS selects a MailboxRow. */
-export const MAILBOX_COLUMNS = 'account_id, id, name, uid_validity, uid_next, highest_modseq, special_use';
+export const MAILBOX_COLUMNS = 'account_id, id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid';
 
 /** MetaRow is the per-message state of MessageMeta as stored. */
 export interface MetaRow {

@@ -12,6 +12,7 @@ import type {
   CommitObserver,
   ControlListener,
   ControlMessage,
+  ExpungeOptions,
   FlagOperation,
   Mailbox,
   MailboxCounts,
@@ -119,6 +120,10 @@ export class PostgresStore implements Store {
     return mailboxes.createMailbox(this.db, accountId, name, specialUse ?? null);
   }
 
+  async claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number> {
+    return mailboxes.claimRecent(this.db, accountId, mailboxId, upTo);
+  }
+
   async deleteMailbox(accountId: number, name: string): Promise<void> {
     await mailboxes.deleteMailbox(this.db, this.blobs, accountId, name);
   }
@@ -180,12 +185,12 @@ export class PostgresStore implements Store {
     op: FlagOperation,
     flags: string[],
     unchangedSince?: number,
-  ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
+  ): Promise<updates.FlagsResult> {
     return updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince);
   }
 
-  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
-    return updates.expunge(this.db, this.blobs, accountId, mailboxId, uids);
+  async expunge(accountId: number, mailboxId: number, uids?: number[], opts: ExpungeOptions = {}): Promise<number[]> {
+    return updates.expunge(this.db, this.blobs, accountId, mailboxId, uids, opts.deletedOnly ?? true);
   }
 
   async copyMessages(accountId: number, fromMailboxId: number, uids: number[], toMailboxId: number): Promise<updates.CopyResult> {
@@ -208,6 +213,10 @@ export class PostgresStore implements Store {
 
   async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
     return changesSince(this.db, accountId, mailboxId, since);
+  }
+
+  async highestModseq(accountId: number, mailboxId: number): Promise<number | null> {
+    return mailboxes.highestModseq(this.db, accountId, mailboxId);
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -15,16 +15,22 @@ import { appendInTx, idList, insertMessages, reserveUids, type MessageInsert } f
 import { chargeUsage, releaseUsage } from './quota.js';
 import type { MailboxRow, MetaRow } from './schema.js';
 
-/** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
+/**
+ * FlagsResult is what storeFlags returns: the new state of changed messages, the state of the other targeted
+ * messages (which this STORE left as they were, possibly changed by someone else meanwhile), and the UIDs
+ * refused by UNCHANGEDSINCE.
+ */
 export interface FlagsResult {
   updated: MessageMeta[];
+  unchanged: MessageMeta[];
   failed: number[];
 }
 
 /**
  * storeFlags changes the flags of those `uids` that exist. Only messages whose flags really change (keywords
  * compared case-insensitively) get the new modseq; with `unchangedSince`, messages with a greater modseq are
- * left alone and reported in `failed`. Both lists ascending UID. Throws NONEXISTENT.
+ * left alone and reported in `failed`; the others that exist are in `unchanged` as they are now. Every list
+ * ascending UID. Throws NONEXISTENT.
  */
 export async function storeFlags(
   db: Db,
@@ -47,6 +53,7 @@ export async function storeFlags(
     const change = parseFlags(flags);
     const modseq = mb.highest_modseq + 1;
     const updated: MessageMeta[] = [];
+    const unchanged: MessageMeta[] = [];
     const failed: number[] = [];
     const sysFlags: number[] = [];
     const keywordList: string[] = [];
@@ -57,7 +64,10 @@ export async function storeFlags(
       }
       const cur = { sys: row.sys_flags, keywords: row.keywords === '' ? [] : row.keywords.split(' ') };
       const next = applyFlags(cur, op, change);
-      if (sameFlags(cur, next)) continue;
+      if (sameFlags(cur, next)) {
+        unchanged.push({ uid: row.uid, modseq: row.modseq, flags: decodeFlags(row.sys_flags, row.keywords) });
+        continue;
+      }
       const keywords = encodeKeywords(next.keywords);
       sysFlags.push(next.sys);
       keywordList.push(keywords);
@@ -79,7 +89,7 @@ export async function storeFlags(
       await tx.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
       tx.notify(accountId, mailboxId);
     }
-    return { updated, failed };
+    return { updated, unchanged, failed };
   });
 }
 
@@ -119,8 +129,20 @@ export async function removeMessages(
   tx.notify(accountId, mailboxId);
 }
 
-/** expunge removes the messages flagged \Deleted (only among `uids` when given) and returns their UIDs, ascending. Throws NONEXISTENT. */
-export async function expunge(db: Db, blobs: BlobStore<Tx>, accountId: number, mailboxId: number, uids?: readonly number[]): Promise<number[]> {
+/**
+ * expunge removes the messages flagged \Deleted (only among `uids` when given; with `deletedOnly` false every
+ * message among `uids`) and returns their UIDs, ascending (Store.expunge). Throws NONEXISTENT.
+ */
+export async function expunge(
+  db: Db,
+  blobs: BlobStore<Tx>,
+  accountId: number,
+  mailboxId: number,
+  uids?: readonly number[],
+  deletedOnly = true,
+): Promise<number[]> {
+  if (!deletedOnly && uids === undefined) throw new Error('expunge: deletedOnly false needs a UID list');
+  const flagged = deletedOnly ? `AND sys_flags & ${DELETED} <> 0` : '';
   return db.write(async (tx) => {
     await requireMailbox(tx, accountId, mailboxId, 'NONEXISTENT', true);
     const rows =
@@ -132,7 +154,7 @@ export async function expunge(db: Db, blobs: BlobStore<Tx>, accountId: number, m
           )
         : await tx.all<{ uid: number; body_id: number; size: number }>(
             `SELECT uid, body_id, size FROM messages
-              WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) AND sys_flags & ${DELETED} <> 0
+              WHERE account_id = ? AND mailbox_id = ? AND uid = ANY(?::bigint[]) ${flagged}
               ORDER BY uid`,
             accountId,
             mailboxId,

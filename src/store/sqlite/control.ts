@@ -5,7 +5,7 @@
 import type { ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 
-/** CONTROL_SCHEMA (migration 7): one row per message, `message` its JSON; ids only grow (AUTOINCREMENT). */
+/** CONTROL_SCHEMA (migration 8): one row per message, `message` its JSON; ids only grow (AUTOINCREMENT). */
 export const CONTROL_SCHEMA = `
 CREATE TABLE IF NOT EXISTS session_control (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -74,6 +74,20 @@ export class Db {
     return this.raw.transaction(fn).immediate();
   }
 
+  /**
+   * writeUnsynced is write() for state that may be lost in a power cut (\Recent claims): the commit waits for
+   * no fsync (synchronous=NORMAL for this one transaction). It is in the WAL, so it survives the process being
+   * killed, and the next synchronous commit makes it durable. Must not be called inside a transaction.
+   */
+  writeUnsynced<T>(fn: () => T): T {
+    this.raw.pragma('synchronous = NORMAL');
+    try {
+      return this.write(fn);
+    } finally {
+      this.raw.pragma('synchronous = FULL');
+    }
+  }
+
   /** dataVersion is SQLite's PRAGMA data_version: it changes when another connection commits. */
   dataVersion(): number {
     return this.stmt('PRAGMA data_version').pluck().get() as number;

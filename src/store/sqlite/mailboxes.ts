@@ -19,12 +19,28 @@ export function toMailbox(row: MailboxRow): Mailbox {
     uidNext: row.uid_next,
     highestModseq: row.highest_modseq,
     specialUse: row.special_use as SpecialUse | null,
+    firstRecentUid: row.first_recent_uid,
   };
 }
 
 /** mailboxById returns the mailbox `id` of the account, or undefined (also when it belongs to another account). */
 export function mailboxById(db: Db, accountId: number, id: number): MailboxRow | undefined {
   return db.get<MailboxRow>(`SELECT ${MAILBOX_COLUMNS} FROM mailboxes WHERE account_id = ? AND id = ?`, accountId, id);
+}
+
+/** highestModseq returns the mailbox's highest_modseq, or null when the account has no mailbox `id`. */
+export function highestModseq(db: Db, accountId: number, id: number): number | null {
+  return db.get<{ highest_modseq: number }>('SELECT highest_modseq FROM mailboxes WHERE account_id = ? AND id = ?', accountId, id)?.highest_modseq ?? null;
+}
+
+/**
+ * claimRecent moves the mailbox's first_recent_uid up to `upTo` (never down) and returns the value it had
+ * (Store.claimRecent). Write it inside a transaction. Throws NONEXISTENT.
+ */
+export function claimRecent(db: Db, accountId: number, id: number, upTo: number): number {
+  const first = requireMailbox(db, accountId, id).first_recent_uid;
+  if (first < upTo) db.run('UPDATE mailboxes SET first_recent_uid = ? WHERE account_id = ? AND id = ?', upTo, accountId, id);
+  return first;
 }
 
 /** requireMailbox is mailboxById that throws StoreError `kind` (NONEXISTENT, or TRYCREATE for a target) when missing. */
@@ -63,9 +79,10 @@ export function insertMailbox(db: Db, accountId: number, name: string, specialUs
     uid_next: 1,
     highest_modseq: 1,
     special_use: specialUse,
+    first_recent_uid: 1,
   };
   db.run(
-    `INSERT INTO mailboxes (${MAILBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO mailboxes (${MAILBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     row.account_id,
     row.id,
     row.name,
@@ -73,6 +90,7 @@ export function insertMailbox(db: Db, accountId: number, name: string, specialUs
     row.uid_next,
     row.highest_modseq,
     row.special_use,
+    row.first_recent_uid,
   );
   return row;
 }
@@ -135,14 +153,16 @@ export function listSubscriptions(db: Db, accountId: number): string[] {
 
 /** mailboxCounts counts the messages of a mailbox for STATUS/SELECT (one range read of the mailbox). Throws NONEXISTENT. */
 export function mailboxCounts(db: Db, accountId: number, mailboxId: number): MailboxCounts {
-  requireMailbox(db, accountId, mailboxId);
-  const row = db.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null }>(
+  const mb = requireMailbox(db, accountId, mailboxId);
+  const row = db.get<{ messages: number; unseen: number | null; deleted: number | null; size: number | null; deleted_size: number | null; recent: number | null }>(
     `SELECT COUNT(*) AS messages,
             SUM(CASE WHEN sys_flags & ${SEEN} = 0 THEN 1 ELSE 0 END) AS unseen,
             SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN 1 ELSE 0 END) AS deleted,
             SUM(size) AS size,
-            SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size
+            SUM(CASE WHEN sys_flags & ${DELETED} <> 0 THEN size ELSE 0 END) AS deleted_size,
+            SUM(CASE WHEN uid >= ? THEN 1 ELSE 0 END) AS recent
        FROM messages WHERE account_id = ? AND mailbox_id = ?`,
+    mb.first_recent_uid,
     accountId,
     mailboxId,
   );
@@ -152,5 +172,6 @@ export function mailboxCounts(db: Db, accountId: number, mailboxId: number): Mai
     deleted: row?.deleted ?? 0,
     size: row?.size ?? 0,
     deletedSize: row?.deleted_size ?? 0,
+    recent: row?.recent ?? 0,
   };
 }

@@ -12,6 +12,7 @@ import { PENALTY_SCHEMA } from './penalty.js';
 import { insertEnvelopeText } from './bodies.js';
 import type { Envelope } from '../../mime/types.js';
 import { parseSentDate } from '../../mime/sent-date.js';
+import { mayHoldOctets, reparse } from '../header-octets.js';
 
 /** Migration is one schema step: `sql` takes the database from version - 1 to `version`, then `backfill` (if any) fills what SQL cannot. */
 export interface Migration {
@@ -59,16 +60,53 @@ DROP INDEX IF EXISTS bodies_date;
 `,
     backfill: backfillVersion5,
   },
-  // Reserved for issue 12 (IMAP sync), which lands with its own migration 6; this placeholder changes nothing.
-  { version: 6, description: 'reserved (no change)', sql: '' },
+  {
+    version: 6,
+    description: '\\Recent: the lowest UID no session has claimed as recent, per mailbox',
+    // RFC 3501 section 2.3.2: a message is \Recent in the one session that first learns of it. The mail
+    // already stored when this runs is not recent to anyone.
+    sql: `
+ALTER TABLE mailboxes ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1;
+UPDATE mailboxes SET first_recent_uid = uid_next;
+`,
+  },
   {
     version: 7,
+    description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE',
+    sql: '',
+    backfill: backfillVersion7,
+  },
+  {
+    version: 8,
     description: 'login penalty shared by every process, and control messages between processes',
     // auth_penalty: the failed-login penalty (auth/penalty.ts), so `letterbox penalty` sees the server's.
     // session_control: messages such as "end the sessions of account N" from `letterbox user delete`.
     sql: PENALTY_SCHEMA + CONTROL_SCHEMA,
   },
 ];
+
+/** backfillVersion7 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */
+function backfillVersion7(db: Db): void {
+  const next = db.raw
+    .prepare(
+      `SELECT account_id, id, envelope, structure FROM bodies
+        WHERE account_id > ? OR (account_id = ? AND id > ?) ORDER BY account_id, id LIMIT 2000`,
+    )
+    .raw(true);
+  let after: [number, number] = [0, 0];
+  for (;;) {
+    const rows = next.all(after[0], after[0], after[1]) as Array<[number, number, string, string]>;
+    if (rows.length === 0) break;
+    for (const [account, id, envelope, structure] of rows) {
+      if (!mayHoldOctets(envelope, structure)) continue;
+      const r = reparse(db.get<{ data: Buffer }>('SELECT data FROM bodies WHERE account_id = ? AND id = ?', account, id)!.data);
+      db.run('UPDATE bodies SET envelope = ?, structure = ? WHERE account_id = ? AND id = ?', r.envelope, r.structure, account, id);
+      db.run('DELETE FROM envelopes WHERE account_id = ? AND body_id = ?', account, id);
+      if (r.envelopeText !== null) db.run('INSERT INTO envelopes (account_id, body_id, text) VALUES (?, ?, ?)', account, id, r.envelopeText);
+    }
+    after = [rows[rows.length - 1]![0], rows[rows.length - 1]![1]];
+  }
+}
 
 /**
  * backfillVersion5 sets bodies.sent_date by parseSentDate, copies it to every message of the body, and

@@ -11,9 +11,10 @@ import type { ChangeListener, ControlListener, ControlMessage } from '../types.j
 export const POLL_INTERVAL_MS = 250;
 
 /**
- * Notifier keeps the change listeners. emit() calls them on a later turn of the event loop (after the
- * commit has returned); while at least one listener is registered, an unref'd timer polls `dataVersion`
- * and calls every listener with (null, null) when another connection has committed.
+ * Notifier keeps the change listeners. emit() calls them at once, so every session has been told of a
+ * commit before the session that made it is answered (a listener only marks its session and wakes it;
+ * it must not block or write). While at least one listener is registered, an unref'd timer polls
+ * `dataVersion` and calls every listener with (null, null) when another connection has committed.
  */
 export class Notifier {
   private readonly listeners = new Set<ChangeListener>();
@@ -69,13 +70,15 @@ export class Notifier {
     this.timer.unref();
   }
 
-  /** emit tells every listener, after the current commit, that (accountId, mailboxId) changed. */
+  /**
+   * emit tells every listener now that (accountId, mailboxId) changed; the store calls it after the commit
+   * and before the writer's promise settles, so the change reaches IDLE before the writer is answered.
+   */
   emit(accountId: number | null, mailboxId: number | null): void {
-    if (this.listeners.size === 0) return;
-    setImmediate(() => this.call(accountId, mailboxId));
+    this.call(accountId, mailboxId);
   }
 
-  /** close stops polling and drops every listener; pending emits are discarded. */
+  /** close stops polling and drops every listener. */
   close(): void {
     this.closed = true;
     this.stop();

@@ -5,7 +5,7 @@
 import type { PenaltyEntry, PenaltyReservation } from '../types.js';
 import type { Db } from './db.js';
 
-/** PENALTY_SCHEMA (migration 7): remote is the address key, user_key the name tried; times are ms since epoch. IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have it. */
+/** PENALTY_SCHEMA (migration 8): remote is the address key, user_key the name tried; times are ms since epoch. IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have it. */
 export const PENALTY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS auth_penalty (
   remote TEXT NOT NULL,

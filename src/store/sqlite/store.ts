@@ -11,6 +11,7 @@ import type {
   CommitObserver,
   ControlListener,
   ControlMessage,
+  ExpungeOptions,
   FlagOperation,
   Mailbox,
   MailboxCounts,
@@ -121,6 +122,14 @@ class SqliteStore implements Store {
     return mailbox;
   }
 
+  async claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number> {
+    // Most calls find nothing left to claim (another session was first): a read, no commit to wait for.
+    const seen = mailboxes.requireMailbox(this.db, accountId, mailboxId).first_recent_uid;
+    if (seen >= upTo) return seen;
+    // Losing a claim in a power cut only makes messages recent once more: no fsync to wait for.
+    return this.db.writeUnsynced(() => mailboxes.claimRecent(this.db, accountId, mailboxId, upTo));
+  }
+
   async deleteMailbox(accountId: number, name: string): Promise<void> {
     mailboxes.deleteMailbox(this.db, accountId, name);
     this.notifier.emit(accountId, null);
@@ -186,14 +195,14 @@ class SqliteStore implements Store {
     op: FlagOperation,
     flags: string[],
     unchangedSince?: number,
-  ): Promise<{ updated: MessageMeta[]; failed: number[] }> {
+  ): Promise<updates.FlagsResult> {
     const result = await this.group.run(() => updates.storeFlags(this.db, accountId, mailboxId, uids, op, flags, unchangedSince));
     if (result.updated.length > 0) this.notifier.emit(accountId, mailboxId);
     return result;
   }
 
-  async expunge(accountId: number, mailboxId: number, uids?: number[]): Promise<number[]> {
-    const expunged = await this.group.run(() => updates.expunge(this.db, accountId, mailboxId, uids));
+  async expunge(accountId: number, mailboxId: number, uids?: number[], opts: ExpungeOptions = {}): Promise<number[]> {
+    const expunged = await this.group.run(() => updates.expunge(this.db, accountId, mailboxId, uids, opts.deletedOnly ?? true));
     if (expunged.length > 0) this.notifier.emit(accountId, mailboxId);
     return expunged;
   }
@@ -230,6 +239,10 @@ class SqliteStore implements Store {
 
   async changesSince(accountId: number, mailboxId: number, since: number): Promise<Changes> {
     return changesSince(this.db, accountId, mailboxId, since);
+  }
+
+  async highestModseq(accountId: number, mailboxId: number): Promise<number | null> {
+    return mailboxes.highestModseq(this.db, accountId, mailboxId);
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -12,16 +12,22 @@ import { appendMessages, insertMessage, reserveUids } from './messages.js';
 import { chargeUsage, releaseUsage } from './quota.js';
 import type { MetaRow } from './schema.js';
 
-/** FlagsResult is what storeFlags returns: the new state of changed messages, and the UIDs refused by UNCHANGEDSINCE. */
+/**
+ * FlagsResult is what storeFlags returns: the new state of changed messages, the state of the other targeted
+ * messages (which this STORE left as they were, possibly changed by someone else meanwhile), and the UIDs
+ * refused by UNCHANGEDSINCE.
+ */
 export interface FlagsResult {
   updated: MessageMeta[];
+  unchanged: MessageMeta[];
   failed: number[];
 }
 
 /**
  * storeFlags changes the flags of those `uids` that exist. Only messages whose flags really change (keywords
  * compared case-insensitively) get the new modseq; with `unchangedSince`, messages with a greater modseq are
- * left alone and reported in `failed`. Both lists ascending UID. Throws NONEXISTENT.
+ * left alone and reported in `failed`; the others that exist are in `unchanged` as they are now. Every list
+ * ascending UID. Throws NONEXISTENT.
  */
 export function storeFlags(
   db: Db,
@@ -44,6 +50,7 @@ export function storeFlags(
     const change = parseFlags(flags);
     const modseq = mb.highest_modseq + 1;
     const updated: MessageMeta[] = [];
+    const unchanged: MessageMeta[] = [];
     const failed: number[] = [];
     for (const row of rows) {
       if (unchangedSince !== undefined && row.modseq > unchangedSince) {
@@ -52,7 +59,10 @@ export function storeFlags(
       }
       const cur = { sys: row.sys_flags, keywords: row.keywords === '' ? [] : row.keywords.split(' ') };
       const next = applyFlags(cur, op, change);
-      if (sameFlags(cur, next)) continue;
+      if (sameFlags(cur, next)) {
+        unchanged.push({ uid: row.uid, modseq: row.modseq, flags: decodeFlags(row.sys_flags, row.keywords) });
+        continue;
+      }
       const keywords = encodeKeywords(next.keywords);
       db.run(
         'UPDATE messages SET sys_flags = ?, keywords = ?, modseq = ? WHERE account_id = ? AND mailbox_id = ? AND uid = ?',
@@ -68,7 +78,7 @@ export function storeFlags(
     if (updated.length > 0) {
       db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
     }
-    return { updated, failed };
+    return { updated, unchanged, failed };
   });
 }
 
@@ -100,8 +110,13 @@ export function removeMessages(
   db.run('UPDATE mailboxes SET highest_modseq = ? WHERE account_id = ? AND id = ?', modseq, accountId, mailboxId);
 }
 
-/** expunge removes the messages flagged \Deleted (only among `uids` when given) and returns their UIDs, ascending. Throws NONEXISTENT. */
-export function expunge(db: Db, accountId: number, mailboxId: number, uids?: readonly number[]): number[] {
+/**
+ * expunge removes the messages flagged \Deleted (only among `uids` when given; with `deletedOnly` false every
+ * message among `uids`) and returns their UIDs, ascending (Store.expunge). Throws NONEXISTENT.
+ */
+export function expunge(db: Db, accountId: number, mailboxId: number, uids?: readonly number[], deletedOnly = true): number[] {
+  if (!deletedOnly && uids === undefined) throw new Error('expunge: deletedOnly false needs a UID list');
+  const flagged = deletedOnly ? `AND sys_flags & ${DELETED} <> 0` : '';
   return db.write(() => {
     requireMailbox(db, accountId, mailboxId);
     const rows =
@@ -113,7 +128,7 @@ export function expunge(db: Db, accountId: number, mailboxId: number, uids?: rea
           )
         : db.all<{ uid: number; body_id: number; size: number }>(
             `SELECT uid, body_id, size FROM messages
-              WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) AND sys_flags & ${DELETED} <> 0
+              WHERE account_id = ? AND mailbox_id = ? AND uid IN (SELECT value FROM json_each(?)) ${flagged}
               ORDER BY uid`,
             accountId,
             mailboxId,

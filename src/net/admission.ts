@@ -1,7 +1,8 @@
 /**
  * Admission decides whether a new connection or a new login may go ahead: the total number of open
  * connections, connections per IP address, and logged-in sessions per user and IP address (Dovecot's
- * mail_max_userip_connections). Counts are in memory, per node.
+ * mail_max_userip_connections). Counts are in memory, per node; each protocol server (IMAP, POP3) keeps
+ * its own, with the limits of its config section.
  */
 
 /** AdmissionLimits: the caps Admission enforces (see limits.ts for the defaults and their reasons). */
