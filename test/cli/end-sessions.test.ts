@@ -1,12 +1,13 @@
 /**
  * `letterbox user passwd` and `letterbox user delete`, run as other processes, end the user's open IMAP
- * sessions on a running server with `* BYE`, on both backends (SQLite: another process on the same file;
+ * and POP3 sessions on a running server (`* BYE`, `-ERR [SYS/TEMP]`), on both backends (SQLite: another process on the same file;
  * PostgreSQL: another node), and leave other users' sessions alone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { login } from '../helpers/imap.js';
+import { loginPop3 } from '../helpers/pop3.js';
 import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { exchange } from '../helpers/transcript.js';
 
@@ -41,14 +42,17 @@ for (const backend of BACKENDS) {
       bob.close();
     });
 
-    it('delete: the deleted user\'s sessions get * BYE Account deleted.', async () => {
+    it('delete: the deleted user\'s IMAP and POP3 sessions end (* BYE, -ERR [SYS/TEMP])', async () => {
       await srv.addUser('carol@example.com', 'pw');
       const c = await login(srv.imapPort, 'carol@example.com');
       await c.command('s', 'SELECT INBOX');
+      const p = await loginPop3(srv, 'TLS', 'carol@example.com');
       const r = await runCli(['user', 'delete', 'carol@example.com', '--yes', ...srv.cliArgs], '', NO_ENV);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await c.readLine(10_000), '* BYE Account deleted.');
       assert.equal(await c.closedByServer(5000), true);
+      assert.equal(await p.readLine(10_000), '-ERR [SYS/TEMP] Account deleted.');
+      assert.equal(await p.closedByServer(5000), true);
     });
   });
 }
