@@ -113,6 +113,23 @@ export function penaltyTests(ctx: Ctx): void {
     assert.deepEqual(await ctx.store.listPenalties(c.now, LIMITS.expireMs), []);
   });
 
+  it('reserves concurrent logins of one pair through two connections while successes delete its row (no lost row)', async (t) => {
+    const second = await ctx.opened.openSecond?.();
+    if (!second) return t.skip('the backend has no second connection');
+    try {
+      const limits = { ...LIMITS, delayMs: 1, maxDelayMs: 2 };
+      await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const p = new LoginPenalty(i % 2 ? ctx.store : second, limits, Date.now, async () => {});
+          await (await p.begin('198.51.100.77', 'race@example.com')).succeeded();
+        }),
+      );
+      assert.deepEqual(await ctx.store.listPenalties(Date.now(), LIMITS.expireMs), []);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('keeps the penalty where every connection to the same data sees it (another process, another node)', async (t) => {
     const second = await ctx.opened.openSecond?.();
     if (!second) return t.skip('the backend has no second connection');

@@ -19,15 +19,17 @@ CREATE TABLE IF NOT EXISTS auth_penalty (
 `;
 
 /**
- * reservePenalty implements Store.reservePenalty: the pair's row is created if missing and locked (FOR
- * UPDATE), so attempts of one pair through several nodes at once are reserved one after the other.
+ * reservePenalty implements Store.reservePenalty: one upsert creates the pair's row if missing and locks it
+ * either way, so attempts of one pair through several nodes at once are reserved one after the other (and
+ * a success deleting the row meanwhile cannot leave this transaction without one).
  */
 export async function reservePenalty(db: Db, remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
   const since = now - expireMs;
   return db.write(async (tx) => {
-    await tx.run('INSERT INTO auth_penalty (remote, user_key) VALUES (?, ?) ON CONFLICT (remote, user_key) DO NOTHING', remote, user);
     const pair = (await tx.get<{ failures: number; last_failure: number; attempts: number; next_at: number }>(
-      'SELECT failures, last_failure, attempts, next_at FROM auth_penalty WHERE remote = ? AND user_key = ? FOR UPDATE',
+      `INSERT INTO auth_penalty (remote, user_key) VALUES (?, ?)
+       ON CONFLICT (remote, user_key) DO UPDATE SET remote = excluded.remote
+       RETURNING failures, last_failure, attempts, next_at`,
       remote,
       user,
     ))!;
