@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.tmp/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'dist/**'] },
   // Only the rules below run, so directives written for other linters' rules are not errors here.
   { linterOptions: { reportUnusedDisableDirectives: 'off' } },
   {

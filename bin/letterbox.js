@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// The `letterbox` command: runs the TypeScript sources through tsx, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `letterbox` command: runs the compiled JavaScript in dist/ (`npm run build`, which `npm ci` runs).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import(new URL('../src/cli/main.ts', import.meta.url).href);
-process.exit(await main(process.argv));
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('letterbox: not built: run "npm run build" (or "npm ci") in the letterbox directory first\n');
+  process.exit(70);
+}
+const { run } = await import(main.href);
+await run(process.argv);

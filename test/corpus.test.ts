@@ -14,7 +14,7 @@ import type { ImapFlow } from 'imapflow';
 import { imapflowClient } from './helpers/imapflow.js';
 import { stripEnvelopeLine } from '../src/import/eml.js';
 import { toCrlf } from '../src/mime/crlf.js';
-import { BIN, runCli } from './helpers/cli.js';
+import { bin, runCli } from './helpers/cli.js';
 import { RawClient } from './helpers/raw-client.js';
 import { BACKENDS, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
     ] as const) {
       it(`imports ${corpus}/ and serves every message byte-identical`, async () => {
         const dir = path.join(CORPUS, corpus);
-        const args = [BIN, 'import', 'alice@example.com', dir, ...srv.cliArgs];
+        const args = [bin(), 'import', 'alice@example.com', dir, ...srv.cliArgs];
         if (mailbox !== 'INBOX') args.push('--mailbox', mailbox);
         const { code, stdout, stderr } = await runCli(args.slice(1));
         assert.equal(code, 0, stderr);

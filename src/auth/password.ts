@@ -2,7 +2,15 @@
  * Password hashing: argon2id (RFC 9106) through @node-rs/argon2, stored as a PHC string
  * (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`) in Account.passwordHash.
  */
-import { hash, verify } from '@node-rs/argon2';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let argon2: typeof import('@node-rs/argon2') | null = null;
+
+/** lib loads the argon2 native module on the first hash or check: a server holds it only once someone logs in (about 9 MiB). */
+function lib(): typeof import('@node-rs/argon2') {
+  return (argon2 ??= require('@node-rs/argon2') as typeof import('@node-rs/argon2'));
+}
 
 /**
  * HASH_OPTIONS are the argon2id parameters for new hashes: 19 MiB of memory, 2 passes, 1 lane: OWASP's
@@ -25,7 +33,7 @@ export const DUMMY_HASH =
  * Throws only if the hashing library fails (out of memory).
  */
 export async function hashPassword(password: string): Promise<string> {
-  return hash(password, HASH_OPTIONS);
+  return lib().hash(password, HASH_OPTIONS);
 }
 
 /**
@@ -34,7 +42,7 @@ export async function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await lib().verify(passwordHash, password);
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
-import { isPostgresUrl } from '../config/schema.js';
+import { isPostgresUrl } from '../config/defaults.js';
 import type { Config, StorageConfig } from '../config/types.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log/logger.js';
 import { openStore } from '../store/open.js';
@@ -56,7 +56,7 @@ export const STORAGE_HELP = 'storage: "sqlite" (in the data directory, the defau
 export function addCommonOptions(cmd: Command, opts: { storage?: boolean } = {}): Command {
   cmd.option('-c, --config <file>', 'config file, .yaml/.yml or .toml (env LETTERBOX_CONFIG)').option('-d, --data-dir <dir>', 'data directory (env LETTERBOX_DATA_DIR; default ./data)');
   if (opts.storage !== false) cmd.option('-s, --storage <backend>', STORAGE_HELP);
-  return cmd.addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices(LOG_LEVELS as string[]));
+  return cmd.addOption(new Option('--log-level <level>', 'log level (default info for serve, warn otherwise)').choices([...LOG_LEVELS]));
 }
 
 /** isStorageBackend tells whether a --storage value names a backend ("sqlite" or a PostgreSQL URL) rather than a size. */
@@ -90,16 +90,37 @@ export async function resolveConfig(opts: CommonOptions, extra: ConfigOverrides 
   const file = opts.config ?? (env.LETTERBOX_CONFIG || undefined);
   const dataDir = opts.dataDir ?? (env.LETTERBOX_DATA_DIR || undefined);
   const overrides: ConfigOverrides = { ...extra };
-  if (dataDir !== undefined) overrides.dataDir = dataDir;
+  if (dataDir !== undefined) {
+    overrides.dataDir = dataDir;
+    overrides.dataDirSource = opts.dataDir !== undefined ? '--data-dir' : 'LETTERBOX_DATA_DIR';
+  }
   if (opts.storage !== undefined) overrides.storage = parseStorage(opts.storage, '--storage');
   else if (env.LETTERBOX_STORAGE) overrides.storage = parseStorage(env.LETTERBOX_STORAGE, 'LETTERBOX_STORAGE');
   if (opts.logLevel !== undefined) overrides.log = { level: opts.logLevel };
   return loadConfig({ file, overrides });
 }
 
-/** adminLogger is the logger of a command other than serve: stderr (stdout is the command's output), warn unless --log-level says otherwise. */
+/**
+ * adminLogger is the logger of a command other than serve: stderr (stdout is the command's output), warn
+ * unless --log-level says otherwise. pino is loaded when something is first logged through it: most runs of
+ * `letterbox deliver` log nothing and should not pay for it.
+ */
 export function adminLogger(opts: CommonOptions): Logger {
-  return createLogger(opts.logLevel ?? 'warn', { stream: 'stderr' });
+  const level = opts.logLevel ?? 'warn';
+  const threshold = LOG_LEVELS.indexOf(level);
+  let real: Logger | null = null;
+  const get = (): Logger => (real ??= createLogger(level, { stream: 'stderr' }));
+  const quiet = () => {};
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      // A call below the level logs nothing: answer it without loading pino.
+      const rank = typeof prop === 'string' ? LOG_LEVELS.indexOf(prop as LogLevel) : -1;
+      if (rank >= 0 && prop !== 'silent' && rank < threshold && !real) return quiet;
+      if (prop === 'level' && !real) return level;
+      const v: unknown = Reflect.get(get(), prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(get()) : v;
+    },
+  });
 }
 
 /**

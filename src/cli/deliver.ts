@@ -5,11 +5,10 @@
  * MTAs read: 75 (EX_TEMPFAIL) makes them keep the message and retry.
  */
 import { Command } from 'commander';
-import { addTraceFields, deliverLocal, resolveRecipient } from '../delivery/recipient.js';
 import { stripEnvelopeLine } from '../import/eml.js';
 import { toCrlf } from '../mime/crlf.js';
 import { MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
-import { StoreError } from '../store/types.js';
+import { StoreError, StoreOpenError } from '../store/types.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, resolveConfig, withStore, type CommonOptions } from './context.js';
 
 interface DeliverOptions extends CommonOptions {
@@ -41,6 +40,7 @@ export function deliverCommand(): Command {
   ).action(async (address: string, opts: DeliverOptions) => {
     const input = await readInput(process.stdin, MAX_MESSAGE_OCTETS);
     const config = await resolveConfig(opts);
+    const { addTraceFields, deliverLocal, resolveRecipient } = await import('../delivery/recipient.js');
     try {
       await withStore(config, adminLogger(opts), false, async (store) => {
         const recipient = await resolveRecipient(store, address);
@@ -87,6 +87,8 @@ export async function readInput(stream: NodeJS.ReadableStream, maxOctets: number
  */
 export function asDeliveryError(err: unknown): unknown {
   if (err instanceof CliError) return err.exitCode === EXIT.NOINPUT ? new CliError(err.message, EXIT.CONFIG) : err;
+  // A damaged database is repaired from a backup by the operator; meanwhile the MTA keeps the mail.
+  if (err instanceof StoreOpenError) return new CliError(`not delivered: ${err.message}`, err.reason === 'damaged' ? EXIT.TEMPFAIL : EXIT.CONFIG);
   if (err instanceof StoreError) {
     if (err.kind === 'OVERQUOTA') {
       const permanent = err.permanent;

@@ -3,10 +3,8 @@
  * and the summary for the operator.
  */
 import { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { normalizeEmail } from '../auth/email.js';
-import { openImportSource } from '../import/open.js';
-import { importMessages, type ImportSummary } from '../import/run.js';
+import type { ImportSummary } from '../import/run.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
 
 /** importCommand builds the `import` command. */
@@ -29,6 +27,10 @@ export function importCommand(): Command {
       throw new CliError((err as Error).message, EXIT.USAGE);
     }
     const config = await resolveConfig(opts);
+    // Loaded here, not at the top: see main.ts.
+    const { default: cliProgress } = await import('cli-progress');
+    const { openImportSource } = await import('../import/open.js');
+    const { importMessages } = await import('../import/run.js');
     const summary = await withStore(config, adminLogger(opts), false, async (store) => {
       const account = await requireAccount(store, email);
       const source = await openImportSource(target);

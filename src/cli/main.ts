@@ -1,17 +1,23 @@
 /**
  * The `letterbox` command line: builds the commander program from the command modules and turns every
  * error into one line on stderr and an exit status (no stack traces unless LETTERBOX_DEBUG=1).
+ *
+ * Start-up time matters (an MTA runs `letterbox deliver` once per message), so the command modules import
+ * only commander, types and small helpers at the top; each command's action loads the layers it uses with
+ * `await import()`, and libraries that only some paths need are loaded on first use (the store backends,
+ * pino, the config validator, the charset libraries). `node --import tsx bench/startup.ts` measures it.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { ImportError } from '../import/types.js';
-import { StorageUnavailableError } from '../store/postgres/db.js';
-import { StoreError } from '../store/types.js';
+import { LogFileError } from '../log/logger.js';
+import { StorageUnavailableError, StoreError, StoreOpenError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
 import { importCommand } from './import.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
+import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
 import { userCommand } from './user.js';
 
@@ -23,7 +29,8 @@ Environment:
   Precedence: command-line flags, then environment, then the config file, then defaults.
 
 Exit status:
-  0 success, 1 error, 64 usage error, 66 input not found, 67 no such user, 69 database unreachable, 78 configuration error
+  0 success, 1 error, 64 usage error, 65 damaged database, 66 input not found, 67 no such user,
+  69 database unreachable, 78 configuration error (bad key, data directory, address, permission)
   (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
@@ -40,6 +47,7 @@ export function buildProgram(): Command {
   program.addCommand(deliverCommand());
   program.addCommand(migrateCommand());
   program.addCommand(migrateStorageCommand());
+  program.addCommand(penaltyCommand());
   // Subcommands copy exitOverride only when created through the parent; set it on every level.
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   for (const c of all(program)) c.exitOverride();
@@ -72,7 +80,11 @@ function report(err: unknown): number {
     line(err.message);
     return err.exitCode;
   }
-  if (err instanceof ConfigError || err instanceof TlsError) {
+  if (err instanceof StoreOpenError) {
+    line(err.message);
+    return err.reason === 'damaged' ? EXIT.DATAERR : EXIT.CONFIG;
+  }
+  if (err instanceof ConfigError || err instanceof TlsError || err instanceof LogFileError) {
     line(err.message);
     return EXIT.CONFIG;
   }
@@ -91,4 +103,9 @@ function report(err: unknown): number {
   line(`unexpected error: ${(err as Error)?.message ?? String(err)} (set LETTERBOX_DEBUG=1 for details)`);
   if (process.env.LETTERBOX_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
   return EXIT.SOFTWARE;
+}
+
+/** run is what bin/letterbox.js calls: main, then exit with its status. */
+export async function run(argv: string[]): Promise<never> {
+  process.exit(await main(argv));
 }

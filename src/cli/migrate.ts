@@ -6,10 +6,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
-import cliProgress from 'cli-progress';
-import { isPostgresUrl } from '../config/schema.js';
-import { copySqliteToPostgres, StorageCopyError, type CopySummary } from '../store/migrate-storage.js';
+import { isPostgresUrl, LOG_LEVELS } from '../config/defaults.js';
+import type { LogLevel } from '../log/logger.js';
+import type { CopySummary } from '../store/migrate-storage.js';
 import { describeStorage, migrateStore, SQLITE_FILE } from '../store/open.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, resolveConfig, type CommonOptions } from './context.js';
 
@@ -41,12 +40,14 @@ export function migrateStorageCommand(): Command {
     )
     .requiredOption('--from <dir>', 'data directory of the SQLite installation')
     .requiredOption('--to <url>', 'target database, postgres://user:password@host:port/database')
-    .addOption(new Option('--log-level <level>', 'log level (default warn)').choices(LOG_LEVELS as string[]))
+    .addOption(new Option('--log-level <level>', 'log level (default warn)').choices([...LOG_LEVELS]))
     .action(async (opts: { from: string; to: string; logLevel?: LogLevel }) => {
       if (!isPostgresUrl(opts.to)) throw new CliError('--to: expected a postgres://user:password@host:port/database URL', EXIT.USAGE);
       const file = path.resolve(opts.from, SQLITE_FILE);
       if (!existsSync(file)) throw new CliError(`no SQLite store at ${file} (--from names the data directory)`, EXIT.NOINPUT);
       const log = adminLogger(opts);
+      const { default: cliProgress } = await import('cli-progress');
+      const { copySqliteToPostgres, StorageCopyError } = await import('../store/migrate-storage.js');
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
             { stream: process.stderr, format: 'copying [{bar}] {percentage}% | {value}/{total} messages | {account} | ETA {eta_formatted}', hideCursor: true, etaBuffer: 50 },

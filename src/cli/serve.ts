@@ -1,19 +1,22 @@
 /**
- * `letterbox serve`: config, logger, store, TLS material, listeners (IMAP, POP3 and LMTP, sharing the store
- * and one failed-login throttle); one "ready" log line naming every address; SIGHUP reloads the TLS
- * certificate and key without dropping sessions; SIGTERM/SIGINT stop accepting, end every session once
- * its running command has finished, close the store and end the process with status 0.
+ * `letterbox serve`: config, logger, store, TLS material, listeners (IMAP, POP3 and LMTP, sharing the store,
+ * the failed-login penalty and the session registry), the admin port; one "ready" log line naming every
+ * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
+ * accepting, end every session once its running command has finished, close the store and end the
+ * process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import { Command } from 'commander';
-import { newAuthThrottle } from '../auth/throttle.js';
+import type { Health } from '../admin/server.js';
 import type { Config } from '../config/types.js';
-import { startServer, type RunningServer } from '../imap/server.js';
-import { startLmtpServer, type LmtpAddress, type RunningLmtp } from '../lmtp/server.js';
-import { createLogger } from '../log/logger.js';
-import { startPop3Server, type RunningPop3 } from '../pop3/server.js';
-import { describeStorage, openStore } from '../store/open.js';
-import { ensureTlsMaterial } from '../tls/material.js';
+import type { RunningServer } from '../imap/server.js';
+import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
+import type { Logger } from '../log/logger.js';
+import type { RunningPop3 } from '../pop3/server.js';
+import { SessionRegistry } from '../sessions/registry.js';
+import type { Store } from '../store/types.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
 interface ServeOptions extends CommonOptions {
@@ -25,6 +28,8 @@ interface ServeOptions extends CommonOptions {
   lmtpHost?: string;
   lmtpPort?: number;
   lmtpSocket?: string;
+  adminHost?: string;
+  adminPort?: number;
 }
 
 /** serveCommand builds the `serve` command; its action resolves when the server has shut down after a signal. */
@@ -44,7 +49,9 @@ export function serveCommand(): Command {
       .option('--pop3s-port <n>', 'POP3 over TLS port, 0 = off (default 995)', parsePort)
       .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
-      .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)'),
+      .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
+      .option('--admin-host <addr>', 'address of the admin HTTP listener, GET /health and /metrics (default 127.0.0.1)')
+      .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort),
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
@@ -54,12 +61,19 @@ export function serveCommand(): Command {
         ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
         ...(opts.lmtpSocket !== undefined && { socket: opts.lmtpSocket }),
       },
+      admin: { ...(opts.adminHost !== undefined && { host: opts.adminHost }), ...(opts.adminPort !== undefined && { port: opts.adminPort }) },
     });
     await serve(config);
   });
 }
 
-/** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (ports, TLS, store). */
+/** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/** PARENT_CHECK_MS is how often a server started by `npm start` checks that npm still runs (ms). */
+const PARENT_CHECK_MS = 1000;
+
+/** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (data directory, ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
   const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
@@ -71,34 +85,59 @@ export async function serve(config: Config): Promise<void> {
     const b = ports.slice(i + 1).find((l) => l.port === a.port);
     if (b) throw new CliError(`the ${a.what} port and the ${b.what} port are both ${a.port}: choose different ports`, EXIT.CONFIG);
   }
+  await prepareDataDir(config);
 
-  const log = createLogger(config.log.level);
+  const { openLogger } = await import('../log/logger.js');
+  const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
+  const log = logHandle.log;
+  // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
+  const [{ startServer }, { startPop3Server }, { startLmtpServer }, { describeStorage, openStore }, { ensureTlsMaterial }, { LoginPenalty, penaltyLimits }] = await Promise.all([
+    import('../imap/server.js'),
+    import('../pop3/server.js'),
+    import('../lmtp/server.js'),
+    import('../store/open.js'),
+    import('../tls/material.js'),
+    import('../auth/penalty.js'),
+  ]);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   // After an uncaught exception the process state is unknown: log it and exit so a supervisor restarts us.
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'uncaught exception; exiting');
-    process.exit(70);
+    process.exit(EXIT.SOFTWARE);
   });
-  await mkdir(config.dataDir, { recursive: true });
-  const store = await openStore(config, log);
+  // One registry of logged-in sessions for IMAP and POP3: `letterbox user delete` ends them all.
+  const sessions = new SessionRegistry();
+  // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
+  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
+  const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
+  const metrics = admin ? { metrics: admin.metrics } : {};
+  const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
+    await admin?.server.close();
+    throw err;
+  });
+  state.store = store;
+  const unfollow = sessions.follow(store, log);
   let server: RunningServer | null = null;
   let pop3: RunningPop3 | null = null;
   let lmtp: RunningLmtp | null = null;
   try {
     if (imapOn || pop3On) {
       const tls = await ensureTlsMaterial(config, log);
-      // One throttle for both protocols: switching protocol buys a password guesser nothing.
-      const authThrottle = newAuthThrottle();
-      if (imapOn) server = await startServer({ config, store, log, tls, authThrottle });
-      if (pop3On) pop3 = await startPop3Server({ config, store, log, tls, authThrottle });
+      // One penalty for both protocols (kept in the store): switching protocol buys a password guesser nothing.
+      const penalty = new LoginPenalty(store, penaltyLimits(config));
+      if (imapOn) server = await startServer({ config, store, log, tls, penalty, sessions, ...metrics });
+      if (pop3On) pop3 = await startPop3Server({ config, store, log, tls, penalty, sessions, ...metrics });
     }
-    lmtp = await startLmtpServer({ config, store, log });
+    lmtp = await startLmtpServer({ config, store, log, ...metrics });
   } catch (err) {
     await Promise.all([server?.close(), pop3?.close()]);
+    unfollow();
     await store.close();
+    await admin?.server.close();
     throw describeListenError(err, config);
   }
+  Object.assign(state, { imap: server, pop3, lmtp, phase: 'ready' });
   const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
   const where = [
     ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
@@ -108,13 +147,16 @@ export async function serve(config: Config): Promise<void> {
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    let stopping = 0;
+    const stop = (signal: NodeJS.Signals | 'parent exited') => {
       if (stopping) {
+        // Ctrl-C under `npm start` reaches the server twice at once: from the terminal and passed on by npm.
+        if (Date.now() - stopping < DUPLICATE_SIGNAL_MS) return;
         log.warn({ signal }, 'second signal: exiting without waiting');
         process.exit(EXIT.ERROR);
       }
-      stopping = true;
+      stopping = Date.now();
+      state.phase = 'stopping';
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
@@ -122,11 +164,13 @@ export async function serve(config: Config): Promise<void> {
         } catch (err) {
           log.error({ err }, 'error while closing the listeners');
         }
+        unfollow();
         try {
           await store.close();
         } catch (err) {
           log.error({ err }, 'error while closing the store');
         }
+        await admin?.server.close();
         log.info('stopped');
         resolve();
       })();
@@ -149,14 +193,109 @@ export async function serve(config: Config): Promise<void> {
         }
       })();
     });
+    // Under `npm start` npm is the parent: it passes SIGTERM and SIGINT on, but SIGHUP or SIGKILL end npm
+    // alone. A server whose npm has gone stops too, so `npm start` never leaves an orphan holding the ports.
+    if (process.env.npm_lifecycle_event === 'start') {
+      const parent = process.ppid;
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        stop('parent exited');
+      }, PARENT_CHECK_MS);
+      watch.unref();
+    }
+    // logrotate's postrotate (or `kill -USR1`) after moving the log file: write to a new file at the path.
+    process.on('SIGUSR1', () => {
+      logHandle.reopen();
+      log.info({ file: config.log.file }, 'log file reopened');
+    });
   });
-  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses];
+  if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
+  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
   );
 
   await stopped;
+}
+
+/** AdminState: the server's parts as they start, for /health and the gauges of /metrics. */
+export interface AdminState {
+  phase: 'starting' | 'ready' | 'stopping';
+  store: Store | null;
+  imap: RunningServer | null;
+  pop3: RunningPop3 | null;
+  lmtp: RunningLmtp | null;
+}
+
+/**
+ * startAdmin starts the admin HTTP listener with Prometheus metrics over the parts in `state` (filled in as
+ * they start) and the health checks: the server's phase, each configured listener, the store.
+ */
+export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
+  const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
+  const metrics = new PrometheusMetrics({
+    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
+    sessions: () => sessions.count,
+    penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
+  });
+  const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+  const pop3Wanted = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+  const lmtpWanted = config.lmtp.port !== 0 || config.lmtp.socket !== null;
+  const health = async (): Promise<Health> => {
+    const checks: Record<string, string> = { server: state.phase === 'ready' ? 'ok' : state.phase };
+    if (imapWanted) checks.imap = state.imap && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (pop3Wanted) checks.pop3 = state.pop3 && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (lmtpWanted) checks.lmtp = state.lmtp && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    checks.store = state.store ? ((await state.store.health()) ?? 'ok') : 'not open';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  try {
+    const server = await startAdminServer({ host: config.admin.host, port: config.admin.port, health, metrics: () => metrics.text(), log });
+    return { server, metrics };
+  } catch (err) {
+    throw describeListenError(err, config);
+  }
+}
+
+/**
+ * prepareDataDir checks the data directory before anything is opened: a directory given by the operator
+ * (config data_dir, --data-dir, LETTERBOX_DATA_DIR) must exist, be a directory and be writable, or serve
+ * stops naming it (a typo must not start an empty mail store); only the default ./data of the quick start
+ * is created (mode 0700). Throws CliError (exit 78).
+ */
+export async function prepareDataDir(config: Config): Promise<void> {
+  const dir = config.dataDir;
+  const named = config.dataDirSource ? ` (${config.dataDirSource})` : '';
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !config.dataDirSource) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return;
+    }
+    if (code === 'ENOENT') throw new CliError(`data directory ${dir}${named} does not exist: create it (mkdir -m 700 ${dir}), or correct the path`, EXIT.CONFIG);
+    if (code === 'ENOTDIR') throw new CliError(`data directory ${dir}${named}: a part of the path is a file, not a directory`, EXIT.CONFIG);
+    if (code === 'EACCES') throw new CliError(`data directory ${dir}${named}: permission denied (letterbox runs as ${userName()})`, EXIT.CONFIG);
+    throw err;
+  }
+  if (!info.isDirectory()) throw new CliError(`data directory ${dir}${named} is a file, not a directory`, EXIT.CONFIG);
+  try {
+    await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    throw new CliError(`data directory ${dir}${named}: no permission to write it as ${userName()}; run letterbox as the directory's owner, or chown it`, EXIT.CONFIG);
+  }
+}
+
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }
 
 /** ListenerPort is one TCP listener of a client protocol, with the flag and config key that set its port. */
@@ -179,36 +318,47 @@ function listenerPorts(config: Config): ListenerPort[] {
 }
 
 /**
- * describeListenError turns a bind failure from the IMAP, POP3 or LMTP listeners (EACCES, EADDRINUSE,
- * EADDRNOTAVAIL, with `.port` or `.socket`) into a one-line CliError saying what to do instead; any other
- * error is returned unchanged.
+ * describeListenError turns a bind failure from the IMAP, POP3, LMTP or admin listeners (EACCES, EADDRINUSE,
+ * EADDRNOTAVAIL, a host name that does not resolve; with `.port`, `.socket` or `.admin`) into a one-line
+ * CliError saying what to do instead: exit 78 (configuration) for a wrong address or port, 1 for a port
+ * another process holds (a supervisor may retry). Any other error is returned unchanged.
  */
 export function describeListenError(err: unknown, config: Config): unknown {
-  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string };
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string; socket?: string; admin?: boolean };
   if (e?.socket !== undefined) return describeSocketError(e, e.socket);
+  if (e?.admin) {
+    const where = hostPort(config.admin.host, config.admin.port);
+    const why = e.code === 'EADDRINUSE' ? 'already in use' : e.code === 'EACCES' ? 'permission denied' : e.code !== undefined && UNRESOLVED.has(e.code) ? 'no such host name or address' : (e.message ?? String(e));
+    return new CliError(`cannot listen for the admin port on ${where}: ${why}; pick another with --admin-host / --admin-port or admin.host / admin.port in the config (0 turns it off)`, e.code === 'EADDRINUSE' ? EXIT.ERROR : EXIT.CONFIG);
+  }
   const listener = e?.port !== undefined ? listenerPorts(config).find((l) => l.port === e.port) : undefined;
   if (e?.port !== undefined && e.port === config.lmtp.port && !listener) return describeLmtpPortError(e, config);
-  if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
   const l = listener ?? listenerPorts(config)[0]!;
-  const port = e.port ?? l.port;
   const protocol = l.what.startsWith('POP3') ? 'POP3' : 'IMAP';
+  if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
+    return new CliError(`cannot listen on ${l.host} (${protocol.toLowerCase()}.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
+  }
+  if (e?.code !== 'EACCES' && e?.code !== 'EADDRINUSE' && e?.code !== 'EADDRNOTAVAIL') return err;
+  const port = e.port ?? l.port;
   const choose = `${l.flag} ${port < 1024 ? port + 1000 : port + 1} / ${l.key}`;
   if (e.code === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on ${l.host}: no such address on this machine; pick another with --host / ${protocol.toLowerCase()}.host in the config`);
+    return new CliError(`cannot listen on ${l.host}: no such address on this machine; pick another with --host / ${protocol.toLowerCase()}.host in the config`, EXIT.CONFIG);
   }
   if (e.code === 'EACCES' && port < 1024) {
-    return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`);
+    return new CliError(`cannot listen on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose} in the config`, EXIT.CONFIG);
   }
-  if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`);
+  if (e.code === 'EACCES') return new CliError(`cannot listen on port ${port}: permission denied; pick another port with ${choose} in the config`, EXIT.CONFIG);
   return new CliError(`cannot listen on port ${port}: ${hostPort(l.host, port)} is already in use (is another ${protocol} server running?); stop it, or pick another port with ${choose} in the config`);
 }
 
 function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknown {
   const { host, port } = config.lmtp;
   const choose = `--lmtp-port ${port < 1024 ? port + 1000 : port + 1} / lmtp.port in the config (0 turns TCP LMTP off)`;
-  if (e.code === 'EADDRNOTAVAIL') return new CliError(`cannot listen for LMTP on ${host}: no such address on this machine; pick another with --lmtp-host / lmtp.host in the config`);
-  if (e.code === 'EACCES' && port < 1024) return new CliError(`cannot listen for LMTP on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose}`);
-  if (e.code === 'EACCES') return new CliError(`cannot listen for LMTP on port ${port}: permission denied; pick another port with ${choose}`);
+  if (e.code === 'EADDRNOTAVAIL' || (e.code !== undefined && UNRESOLVED.has(e.code))) {
+    return new CliError(`cannot listen for LMTP on ${host}: no such host name or address on this machine; pick another with --lmtp-host / lmtp.host in the config`, EXIT.CONFIG);
+  }
+  if (e.code === 'EACCES' && port < 1024) return new CliError(`cannot listen for LMTP on port ${port}: ports below 1024 need root; run as root, or pick another port with ${choose}`, EXIT.CONFIG);
+  if (e.code === 'EACCES') return new CliError(`cannot listen for LMTP on port ${port}: permission denied; pick another port with ${choose}`, EXIT.CONFIG);
   if (e.code === 'EADDRINUSE') return new CliError(`cannot listen for LMTP on port ${port}: ${hostPort(host, port)} is already in use (is another LMTP server, e.g. Dovecot, running?); stop it, or pick another port with ${choose}`);
   return e;
 }
@@ -216,11 +366,14 @@ function describeLmtpPortError(e: NodeJS.ErrnoException, config: Config): unknow
 function describeSocketError(e: NodeJS.ErrnoException, socket: string): unknown {
   const choose = 'pick another path with --lmtp-socket / lmtp.socket in the config ("none" turns the socket off)';
   if (e.code === 'EADDRINUSE') return new CliError(`cannot listen on the LMTP socket ${socket}: another process listens on it (is another letterbox serve running on this data directory?); stop it, or ${choose}`);
-  if (e.code === 'ENOTSOCK') return new CliError(`cannot listen on the LMTP socket ${socket}: the path exists and is not a socket; remove it, or ${choose}`);
-  if (e.code === 'ENOENT') return new CliError(`cannot listen on the LMTP socket ${socket}: its directory does not exist; create it, or ${choose}`);
-  if (e.code === 'EACCES') return new CliError(`cannot listen on the LMTP socket ${socket}: permission denied; ${choose}`);
+  if (e.code === 'ENOTSOCK') return new CliError(`cannot listen on the LMTP socket ${socket}: the path exists and is not a socket; remove it, or ${choose}`, EXIT.CONFIG);
+  if (e.code === 'ENOENT') return new CliError(`cannot listen on the LMTP socket ${socket}: its directory does not exist; create it, or ${choose}`, EXIT.CONFIG);
+  if (e.code === 'EACCES') return new CliError(`cannot listen on the LMTP socket ${socket}: permission denied; ${choose}`, EXIT.CONFIG);
   return new CliError(`cannot listen on the LMTP socket ${socket}: ${e.message}; ${choose}`);
 }
+
+/** UNRESOLVED: the codes of a listen address whose host name does not resolve (getaddrinfo). */
+const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 
 function lmtpWhere(a: LmtpAddress): string {
   return 'socket' in a ? a.socket : hostPort(a.host, a.port);

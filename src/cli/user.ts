@@ -1,10 +1,10 @@
 /**
  * `letterbox user add|list|passwd|delete|quota`: account administration, a thin layer over Store and
- * src/auth (the address check and argon2id hashing).
+ * src/auth (the address check and argon2id hashing). `passwd` and `delete` end the user's open sessions on
+ * every node (Store.sendControl; the servers' SessionRegistry says `* BYE` to them).
  */
 import { Command } from 'commander';
 import { normalizeEmail } from '../auth/email.js';
-import { hashPassword } from '../auth/password.js';
 import { formatSize, parseSize } from '../config/size.js';
 import { StoreError, type QuotaLimit } from '../store/types.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, isStorageBackend, requireAccount, resolveConfig, STORAGE_HELP, withStore, type CommonOptions } from './context.js';
@@ -60,6 +60,8 @@ export function userCommand(): Command {
       const account = await requireAccount(store, email);
       const password = await readPassword(opts);
       await store.setPasswordHash(account.id, await hashPassword(password));
+      // Whoever logged in with the old password must log in again.
+      await store.sendControl({ kind: 'end-sessions', accountId: account.id, reason: 'Password changed, please log in again.' });
     });
     process.stdout.write(`changed the password of ${email}\n`);
   });
@@ -82,6 +84,7 @@ export function userCommand(): Command {
         if (!(await confirm(`Delete user ${email} and all their mail (${messages} message${messages === 1 ? '' : 's'})?`))) return false;
       }
       await store.deleteAccount(account.id);
+      await store.sendControl({ kind: 'end-sessions', accountId: account.id, reason: 'Account deleted.' });
       return true;
     });
     process.stdout.write(deleted ? `deleted user ${email}\n` : 'not deleted\n');
@@ -156,4 +159,9 @@ function checkedEmail(address: string): string {
 
 async function readPassword(opts: PasswordOptions): Promise<string> {
   return opts.passwordStdin ? readPasswordStdin() : promptNewPassword();
+}
+
+/** hashPassword loads argon2 (a native module) only for the commands that hash. */
+async function hashPassword(password: string): Promise<string> {
+  return (await import('../auth/password.js')).hashPassword(password);
 }

@@ -2,17 +2,19 @@
  * loadConfig builds the Config: defaults, then the config file (YAML or TOML), then overrides from the
  * environment and the command line (the CLI merges those two, flags winning). Relative paths in the file
  * resolve against the file's directory; relative override paths against the working directory.
+ * The validator (zod) and the YAML/TOML parsers are loaded only when there is a file to read.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
-import { FileConfigSchema, formatIssue, type FileConfig } from './schema.js';
+import { DEFAULTS } from './defaults.js';
+import type { FileConfig } from './schema.js';
 import type { Config, MailServiceConfig } from './types.js';
 
 /** ConfigOverrides are values that win over the config file (from flags or environment); paths may be relative to `cwd`. */
 export interface ConfigOverrides {
   dataDir?: string;
+  /** Where dataDir came from, for messages: "--data-dir" (the default) or "LETTERBOX_DATA_DIR". */
+  dataDirSource?: string;
   storage?: Config['storage'];
   imap?: Partial<Config['imap']>;
   pop3?: Partial<Config['pop3']>;
@@ -20,6 +22,7 @@ export interface ConfigOverrides {
   lmtp?: { host?: string; port?: number; socket?: string };
   tls?: Partial<Config['tls']>;
   log?: Partial<Config['log']>;
+  admin?: Partial<Config['admin']>;
 }
 
 /** ConfigError is an invalid or unreadable config; its message is one line naming the file and the key. */
@@ -41,10 +44,11 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
   const overrides = opts.overrides ?? {};
   let file: FileConfig;
   let fileDir = cwd;
-  let dataDirFromFile = false;
+  let dataDirFromFile: string | null = null;
   if (opts.file) {
     const abs = path.resolve(cwd, opts.file);
     const raw = await parseFile(abs);
+    const { FileConfigSchema, formatIssue } = await import('./schema.js');
     const result = FileConfigSchema.safeParse(raw ?? {});
     if (!result.success) {
       const first = result.error.issues[0];
@@ -53,13 +57,13 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     }
     file = result.data;
     fileDir = path.dirname(abs);
-    dataDirFromFile = typeof raw === 'object' && raw !== null && 'data_dir' in raw;
+    if (typeof raw === 'object' && raw !== null && 'data_dir' in raw) dataDirFromFile = `data_dir in ${abs}`;
     if ((file.tls.cert === null) !== (file.tls.key === null)) {
       const missing = file.tls.cert === null ? 'tls.cert' : 'tls.key';
       throw new ConfigError(`config error in ${abs}: ${missing}: missing (tls.cert and tls.key must be set together, or both left out for a self-signed certificate)`);
     }
   } else {
-    file = FileConfigSchema.parse({});
+    file = DEFAULTS;
   }
 
   // The default ./data is relative to where letterbox runs (README: "data in ./data"), not to the config file.
@@ -68,8 +72,10 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     : path.resolve(dataDirFromFile ? fileDir : cwd, file.data_dir);
   const fromFile = (p: string | null) => (p === null ? null : path.resolve(fileDir, p));
   const fromCli = (p: string | null) => (p === null ? null : path.resolve(cwd, p));
+  const dataDirSource = overrides.dataDir !== undefined ? (overrides.dataDirSource ?? '--data-dir') : (dataDirFromFile ?? undefined);
   return {
     dataDir,
+    ...(dataDirSource !== undefined && { dataDirSource }),
     storage: overrides.storage ?? (file.storage.kind === 'postgres' ? { kind: 'postgres', url: file.storage.url } : { kind: 'sqlite' }),
     imap: mailService(file.imap, overrides.imap),
     pop3: mailService(file.pop3, overrides.pop3),
@@ -83,7 +89,17 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       key: overrides.tls?.key !== undefined ? fromCli(overrides.tls.key) : fromFile(file.tls.key),
     },
     quota: { storage: file.quota.storage, messages: file.quota.messages },
-    log: { level: overrides.log?.level ?? file.log.level },
+    log: {
+      level: overrides.log?.level ?? file.log.level,
+      format: overrides.log?.format ?? file.log.format,
+      file: overrides.log?.file !== undefined ? fromCli(overrides.log.file) : fromFile(file.log.file),
+    },
+    admin: { host: overrides.admin?.host ?? file.admin.host, port: overrides.admin?.port ?? file.admin.port },
+    auth: {
+      penaltyDelayMs: Math.round(file.auth.penalty_delay * 1000),
+      penaltyMaxDelayMs: Math.round(file.auth.penalty_max_delay * 1000),
+      penaltyExpireMs: Math.round(file.auth.penalty_expire * 1000),
+    },
   };
 }
 
@@ -129,7 +145,7 @@ async function parseFile(abs: string): Promise<unknown> {
     throw new ConfigError(`cannot read config file ${abs}: ${why}`);
   }
   try {
-    return ext === '.toml' ? parseToml(text) : parseYaml(text);
+    return ext === '.toml' ? (await import('smol-toml')).parse(text) : (await import('yaml')).parse(text);
   } catch (err) {
     const first = String((err as Error).message).split('\n')[0];
     throw new ConfigError(`config error in ${abs}: ${ext === '.toml' ? 'TOML' : 'YAML'} syntax: ${first}`);

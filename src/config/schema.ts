@@ -3,9 +3,8 @@
  * translation of zod issues into one-line messages that name the key. letterbox.example.yaml documents it.
  */
 import { z } from 'zod';
-import { LOG_LEVELS } from '../log/logger.js';
+import { DEFAULTS as D, isPostgresUrl, LOG_FORMATS, LOG_LEVELS } from './defaults.js';
 import { parseSize } from './size.js';
-import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER_IP } from '../protocol/limits.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
 const port = z
@@ -16,12 +15,10 @@ const port = z
 
 const nonEmpty = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not an empty string` });
 
-const levels = LOG_LEVELS as unknown as readonly ['info', ...Array<(typeof LOG_LEVELS)[number]>];
+export { isPostgresUrl };
 
-/** isPostgresUrl tells whether `s` is a postgres:// or postgresql:// URL. */
-export function isPostgresUrl(s: string): boolean {
-  return /^postgres(ql)?:\/\/./.test(s);
-}
+const SECONDS_MSG = 'expected a number of seconds, 0 or more';
+const seconds = z.number({ error: SECONDS_MSG }).min(0, { error: SECONDS_MSG }).max(86_400 * 365, { error: SECONDS_MSG });
 
 const CONNECTIONS_MSG = 'expected a whole number of connections, at least 1';
 const connections = z.number({ error: CONNECTIONS_MSG }).int({ error: CONNECTIONS_MSG }).min(1, { error: CONNECTIONS_MSG });
@@ -31,23 +28,23 @@ const connections = z.number({ error: CONNECTIONS_MSG }).int({ error: CONNECTION
  * STARTTLS/STLS) and implicit-TLS port, the plaintext-auth rule and the connection limits; the same keys
  * for both, with the protocol's standard ports as defaults.
  */
-function mailService(cleartextPort: number, tlsPort: number) {
+function mailService(d: typeof D.imap) {
   return z
     .strictObject({
-      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default('0.0.0.0'),
-      port: port.default(cleartextPort),
-      tls_port: port.default(tlsPort),
-      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default('loopback'),
-      max_connections: connections.default(MAX_CONNECTIONS),
-      max_connections_per_ip: connections.default(MAX_CONNECTIONS_PER_IP),
-      max_connections_per_user_ip: connections.default(MAX_CONNECTIONS_PER_USER_IP),
+      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default(d.host),
+      port: port.default(d.port),
+      tls_port: port.default(d.tls_port),
+      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default(d.plaintext_auth),
+      max_connections: connections.default(d.max_connections),
+      max_connections_per_ip: connections.default(d.max_connections_per_ip),
+      max_connections_per_user_ip: connections.default(d.max_connections_per_user_ip),
     })
     .prefault({});
 }
 
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
-  data_dir: nonEmpty('a directory path').default('./data'),
+  data_dir: nonEmpty('a directory path').default(D.data_dir),
   storage: z
     .discriminatedUnion(
       'kind',
@@ -63,14 +60,14 @@ export const FileConfigSchema = z.strictObject({
       { error: 'expected kind: sqlite, or kind: postgres with a url' },
     )
     .prefault({ kind: 'sqlite' }),
-  imap: mailService(143, 993),
-  pop3: mailService(110, 995),
+  imap: mailService(D.imap),
+  pop3: mailService(D.pop3),
   lmtp: z
     .strictObject({
-      host: nonEmpty('an address such as 127.0.0.1 or ::1').default('127.0.0.1'),
-      port: port.default(24),
+      host: nonEmpty('an address such as 127.0.0.1 or ::1').default(D.lmtp.host),
+      port: port.default(D.lmtp.port),
       // null: <data_dir>/lmtp.sock; "none": no socket.
-      socket: nonEmpty('a unix socket path, or "none"').nullable().default(null),
+      socket: nonEmpty('a unix socket path, or "none"').nullable().default(D.lmtp.socket),
     })
     .prefault({}),
   tls: z
@@ -102,7 +99,27 @@ export const FileConfigSchema = z.strictObject({
         .default(null),
     })
     .prefault({}),
-  log: z.strictObject({ level: z.enum(levels, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default(D.log.level),
+      format: z.enum(LOG_FORMATS, { error: `expected one of ${LOG_FORMATS.join(', ')}` }).default(D.log.format),
+      // null: standard output (journald under systemd).
+      file: nonEmpty('a log file path, or null for standard output').nullable().default(D.log.file),
+    })
+    .prefault({}),
+  admin: z
+    .strictObject({
+      host: nonEmpty('an address such as 127.0.0.1').default(D.admin.host),
+      port: port.default(D.admin.port),
+    })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      penalty_delay: seconds.default(D.auth.penalty_delay),
+      penalty_max_delay: seconds.default(D.auth.penalty_max_delay),
+      penalty_expire: seconds.default(D.auth.penalty_expire),
+    })
+    .prefault({}),
 });
 
 /** FileConfig is a validated config file, defaults filled in, paths not yet resolved. */

@@ -34,6 +34,11 @@ export interface MailServiceConfig {
 export interface Config {
   /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and the LMTP socket. */
   dataDir: string;
+  /**
+   * Where dataDir was given ("data_dir in FILE", "--data-dir", "LETTERBOX_DATA_DIR"), for messages; absent when
+   * it is the default ./data, the one directory serve creates when it is missing.
+   */
+  dataDirSource?: string;
   /** Storage backend: embedded SQLite in dataDir, or a PostgreSQL database shared by several nodes. */
   storage: StorageConfig;
   imap: MailServiceConfig;
@@ -61,5 +66,19 @@ export interface Config {
    * octets (config file: a size such as "10G") and a message count; null means no limit (the default).
    */
   quota: { storage: number | null; messages: number | null };
-  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  log: {
+    level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+    /** "json": one JSON object per line (for machines: journald, Loki); "text": one readable line per event. */
+    format: 'json' | 'text';
+    /** Absolute path of the log file (reopened on SIGUSR1, for logrotate), or null for standard output. */
+    file: string | null;
+  };
+  /** The admin HTTP listener: GET /health and GET /metrics (Prometheus). port 0 = off (the default). */
+  admin: { host: string; port: number };
+  /**
+   * Failed-login penalty (src/auth/penalty.ts): milliseconds. The n-th failure from an address within
+   * penaltyExpireMs of the last delays that address's answers by penaltyDelayMs x 2^(n-1), at most
+   * penaltyMaxDelayMs. penaltyDelayMs 0 turns the penalty off.
+   */
+  auth: { penaltyDelayMs: number; penaltyMaxDelayMs: number; penaltyExpireMs: number };
 }

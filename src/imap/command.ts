@@ -5,7 +5,8 @@
  * ImapError).
  */
 import type { Logger } from 'pino';
-import type { AuthThrottle } from '../auth/throttle.js';
+import type { LoginPenalty } from '../auth/penalty.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Config } from '../config/types.js';
 import type { ArgReader, RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
@@ -45,8 +46,10 @@ export interface Session {
   readonly secure: boolean;
   /** Remote address, for logs and the plaintext-auth rule. */
   readonly remoteAddress: string;
-  /** Failed-login throttle shared by the server's sessions (absent in unit-test sessions). */
-  readonly authThrottle?: AuthThrottle;
+  /** The server's failed-login penalty (auth/penalty.ts; absent in unit-test sessions). */
+  readonly penalty?: LoginPenalty;
+  /** Where the server counts logins and commands (absent in unit-test sessions). */
+  readonly metrics?: Metrics;
   /** The CAPABILITY list for the current state, without the leading "CAPABILITY". */
   capabilities(): string[];
   /**

@@ -3,18 +3,21 @@
  * commands are queued and answered strictly in order, RFC 9051 section 5.5), runs them one at a time
  * through the dispatcher, and implements the Session that command handlers see.
  */
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
 import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
+import type { LoginPenalty } from '../auth/penalty.js';
 import { plaintextAuthAllowed } from '../auth/plaintext.js';
-import type { AuthThrottle } from '../auth/throttle.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Admission } from '../net/admission.js';
 import { no } from './errors.js';
 import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
+import type { LiveSession, SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
 import { condstoreOn } from './condstore.js';
 import type { Session, SessionState } from './command.js';
@@ -50,10 +53,14 @@ export interface ConnectionOptions {
   limits: SessionLimits;
   /** Counts logins per user and IP (MAX_CONNECTIONS_PER_USER_IP). */
   admission: Admission;
-  /** The server's failed-login throttle. */
-  authThrottle: AuthThrottle;
+  /** The server's failed-login penalty. */
+  penalty: LoginPenalty;
+  /** Where the server counts logins and commands. */
+  metrics: Metrics;
   /** True for connections accepted on the implicit-TLS port. */
   implicitTls: boolean;
+  /** The logged-in sessions of the server (which `letterbox user delete` ends, through the store's control messages). */
+  sessions: SessionRegistry;
   /** Called once when the connection has closed. */
   onClose: (c: Connection) => void;
 }
@@ -99,6 +106,14 @@ export class Connection implements Session {
   /** True once this session holds a per-user-and-IP slot of the admission. */
   private loginCounted = false;
   private readonly doneWaiters: Array<() => void> = [];
+  /** This session's id in every log line (`session`), as Dovecot's session=<...>. */
+  readonly sessionId = randomBytes(6).toString('base64url');
+  /** Octets received from the client (after TLS and COMPRESS), for the disconnect line. */
+  private octetsIn = 0;
+  /** Why the session ended, for the disconnect line (the first reason given wins). */
+  private endReason: string | null = null;
+  /** This session in the server's registry while logged in. */
+  private registered: LiveSession | null = null;
 
   constructor(
     socket: net.Socket,
@@ -109,11 +124,13 @@ export class Connection implements Session {
     this.config = opts.config;
     this.tlsActive = opts.implicitTls;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.log = opts.log.child({ remote: this.remoteAddress, port: socket.localPort });
+    this.log = opts.log.child({ session: this.sessionId, remote: this.remoteAddress, port: socket.localPort });
+    this.log.info({ local: `${socket.localAddress}:${socket.localPort}`, tls: opts.implicitTls }, 'connect');
     this.out = new SocketWriter(socket, {
       timeoutMs: opts.limits.outputStallTimeoutMs,
       onStall: () => {
         this.log.info('closing a connection whose client does not read its replies');
+        this.endReason ??= 'client does not read its replies';
         this.destroy();
       },
     });
@@ -151,6 +168,7 @@ export class Connection implements Session {
       (chunk) => this.onData(chunk),
       (err) => {
         this.log.info({ err: err.message }, 'COMPRESS stream failed');
+        this.endReason ??= 'COMPRESS stream failed';
         this.out.close();
         this.close();
       },
@@ -169,9 +187,14 @@ export class Connection implements Session {
     return this.socket.writableLength;
   }
 
-  /** The server's failed-login throttle (Session.authThrottle). */
-  get authThrottle(): AuthThrottle {
-    return this.opts.authThrottle;
+  /** The server's failed-login penalty (Session.penalty). */
+  get penalty(): LoginPenalty {
+    return this.opts.penalty;
+  }
+
+  /** The server's metrics (Session.metrics). */
+  get metrics(): Metrics {
+    return this.opts.metrics;
   }
 
   /** True when LOGIN/AUTHENTICATE may be used on this connection now (RFC 9051 section 6.2.3, LOGINDISABLED). */
@@ -194,6 +217,7 @@ export class Connection implements Session {
   /** Ends the session with `* BYE text` (server shutdown, timeouts, too many errors). */
   bye(text: string): void {
     if (this.closed) return;
+    this.endReason ??= text;
     this.out.untagged(`BYE ${text}`);
     this.close();
   }
@@ -211,6 +235,7 @@ export class Connection implements Session {
 
   /** destroy drops the connection without flushing (a client that does not read, or a shutdown that waited long enough). */
   destroy(): void {
+    this.endReason ??= 'connection dropped';
     this.close();
     this.socket.destroy();
   }
@@ -218,11 +243,13 @@ export class Connection implements Session {
   /** Closes the connection after flushing what was written. */
   close(): void {
     if (this.closed) return;
+    this.endReason ??= 'logout';
     this.closed = true;
     this.state = 'logout';
     if (this.timer) clearTimeout(this.timer);
     if (this.lineTimer) clearTimeout(this.lineTimer);
     if (this.loginCounted && this.account) this.opts.admission.releaseLogin(this.account.id, this.remoteAddress);
+    if (this.registered) this.opts.sessions.remove(this.registered);
     this.loginCounted = false;
     this.unsubscribe?.();
     this.out.close();
@@ -282,6 +309,8 @@ export class Connection implements Session {
     this.account = account;
     this.state = 'authenticated';
     this.log = this.log.child({ user: account.email });
+    this.registered = { protocol: 'imap', id: this.sessionId, accountId: account.id, user: account.email, remote: this.remoteAddress, end: (reason) => void this.shutdown(reason) };
+    this.opts.sessions.add(this.registered);
     this.resetTimer();
   }
 
@@ -340,6 +369,7 @@ export class Connection implements Session {
     this.reader = new CommandReader();
     const secure = await startServerTls(this.socket, ctx, (err) => this.log.info({ err: err.message }, 'STARTTLS handshake failed'));
     if (!secure) {
+      this.endReason ??= 'STARTTLS handshake failed';
       this.close();
       return;
     }
@@ -354,18 +384,24 @@ export class Connection implements Session {
     if (first) {
       socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
       socket.on('close', () => {
+        this.endReason ??= 'client disconnected';
         this.close();
+        this.log.info({ reason: this.endReason, in: this.octetsIn, out: this.out.octets }, 'disconnect');
         this.opts.onClose(this);
         for (const w of this.doneWaiters.splice(0)) w();
       });
     } else {
       socket.on('error', (err) => this.log.debug({ err: err.message }, 'TLS socket error'));
-      socket.on('close', () => this.close());
+      socket.on('close', () => {
+        this.endReason ??= 'client disconnected';
+        this.close();
+      });
     }
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    this.octetsIn += chunk.length;
     let events: ReaderEvent[];
     try {
       events = this.reader.push(chunk);

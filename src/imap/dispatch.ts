@@ -68,6 +68,15 @@ export async function dispatch(c: Connection, item: Pending): Promise<void> {
   }
 
   const allowExpunge = spec.allowExpunge ? spec.allowExpunge(uid) : true;
+  const started = performance.now();
+  try {
+    await runParsed(c, spec, args, tag, uid, allowExpunge);
+  } finally {
+    c.metrics.command(spec.name, (performance.now() - started) / 1000);
+  }
+}
+
+async function runParsed(c: Connection, spec: CommandSpec, args: unknown, tag: string, uid: boolean, allowExpunge: boolean): Promise<void> {
   try {
     const text = await spec.run(c, args, { tag, uid });
     if (c.isClosed) return;

@@ -9,15 +9,15 @@ import type { Session } from './command.js';
 import { no } from './errors.js';
 
 /**
- * checkCredentials returns the account, or throws NO [AUTHENTICATIONFAILED] (wrong user or password) or
- * NO [UNAVAILABLE] (too many failed logins). Never logs the password.
+ * checkCredentials returns the account, or throws NO [AUTHENTICATIONFAILED] (wrong user or password),
+ * after the failed-login penalty's delay. `mechanism` names the command for the log. Never logs the password.
  */
-export async function checkCredentials(s: Session, user: string, password: string): Promise<Account> {
+export async function checkCredentials(s: Session, user: string, password: string, mechanism: string): Promise<Account> {
   try {
-    return await authenticate(s, user, password);
+    return await authenticate(s, user, password, mechanism);
   } catch (err) {
     if (!(err instanceof LoginRefused)) throw err;
-    throw err.reason === 'throttled' ? no('Too many failed logins; try again later.', 'UNAVAILABLE') : no('Authentication failed.', 'AUTHENTICATIONFAILED');
+    throw no('Authentication failed.', 'AUTHENTICATIONFAILED');
   }
 }
 

@@ -2,12 +2,14 @@
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
  * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
  * Connection per client. The plumbing (binding, admission within the limits of src/protocol/limits.ts,
- * certificate reload, graceful shutdown) is src/net/listeners.ts; one failed-login throttle is shared
- * between sessions.
+ * certificate reload, graceful shutdown) is src/net/listeners.ts; the failed-login penalty (kept in the
+ * store, so shared with POP3 and the other nodes) and the session registry may be shared with POP3.
  */
 import type { Logger } from 'pino';
-import { AuthThrottle } from '../auth/throttle.js';
+import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
 import type { Config } from '../config/types.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
+import { SessionRegistry } from '../sessions/registry.js';
 import { Admission } from '../net/admission.js';
 import { startListeners, type ListenAddress as NetListenAddress } from '../net/listeners.js';
 import * as L from '../protocol/limits.js';
@@ -22,6 +24,10 @@ export interface RunningServer {
   addresses: ListenAddress[];
   /** Number of open client connections. */
   connectionCount(): number;
+  /** Open client connections by listener: "imap" (143, STARTTLS) and "imaps" (993). */
+  connectionCounts(): { imap: number; imaps: number };
+  /** The logged-in sessions (the registry the server follows the store's control messages with). */
+  sessions: SessionRegistry;
   /** Octets written to client sockets and not yet handed to the kernel, over all connections (backpressure check). */
   bufferedOutput(): number;
   /** Serves `material` to new TLS connections (993 and STARTTLS) from now on; open sessions keep theirs. */
@@ -42,10 +48,6 @@ export interface ServerLimits extends SessionLimits {
   maxConnections: number;
   maxConnectionsPerIp: number;
   maxConnectionsPerUserIp: number;
-  authFailureDelayMs: number;
-  authMaxFailureDelayMs: number;
-  authMaxFailures: number;
-  authPenaltyWindowMs: number;
 }
 
 /** ServerOptions: configuration, storage, logger, and the PEM key/certificate for TLS. */
@@ -58,8 +60,12 @@ export interface ServerOptions {
   ephemeralPorts?: boolean;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
-  /** The failed-login throttle to share with other protocols (POP3), so switching protocol buys no guesses; by default one of its own from `limits`. */
-  authThrottle?: AuthThrottle;
+  /** The failed-login penalty to share with other protocols (POP3); by default one of its own from config.auth. */
+  penalty?: LoginPenalty;
+  /** Where logins and commands are counted (default: nowhere). */
+  metrics?: Metrics;
+  /** The node's session registry, shared with POP3 (default: a new one, which follows the store's control messages itself). */
+  sessions?: SessionRegistry;
 }
 
 /** serverLimits fills in the defaults of limits.ts and the config for the limits not given. */
@@ -68,10 +74,6 @@ export function serverLimits(config: Config, given: Partial<ServerLimits> = {}):
     maxConnections: config.imap.maxConnections,
     maxConnectionsPerIp: config.imap.maxConnectionsPerIp,
     maxConnectionsPerUserIp: config.imap.maxConnectionsPerUserIp,
-    authFailureDelayMs: L.AUTH_FAILURE_DELAY_MS,
-    authMaxFailureDelayMs: L.AUTH_MAX_FAILURE_DELAY_MS,
-    authMaxFailures: L.AUTH_MAX_FAILURES,
-    authPenaltyWindowMs: L.AUTH_PENALTY_WINDOW_MS,
     unauthenticatedTimeoutMs: L.UNAUTHENTICATED_TIMEOUT_MS,
     commandCompletionTimeoutMs: L.COMMAND_COMPLETION_TIMEOUT_MS,
     outputStallTimeoutMs: L.OUTPUT_STALL_TIMEOUT_MS,
@@ -88,15 +90,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { config, store, log } = opts;
   const limits = serverLimits(config, opts.limits);
   const admission = new Admission(limits);
-  const authThrottle =
-    opts.authThrottle ??
-    new AuthThrottle({
-      failureDelayMs: limits.authFailureDelayMs,
-      maxFailureDelayMs: limits.authMaxFailureDelayMs,
-      maxFailures: limits.authMaxFailures,
-      penaltyWindowMs: limits.authPenaltyWindowMs,
-      maxTracked: L.AUTH_MAX_TRACKED,
-    });
+  const penalty = opts.penalty ?? new LoginPenalty(store, penaltyLimits(config));
+  const metrics = opts.metrics ?? NO_METRICS;
+  // A registry of its own follows the store's control messages here; a shared one is followed by its owner (serve).
+  const sessions = opts.sessions ?? new SessionRegistry();
+  const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
+  const counts = { imap: 0, imaps: 0 };
   const listeners = await startListeners({
     host: config.imap.host,
     listeners: [
@@ -109,6 +108,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ephemeralPorts: opts.ephemeralPorts,
     refusal: (verdict) => (verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n'),
     open(socket, ctx) {
+      const kind = ctx.implicitTls ? 'imaps' : 'imap';
+      counts[kind]++;
       const c = new Connection(socket, {
         store,
         config,
@@ -117,22 +118,35 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         implicitTls: ctx.implicitTls,
         limits,
         admission,
-        authThrottle,
-        onClose: ctx.closed,
+        penalty,
+        metrics,
+        sessions,
+        onClose: () => {
+          counts[kind]--;
+          ctx.closed();
+        },
       });
       c.start();
       return c;
     },
+  }).catch((err: unknown) => {
+    unfollow();
+    throw err;
   });
 
   return {
     addresses: listeners.addresses,
     connectionCount: () => listeners.connectionCount(),
+    connectionCounts: () => ({ ...counts }),
+    sessions,
     bufferedOutput: () => listeners.bufferedOutput(),
     reloadTls(material) {
       listeners.reloadTls(material);
       log.info('TLS certificate reloaded');
     },
-    close: () => listeners.close('Server shutting down.'),
+    close: async () => {
+      unfollow();
+      await listeners.close('Server shutting down.');
+    },
   };
 }

@@ -13,6 +13,8 @@ import type { DeflateChannel } from './deflate.js';
 export class SocketWriter implements ResponseWriter {
   private closed = false;
   private deflate: DeflateChannel | null = null;
+  /** Octets of responses written (before compression and TLS), for the disconnect log line. */
+  octets = 0;
 
   /**
    * @param socket the current transport; replaced by setSocket after STARTTLS
@@ -52,6 +54,7 @@ export class SocketWriter implements ResponseWriter {
   /** Writes raw response text (already CRLF-terminated). */
   raw(text: string): void {
     if (this.closed || this.socket.destroyed) return;
+    this.octets += Buffer.byteLength(text);
     this.socket.write(text);
     this.deflate?.written();
   }
@@ -59,6 +62,7 @@ export class SocketWriter implements ResponseWriter {
   /** Writes one response made of pieces; strings are UTF-8, Buffers go out as they are (corked: one writev). */
   write(pieces: Array<string | Buffer>): void {
     if (this.closed || this.socket.destroyed) return;
+    for (const p of pieces) this.octets += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
     if (pieces.length === 1) {
       this.socket.write(pieces[0]!);
     } else {

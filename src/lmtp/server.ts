@@ -5,13 +5,17 @@
  * since LMTP is for a trusted MTA on this machine. The delivery itself is ours (session.ts).
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config/types.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
 import { lmtpHandlers } from './session.js';
+
+const require = createRequire(import.meta.url);
 
 /** LmtpAddress names one bound LMTP listener: a TCP address, or a unix socket path (`socket`). */
 export type LmtpAddress = { name: 'lmtp'; host: string; port: number } | { name: 'lmtp'; socket: string };
@@ -19,6 +23,8 @@ export type LmtpAddress = { name: 'lmtp'; host: string; port: number } | { name:
 /** RunningLmtp is a started LMTP server. */
 export interface RunningLmtp {
   addresses: LmtpAddress[];
+  /** Number of open LMTP connections. */
+  connectionCount(): number;
   /** Stops accepting; open connections get LMTP_CLOSE_TIMEOUT_MS to finish, then 421. Removes the socket file. */
   close(): Promise<void>;
 }
@@ -32,6 +38,8 @@ export interface LmtpOptions {
   ephemeralPort?: boolean;
   /** Tests: a smaller size limit than MAX_MESSAGE_OCTETS, in octets. */
   maxMessageOctets?: number;
+  /** Where deliveries and refusals are counted (default: nowhere). */
+  metrics?: Metrics;
 }
 
 /** The socket is world-connectable, as Dovecot's LMTP socket (mode 0666): who may deliver is decided by the permissions of its directory. */
@@ -46,9 +54,14 @@ const SOCKET_MODE = 0o666;
 export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
   const { config, store, log } = opts;
   const maxOctets = opts.maxMessageOctets ?? MAX_MESSAGE_OCTETS;
-  const handlers = lmtpHandlers(store, log, maxOctets);
-  const make = (): SMTPServer => {
-    const smtp = new SMTPServer({
+  // smtp-server (with the parts of nodemailer it uses, about 8 MiB) is loaded at the first LMTP connection:
+  // a server that gets its mail through `letterbox deliver` never pays for it. Each listener is our own
+  // net.Server, which hands its sockets to the SMTPServer as if that had accepted them.
+  let smtp: SMTPServer | null = null;
+  const protocol = (): SMTPServer => {
+    if (smtp) return smtp;
+    const { SMTPServer: Smtp } = require('smtp-server') as typeof import('smtp-server');
+    smtp = new Smtp({
       lmtp: true,
       banner: 'Letterbox LMTP ready',
       heloResponse: '%s',
@@ -67,63 +80,67 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       maxAllowedUnauthenticatedCommands: false,
       disableReverseLookup: true,
       logger: false,
-      ...handlers,
+      ...lmtpHandlers(store, log, maxOctets, opts.metrics),
     });
-    // smtp-server re-emits listener errors on itself; without a handler a failed bind would crash the process. Bind errors are reported by bind().
-    smtp.on('error', (err) => {
-      if (smtp.server.listening) log.warn({ err }, 'LMTP connection error');
-    });
+    // A connection that fails (a client that resets) is one debug line; the client is the one to retry.
+    smtp.on('error', (err: NodeJS.ErrnoException) => log.debug({ err: err.message, code: err.code }, 'LMTP connection error'));
     return smtp;
   };
 
-  const bound: Array<{ smtp: SMTPServer; address: LmtpAddress }> = [];
-  const bind = async (smtp: SMTPServer, target: { port: number; host: string } | { socket: string }): Promise<void> => {
+  const bound: Array<{ server: net.Server; address: LmtpAddress }> = [];
+  const bind = async (target: { port: number; host: string } | { socket: string }): Promise<net.Server> => {
+    const server = net.createServer((socket) => protocol().server.emit('connection', socket));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException & { port?: number; socket?: string }): void => {
         if ('socket' in target) err.socket = target.socket;
         else err.port = target.port;
         reject(err);
       };
-      smtp.server.once('error', onError);
+      server.once('error', onError);
       const done = () => {
-        smtp.server.off('error', onError);
+        server.off('error', onError);
+        server.on('error', (err) => log.warn({ err: err.message }, 'LMTP listener error'));
         resolve();
       };
-      if ('socket' in target) smtp.listen(target.socket, done);
-      else smtp.listen(target.port, target.host, done);
+      if ('socket' in target) server.listen(target.socket, done);
+      else server.listen(target.port, target.host, done);
     });
+    return server;
   };
 
   try {
     if (config.lmtp.port !== 0) {
-      const smtp = make();
-      await bind(smtp, { port: opts.ephemeralPort ? 0 : config.lmtp.port, host: config.lmtp.host });
-      const a = smtp.server.address() as net.AddressInfo;
-      bound.push({ smtp, address: { name: 'lmtp', host: a.address, port: a.port } });
+      const server = await bind({ port: opts.ephemeralPort ? 0 : config.lmtp.port, host: config.lmtp.host });
+      const a = server.address() as net.AddressInfo;
+      bound.push({ server, address: { name: 'lmtp', host: a.address, port: a.port } });
     }
     if (config.lmtp.socket !== null) {
       const socket = config.lmtp.socket;
       await removeStaleSocket(socket);
-      const smtp = make();
-      await bind(smtp, { socket });
-      bound.push({ smtp, address: { name: 'lmtp', socket } });
+      const server = await bind({ socket });
+      bound.push({ server, address: { name: 'lmtp', socket } });
       await chmod(socket, SOCKET_MODE);
     }
   } catch (err) {
-    await Promise.all(bound.map((b) => closeOne(b.smtp)));
+    await Promise.all(bound.map((b) => closeServer(b.server)));
     throw err;
   }
 
   return {
     addresses: bound.map((b) => b.address),
+    connectionCount: () => (smtp ? smtp.connections.size : 0),
     async close(): Promise<void> {
-      await Promise.all(bound.map((b) => closeOne(b.smtp)));
+      // Stop accepting; smtp-server gives open sessions LMTP_CLOSE_TIMEOUT_MS, then answers 421 and closes them.
+      const listeners = Promise.all(bound.map((b) => closeServer(b.server)));
+      if (smtp) smtp.close(() => {});
+      await listeners;
     },
   };
 }
 
-function closeOne(smtp: SMTPServer): Promise<void> {
-  return new Promise((resolve) => (smtp.server.listening ? smtp.close(() => resolve()) : resolve()));
+/** closeServer stops accepting and resolves when every connection the listener accepted has closed. */
+function closeServer(server: net.Server): Promise<void> {
+  return new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
 }
 
 /**

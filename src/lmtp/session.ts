@@ -6,8 +6,10 @@
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession, SMTPServerDataResult } from 'smtp-server';
 import { addTraceFields, deliverLocal, resolveRecipient, type Recipient } from '../delivery/recipient.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { NO_METRICS } from '../metrics/metrics.js';
 import { toCrlf } from '../mime/crlf.js';
-import type { Store } from '../store/types.js';
+import { StoreError, type Store } from '../store/types.js';
 import { deliveryFailure, temporaryFailure, unknownUser } from './replies.js';
 
 /** Recipients accepted in the current transaction, keyed by the address as given (smtp-server keeps one entry per address, case-insensitively). */
@@ -32,7 +34,9 @@ export interface LmtpHandlers {
  * lmtpHandlers builds the callbacks for `store`. `maxOctets` is the size limit also given to smtp-server
  * (which answers 552 5.3.4 per recipient past it): past it the data is read and dropped, never buffered.
  */
-export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): LmtpHandlers {
+export function lmtpHandlers(store: Store, baseLog: Logger, maxOctets: number, metrics: Metrics = NO_METRICS): LmtpHandlers {
+  // Every line of one LMTP connection carries its session id and the client's address.
+  const logOf = (session: SMTPServerSession): Logger => baseLog.child({ session: session.id, remote: session.remoteAddress || 'local socket' });
   return {
     onMailFrom(_address, session, callback) {
       // A new transaction: forget the recipients of the last one (smtp-server resets its envelope, not our map).
@@ -41,11 +45,13 @@ export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): Lmtp
     },
 
     onRcptTo(address, session, callback) {
+      const log = logOf(session);
       void (async () => {
         try {
           const recipient = await resolveRecipient(store, address.address);
           if (!recipient) {
             log.info({ rcpt: address.address }, 'LMTP: unknown recipient');
+            metrics.lmtp('unknown_user');
             return callback(unknownUser(address.address));
           }
           acceptedOf(session).set(address.address.toLowerCase(), recipient);
@@ -58,6 +64,7 @@ export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): Lmtp
     },
 
     onData(stream, session, callback) {
+      const log = logOf(session);
       void (async () => {
         const chunks: Buffer[] = [];
         let octets = 0;
@@ -68,11 +75,16 @@ export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): Lmtp
             else chunks.length = 0;
           }
         } catch (err) {
-          log.warn({ err }, 'LMTP: reading DATA failed');
+          // Usually the client went away in the middle of DATA: one line saying whose mail it was, no stack.
+          const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
+          log.warn({ from, rcpt: session.envelope.rcptTo.map((r) => r.address), octets, reason: (err as Error).message }, 'LMTP: client disconnected during DATA; nothing delivered');
           return callback(new Error('error reading the message'));
         }
         // smtp-server answers 552 5.3.4 for every recipient itself (rejectOversized).
-        if (stream.sizeExceeded || octets > maxOctets) return callback(null, 'not delivered');
+        if (stream.sizeExceeded || octets > maxOctets) {
+          for (let i = 0; i < session.envelope.rcptTo.length; i++) metrics.lmtp('too_large');
+          return callback(null, 'not delivered');
+        }
         const body = toCrlf(Buffer.concat(chunks, octets));
         const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
         const map = acceptedOf(session);
@@ -87,11 +99,13 @@ export function lmtpHandlers(store: Store, log: Logger, maxOctets: number): Lmtp
             const raw = addTraceFields(body, { returnPath: from, deliveredTo: rcpt.address });
             const { mailbox, uid } = await deliverLocal(store, recipient, raw);
             log.info({ from, rcpt: rcpt.address, account: recipient.account.email, mailbox, uid, octets: raw.length }, 'LMTP: delivered');
+            metrics.lmtp('delivered');
             results.push(`<${rcpt.address}> delivered to ${mailbox}`);
           } catch (err) {
             const { reply, unexpected } = deliveryFailure(err, rcpt.address);
             if (unexpected) log.error({ err, rcpt: rcpt.address }, 'LMTP: delivery failed');
             else log.info({ rcpt: rcpt.address, reply: reply.message, code: reply.responseCode }, 'LMTP: not delivered');
+            metrics.lmtp(err instanceof StoreError && err.kind === 'OVERQUOTA' ? 'over_quota' : 'failed');
             results.push(reply);
           }
         }

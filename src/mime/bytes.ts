@@ -4,8 +4,8 @@
  * NUL bytes in message data sent over IMAP and POP3.
  */
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import { escapeOctets } from '../protocol/octets.js';
+import { iconv } from './libs.js';
 
 /** LF is the line feed byte; a line ends at LF (with or without CR before it). */
 export const LF = 0x0a;
@@ -76,5 +76,5 @@ export function bytesText(s: string, fallback: 'raw' | 'windows-1252'): string {
   if (!hasHighBit(s)) return s;
   const bytes = Buffer.from(s, 'latin1');
   if (isUtf8(bytes)) return bytes.toString('utf8');
-  return fallback === 'raw' ? escapeOctets(s) : iconv.decode(bytes, 'windows-1252');
+  return fallback === 'raw' ? escapeOctets(s) : iconv().decode(bytes, 'windows-1252');
 }

@@ -4,8 +4,7 @@
  * IANA registry.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
-import Encoding from 'encoding-japanese';
+import { encodingJapanese, iconv } from './libs.js';
 
 /** Labels whose bytes are not ASCII-transparent, so the pure-ASCII fast path must not apply. */
 const NOT_ASCII_COMPATIBLE = /^(utf-?(16|32|7)|ucs-?[24]|unicode|iso-?2022|csiso2022|hz-)/;
@@ -40,9 +39,9 @@ export function normalizeCharset(charset: string | null): string {
   return ALIASES[s] ?? s;
 }
 
-/** known wraps iconv.encodingExists, whose type guard would otherwise narrow a miss to `never`. */
+/** known wraps iconv-lite's encodingExists, whose type guard would otherwise narrow a miss to `never`. */
 function known(cs: string): boolean {
-  return iconv.encodingExists(cs);
+  return iconv().encodingExists(cs);
 }
 
 function isAsciiLabel(cs: string): boolean {
@@ -70,15 +69,15 @@ export function decodeCharset(bytes: Buffer, charset: string | null): string {
   const cs = normalizeCharset(charset);
   if (bytes.length === 0) return '';
   if (isAscii(bytes) && !NOT_ASCII_COMPATIBLE.test(cs)) return bytes.toString('latin1');
-  if (isAsciiLabel(cs)) return isUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252');
+  if (isAsciiLabel(cs)) return isUtf8(bytes) ? bytes.toString('utf8') : iconv().decode(bytes, 'windows-1252');
   if (cs === 'utf-8' || cs === 'utf8') return bytes.toString('utf8');
-  if (isLatin1Label(cs)) return iconv.decode(bytes, 'windows-1252');
+  if (isLatin1Label(cs)) return iconv().decode(bytes, 'windows-1252');
   try {
     if (/^(iso-?2022-?jp|csiso2022jp|jis$)/.test(cs)) {
-      return Encoding.convert(bytes, { to: 'UNICODE', from: 'JIS', type: 'string' });
+      return encodingJapanese().convert(bytes, { to: 'UNICODE', from: 'JIS', type: 'string' });
     }
-    if (known(cs)) return iconv.decode(bytes, cs);
-    if (cs.startsWith('x-') && known(cs.slice(2))) return iconv.decode(bytes, cs.slice(2));
+    if (known(cs)) return iconv().decode(bytes, cs);
+    if (cs.startsWith('x-') && known(cs.slice(2))) return iconv().decode(bytes, cs.slice(2));
   } catch {
     // A codec failing on hostile bytes falls through to the unknown-charset rule.
   }

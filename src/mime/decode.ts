@@ -2,7 +2,7 @@
  * Content decoding: Content-Transfer-Encoding (RFC 2045 section 6), charsets (RFC 2046 section 4.1.2)
  * and encoded-words in header values (RFC 2047). Lenient on input, because mail in the wild is.
  */
-import libmime from 'libmime';
+import { libmime } from './libs.js';
 
 /** decodeCharset converts bytes in a charset to a string; see charset.ts for the rules. */
 export { decodeCharset } from './charset.js';
@@ -130,7 +130,7 @@ function decodeQuotedPrintable(body: Buffer): Buffer {
 export function decodeHeaderValue(raw: string): string {
   if (!raw.includes('=?')) return raw;
   try {
-    return libmime.decodeWords(raw);
+    return libmime().decodeWords(raw);
   } catch {
     return raw;
   }

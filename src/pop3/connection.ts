@@ -8,7 +8,10 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import { plaintextAuthAllowed } from '../auth/plaintext.js';
-import type { AuthThrottle } from '../auth/throttle.js';
+import { randomBytes } from 'node:crypto';
+import type { LoginPenalty } from '../auth/penalty.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { LiveSession, SessionRegistry } from '../sessions/registry.js';
 import type { Config } from '../config/types.js';
 import type { Admission } from '../net/admission.js';
 import { MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
@@ -48,8 +51,12 @@ export interface Pop3ConnectionOptions {
   limits: Pop3SessionLimits;
   /** Counts logins per user and IP (pop3.max_connections_per_user_ip). */
   admission: Admission;
-  /** The failed-login throttle, shared with IMAP. */
-  authThrottle: AuthThrottle;
+  /** The failed-login penalty, shared with IMAP. */
+  penalty: LoginPenalty;
+  /** Where logins are counted. */
+  metrics: Metrics;
+  /** The node's logged-in sessions, shared with IMAP (which `letterbox user delete` ends). */
+  sessions: SessionRegistry;
   /** Called once when the connection has closed. */
   onClose: () => void;
 }
@@ -84,6 +91,10 @@ export class Pop3Connection implements Pop3Session {
   private stopping: string | null = null;
   private loginCounted = false;
   private readonly doneWaiters: Array<() => void> = [];
+  /** This session's id in every log line (`session`). */
+  readonly sessionId = randomBytes(6).toString('base64url');
+  /** This session in the registry while logged in. */
+  private registered: LiveSession | null = null;
 
   constructor(
     socket: net.Socket,
@@ -94,7 +105,8 @@ export class Pop3Connection implements Pop3Session {
     this.config = opts.config;
     this.tlsActive = opts.implicitTls;
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.log = opts.log.child({ protocol: 'pop3', remote: this.remoteAddress, port: socket.localPort });
+    this.log = opts.log.child({ protocol: 'pop3', session: this.sessionId, remote: this.remoteAddress, port: socket.localPort });
+    this.log.info({ local: `${socket.localAddress}:${socket.localPort}`, tls: opts.implicitTls }, 'connect');
     this.out = new Pop3Writer(socket, {
       timeoutMs: opts.limits.outputStallTimeoutMs,
       onStall: () => {
@@ -106,6 +118,7 @@ export class Pop3Connection implements Pop3Session {
     socket.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => {
       this.close();
+      this.log.info('disconnect');
       this.opts.onClose();
       for (const w of this.doneWaiters.splice(0)) w();
     });
@@ -123,8 +136,12 @@ export class Pop3Connection implements Pop3Session {
     return plaintextAuthAllowed(this.config.pop3.plaintextAuth, this.tlsActive, this.remoteAddress);
   }
 
-  get authThrottle(): AuthThrottle {
-    return this.opts.authThrottle;
+  get penalty(): LoginPenalty {
+    return this.opts.penalty;
+  }
+
+  get metrics(): Metrics {
+    return this.opts.metrics;
   }
 
   /** Octets written to the socket that it has not yet passed to the kernel. */
@@ -168,6 +185,7 @@ export class Pop3Connection implements Pop3Session {
     if (this.timer) clearTimeout(this.timer);
     if (this.lineTimer) clearTimeout(this.lineTimer);
     if (this.loginCounted && this.transaction) this.opts.admission.releaseLogin(this.transaction.account.id, this.remoteAddress);
+    if (this.registered) this.opts.sessions.remove(this.registered);
     this.loginCounted = false;
     this.out.close();
     this.socket.end();
@@ -221,6 +239,8 @@ export class Pop3Connection implements Pop3Session {
     this.loginCounted = true;
     this.transaction = { account, maildrop };
     this.log = this.log.child({ user: account.email });
+    this.registered = { protocol: 'pop3', id: this.sessionId, accountId: account.id, user: account.email, remote: this.remoteAddress, end: (reason) => void this.shutdown(reason) };
+    this.opts.sessions.add(this.registered);
     this.resetTimer();
   }
 

@@ -18,7 +18,9 @@
  * (byte-stuffing, TOP), line-reader.ts, writer.ts, errors.ts.
  */
 import type { Logger } from 'pino';
-import { newAuthThrottle, type AuthThrottle } from '../auth/throttle.js';
+import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
+import { SessionRegistry } from '../sessions/registry.js';
 import type { Config } from '../config/types.js';
 import { Admission } from '../net/admission.js';
 import { startListeners, type ListenAddress } from '../net/listeners.js';
@@ -56,8 +58,12 @@ export interface Pop3ServerOptions {
   store: Store;
   log: Logger;
   tls: { key: Buffer; cert: Buffer };
-  /** The failed-login throttle shared with IMAP (default: one of its own with the limits.ts delays). */
-  authThrottle?: AuthThrottle;
+  /** The failed-login penalty shared with IMAP (default: one of its own from config.auth). */
+  penalty?: LoginPenalty;
+  /** Where logins are counted (default: nowhere). */
+  metrics?: Metrics;
+  /** The node's session registry, shared with IMAP (default: a new one, which follows the store's control messages itself). */
+  sessions?: SessionRegistry;
   /** Tests: bind each enabled listener to a port the OS picks instead of the configured one. */
   ephemeralPorts?: boolean;
   /** Tests: lower limits than the defaults. */
@@ -86,7 +92,10 @@ export async function startPop3Server(opts: Pop3ServerOptions): Promise<RunningP
   const { config, store, log } = opts;
   const limits = pop3Limits(config, opts.limits);
   const admission = new Admission(limits);
-  const authThrottle = opts.authThrottle ?? newAuthThrottle();
+  const penalty = opts.penalty ?? new LoginPenalty(store, penaltyLimits(config));
+  const metrics = opts.metrics ?? NO_METRICS;
+  const sessions = opts.sessions ?? new SessionRegistry();
+  const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
   const listeners = await startListeners({
     host: config.pop3.host,
     listeners: [
@@ -107,18 +116,26 @@ export async function startPop3Server(opts: Pop3ServerOptions): Promise<RunningP
         implicitTls: ctx.implicitTls,
         limits,
         admission,
-        authThrottle,
+        penalty,
+        metrics,
+        sessions,
         onClose: ctx.closed,
       });
       c.start();
       return c;
     },
+  }).catch((err: unknown) => {
+    unfollow();
+    throw err;
   });
   return {
     addresses: listeners.addresses,
     connectionCount: () => listeners.connectionCount(),
     bufferedOutput: () => listeners.bufferedOutput(),
     reloadTls: (material) => listeners.reloadTls(material),
-    close: () => listeners.close('Server shutting down.'),
+    close: async () => {
+      unfollow();
+      await listeners.close('Server shutting down.');
+    },
   };
 }

@@ -126,20 +126,8 @@ export const SHUTDOWN_GRACE_MS = 10 * 1000;
 /** Search keys in one SEARCH (including those under NOT, OR and parentheses): each key is evaluated per message, so the cost is keys x messages. */
 export const MAX_SEARCH_KEYS = 1000;
 
-/** First delay before answering a failed LOGIN/AUTHENTICATE (Dovecot's auth_failure_delay is 2 s); it doubles with each further failure from the same IP or for the same user name. */
-export const AUTH_FAILURE_DELAY_MS = 2000;
-
-/** Longest delay before answering a failed login: the doubling stops here. */
-export const AUTH_MAX_FAILURE_DELAY_MS = 15 * 1000;
-
-/** Failed logins from one IP address, or for one user name, after which every attempt is refused with NO [UNAVAILABLE] until the penalty expires (brute force). */
-export const AUTH_MAX_FAILURES = 10;
-
-/** A penalty (failure count) is forgotten this long after its last failure. */
-export const AUTH_PENALTY_WINDOW_MS = 15 * 60 * 1000;
-
-/** IP addresses and user names whose failures are remembered (in memory, per node): beyond it the oldest are forgotten, so an attack from many addresses cannot exhaust memory. */
-export const AUTH_MAX_TRACKED = 100_000;
+// The failed-login penalty (2 s doubling to 15 s per address, forgotten 15 min after the last failure) is
+// configurable: auth.penalty_* in the config file, defaults in src/config/defaults.ts, rules in src/auth/penalty.ts.
 
 /**
  * Longest POP3 line a client may send (src/pop3). RFC 2449 section 4 caps a command line at 255 octets,

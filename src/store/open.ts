@@ -1,18 +1,14 @@
 /**
- * openStore picks the storage backend named by the configuration.
+ * openStore picks the storage backend named by the configuration. Each backend is loaded when it is
+ * opened, so a command on SQLite never loads the PostgreSQL driver and the reverse.
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/types.js';
-import { Db as PgDb, openPool, redactUrl } from './postgres/db.js';
-import { migrate as migratePostgres, SCHEMA_VERSION as PG_SCHEMA_VERSION } from './postgres/migrations.js';
-import { describeConnectError, openPostgresStore } from './postgres/store.js';
-import { Db as SqliteDb } from './sqlite/db.js';
-import { migrate as migrateSqlite, SCHEMA_VERSION as SQLITE_SCHEMA_VERSION } from './sqlite/migrations.js';
-import { openSqliteStore } from './sqlite/store.js';
-import type { QuotaDefaults, Store } from './types.js';
+import { redactUrl } from './postgres/url.js';
+import type { CommitObserver, QuotaDefaults, Store } from './types.js';
 
 /** SQLITE_FILE is the database file name inside the data directory. */
 export const SQLITE_FILE = 'letterbox.db';
@@ -21,16 +17,16 @@ export const SQLITE_FILE = 'letterbox.db';
  * openStore opens the configured backend: for "sqlite", `<dataDir>/letterbox.db` (dataDir created with mode
  * 0700 if missing); for "postgres", the database at storage.url. Either way the schema is migrated first.
  * Throws Error when the store cannot be opened or its schema is newer than this code. `config.quota` gives the
- * limits of accounts without their own (none when absent).
+ * limits of accounts without their own (none when absent). `onCommit` is told of every durable commit (metrics).
  */
-export async function openStore(config: { dataDir: string; storage: StorageConfig; quota?: QuotaDefaults }, log?: Logger): Promise<Store> {
+export async function openStore(config: { dataDir: string; storage: StorageConfig; quota?: QuotaDefaults }, log?: Logger, onCommit?: CommitObserver): Promise<Store> {
   const storage = config.storage;
   switch (storage.kind) {
     case 'sqlite':
       await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-      return openSqliteStore(join(config.dataDir, SQLITE_FILE), { log, quota: config.quota });
+      return (await import('./sqlite/store.js')).openSqliteStore(join(config.dataDir, SQLITE_FILE), { log, quota: config.quota, onCommit });
     case 'postgres':
-      return openPostgresStore(storage.url, { log, quota: config.quota });
+      return (await import('./postgres/store.js')).openPostgresStore(storage.url, { log, quota: config.quota, onCommit });
     default:
       throw new Error(`unknown storage kind ${JSON.stringify((storage as { kind: unknown }).kind)}`);
   }
@@ -49,6 +45,9 @@ export function describeStorage(config: { dataDir: string; storage: StorageConfi
  */
 export async function migrateStore(config: { dataDir: string; storage: StorageConfig }, log?: Logger): Promise<{ from: number; to: number }> {
   if (config.storage.kind === 'sqlite') {
+    const { openSqliteStore } = await import('./sqlite/store.js');
+    const { Db: SqliteDb } = await import('./sqlite/db.js');
+    const { migrate: migrateSqlite, SCHEMA_VERSION: SQLITE_SCHEMA_VERSION } = await import('./sqlite/migrations.js');
     const file = join(config.dataDir, SQLITE_FILE);
     if (!existsSync(file)) {
       // A new file goes through openSqliteStore, which gives it (and the directory) their private modes.
@@ -63,6 +62,9 @@ export async function migrateStore(config: { dataDir: string; storage: StorageCo
       db.close();
     }
   }
+  const { Db: PgDb, openPool } = await import('./postgres/db.js');
+  const { migrate: migratePostgres, SCHEMA_VERSION: PG_SCHEMA_VERSION } = await import('./postgres/migrations.js');
+  const { describeConnectError } = await import('./postgres/store.js');
   const db = new PgDb(openPool(config.storage.url, 'migrate', log), config.storage.url, 'migrate');
   try {
     return { from: await migratePostgres(db, log), to: PG_SCHEMA_VERSION };

@@ -38,6 +38,28 @@ export class StoreError extends Error {
   }
 }
 
+/** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
+export class StorageUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * StoreOpenError is a database file that cannot be used: `damaged` (not a SQLite database, or corrupt:
+ * restore a backup) or `access` (the process may not read or write it, or its directory). The message names the file.
+ */
+export class StoreOpenError extends Error {
+  constructor(
+    readonly reason: 'damaged' | 'access',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreOpenError';
+  }
+}
+
 /** Account is one user. `email` is stored lower-cased. */
 export interface Account {
   id: number;
@@ -222,6 +244,36 @@ export interface Changes {
 /** ChangeListener is called after a committed change in a mailbox (mailboxId null: some mailbox of the account; accountId null: unknown, e.g. a write by another process: every listener must check). */
 export type ChangeListener = (accountId: number | null, mailboxId: number | null) => void;
 
+/**
+ * PenaltyReservation is what Store.reservePenalty read, before it reserved the attempt: the failures of the
+ * address (within the expiry), and the attempts and next answer time (ms since epoch, 0 for none) of the
+ * pair of address and user name (auth/penalty.ts).
+ */
+export interface PenaltyReservation {
+  addressFailures: number;
+  /** The pair's own failures within the expiry. */
+  pairFailures: number;
+  pairAttempts: number;
+  pairNextAt: number;
+}
+
+/** PenaltyEntry is one address under penalty: its failures within the expiry, the last one (ms since epoch) and how many user names were tried. */
+export interface PenaltyEntry {
+  remote: string;
+  failures: number;
+  lastFailure: number;
+  names: number;
+}
+
+/**
+ * ControlMessage is an instruction to the sessions of every node (Store.sendControl): `end-sessions` ends
+ * every session of the account with `* BYE reason` (its account was deleted or its password changed).
+ */
+export type ControlMessage = { kind: 'end-sessions'; accountId: number; reason: string };
+
+/** ControlListener receives control messages (of this node and the others). */
+export type ControlListener = (message: ControlMessage) => void;
+
 /** Store is the storage backend. Errors: StoreError for refusals; anything else is a server fault. */
 export interface Store {
   /** Backend name for logs, e.g. "sqlite". */
@@ -370,9 +422,35 @@ export interface Store {
    */
   highestModseq(accountId: number, mailboxId: number): Promise<number | null>;
 
+  // --- login penalty (auth/penalty.ts decides; the store keeps its rows, shared by every node) ---
+  /**
+   * Reads the failures of address `remote` whose last failure is at or after now - expireMs, and the
+   * attempts (forgotten when its next answer time is older than that) and next answer time of the pair
+   * (`remote`, `user`); then, in the same transaction, sets the pair's next answer time to plan(state)
+   * and counts one more attempt. Returns the state read. Not keyed by account: the address is the key.
+   */
+  reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (state: PenaltyReservation) => number): Promise<PenaltyReservation>;
+  /** Counts a failure of the pair at `now` (earlier failures older than expireMs are forgotten first). */
+  recordPenaltyFailure(remote: string, user: string, now: number, expireMs: number): Promise<void>;
+  /** Forgets the pair (after a right password). */
+  clearPenaltyPair(remote: string, user: string): Promise<void>;
+  /** Every address with failures at or after now - expireMs, most failures first. */
+  listPenalties(now: number, expireMs: number): Promise<PenaltyEntry[]>;
+  /** Forgets every pair of `remote`, or of every address when null; returns the number of addresses forgotten. */
+  clearPenalties(remote: string | null): Promise<number>;
+  /** Deletes the pairs whose last failure and next answer time are both before `before` (housekeeping). */
+  purgePenalties(before: number): Promise<void>;
+
   // --- notifications ---
   /** Registers a listener for committed changes (in-process and, for SQLite, other processes on the same file within about a second). Returns an unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
+  /**
+   * Sends a control message to the listeners of every node (PostgreSQL: NOTIFY on its own channel) or every
+   * process on the same SQLite file (a row the others read within about a second), this one included.
+   */
+  sendControl(message: ControlMessage): Promise<void>;
+  /** Registers a listener for control messages sent from now on; returns an unsubscribe function. */
+  onControl(listener: ControlListener): () => void;
 
   /**
    * Brings the query planner's statistics up to date after a bulk load (`letterbox import`,
@@ -381,6 +459,15 @@ export interface Store {
    */
   analyze(): Promise<void>;
 
+  /**
+   * Whether the store can serve now, for GET /health: null when it answers a query (and, on PostgreSQL,
+   * listens for the other nodes' changes), else what is wrong. Never throws.
+   */
+  health(): Promise<string | null>;
+
   /** Closes the backend; pending writes are finished first. */
   close(): Promise<void>;
 }
+
+/** CommitObserver is told of every durable write transaction: its duration in seconds and the writes it made durable (metrics). */
+export type CommitObserver = (seconds: number, writes: number) => void;

@@ -6,7 +6,6 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 
@@ -55,6 +54,7 @@ export async function ensureTlsMaterial(config: Config, log: Logger): Promise<Tl
   if (existing) return { ...existing, generated: false };
 
   const hostname = os.hostname();
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: hostname }], {
     keyType: 'rsa',
     keySize: 2048,

@@ -22,7 +22,9 @@ describe('loadConfig', () => {
       lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
-      log: { level: 'info' },
+      log: { level: 'info', format: 'json', file: null },
+      admin: { host: '127.0.0.1', port: 0 },
+      auth: { penaltyDelayMs: 2000, penaltyMaxDelayMs: 15_000, penaltyExpireMs: 900_000 },
     });
   });
 

@@ -4,23 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { access, mkdtemp, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
-import { BIN, runCli, spawnServe, freePort } from '../helpers/cli.js';
+import { bin, runCli, spawnServe, freePort } from '../helpers/cli.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 
 describe('letterbox serve', () => {
   it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const [imap, imaps, pop3, pop3s, lmtp] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const ports = ['--imap-port', String(imap), '--imaps-port', String(imaps), '--pop3-port', String(pop3), '--pop3s-port', String(pop3s), '--lmtp-port', String(lmtp)];
-    const p = spawn(process.execPath, [BIN, 'serve', '--data-dir', data, '--host', '127.0.0.1', ...ports], {
+    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', data, '--host', '127.0.0.1', ...ports], {
       env: { ...process.env, ...NO_ENV },
     });
     let out = '';
@@ -84,7 +84,7 @@ describe('letterbox serve', () => {
   });
 
   it('says a port is in use and how to pick another', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
@@ -107,21 +107,21 @@ describe('letterbox serve', () => {
   });
 
   it('refuses to start with every listener off', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)\n');
   });
 
   it('refuses two listeners on one port', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const r = await runCli(['serve', '--data-dir', data, '--imap-port', '1143', '--imaps-port', '0', '--pop3-port', '1143', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: the IMAP port and the POP3 port are both 1143: choose different ports\n');
   });
 
   it('serves LMTP alone, without TLS material, when the IMAP and POP3 ports are 0', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const lmtp = await freePort();
     const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
     try {
@@ -135,7 +135,7 @@ describe('letterbox serve', () => {
   });
 
   it('says the LMTP port is in use, and that the LMTP socket path is not a socket', async () => {
-    const data = path.join(await mkdtemp(path.join(os.tmpdir(), 'lb-serve-')), 'data');
+    const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const busy = net.createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
@@ -149,10 +149,10 @@ describe('letterbox serve', () => {
     } finally {
       busy.close();
     }
-    const file = path.join(path.dirname(data), 'not-a-socket');
+    const file = path.join(data, 'not-a-socket');
     await writeFile(file, 'x');
     const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 78);
     assert.equal(
       r.stderr,
       `letterbox: cannot listen on the LMTP socket ${file}: the path exists and is not a socket; remove it, or pick another path with --lmtp-socket / lmtp.socket in the config ("none" turns the socket off)\n`,
@@ -175,5 +175,78 @@ describe('letterbox serve', () => {
     );
     const other = new Error('boom');
     assert.equal(describeListenError(other, config), other);
+  });
+});
+
+describe('letterbox serve: operator mistakes get a clear line and the exit status of their class', () => {
+  const OFF = ['--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-socket', 'none'];
+
+  it('refuses a data directory that does not exist (flag, environment or config file) and creates nothing', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'lb-datadir-'));
+    const typo = path.join(base, 'dtaa');
+    const port = String(await freePort());
+    let r = await runCli(['serve', '--data-dir', typo, '--lmtp-port', port, ...OFF], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, `letterbox: data directory ${typo} (--data-dir) does not exist: create it (mkdir -m 700 ${typo}), or correct the path\n`);
+    r = await runCli(['serve', '--lmtp-port', port, ...OFF], '', { ...NO_ENV, LETTERBOX_DATA_DIR: typo });
+    assert.match(r.stderr, /\(LETTERBOX_DATA_DIR\) does not exist/);
+    const file = path.join(base, 'letterbox.yaml');
+    await writeFile(file, 'data_dir: ./dtaa\n');
+    r = await runCli(['serve', '-c', file, '--lmtp-port', port, ...OFF], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, `letterbox: data directory ${typo} (data_dir in ${file}) does not exist: create it (mkdir -m 700 ${typo}), or correct the path\n`);
+    await assert.rejects(access(typo), /ENOENT/, 'nothing was created');
+  });
+
+  it('creates the default ./data of the quick start (mode 0700) when it is missing', async () => {
+    const cwd = await mkdtemp(path.join(os.tmpdir(), 'lb-cwd-'));
+    const server = await spawnServe(['--lmtp-port', String(await freePort()), ...OFF], { cwd });
+    try {
+      assert.equal((await stat(path.join(cwd, 'data'))).mode & 0o777, 0o700);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it('says when the data directory is a file, when the database is damaged, and when imap.host does not resolve', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'lb-mistake-'));
+    const port = String(await freePort());
+    const notDir = path.join(base, 'file');
+    await writeFile(notDir, 'x');
+    let r = await runCli(['serve', '--data-dir', notDir, '--lmtp-port', port, ...OFF], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, `letterbox: data directory ${notDir} (--data-dir) is a file, not a directory\n`);
+
+    const damaged = path.join(base, 'damaged');
+    await mkdir(damaged);
+    await writeFile(path.join(damaged, 'letterbox.db'), 'this is not a SQLite database, but it is long enough to have a header of 100 octets...............'.repeat(50));
+    r = await runCli(['serve', '--data-dir', damaged, '--lmtp-port', port, ...OFF], '', NO_ENV);
+    assert.equal(r.code, 65);
+    assert.match(r.stderr, new RegExp(`^letterbox: the database ${path.join(damaged, 'letterbox.db')} is damaged or is not a SQLite database \\(file is not a database\\); restore it from a backup\\n$`));
+    r = await runCli(['user', 'list', '--data-dir', damaged], '', NO_ENV);
+    assert.equal(r.code, 65, 'every command says so alike');
+
+    r = await runCli(['serve', '--data-dir', base, '--host', 'no-such-host.invalid', '--imap-port', String(await freePort()), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, 'letterbox: cannot listen on no-such-host.invalid (imap.host / --host): no such host name or address on this machine\n');
+  });
+
+  it('says when the data directory or the database may not be written by the user letterbox runs as', { skip: process.getuid?.() !== 0 && 'needs root to run letterbox as another user' }, async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'lb-perm-'));
+    await chmod(base, 0o755);
+    const data = path.join(base, 'data');
+    await mkdir(data, { mode: 0o700 });
+    const port = String(await freePort());
+    const asNobody = { uid: 65534, gid: 65534 };
+    let r = await runCli(['serve', '--data-dir', data, '--lmtp-port', port, ...OFF], '', NO_ENV, asNobody);
+    assert.equal(r.code, 78);
+    assert.equal(r.stderr, `letterbox: data directory ${data} (--data-dir): no permission to write it as nobody; run letterbox as the directory's owner, or chown it\n`);
+    // A directory nobody may write, holding a database nobody may write.
+    assert.equal((await runCli(['user', 'list', '--data-dir', data], '', NO_ENV)).code, 0);
+    await chmod(data, 0o777);
+    await chmod(path.join(data, 'letterbox.db'), 0o600);
+    r = await runCli(['serve', '--data-dir', data, '--lmtp-port', port, ...OFF], '', NO_ENV, asNobody);
+    assert.equal(r.code, 78);
+    assert.match(r.stderr, new RegExp(`^letterbox: cannot open the database ${path.join(data, 'letterbox.db')} for writing as uid 65534: .*; run letterbox as the owner of the data directory\\n$`));
   });
 });

@@ -1,6 +1,8 @@
 /**
- * Authentication hardening over real sockets: failed logins are answered late and then refused, per IP
- * address and per user name, with the same answer for an unknown user as for a wrong password; no
+ * Authentication hardening over real sockets: failed logins make the answers to their address ever later
+ * (the penalty, auth/penalty.ts) without ever refusing the right password, guesses for one user from one
+ * address are answered one after the other however many connections carry them, another address is
+ * answered at once; the same answer for an unknown user as for a wrong password; no
  * password or AUTHENTICATE data reaches the log, even at trace level; TLS below 1.2 is refused.
  */
 import assert from 'node:assert/strict';
@@ -8,78 +10,82 @@ import { Writable } from 'node:stream';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { AuthThrottle } from '../../src/auth/throttle.js';
+import { penaltyAddress } from '../../src/auth/penalty.js';
 import { login } from '../helpers/imap.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
 import { exchange } from '../helpers/transcript.js';
 
 const FAILED = 'NO [AUTHENTICATIONFAILED] Authentication failed.';
-const THROTTLED = 'NO [UNAVAILABLE] Too many failed logins; try again later.';
 
-describe('AuthThrottle', () => {
-  const limits = { failureDelayMs: 100, maxFailureDelayMs: 1000, maxFailures: 5, penaltyWindowMs: 60_000, maxTracked: 3 };
-
-  it('doubles the delay per failure up to the cap, blocks at maxFailures, and forgets after the window', () => {
-    let now = 0;
-    const t = new AuthThrottle(limits, () => now);
-    assert.deepEqual([1, 2, 3, 4].map(() => t.failure('1.2.3.4', 'a@x')), [100, 200, 400, 800]);
-    assert.equal(t.blocked('1.2.3.4', 'other@x'), false);
-    assert.equal(t.failure('1.2.3.4', 'a@x'), 1000);
-    assert.equal(t.blocked('1.2.3.4', 'other@x'), true, 'the IP is blocked for every user');
-    assert.equal(t.blocked('5.6.7.8', 'A@X'), true, 'the user is blocked from every IP, case-insensitively');
-    assert.equal(t.blocked('5.6.7.8', 'other@x'), false);
-    now += 60_001;
-    assert.equal(t.blocked('1.2.3.4', 'a@x'), false);
-  });
-
-  it('renews only the IP penalty for refused attempts, and forgets on success', () => {
-    let now = 0;
-    const t = new AuthThrottle(limits, () => now);
-    for (let i = 0; i < 5; i++) t.failure('1.2.3.4', 'a@x');
-    now += 50_000;
-    t.failure('1.2.3.4', 'a@x', true);
-    now += 20_000;
-    assert.equal(t.blocked('5.6.7.8', 'a@x'), false, 'the account penalty ran out');
-    assert.equal(t.blocked('1.2.3.4', 'b@x'), true, 'the hammering IP is still blocked');
-    t.success('1.2.3.4', 'b@x');
-    assert.equal(t.blocked('1.2.3.4', 'b@x'), false);
-  });
-
-  it('remembers at most maxTracked keys', () => {
-    const t = new AuthThrottle({ ...limits, maxFailures: 1 });
-    for (const ip of ['1', '2', '3', '4']) t.failure(ip, `u${ip}`);
-    assert.equal(t.blocked('1', 'nobody'), false, 'the oldest IP was forgotten');
-    assert.equal(t.blocked('4', 'nobody'), true);
+describe('penalty keys', () => {
+  it('counts IPv4 (also IPv4-mapped) by address and IPv6 by its /64', () => {
+    const table: Array<[string, string]> = [
+      ['192.0.2.7', '192.0.2.7'],
+      ['::ffff:192.0.2.7', '192.0.2.7'],
+      ['2001:db8:0:1::5', '2001:db8:0:1::/64'],
+      ['2001:0db8:0000:0001:abcd:1:2:3', '2001:db8:0:1::/64'],
+      ['2001:db8:0:1::/64', '2001:db8:0:1::/64'],
+      ['::1', '0:0:0:0::/64'],
+      ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+      ['unknown', 'unknown'],
+    ];
+    for (const [ip, key] of table) assert.equal(penaltyAddress(ip), key, ip);
   });
 });
 
-describe('failed logins over IMAP', () => {
-  let srv: TestServer;
-  before(async () => {
-    srv = await startTestServer('sqlite', undefined, { limits: { authFailureDelayMs: 100, authMaxFailureDelayMs: 400, authMaxFailures: 4 } });
-    await srv.addUser('alice@example.com', 'right');
-    await srv.addUser('carol@example.com', 'right');
-  });
-  after(async () => srv.close());
+for (const backend of BACKENDS) {
+  describe(`failed logins over IMAP (${backend})`, () => {
+    let srv: TestServer;
+    before(async () => {
+      // Failures from an address are answered 300, 600, 1200, 1200 ms late.
+      srv = await startTestServer(backend, (c) => (c.auth = { penaltyDelayMs: 300, penaltyMaxDelayMs: 1200, penaltyExpireMs: 60_000 }));
+      await srv.addUser('alice@example.com', 'right');
+      await srv.addUser('carol@example.com', 'right');
+    });
+    after(async () => srv.close());
 
-  it('answers a wrong password and an unknown user alike, late, then refuses with UNAVAILABLE even the right password', async () => {
-    const c = await RawClient.connect(srv.imapPort);
-    const t0 = Date.now();
-    await exchange(c, 'a', 'LOGIN alice@example.com wrong', [`a ${FAILED}`]);
-    assert.ok(Date.now() - t0 >= 90, 'the failure was delayed');
-    await exchange(c, 'b', 'LOGIN nobody@example.com wrong', [`b ${FAILED}`]);
-    await exchange(c, 'c', 'AUTHENTICATE PLAIN ' + Buffer.from('\0alice@example.com\0wrong').toString('base64'), [`c ${FAILED}`]);
-    await exchange(c, 'd', 'LOGIN nobody@example.com wrong', [`d ${FAILED}`]);
-    // Four failures from this address: from now on it is refused, whatever it sends.
-    await exchange(c, 'e', 'LOGIN alice@example.com right', [`e ${THROTTLED}`]);
-    await exchange(c, 'f', 'LOGIN nobody@example.com wrong', [`f ${THROTTLED}`]);
-    await exchange(c, 'g', 'AUTHENTICATE PLAIN ' + Buffer.from('\0carol@example.com\0right').toString('base64'), [`g ${THROTTLED}`]);
-    // The session itself goes on.
-    await exchange(c, 'n', 'NOOP', ['n OK NOOP completed']);
-    c.close();
+    it('answers a wrong password and an unknown user alike, ever later, and never refuses the right password', async () => {
+      const c = await RawClient.connect(srv.imapPort, { localAddress: '127.0.0.3' });
+      const t0 = Date.now();
+      await exchange(c, 'a', 'LOGIN alice@example.com wrong', [`a ${FAILED}`]);
+      await exchange(c, 'b', 'LOGIN nobody@example.com wrong', [`b ${FAILED}`]);
+      await exchange(c, 'c', 'AUTHENTICATE PLAIN ' + Buffer.from('\0alice@example.com\0wrong').toString('base64'), [`c ${FAILED}`]);
+      for (const tag of ['d', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm']) await exchange(c, tag, 'LOGIN alice@example.com wrong', [`${tag} ${FAILED}`]);
+      // 13 failures: at least 300 + 600 + 1200 x 11 ms, whatever the machine's speed.
+      assert.ok(Date.now() - t0 >= 300 + 600 + 1200 * 11, 'each failure waited its penalty');
+      const t1 = Date.now();
+      assert.match((await c.command('n', 'LOGIN alice@example.com right')).at(-1)!, /^n OK \[CAPABILITY /, 'the right password is never refused');
+      assert.ok(Date.now() - t1 >= 1200, 'but it waits out the address\'s penalty');
+      c.close();
+    });
+
+    it('answers the right password from another address at once, and for another user from the guessing address after the penalty alone', async () => {
+      const guesser = '127.0.0.4';
+      const warm = await RawClient.connect(srv.imapPort, { localAddress: guesser });
+      for (const tag of ['a', 'b', 'c']) await exchange(warm, tag, 'LOGIN carol@example.com wrong', [`${tag} ${FAILED}`]);
+      // Six parallel guesses for carol from the guessing address: answered one after the other, 1.2 s apart.
+      const order: string[] = [];
+      const guesses = await Promise.all(Array.from({ length: 6 }, () => RawClient.connect(srv.imapPort, { localAddress: guesser })));
+      const pending = guesses.map(async (g, i) => {
+        g.send('g LOGIN carol@example.com wrong');
+        assert.deepEqual(await g.readUntilTagged('g', 60_000), [`g ${FAILED}`]);
+        order.push(`guess ${i}`);
+      });
+      const other = await RawClient.connect(srv.imapPort, { localAddress: '127.0.0.5' });
+      assert.match((await other.command('o', 'LOGIN carol@example.com right')).at(-1)!, /^o OK /);
+      order.push('carol from another address');
+      const alice = await RawClient.connect(srv.imapPort, { localAddress: guesser });
+      assert.match((await alice.command('p', 'LOGIN alice@example.com right')).at(-1)!, /^p OK /);
+      order.push('alice from the guessing address');
+      await Promise.all(pending);
+      // The other address was answered before any queued guess, and alice within the penalty: before the second guess.
+      assert.equal(order[0], 'carol from another address');
+      assert.ok(order.indexOf('alice from the guessing address') <= 2, order.join(', '));
+      for (const x of [warm, ...guesses, other, alice]) x.close();
+    });
   });
-});
+}
 
 describe('secrets never reach the log', () => {
   it('runs LOGIN, AUTHENTICATE (inline and as a continuation) and failures at trace level without logging a password', async () => {

@@ -3,16 +3,48 @@
  * its exit code and output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-/** Absolute path of the CLI entry point. */
-export const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'letterbox.js');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const BIN_PATH = path.join(ROOT, 'bin', 'letterbox.js');
+let built = false;
 
-/** runCli resolves with the exit code, stdout and stderr; `input` is written to stdin (then closed). */
-export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * bin returns the absolute path of the CLI entry point, bin/letterbox.js, which runs the compiled dist/.
+ * It throws when dist/ is missing or older than a file of src/ (`npm test` builds first; a test file run
+ * alone after an edit needs `npm run build`), so no test drives yesterday's code.
+ */
+export function bin(): string {
+  if (built) return BIN_PATH;
+  const stale: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) {
+        const out = path.join(ROOT, 'dist', path.relative('src', rel).replace(/\.ts$/, '.js'));
+        let outTime = 0;
+        try {
+          outTime = statSync(out).mtimeMs;
+        } catch {
+          // missing: stale
+        }
+        if (outTime < statSync(path.join(ROOT, rel)).mtimeMs) stale.push(rel);
+      }
+    }
+  };
+  walk('src');
+  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ` and ${stale.length - 3} more` : ''}: run "npm run build" (npm test builds first)`);
+  built = true;
+  return BIN_PATH;
+}
+
+/** runCli resolves with the exit code, stdout and stderr; `input` is written to stdin (then closed); `as` runs it as another user (root only). */
+export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}, as: { uid?: number; gid?: number; cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+    const p = spawn(process.execPath, [bin(), ...args], { env: { ...process.env, ...env }, ...as });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -42,8 +74,8 @@ export interface ServeProcess {
 }
 
 /** spawnServe starts `letterbox serve ARGS` and resolves once it has logged the whole "Letterbox ready" line; rejects if it exits first. */
-export async function spawnServe(args: string[]): Promise<ServeProcess> {
-  const p = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' } });
+export async function spawnServe(args: string[], opts: { cwd?: string } = {}): Promise<ServeProcess> {
+  const p = spawn(process.execPath, [bin(), 'serve', ...args], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' }, ...opts });
   let out = '';
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -42,11 +42,12 @@ export class RawClient {
     for (const f of w) f();
   }
 
-  /** connect opens a connection (TLS when `tlsCa` is given) and reads the greeting. */
-  static async connect(port: number, opts: { tlsCa?: string } = {}): Promise<RawClient> {
+  /** connect opens a connection (TLS when `tlsCa` is given; from `localAddress`, e.g. 127.0.0.2, when given) and reads the greeting. */
+  static async connect(port: number, opts: { tlsCa?: string; localAddress?: string } = {}): Promise<RawClient> {
+    const from = opts.localAddress ? { localAddress: opts.localAddress } : {};
     const socket = opts.tlsCa
-      ? tls.connect({ host: '127.0.0.1', port, ca: opts.tlsCa, servername: 'localhost' })
-      : net.connect({ host: '127.0.0.1', port });
+      ? tls.connect({ host: '127.0.0.1', port, ca: opts.tlsCa, servername: 'localhost', ...from })
+      : net.connect({ host: '127.0.0.1', port, ...from });
     await new Promise<void>((resolve, reject) => {
       socket.once(opts.tlsCa ? 'secureConnect' : 'connect', () => resolve());
       socket.once('error', reject);

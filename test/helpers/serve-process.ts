@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BIN, freePort } from './cli.js';
+import { bin, freePort } from './cli.js';
 
 /** ServeProcess is a running `letterbox serve`. */
 export interface ServeProcess {
@@ -71,7 +71,7 @@ export async function startServe(
       opts.extraYaml ?? '',
     ].join('\n'),
   );
-  const proc = spawn(process.execPath, [BIN, 'serve', '-c', file], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' } });
+  const proc = spawn(process.execPath, [bin(), 'serve', '-c', file], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' } });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();

@@ -11,10 +11,11 @@ import pino from 'pino';
 import selfsigned from 'selfsigned';
 import { hashPassword } from '../../src/auth/password.js';
 import type { Config, StorageConfig } from '../../src/config/types.js';
-import { newAuthThrottle } from '../../src/auth/throttle.js';
+import { LoginPenalty, penaltyLimits } from '../../src/auth/penalty.js';
 import { startServer, type RunningServer, type ServerLimits } from '../../src/imap/server.js';
 import { startPop3Server, type Pop3Limits, type RunningPop3 } from '../../src/pop3/server.js';
 import type { Logger } from '../../src/log/logger.js';
+import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
 import { testDatabase } from './postgres.js';
@@ -48,9 +49,6 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Test servers answer failed logins after 50-200 ms instead of 2-15 s, so suites that test a wrong password stay fast. */
-const TEST_LIMITS: Partial<ServerLimits> = { authFailureDelayMs: 50, authMaxFailureDelayMs: 200 };
-
 let tlsMaterial: Promise<{ key: string; cert: string }> | null = null;
 
 /** testTls generates one self-signed certificate for localhost per test process. */
@@ -69,8 +67,8 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 
 /**
  * startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth); `opts.limits`
- * lowers IMAP limits (timeouts, connection caps) and the login throttle's (login delays), `opts.pop3Limits`
- * POP3's; `opts.log` replaces the silent logger.
+ * lowers IMAP limits (timeouts, connection caps), `opts.pop3Limits` POP3's (config.auth sets the login
+ * penalty's delays); `opts.log` replaces the silent logger.
  */
 export async function startTestServer(
   backend: Backend = 'sqlite',
@@ -88,22 +86,22 @@ export async function startTestServer(
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
-    log: { level: 'silent' },
+    log: { level: 'silent', format: 'json', file: null },
+    admin: { host: '127.0.0.1', port: 0 },
+    // Failed logins are answered after 50-200 ms instead of 2-15 s, so suites that test a wrong password stay fast.
+    auth: { penaltyDelayMs: 50, penaltyMaxDelayMs: 200, penaltyExpireMs: 15 * 60 * 1000 },
   };
   configure?.(config);
   const log = opts.log ?? pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' });
   const store = await openStore(config, log);
   const tls = await testTls();
-  const limits = { ...TEST_LIMITS, ...opts.limits };
-  const authThrottle = newAuthThrottle({
-    ...(limits.authFailureDelayMs !== undefined && { failureDelayMs: limits.authFailureDelayMs }),
-    ...(limits.authMaxFailureDelayMs !== undefined && { maxFailureDelayMs: limits.authMaxFailureDelayMs }),
-    ...(limits.authMaxFailures !== undefined && { maxFailures: limits.authMaxFailures }),
-    ...(limits.authPenaltyWindowMs !== undefined && { penaltyWindowMs: limits.authPenaltyWindowMs }),
-  });
   const material = { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) };
-  const server = await startServer({ config, store, log, tls: material, ephemeralPorts: true, limits, authThrottle });
-  const pop3 = await startPop3Server({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.pop3Limits, authThrottle });
+  // One penalty and one session registry for both protocols, as serve has.
+  const penalty = new LoginPenalty(store, penaltyLimits(config));
+  const sessions = new SessionRegistry();
+  const unfollow = sessions.follow(store, log);
+  const server = await startServer({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.limits, penalty, sessions });
+  const pop3 = await startPop3Server({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.pop3Limits, penalty, sessions });
   const port = (name: string): number => [...server.addresses, ...pop3.addresses].find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),
@@ -123,6 +121,7 @@ export async function startTestServer(
     },
     async close() {
       await Promise.all([server.close(), pop3.close()]);
+      unfollow();
       await store.close();
       await pg?.drop();
       await rm(dataDir, { recursive: true, force: true });

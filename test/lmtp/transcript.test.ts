@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startLmtpServer, type RunningLmtp } from '../../src/lmtp/server.js';
 import { login } from '../helpers/imap.js';
@@ -26,6 +27,14 @@ describe('LMTP transcripts', () => {
   let socket = '';
   let n = 0;
   let user = '';
+  /** Every log line of the LMTP server, parsed. */
+  const logged: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
 
   before(async () => {
     srv = await startTestServer('sqlite');
@@ -33,7 +42,7 @@ describe('LMTP transcripts', () => {
     lmtp = await startLmtpServer({
       config: { ...srv.config, lmtp: { host: '127.0.0.1', port: 24, socket } },
       store: srv.store,
-      log: pino({ level: process.env.LETTERBOX_TEST_LOG ?? 'silent' }),
+      log: pino({ level: 'debug' }, sink),
       ephemeralPort: true,
       maxMessageOctets: LIMIT,
     });
@@ -187,7 +196,8 @@ describe('LMTP transcripts', () => {
     assert.deepEqual(await bodies(user, 'Sent'), []);
   });
 
-  it('stores nothing when the client goes away in the middle of DATA', async () => {
+  it('stores nothing when the client goes away in the middle of DATA, and logs one warn line saying whose mail it was', async () => {
+    const mark = logged.length;
     const c = await LmtpClient.connect(port);
     await c.command('LHLO mta');
     await c.command('MAIL FROM:<a@example.org>');
@@ -205,6 +215,13 @@ describe('LMTP transcripts', () => {
     assert.deepEqual(await d.readReply(), [`250 2.6.0 <${user}> delivered to INBOX`]);
     d.close();
     assert.deepEqual(await bodies(user, 'INBOX'), [`Return-Path: <a@example.org>\r\nDelivered-To: ${user}\r\nSubject: whole\r\n\r\nwhole\r\n`]);
+    const warned = logged.slice(mark).filter((l) => (l.level as number) >= 40);
+    assert.equal(warned.length, 1, JSON.stringify(warned));
+    const w = warned[0]!;
+    assert.equal(w.msg, 'LMTP: client disconnected during DATA; nothing delivered');
+    assert.deepEqual([w.from, w.rcpt, w.remote], ['a@example.org', [user], '127.0.0.1']);
+    assert.equal(typeof w.session, 'string');
+    assert.equal(JSON.stringify(logged.slice(mark)).includes('"stack"'), false, 'no stack trace');
   });
 
   it('pipelined commands get their replies in order (RFC 2033 requires PIPELINING)', async () => {

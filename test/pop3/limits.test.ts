@@ -1,7 +1,7 @@
 /**
  * POP3 hardening over real sockets (as test/hardening does for IMAP): the line length cap, too many bad
  * commands, the autologout timers (RFC 1939 section 3), the slowloris timer, connection and per-user
- * limits, the failed-login throttle shared with IMAP, a client that never reads RETR output, and a
+ * limits, the failed-login penalty shared with IMAP, a client that never reads RETR output, and a
  * shutdown. Timeouts and caps are lowered through startTestServer so the tests run in seconds.
  */
 import assert from 'node:assert/strict';
@@ -105,7 +105,7 @@ describe('POP3 limits', () => {
   });
 });
 
-describe('POP3 connection limits and the shared login throttle', () => {
+describe('POP3 connection limits and the shared login penalty', () => {
   let srv: TestServer;
   before(async () => {
     srv = await startTestServer(
@@ -113,8 +113,8 @@ describe('POP3 connection limits and the shared login throttle', () => {
       (c) => {
         c.pop3.maxConnectionsPerIp = 3;
         c.pop3.maxConnectionsPerUserIp = 2;
+        c.auth = { penaltyDelayMs: 300, penaltyMaxDelayMs: 1200, penaltyExpireMs: 60_000 };
       },
-      { limits: { authMaxFailures: 3 } },
     );
     await srv.addUser('alice@example.com', 'pw');
   });
@@ -140,15 +140,20 @@ describe('POP3 connection limits and the shared login throttle', () => {
     assert.ok(await waitFor(() => srv.pop3.connectionCount() === 0));
   });
 
-  it('failed IMAP logins count for POP3: one throttle for both protocols', async () => {
+  it('failed IMAP logins count for POP3: one penalty for both protocols, which delays and never refuses', async () => {
     for (let i = 0; i < 3; i++) {
       const c = await RawClient.connect(srv.imapPort);
-      assert.match((await c.command('a', 'LOGIN alice@example.com wrong')).at(-1)!, /^a NO \[AUTHENTICATIONFAILED\]/);
+      assert.match((await c.command('a', 'LOGIN alice@example.com wrong', 20_000)).at(-1)!, /^a NO \[AUTHENTICATIONFAILED\]/);
       c.close();
     }
+    assert.deepEqual((await srv.store.listPenalties(Date.now(), 60_000)).map((e) => [e.remote, e.failures]), [['127.0.0.1', 3]]);
     const p = await Pop3Client.connect(srv.pop3sPort, { tlsCa: srv.cert });
     assert.equal(await p.command('USER alice@example.com'), '+OK Send the password.');
-    assert.equal(await p.command('PASS pw'), '-ERR [SYS/TEMP] Too many failed logins; try again later.');
+    const t0 = Date.now();
+    assert.equal(await p.command('PASS wrong', 20_000), '-ERR [AUTH] Authentication failed.');
+    assert.ok(Date.now() - t0 >= 1200, 'the fourth failure waits the penalty');
+    assert.equal(await p.command('USER alice@example.com'), '+OK Send the password.');
+    assert.equal(await p.command('PASS pw', 20_000), '+OK Logged in.');
     p.close();
   });
 });
@@ -181,8 +186,9 @@ describe('POP3 shutdown', () => {
       const c = await loginPop3(srv, 'TLS', 'alice@example.com');
       c.socket.pause();
       const retr = c.multilineBytes('RETR 1');
-      // The RETR is under way (waiting for the client to read) when the server is told to stop.
-      assert.ok(await waitFor(() => srv.pop3.bufferedOutput() > 0));
+      // The RETR is under way (waiting for the client to read) when the server is told to stop: more is
+      // buffered than the login reply, whose octets a TLS socket may still count for a moment after they left.
+      assert.ok(await waitFor(() => srv.pop3.bufferedOutput() > 4096));
       const closing = srv.pop3.close();
       c.socket.resume();
       const { status, data } = await retr;

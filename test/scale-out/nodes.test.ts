@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BIN, runCli, freePort } from '../helpers/cli.js';
+import { bin, runCli, freePort } from '../helpers/cli.js';
 import { append, login } from '../helpers/imap.js';
 import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
 
@@ -27,7 +27,7 @@ interface Node {
 async function startNode(url: string): Promise<Node> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-node-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0'], {
+  const proc = spawn(process.execPath, [bin(), 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0'], {
     env: { ...process.env, ...NO_ENV },
   });
   let out = '';

@@ -10,6 +10,7 @@ import { appendTests, copyTests, expungeTests, flagTests } from './suite-message
 import { changesTests, isolationTests, notifyTests } from './suite-changes.js';
 import { quotaTests } from './suite-quota.js';
 import { searchTests } from './suite-search.js';
+import { controlTests, penaltyTests } from './suite-penalty.js';
 
 export type { Opened } from './helpers.js';
 
@@ -54,5 +55,7 @@ export function runStoreSuite(name: string, open: () => Promise<Opened>): void {
     describe('account isolation', () => isolationTests(ctx));
     describe('quota', () => quotaTests(ctx));
     describe('full-text index', () => searchTests(ctx));
+    describe('login penalty', () => penaltyTests(ctx));
+    describe('control messages', () => controlTests(ctx));
   });
 }

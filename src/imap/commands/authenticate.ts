@@ -51,7 +51,7 @@ export const authenticateCommand: CommandSpec<AuthArgs> = {
 async function plain(s: Session, initial: string | null): Promise<Account> {
   const response = initial ?? (await askResponse(s, ''));
   const { user, password } = saslStep(() => plainCredentials(decodeSaslResponse(response)));
-  return checkCredentials(s, user, password);
+  return checkCredentials(s, user, password, 'PLAIN');
 }
 
 /** LOGIN: the user name (initial response or answer to "Username:"), then the password (answer to "Password:"). */
@@ -61,7 +61,7 @@ async function login(s: Session, initial: string | null): Promise<Account> {
   const user = saslStep(() => decodeSaslResponse(first)).toString('utf8');
   const answer = await askResponse(s, LOGIN_CHALLENGES.password);
   const password = saslStep(() => decodeSaslResponse(answer)).toString('utf8');
-  return checkCredentials(s, user, password);
+  return checkCredentials(s, user, password, 'SASL LOGIN');
 }
 
 /** saslStep runs a decoding step of auth/sasl.ts, turning its SaslError into BAD (or NO [AUTHORIZATIONFAILED] for a foreign authzid). */

@@ -16,7 +16,7 @@ export const loginCommand: CommandSpec<{ user: string; password: string }> = {
   },
   async run(s, { user, password }) {
     requirePlaintextAllowed(s);
-    const account = await checkCredentials(s, user, password);
+    const account = await checkCredentials(s, user, password, 'LOGIN');
     s.login(account);
     return `[CAPABILITY ${s.capabilities().join(' ')}] Logged in`;
   },

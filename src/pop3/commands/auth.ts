@@ -35,14 +35,14 @@ export const authCommand: CommandSpec<AuthArgs> = {
     if (mechanism === 'PLAIN') {
       const response = initial ?? (await ask(s, ''));
       const { user, password } = saslStep(() => plainCredentials(decodeSaslResponse(response)));
-      return logIn(s, user, password);
+      return logIn(s, user, password, 'PLAIN');
     }
     // LOGIN: an empty initial response carries no user name yet, so ask for it as without one.
     const first = initial === null || initial === '=' ? await ask(s, LOGIN_CHALLENGES.user) : initial;
     const user = saslStep(() => decodeSaslResponse(first)).toString('utf8');
     const answer = await ask(s, LOGIN_CHALLENGES.password);
     const password = saslStep(() => decodeSaslResponse(answer)).toString('utf8');
-    return logIn(s, user, password);
+    return logIn(s, user, password, 'SASL LOGIN');
   },
 };
 

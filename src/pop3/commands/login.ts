@@ -1,8 +1,7 @@
 /**
  * The POP3 face of the login rules of src/auth, shared by PASS and AUTH: the plaintext-auth rule before
- * TLS (RFC 2595 section 4) and the credential check with its throttle, answered with the codes of RFC
- * 3206 (AUTH-RESP-CODE): [AUTH] when the credentials are at fault, [SYS/TEMP] when the server refuses
- * for now.
+ * TLS (RFC 2595 section 4) and the credential check with the failed-login penalty (answers delayed,
+ * never refused), answered with the codes of RFC 3206 (AUTH-RESP-CODE): [AUTH] when the credentials are at fault.
  */
 import { authenticate, LoginRefused } from '../../auth/login.js';
 import type { Pop3Session } from '../command.js';
@@ -17,15 +16,15 @@ export function requirePlaintextAllowed(s: Pop3Session): void {
 
 /**
  * logIn checks `user` and `password` and enters the TRANSACTION state; returns the +OK text. Throws
- * Pop3Error [AUTH] (wrong user or password), [SYS/TEMP] (too many failed logins), or as Pop3Session.login.
+ * Pop3Error [AUTH] (wrong user or password), or as Pop3Session.login. `mechanism` names the command for the log.
  */
-export async function logIn(s: Pop3Session, user: string, password: string): Promise<string> {
+export async function logIn(s: Pop3Session, user: string, password: string, mechanism = 'USER'): Promise<string> {
   let account;
   try {
-    account = await authenticate(s, user, password);
+    account = await authenticate(s, user, password, mechanism);
   } catch (err) {
     if (!(err instanceof LoginRefused)) throw err;
-    throw err.reason === 'throttled' ? refuse('Too many failed logins; try again later.', 'SYS/TEMP') : refuse('Authentication failed.', 'AUTH');
+    throw refuse('Authentication failed.', 'AUTH');
   }
   await s.login(account);
   return 'Logged in.';

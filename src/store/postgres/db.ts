@@ -6,12 +6,17 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+export { StorageUnavailableError } from '../types.js';
+export { redactUrl } from './url.js';
 
 /** SqlValue is what a statement parameter may be (arrays for `= ANY(?)` and UNNEST, where null is SQL NULL). */
 export type SqlValue = number | string | Buffer | null | readonly number[] | readonly string[] | ReadonlyArray<number | null>;
 
 /** NOTIFY_CHANNEL is the LISTEN/NOTIFY channel every node of one database shares. */
 export const NOTIFY_CHANNEL = 'letterbox_changes';
+
+/** CONTROL_CHANNEL carries control messages (Store.sendControl) as JSON, to every node, the sender's included. */
+export const CONTROL_CHANNEL = 'letterbox_control';
 
 // BIGINT (20) and NUMERIC (1700, what SUM of a BIGINT gives) as numbers: every value we store is below 2^53.
 const TYPES: pg.CustomTypesConfig = {
@@ -84,6 +89,8 @@ const MAX_ATTEMPTS = 5;
  * bodies), taken mailbox first, account second. A transaction that still deadlocks is retried.
  */
 export class Db extends Queries {
+  /** onCommit is told of each committed write transaction: seconds from BEGIN to the end of COMMIT, and 1 write. */
+  onCommit: ((seconds: number, writes: number) => void) | null = null;
   /** afterCommit is called with each change of a committed write transaction (the node's own listeners). */
   afterCommit: (accountId: number, mailboxId: number | null) => void = () => {};
   /** nodeId names this process in NOTIFY payloads, so it can ignore its own notifications. */
@@ -108,6 +115,7 @@ export class Db extends Queries {
       const client = await this.pool.connect();
       const tx = new Tx(client);
       let result: T;
+      const started = performance.now();
       try {
         await client.query('BEGIN');
         result = await fn(tx);
@@ -127,6 +135,7 @@ export class Db extends Queries {
         throw err;
       }
       client.release();
+      this.onCommit?.((performance.now() - started) / 1000, 1);
       for (const [a, m] of tx.changes) this.afterCommit(a, m);
       return result;
     }
@@ -178,21 +187,3 @@ export function pgText(s: string): string {
   return s.includes('\0') ? s.replace(/\0/g, ' ') : s;
 }
 
-/** StorageUnavailableError is a database that cannot be reached or logged into; its message names it (without the password). */
-export class StorageUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StorageUnavailableError';
-  }
-}
-
-/** redactUrl is `url` without its password, for logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable url)';
-  }
-}

@@ -11,6 +11,7 @@ import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
+import { PENALTY_SCHEMA } from './penalty.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 import { mayHoldOctets, reparse } from '../header-octets.js';
 
@@ -60,6 +61,8 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
   },
   // As SQLite's migration 7.
   { version: 6, description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE', run: addVersion6 },
+  // As SQLite's migration 8, without session_control: control messages between nodes go by NOTIFY.
+  { version: 7, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
 ];
 
 /** addVersion6 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */

@@ -10,8 +10,8 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { ChangeListener } from '../types.js';
-import { clientConfig, NOTIFY_CHANNEL } from './db.js';
+import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
+import { clientConfig, CONTROL_CHANNEL, NOTIFY_CHANNEL } from './db.js';
 
 /** RECONNECT_MIN_MS and RECONNECT_MAX_MS bound the backoff between reconnection attempts (ms). */
 export const RECONNECT_MIN_MS = 100;
@@ -22,6 +22,7 @@ export const HEARTBEAT_MS = 15_000;
 /** Notifier keeps the change listeners of one node and the connection that LISTENs for the other nodes. */
 export class Notifier {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly controlListeners = new Set<ControlListener>();
   private client: pg.Client | null = null;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -33,6 +34,11 @@ export class Notifier {
     private readonly nodeId: string,
     private readonly log?: Logger,
   ) {}
+
+  /** listening tells whether the LISTEN connection is up (false while it reconnects). */
+  get listening(): boolean {
+    return this.client !== null && !this.closed;
+  }
 
   /** applicationName is the application_name of the listening connection (to find it in pg_stat_activity). */
   get applicationName(): string {
@@ -54,6 +60,14 @@ export class Notifier {
     };
   }
 
+  /** addControl registers a control listener and returns the function that removes it. */
+  addControl(listener: ControlListener): () => void {
+    this.controlListeners.add(listener);
+    return () => {
+      this.controlListeners.delete(listener);
+    };
+  }
+
   /**
    * emit tells every listener now that (accountId, mailboxId) changed: Db.write calls it after COMMIT and
    * before the writer's promise settles, so this node's sessions have been told before the writer is answered.
@@ -66,6 +80,7 @@ export class Notifier {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.controlListeners.clear();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
     const c = this.client;
@@ -79,10 +94,12 @@ export class Notifier {
     client.on('end', () => this.lost(client, null));
     client.on('notification', (n) => {
       if (n.channel === NOTIFY_CHANNEL) this.received(n.payload ?? '');
+      else if (n.channel === CONTROL_CHANNEL) this.receivedControl(n.payload ?? '');
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+      await client.query(`LISTEN ${CONTROL_CHANNEL}`);
     } catch (err) {
       client.removeAllListeners('end');
       client.on('error', () => {});
@@ -106,6 +123,24 @@ export class Notifier {
       return;
     }
     this.call(accountId, mailboxId);
+  }
+
+  private receivedControl(payload: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(payload) as ControlMessage;
+    } catch {
+      this.log?.warn({ payload: payload.slice(0, 200) }, 'unreadable control message');
+      return;
+    }
+    if (this.closed) return;
+    for (const listener of [...this.controlListeners]) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.log?.error({ err }, 'control listener threw');
+      }
+    }
   }
 
   private lost(client: pg.Client, err: Error | null): void {

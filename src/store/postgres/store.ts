@@ -9,6 +9,9 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  CommitObserver,
+  ControlListener,
+  ControlMessage,
   ExpungeOptions,
   FlagOperation,
   Mailbox,
@@ -16,6 +19,8 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  PenaltyEntry,
+  PenaltyReservation,
   SearchTextPart,
   SearchTextRecord,
   SortFields,
@@ -30,12 +35,13 @@ import type {
 import * as accounts from './accounts.js';
 import { PgBlobStore, readBody } from './bodies.js';
 import { changesSince } from './changes.js';
-import { Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
+import { CONTROL_CHANNEL, Db, openPool, redactUrl, StorageUnavailableError, type Tx } from './db.js';
 import * as mailboxes from './mailboxes.js';
 import * as messages from './messages.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as penalty from './penalty.js';
 import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import { searchTextCandidates } from './search.js';
@@ -217,8 +223,49 @@ export class PostgresStore implements Store {
     return this.notifier.add(listener);
   }
 
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.db.run('SELECT pg_notify(?, ?)', CONTROL_CHANNEL, JSON.stringify(message));
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
+    return penalty.reservePenalty(this.db, remote, user, now, expireMs, plan);
+  }
+
+  async recordPenaltyFailure(remote: string, user: string, now: number, expireMs: number): Promise<void> {
+    await penalty.recordPenaltyFailure(this.db, remote, user, now, expireMs);
+  }
+
+  async clearPenaltyPair(remote: string, user: string): Promise<void> {
+    await this.db.run('DELETE FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user);
+  }
+
+  async listPenalties(now: number, expireMs: number): Promise<PenaltyEntry[]> {
+    return penalty.listPenalties(this.db, now, expireMs);
+  }
+
+  async clearPenalties(remote: string | null): Promise<number> {
+    return penalty.clearPenalties(this.db, remote);
+  }
+
+  async purgePenalties(before: number): Promise<void> {
+    await this.db.run('DELETE FROM auth_penalty WHERE last_failure < ? AND next_at < ?', before, before);
+  }
+
   async analyze(): Promise<void> {
     await analyzeTables(this.db);
+  }
+
+  async health(): Promise<string | null> {
+    try {
+      await this.db.run('SELECT 1');
+    } catch (err) {
+      return `PostgreSQL: ${(err as Error).message}`;
+    }
+    return this.notifier.listening ? null : 'PostgreSQL: not listening for the other nodes\' changes (reconnecting)';
   }
 
   async close(): Promise<void> {
@@ -233,9 +280,10 @@ export class PostgresStore implements Store {
  * Throws Error (naming the URL without its password) if PostgreSQL cannot be reached, or if the schema is
  * newer than this code. `quota` is the limits of accounts without their own (default: none).
  */
-export async function openPostgresStore(url: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<PostgresStore> {
+export async function openPostgresStore(url: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver } = {}): Promise<PostgresStore> {
   const nodeId = randomBytes(6).toString('hex');
   const db = new Db(openPool(url, nodeId, opts.log), url, nodeId);
+  db.onCommit = opts.onCommit ?? null;
   const notifier = new Notifier(url, nodeId, opts.log);
   try {
     const from = await migrate(db, opts.log);

@@ -32,7 +32,11 @@ export class GroupCommit {
   private lastEnd = -Infinity;
   private lastMs = 0;
 
-  constructor(private readonly db: Db) {}
+  /** @param onCommit told of each commit: seconds from BEGIN to the end of COMMIT, and the writes it carried */
+  constructor(
+    private readonly db: Db,
+    private readonly onCommit?: (seconds: number, writes: number) => void,
+  ) {}
 
   /** run queues `fn` (synchronous, writing through the Db) and resolves with its result once committed; rejects with its error, or the commit's. */
   run<T>(fn: () => T): Promise<T> {
@@ -72,6 +76,7 @@ export class GroupCommit {
       this.lastEnd = performance.now();
       this.lastMs = this.lastEnd - start;
     }
+    this.onCommit?.(this.lastMs / 1000, batch.length);
     batch.forEach((op, i) => {
       const o = outcomes[i]!;
       if (o.ok) op.resolve(o.value);

@@ -7,6 +7,8 @@ import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { CONTROL_SCHEMA } from './control.js';
+import { PENALTY_SCHEMA } from './penalty.js';
 import { insertEnvelopeText } from './bodies.js';
 import type { Envelope } from '../../mime/types.js';
 import { parseSentDate } from '../../mime/sent-date.js';
@@ -73,6 +75,13 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE',
     sql: '',
     backfill: backfillVersion7,
+  },
+  {
+    version: 8,
+    description: 'login penalty shared by every process, and control messages between processes',
+    // auth_penalty: the failed-login penalty (auth/penalty.ts), so `letterbox penalty` sees the server's.
+    // session_control: messages such as "end the sessions of account N" from `letterbox user delete`.
+    sql: PENALTY_SCHEMA + CONTROL_SCHEMA,
   },
 ];
 

@@ -1,9 +1,11 @@
 /**
  * Change notifications: in-process after each commit, and from other processes writing the same file
- * (e.g. `letterbox import` while the server runs) by polling PRAGMA data_version.
+ * (e.g. `letterbox import` while the server runs) by polling PRAGMA data_version. Control messages
+ * (Store.sendControl, e.g. `letterbox user delete` ending the user's sessions) come the same two ways:
+ * in-process at once, from another process as rows of session_control read when data_version moves.
  */
 import type { Logger } from 'pino';
-import type { ChangeListener } from '../types.js';
+import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 
 /** POLL_INTERVAL_MS is how often another process's commits are looked for while anyone listens (ms). */
 export const POLL_INTERVAL_MS = 250;
@@ -16,12 +18,20 @@ export const POLL_INTERVAL_MS = 250;
  */
 export class Notifier {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly controlListeners = new Set<ControlListener>();
   private timer: NodeJS.Timeout | null = null;
   private lastVersion = 0;
+  private lastControl = 0;
   private closed = false;
 
+  /**
+   * @param dataVersion PRAGMA data_version
+   * @param readControl the control messages with an id above `afterId` and the highest id read (afterId when none);
+   *   with afterId null, no messages and the highest id there is (0 for none)
+   */
   constructor(
     private readonly dataVersion: () => number,
+    private readonly readControl: (afterId: number | null) => { messages: ControlMessage[]; lastId: number },
     private readonly log?: Logger,
     private readonly intervalMs = POLL_INTERVAL_MS,
   ) {}
@@ -29,15 +39,35 @@ export class Notifier {
   /** add registers a listener and returns the function that removes it. */
   add(listener: ChangeListener): () => void {
     this.listeners.add(listener);
-    if (!this.timer && !this.closed) {
-      this.lastVersion = this.dataVersion();
-      this.timer = setInterval(() => this.poll(), this.intervalMs);
-      this.timer.unref();
-    }
+    this.start();
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
+      if (this.listeners.size === 0 && this.controlListeners.size === 0) this.stop();
     };
+  }
+
+  /** addControl registers a control listener (messages sent after this call) and returns the function that removes it. */
+  addControl(listener: ControlListener): () => void {
+    if (this.controlListeners.size === 0) this.lastControl = this.readControl(null).lastId;
+    this.controlListeners.add(listener);
+    this.start();
+    return () => {
+      this.controlListeners.delete(listener);
+      if (this.listeners.size === 0 && this.controlListeners.size === 0) this.stop();
+    };
+  }
+
+  /** emitControl gives `message`, sent by this process, to this process's control listeners on a later turn. */
+  emitControl(message: ControlMessage): void {
+    if (this.controlListeners.size === 0) return;
+    setImmediate(() => this.callControl([message]));
+  }
+
+  private start(): void {
+    if (this.timer || this.closed) return;
+    this.lastVersion = this.dataVersion();
+    this.timer = setInterval(() => this.poll(), this.intervalMs);
+    this.timer.unref();
   }
 
   /**
@@ -53,6 +83,7 @@ export class Notifier {
     this.closed = true;
     this.stop();
     this.listeners.clear();
+    this.controlListeners.clear();
   }
 
   private stop(): void {
@@ -61,15 +92,35 @@ export class Notifier {
   }
 
   private poll(): void {
+    let control: ControlMessage[] = [];
     try {
       const v = this.dataVersion();
       if (v === this.lastVersion) return;
       this.lastVersion = v;
+      if (this.controlListeners.size > 0) {
+        const read = this.readControl(this.lastControl);
+        this.lastControl = read.lastId;
+        control = read.messages;
+      }
     } catch (err) {
       this.log?.error({ err }, 'polling the database for changes failed');
       return;
     }
     this.call(null, null);
+    if (control.length > 0) this.callControl(control);
+  }
+
+  private callControl(messages: ControlMessage[]): void {
+    if (this.closed) return;
+    for (const m of messages) {
+      for (const listener of [...this.controlListeners]) {
+        try {
+          listener(m);
+        } catch (err) {
+          this.log?.error({ err }, 'control listener threw');
+        }
+      }
+    }
   }
 
   private call(accountId: number | null, mailboxId: number | null): void {

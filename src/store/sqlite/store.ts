@@ -8,6 +8,9 @@ import type {
   Account,
   ChangeListener,
   Changes,
+  CommitObserver,
+  ControlListener,
+  ControlMessage,
   ExpungeOptions,
   FlagOperation,
   Mailbox,
@@ -15,6 +18,8 @@ import type {
   MessageMeta,
   MessageRecord,
   NewMessage,
+  PenaltyEntry,
+  PenaltyReservation,
   Quota,
   QuotaDefaults,
   QuotaLimit,
@@ -26,9 +31,11 @@ import type {
   SpecialUse,
   Store,
 } from '../types.js';
+import { StoreOpenError } from '../types.js';
 import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
 import { changesSince } from './changes.js';
+import { insertControl, readControl } from './control.js';
 import { Db } from './db.js';
 import { searchTextCandidates } from './fts.js';
 import { GroupCommit } from './group-commit.js';
@@ -37,6 +44,7 @@ import * as messages from './messages.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
+import * as penalty from './penalty.js';
 import * as quota from './quota.js';
 import { renameMailbox } from './rename.js';
 import * as updates from './updates.js';
@@ -54,9 +62,14 @@ class SqliteStore implements Store {
     private readonly db: Db,
     private readonly quotaDefaults: QuotaDefaults,
     log?: Logger,
+    onCommit?: CommitObserver,
   ) {
-    this.notifier = new Notifier(() => db.dataVersion(), log);
-    this.group = new GroupCommit(db);
+    this.notifier = new Notifier(
+      () => db.dataVersion(),
+      (afterId) => readControl(db, afterId),
+      log,
+    );
+    this.group = new GroupCommit(db, onCommit);
     this.sortDates = new SortDateCache(messages.sortDateSource(db));
   }
 
@@ -236,9 +249,60 @@ class SqliteStore implements Store {
     return this.notifier.add(listener);
   }
 
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.group.run(() => insertControl(this.db, message, Date.now()));
+    this.notifier.emitControl(message);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
+    return this.group.run(() => penalty.reservePenalty(this.db, remote, user, now, expireMs, plan));
+  }
+
+  async recordPenaltyFailure(remote: string, user: string, now: number, expireMs: number): Promise<void> {
+    await this.group.run(() => penalty.recordPenaltyFailure(this.db, remote, user, now, expireMs));
+  }
+
+  async clearPenaltyPair(remote: string, user: string): Promise<void> {
+    // Most logins have no row to delete: a read spares them a commit.
+    if (!this.db.get('SELECT 1 FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user)) return;
+    await this.group.run(() => this.db.run('DELETE FROM auth_penalty WHERE remote = ? AND user_key = ?', remote, user));
+  }
+
+  async listPenalties(now: number, expireMs: number): Promise<PenaltyEntry[]> {
+    return penalty.listPenalties(this.db, now, expireMs);
+  }
+
+  async clearPenalties(remote: string | null): Promise<number> {
+    return this.group.run(() => {
+      const n = remote === null
+        ? this.db.get<{ n: number }>('SELECT COUNT(DISTINCT remote) AS n FROM auth_penalty')!.n
+        : this.db.get<{ n: number }>('SELECT COUNT(DISTINCT remote) AS n FROM auth_penalty WHERE remote = ?', remote)!.n;
+      if (remote === null) this.db.run('DELETE FROM auth_penalty');
+      else this.db.run('DELETE FROM auth_penalty WHERE remote = ?', remote);
+      return n;
+    });
+  }
+
+  async purgePenalties(before: number): Promise<void> {
+    await this.group.run(() => this.db.run('DELETE FROM auth_penalty WHERE last_failure < ? AND next_at < ?', before, before));
+  }
+
   async analyze(): Promise<void> {
     this.group.flush();
     this.db.raw.pragma('optimize');
+  }
+
+  async health(): Promise<string | null> {
+    try {
+      this.db.get('SELECT 1');
+      return null;
+    } catch (err) {
+      return `SQLite: ${(err as Error).message}`;
+    }
   }
 
   async close(): Promise<void> {
@@ -249,24 +313,46 @@ class SqliteStore implements Store {
 }
 
 /**
+ * describeOpenError turns what opening `file` threw into a StoreOpenError naming the file when it is a
+ * damaged database or a permission problem; anything else is returned unchanged.
+ */
+function describeOpenError(err: unknown, file: string): unknown {
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const message = (err as Error)?.message ?? String(err);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreOpenError('damaged', `the database ${file} is damaged or is not a SQLite database (${message}); restore it from a backup`);
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM')) {
+    const user = process.getuid?.() ?? '?';
+    return new StoreOpenError('access', `cannot open the database ${file} for writing as uid ${user}: ${message}; run letterbox as the owner of the data directory`);
+  }
+  return err;
+}
+
+/**
  * openSqliteStore opens (creating if missing, with its directory, mode 0600) the SQLite database `file`,
  * brings its schema up to date and returns the Store. Throws Error if the file's schema is newer than this
  * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests). `quota` is the
  * limits of accounts without their own (default: none).
  */
-export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults } = {}): Promise<Store> {
-  if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
-    closeSync(openSync(file, 'a', 0o600));
+export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver } = {}): Promise<Store> {
+  let db: Db;
+  try {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
+      closeSync(openSync(file, 'a', 0o600));
+    }
+    db = new Db(file);
+  } catch (err) {
+    throw describeOpenError(err, file);
   }
-  const db = new Db(file);
   try {
     const from = migrate(db, opts.log);
     opts.log?.debug({ file, schemaVersionAtOpen: from }, 'sqlite store open');
   } catch (err) {
     db.close();
-    throw err;
+    throw describeOpenError(err, file);
   }
-  return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log);
+  return new SqliteStore(db, opts.quota ?? { storage: null, messages: null }, opts.log, opts.onCommit);
 }
