@@ -3,9 +3,8 @@
  * and the summary for the operator.
  */
 import { Command } from 'commander';
-import { normalizeEmail } from '../auth/email.js';
 import type { ImportSummary } from '../import/run.js';
-import { addCommonOptions, adminLogger, CliError, EXIT, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
+import { addCommonOptions, adminLogger, checkedEmail, requireAccount, resolveConfig, withStore, type CommonOptions } from './context.js';
 
 /** importCommand builds the `import` command. */
 export function importCommand(): Command {
@@ -20,12 +19,7 @@ export function importCommand(): Command {
       .argument('<path>', 'Maildir directory, mbox file, .eml file, or folder of .eml files')
       .option('-m, --mailbox <name>', 'target mailbox, created with its parents if missing; for a Maildir, where its top level goes (subfolders go below it)', 'INBOX'),
   ).action(async (address: string, target: string, opts: CommonOptions & { mailbox: string }) => {
-    let email: string;
-    try {
-      email = normalizeEmail(address);
-    } catch (err) {
-      throw new CliError((err as Error).message, EXIT.USAGE);
-    }
+    const email = checkedEmail(address);
     const config = await resolveConfig(opts);
     // Loaded here, not at the top: see main.ts.
     const { default: cliProgress } = await import('cli-progress');

@@ -16,6 +16,7 @@ import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
 import { importCommand } from './import.js';
+import { mailboxCommand } from './mailbox.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
+  program.addCommand(mailboxCommand());
   program.addCommand(importCommand());
   program.addCommand(deliverCommand());
   program.addCommand(migrateCommand());

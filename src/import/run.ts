@@ -3,7 +3,8 @@
  * byte change made to imported mail), messages over MAX_LITERAL_OCTETS are skipped (a client could not
  * have APPENDed them either), and the rest go through deliver() in batches, one transaction per batch.
  */
-import { deliver, ensureMailbox, type MessageToDeliver } from '../delivery/deliver.js';
+import { deliver, type MessageToDeliver } from '../delivery/deliver.js';
+import { ensureMailbox } from '../mailboxes/operations.js';
 import { checkedMailboxName } from '../store/mailbox-names.js';
 import { toCrlf } from '../mime/crlf.js';
 import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';

@@ -21,7 +21,9 @@ export type StoreErrorKind =
   | 'CANNOT' // operation not allowed (delete INBOX, rename to a child of itself, ...)
   | 'OVERQUOTA'
   | 'INUSE'
-  | 'LIMIT';
+  | 'LIMIT'
+  | 'HASCHILDREN' // DELETE of a name that is only a level of the hierarchy (RFC 9051 section 6.3.5)
+  | 'USEATTR'; // a special-use attribute a mailbox cannot have (RFC 6154 section 3)
 
 /** StoreError is a refused storage operation; `message` is safe to show to the client. */
 export class StoreError extends Error {
