@@ -20,6 +20,7 @@ import { mailboxCommand } from './mailbox.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
+import { kickCommand, whoCommand } from './sessions.js';
 import { userCommand } from './user.js';
 
 const EXIT_HELP = `
@@ -45,6 +46,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
   program.addCommand(mailboxCommand());
+  program.addCommand(whoCommand());
+  program.addCommand(kickCommand());
   program.addCommand(importCommand());
   program.addCommand(deliverCommand());
   program.addCommand(migrateCommand());

@@ -114,6 +114,8 @@ export class Connection implements Session {
   private endReason: string | null = null;
   /** This session in the server's registry while logged in. */
   private registered: LiveSession | null = null;
+  /** When the client connected (ms since epoch), for `letterbox who`. */
+  private readonly connectedAt = Date.now();
 
   constructor(
     socket: net.Socket,
@@ -309,7 +311,17 @@ export class Connection implements Session {
     this.account = account;
     this.state = 'authenticated';
     this.log = this.log.child({ user: account.email });
-    this.registered = { protocol: 'imap', id: this.sessionId, accountId: account.id, user: account.email, remote: this.remoteAddress, end: (reason) => void this.shutdown(reason) };
+    this.registered = {
+      protocol: 'imap',
+      id: this.sessionId,
+      accountId: account.id,
+      user: account.email,
+      remote: this.remoteAddress,
+      tls: this.tlsActive,
+      since: this.connectedAt,
+      mailbox: () => this.selected?.mailbox.name ?? null,
+      end: (reason) => void this.shutdown(reason),
+    };
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }

@@ -51,7 +51,7 @@ describe('letterbox --help', () => {
   it('describes every command and option', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    for (const word of ['serve', 'user', 'mailbox', 'import', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
+    for (const word of ['serve', 'user', 'mailbox', 'who', 'kick', 'import', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
     const serve = await cli(['serve', '--help']);
     for (const opt of ['--host', '--imap-port', '--imaps-port', '--pop3-port', '--pop3s-port', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
     const add = await cli(['user', 'add', '--help']);
