@@ -15,6 +15,7 @@ import { StorageUnavailableError, StoreError, StoreOpenError } from '../store/ty
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
 import { deliverCommand } from './deliver.js';
+import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { mailboxCommand } from './mailbox.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   program.addCommand(whoCommand());
   program.addCommand(kickCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(deliverCommand());
   program.addCommand(migrateCommand());
   program.addCommand(migrateStorageCommand());
