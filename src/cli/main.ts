@@ -14,6 +14,7 @@ import { LogFileError } from '../log/logger.js';
 import { StorageUnavailableError, StoreError, StoreOpenError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { deliverCommand } from './deliver.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
@@ -52,6 +53,8 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
   program.addCommand(deliverCommand());
+  program.addCommand(backupCommand());
+  program.addCommand(restoreCommand());
   program.addCommand(migrateCommand());
   program.addCommand(migrateStorageCommand());
   program.addCommand(penaltyCommand());
