@@ -1,3 +1,4 @@
+/** Progress lines when stderr is not a terminal: what they say, and how often. */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';

@@ -1,3 +1,4 @@
+/** The Maildir and mbox formats both ways: what export writes, import reads back the same. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFromLineDate } from '../import/headers.js';

@@ -11,7 +11,7 @@ import { plaintextAuthAllowed } from '../auth/plaintext.js';
 import { randomBytes } from 'node:crypto';
 import type { LoginPenalty } from '../auth/penalty.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { LiveSession, SessionRegistry } from '../sessions/registry.js';
+import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { INBOX } from '../store/mailbox-names.js';
 import type { Config } from '../config/types.js';
 import type { Admission } from '../net/admission.js';
@@ -97,7 +97,7 @@ export class Pop3Connection implements Pop3Session {
   /** This session in the registry while logged in. */
   private registered: LiveSession | null = null;
   /** When the client connected (ms since epoch), for `letterbox who`. */
-  private readonly connectedAt = Date.now();
+  readonly connectedAt = Date.now();
 
   constructor(
     socket: net.Socket,
@@ -242,18 +242,8 @@ export class Pop3Connection implements Pop3Session {
     this.loginCounted = true;
     this.transaction = { account, maildrop };
     this.log = this.log.child({ user: account.email });
-    this.registered = {
-      protocol: 'pop3',
-      id: this.sessionId,
-      accountId: account.id,
-      user: account.email,
-      remote: this.remoteAddress,
-      tls: this.tlsActive,
-      since: this.connectedAt,
-      // The maildrop is the account's INBOX (RFC 1939 section 3).
-      mailbox: () => INBOX,
-      end: (reason) => void this.shutdown(reason),
-    };
+    // The maildrop is the account's INBOX (RFC 1939 section 3).
+    this.registered = liveSession('pop3', this, account, () => INBOX);
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }

@@ -27,6 +27,22 @@ export interface LiveSession {
   end(reason: string): void;
 }
 
+/** SessionSource is what a connection tells the registry about itself when it logs in. */
+export interface SessionSource {
+  readonly sessionId: string;
+  readonly remoteAddress: string;
+  /** Encrypted now (a session logs in after STARTTLS/STLS, never before and after). */
+  readonly secure: boolean;
+  /** ms since epoch. */
+  readonly connectedAt: number;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** liveSession is the registry entry of connection `c` of `protocol`, logged in as `account`, whose selected mailbox `mailbox` tells. */
+export function liveSession(protocol: string, c: SessionSource, account: { id: number; email: string }, mailbox: () => string | null): LiveSession {
+  return { protocol, id: c.sessionId, accountId: account.id, user: account.email, remote: c.remoteAddress, tls: c.secure, since: c.connectedAt, mailbox, end: (reason) => void c.shutdown(reason) };
+}
+
 /** SessionInfo is a logged-in session as `letterbox who` shows it: LiveSession's data without the account id. */
 export interface SessionInfo {
   protocol: string;
