@@ -14,6 +14,26 @@ import { condstoreOn, qresyncOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
 import { announceKeywords } from './flags.js';
 
+/**
+ * syncIfBehind runs syncSelected when the session's view may be behind: a change was notified (`notified`),
+ * pending expunges may be announced now (or keep HIGHESTMODSEQ below them under CONDSTORE), or the
+ * mailbox's committed HIGHESTMODSEQ is above what the view has applied. No notification does not mean no
+ * change: another process or node may have committed one that has not reached this one yet, and a change
+ * acknowledged anywhere must show at this session's next command; so that read (one by primary key) is
+ * made at every command. Does nothing without a selected mailbox. Throws as syncSelected.
+ */
+export async function syncIfBehind(session: Session, notified: boolean, allowExpunge: boolean): Promise<void> {
+  const view = session.selected;
+  const account = session.account;
+  if (!view || !account) return;
+  const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(session)));
+  if (!notified && !force) {
+    const highest = await session.store.highestModseq(account.id, view.mailbox.id);
+    if (highest !== null && highest <= view.knownModseq) return;
+  }
+  await syncSelected(session, allowExpunge);
+}
+
 /** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
 export async function syncSelected(session: Session, allowExpunge: boolean): Promise<void> {
   const view = session.selected;
