@@ -39,15 +39,7 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   const view = session.selected;
   const account = session.account;
   if (!view || !account) return;
-  let changes;
-  try {
-    changes = await session.store.changesSince(account.id, view.mailbox.id, view.knownModseq);
-  } catch (err) {
-    if (err instanceof StoreError && err.kind === 'NONEXISTENT') {
-      throw new ImapError('BYE', null, 'The selected mailbox was deleted or renamed by another session.');
-    }
-    throw err;
-  }
+  const changes = await gone(session.store.changesSince(account.id, view.mailbox.id, view.knownModseq));
   const out = session.out;
 
   for (const uid of changes.expunged) {
@@ -84,7 +76,7 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   if (view.count !== before) {
     if (view.claimsRecent) {
       const upTo = view.uids[view.count - 1]! + 1;
-      view.recent.add(await session.store.claimRecent(account.id, view.mailbox.id, upTo), upTo);
+      view.recent.add(await gone(session.store.claimRecent(account.id, view.mailbox.id, upTo)), upTo);
     }
     out.untagged(`${view.count} EXISTS`);
     if (!session.rev2) out.untagged(`${view.recent.countIn(view.uids)} RECENT`);
@@ -98,6 +90,18 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   // of waits, a HIGHESTMODSEQ below that expunge's modseq overrides it (RFC 7162 section 3.2).
   if (condstore && view.pendingSince !== null) out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince}] Highest`);
   else if (vanished) out.untagged(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
+}
+
+/** gone turns the store's NONEXISTENT for the selected mailbox into the BYE that ends the session (RFC 9051 section 7.1.5). */
+async function gone<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'NONEXISTENT') {
+      throw new ImapError('BYE', null, 'The selected mailbox was deleted or renamed by another session.');
+    }
+    throw err;
+  }
 }
 
 /** sameFlags compares flag sets ignoring order and case. */
