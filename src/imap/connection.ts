@@ -19,12 +19,12 @@ import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
-import { condstoreOn } from './condstore.js';
 import type { Session, SessionState } from './command.js';
 import { DeflateChannel } from './deflate.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
-import { syncSelected } from './sync.js';
+import { syncIfBehind } from './sync.js';
+import { ChangeSignal } from './change-signal.js';
 import { SocketWriter } from './writer.js';
 import { startServerTls } from '../tls/upgrade.js';
 
@@ -81,8 +81,8 @@ export class Connection implements Session {
   private reader = new CommandReader();
   private readonly queue: Pending[] = [];
   private waiter: (() => void) | null = null;
-  private changeWaiter: (() => void) | null = null;
-  private changed = true;
+  /** Set when the selected mailbox may have changed; awaited by IDLE (change-signal.ts). */
+  private readonly change = new ChangeSignal();
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;
   private paused = false;
@@ -261,7 +261,7 @@ export class Connection implements Session {
     // A peer that never reads must not keep the socket (and its buffers) forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
     this.wake();
-    this.changeWaiter?.();
+    this.change.wake();
   }
 
   get isClosed(): boolean {
@@ -292,9 +292,7 @@ export class Connection implements Session {
   }
 
   async waitForChange(): Promise<void> {
-    if ((this.changed && this.selected) || this.queue.length > 0 || this.closed) return;
-    await new Promise<void>((resolve) => (this.changeWaiter = resolve));
-    this.changeWaiter = null;
+    await this.change.wait((changed) => (changed && this.selected !== null) || this.queue.length > 0 || this.closed);
   }
 
   afterTagged(fn: () => Promise<void> | void): void {
@@ -322,23 +320,8 @@ export class Connection implements Session {
   }
 
   async sync(allowExpunge: boolean): Promise<void> {
-    if (!this.selected || !this.account) {
-      // Nothing to report without a selection; clearing the flag keeps IDLE from spinning.
-      this.changed = false;
-      return;
-    }
-    const view = this.selected;
-    // Pending expunges are flushed when allowed, and otherwise keep HIGHESTMODSEQ below them (sync.ts).
-    const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(this)));
-    if (!this.changed && !force) {
-      // No notification does not mean no change: another process or node may have committed one that has
-      // not reached us yet. A change acknowledged anywhere must show at this session's next command, so the
-      // committed HIGHESTMODSEQ is read at every command (one read by primary key).
-      const highest = await this.store.highestModseq(this.account.id, view.mailbox.id);
-      if (highest !== null && highest <= view.knownModseq) return;
-    }
-    this.changed = false;
-    await syncSelected(this, allowExpunge);
+    // Taken even without a selection (nothing to report then), so IDLE does not spin on it.
+    await syncIfBehind(this, this.change.take(), allowExpunge);
   }
 
   setIdling(on: boolean): void {
@@ -348,8 +331,7 @@ export class Connection implements Session {
 
   /** Marks the view as possibly stale so the next sync queries the change feed. */
   markChanged(): void {
-    this.changed = true;
-    this.changeWaiter?.();
+    this.change.mark();
   }
 
   /** Runs the callbacks registered with afterTagged, in order. */
@@ -425,7 +407,7 @@ export class Connection implements Session {
     }
     if (this.queue.length > 0) {
       this.wake();
-      this.changeWaiter?.();
+      this.change.wake();
     }
   }
 

@@ -14,20 +14,32 @@ import { condstoreOn, qresyncOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
 import { announceKeywords } from './flags.js';
 
+/**
+ * syncIfBehind runs syncSelected when the session's view may be behind: a change was notified (`notified`),
+ * pending expunges may be announced now (or keep HIGHESTMODSEQ below them under CONDSTORE), or the
+ * mailbox's committed HIGHESTMODSEQ is above what the view has applied. No notification does not mean no
+ * change: another process or node may have committed one that has not reached this one yet, and a change
+ * acknowledged anywhere must show at this session's next command; so that read (one by primary key) is
+ * made at every command. Does nothing without a selected mailbox. Throws as syncSelected.
+ */
+export async function syncIfBehind(session: Session, notified: boolean, allowExpunge: boolean): Promise<void> {
+  const view = session.selected;
+  const account = session.account;
+  if (!view || !account) return;
+  const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(session)));
+  if (!notified && !force) {
+    const highest = await session.store.highestModseq(account.id, view.mailbox.id);
+    if (highest !== null && highest <= view.knownModseq) return;
+  }
+  await syncSelected(session, allowExpunge);
+}
+
 /** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
 export async function syncSelected(session: Session, allowExpunge: boolean): Promise<void> {
   const view = session.selected;
   const account = session.account;
   if (!view || !account) return;
-  let changes;
-  try {
-    changes = await session.store.changesSince(account.id, view.mailbox.id, view.knownModseq);
-  } catch (err) {
-    if (err instanceof StoreError && err.kind === 'NONEXISTENT') {
-      throw new ImapError('BYE', null, 'The selected mailbox was deleted or renamed by another session.');
-    }
-    throw err;
-  }
+  const changes = await gone(session.store.changesSince(account.id, view.mailbox.id, view.knownModseq));
   const out = session.out;
 
   for (const uid of changes.expunged) {
@@ -64,7 +76,7 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   if (view.count !== before) {
     if (view.claimsRecent) {
       const upTo = view.uids[view.count - 1]! + 1;
-      view.recent.add(await session.store.claimRecent(account.id, view.mailbox.id, upTo), upTo);
+      view.recent.add(await gone(session.store.claimRecent(account.id, view.mailbox.id, upTo)), upTo);
     }
     out.untagged(`${view.count} EXISTS`);
     if (!session.rev2) out.untagged(`${view.recent.countIn(view.uids)} RECENT`);
@@ -78,6 +90,18 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   // of waits, a HIGHESTMODSEQ below that expunge's modseq overrides it (RFC 7162 section 3.2).
   if (condstore && view.pendingSince !== null) out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince}] Highest`);
   else if (vanished) out.untagged(`OK [HIGHESTMODSEQ ${view.knownModseq}] Highest`);
+}
+
+/** gone turns the store's NONEXISTENT for the selected mailbox into the BYE that ends the session (RFC 9051 section 7.1.5). */
+async function gone<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'NONEXISTENT') {
+      throw new ImapError('BYE', null, 'The selected mailbox was deleted or renamed by another session.');
+    }
+    throw err;
+  }
 }
 
 /** sameFlags compares flag sets ignoring order and case. */

@@ -111,7 +111,7 @@ export const storeCommand: CommandSpec<StoreArgs> = {
     const withUid = ctx.uid || qresyncOn(s);
     const uids = view.resolve(args.set, ctx.uid);
     if (uids.length === 0) return;
-    const known = new Map(uids.map((uid) => [uid, view.get(uid)?.flags ?? []]));
+    const known = new Map(uids.map((uid) => [uid, view.get(uid)]));
     const { updated, unchanged, failed } = await s.store.storeFlags(
       s.account!.id,
       view.mailbox.id,
@@ -139,8 +139,11 @@ export const storeCommand: CommandSpec<StoreArgs> = {
         // flags are not what this change alone makes of the flags the client knew, another session changed
         // them too, and the client hears of it as an unsolicited FETCH (which carries UID, section 7.5.2).
         // Under CONDSTORE the new modseq is never silenced (RFC 7162 section 3.1.3).
-        const expected = mine.has(m.uid) ? applyOperation(known.get(m.uid)!, args.op, args.flags) : known.get(m.uid)!;
-        if (sameFlags(expected, m.flags)) {
+        // A message this STORE left alone is news when another session changed its flags, or under CONDSTORE
+        // its modseq, since the client last heard of it.
+        const before = known.get(m.uid);
+        const flagsBefore = before?.flags ?? [];
+        if (mine.has(m.uid) ? sameFlags(applyOperation(flagsBefore, args.op, args.flags), m.flags) : sameFlags(flagsBefore, m.flags) && !(condstore && before?.modseq !== m.modseq)) {
           if (condstore && mine.has(m.uid)) s.out.untagged(`${view.seqOf(m.uid)} FETCH (${withUid ? `UID ${m.uid} ` : ''}MODSEQ (${m.modseq}))`);
           continue;
         }

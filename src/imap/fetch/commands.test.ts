@@ -165,6 +165,16 @@ describe('STORE', () => {
     assert.equal(text(q), '');
   });
 
+  it('.SILENT under CONDSTORE reports a message it left alone whose modseq another session moved', async () => {
+    const s = await mb.session();
+    s.enabled.add('CONDSTORE');
+    // Another session adds and removes a keyword on UID 5: same flags, a newer modseq.
+    await mb.store.storeFlags(mb.account.id, mb.mailbox.id, [5], 'add', ['$Tmp']);
+    await mb.store.storeFlags(mb.account.id, mb.mailbox.id, [5], 'remove', ['$Tmp']);
+    await runCommand(storeCommand, s, 'A1 STORE 2 +FLAGS.SILENT (\\Seen)');
+    assert.equal(text(s), `* 2 FETCH (UID 5 FLAGS (\\Seen) MODSEQ (${(await mb.modseqs()).get(5)}))\r\n`);
+  });
+
   it('UNCHANGEDSINCE failures answer [MODIFIED] and get no FETCH', async () => {
     const modseq = await mb.modseqs();
     const since = modseq.get(3)!;
