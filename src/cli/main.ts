@@ -34,7 +34,8 @@ Environment:
 
 Exit status:
   0 success, 1 error, 64 usage error, 65 damaged database, 66 input not found, 67 no such user,
-  69 database unreachable, 78 configuration error (bad key, data directory, address, permission)
+  69 database unreachable, 73 cannot write the output (export, backup: the directory is not empty),
+  78 configuration error (bad key, data directory, address, permission)
   (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
