@@ -4,6 +4,7 @@
  */
 import { access, mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { normalizeEmail } from '../auth/email.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
 import { isPostgresUrl } from '../config/defaults.js';
 import type { Config, StorageConfig } from '../config/types.js';
@@ -152,4 +153,13 @@ export async function requireAccount(store: Store, email: string): Promise<Accou
   const account = await store.getAccount(email);
   if (!account) throw new CliError(`no such user: ${email} (create it with "letterbox user add ${email}")`, EXIT.NOUSER);
   return account;
+}
+
+/** checkedEmail normalizes a user's address given on the command line (auth/email.ts); throws CliError (usage) naming what is wrong. */
+export function checkedEmail(address: string): string {
+  try {
+    return normalizeEmail(address);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.USAGE);
+  }
 }

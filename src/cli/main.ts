@@ -14,11 +14,15 @@ import { LogFileError } from '../log/logger.js';
 import { StorageUnavailableError, StoreError, StoreOpenError } from '../store/types.js';
 import { TlsError } from '../tls/material.js';
 import { CliError, EXIT } from './context.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { deliverCommand } from './deliver.js';
+import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { mailboxCommand } from './mailbox.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
+import { kickCommand, whoCommand } from './sessions.js';
 import { userCommand } from './user.js';
 
 const EXIT_HELP = `
@@ -30,7 +34,8 @@ Environment:
 
 Exit status:
   0 success, 1 error, 64 usage error, 65 damaged database, 66 input not found, 67 no such user,
-  69 database unreachable, 78 configuration error (bad key, data directory, address, permission)
+  69 database unreachable, 73 cannot write the output (export, backup: the directory is not empty),
+  78 configuration error (bad key, data directory, address, permission)
   (deliver: see letterbox deliver --help)`;
 
 /** buildProgram returns the commander program with every command (exposed for tests of the help text). */
@@ -43,8 +48,14 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
+  program.addCommand(mailboxCommand());
+  program.addCommand(whoCommand());
+  program.addCommand(kickCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(deliverCommand());
+  program.addCommand(backupCommand());
+  program.addCommand(restoreCommand());
   program.addCommand(migrateCommand());
   program.addCommand(migrateStorageCommand());
   program.addCommand(penaltyCommand());

@@ -1,6 +1,6 @@
 /**
- * `letterbox serve`: config, logger, store, TLS material, listeners (IMAP, POP3 and LMTP, sharing the store,
- * the failed-login penalty and the session registry), the admin port; one "ready" log line naming every
+ * `letterbox serve`: config, logger, store, TLS material, the node (server/node.ts: the IMAP, POP3 and LMTP
+ * listeners sharing the store, the failed-login penalty and the session registry, as the library's), the admin port; one "ready" log line naming every
  * address; SIGHUP reloads the TLS certificate and key without dropping sessions; SIGTERM/SIGINT stop
  * accepting, end every session once its running command has finished, close the store and end the
  * process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
@@ -13,6 +13,7 @@ import type { Health } from '../admin/server.js';
 import type { Config } from '../config/types.js';
 import type { RunningServer } from '../imap/server.js';
 import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
+import type { RunningNode } from '../server/node.js';
 import type { Logger } from '../log/logger.js';
 import type { RunningPop3 } from '../pop3/server.js';
 import { SessionRegistry } from '../sessions/registry.js';
@@ -91,13 +92,10 @@ export async function serve(config: Config): Promise<void> {
   const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
   const log = logHandle.log;
   // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
-  const [{ startServer }, { startPop3Server }, { startLmtpServer }, { describeStorage, openStore }, { ensureTlsMaterial }, { LoginPenalty, penaltyLimits }] = await Promise.all([
-    import('../imap/server.js'),
-    import('../pop3/server.js'),
-    import('../lmtp/server.js'),
+  const [{ startNode }, { describeStorage, openStore }, { ensureTlsMaterial }] = await Promise.all([
+    import('../server/node.js'),
     import('../store/open.js'),
     import('../tls/material.js'),
-    import('../auth/penalty.js'),
   ]);
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
@@ -117,33 +115,22 @@ export async function serve(config: Config): Promise<void> {
     throw err;
   });
   state.store = store;
-  const unfollow = sessions.follow(store, log);
-  let server: RunningServer | null = null;
-  let pop3: RunningPop3 | null = null;
-  let lmtp: RunningLmtp | null = null;
+  let node: RunningNode;
   try {
-    if (imapOn || pop3On) {
-      const tls = await ensureTlsMaterial(config, log);
-      // One penalty for both protocols (kept in the store): switching protocol buys a password guesser nothing.
-      const penalty = new LoginPenalty(store, penaltyLimits(config));
-      if (imapOn) server = await startServer({ config, store, log, tls, penalty, sessions, ...metrics });
-      if (pop3On) pop3 = await startPop3Server({ config, store, log, tls, penalty, sessions, ...metrics });
-    }
-    lmtp = await startLmtpServer({ config, store, log, ...metrics });
+    const tls = imapOn || pop3On ? await ensureTlsMaterial(config, log) : null;
+    node = await startNode({ config, store, log, tls, sessions, ...metrics });
   } catch (err) {
-    await Promise.all([server?.close(), pop3?.close()]);
-    unfollow();
     await store.close();
     await admin?.server.close();
     throw describeListenError(err, config);
   }
+  const { imap: server, pop3, lmtp } = node;
   Object.assign(state, { imap: server, pop3, lmtp, phase: 'ready' });
   const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
   const where = [
     ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
-  const running = { imap: server, pop3, lmtp };
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
   const stopped = new Promise<void>((resolve) => {
@@ -160,11 +147,10 @@ export async function serve(config: Config): Promise<void> {
       log.info({ signal }, 'shutting down');
       void (async () => {
         try {
-          await Promise.all([running.imap?.close(), running.pop3?.close(), running.lmtp.close()]);
+          await node.close();
         } catch (err) {
           log.error({ err }, 'error while closing the listeners');
         }
-        unfollow();
         try {
           await store.close();
         } catch (err) {
@@ -178,14 +164,13 @@ export async function serve(config: Config): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {
-      const { imap, pop3 } = running;
+      const { imap, pop3 } = node;
       // LMTP alone has no TLS material to reload.
       if (!imap && !pop3) return;
       void (async () => {
         try {
           const material = await ensureTlsMaterial(config, log);
-          imap?.reloadTls(material);
-          pop3?.reloadTls(material);
+          node.reloadTls(material);
           if (!imap) log.info('TLS certificate reloaded');
         } catch (err) {
           // Keep serving the old certificate: a typo in a renewed file must not take the server down.

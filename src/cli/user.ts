@@ -4,10 +4,9 @@
  * every node (Store.sendControl; the servers' SessionRegistry says `* BYE` to them).
  */
 import { Command } from 'commander';
-import { normalizeEmail } from '../auth/email.js';
 import { formatSize, parseSize } from '../config/size.js';
 import { StoreError, type QuotaLimit } from '../store/types.js';
-import { addCommonOptions, adminLogger, CliError, EXIT, isStorageBackend, requireAccount, resolveConfig, STORAGE_HELP, withStore, type CommonOptions } from './context.js';
+import { addCommonOptions, adminLogger, checkedEmail, CliError, EXIT, isStorageBackend, requireAccount, resolveConfig, STORAGE_HELP, withStore, type CommonOptions } from './context.js';
 import { confirm, promptNewPassword, readPasswordStdin } from './prompt.js';
 
 interface PasswordOptions extends CommonOptions {
@@ -147,14 +146,6 @@ function quotaLimit(value: string, what: string, parse: (v: string) => number): 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new Error(`expected a whole number of messages, got ${JSON.stringify(value)}`);
   return Number(value.trim());
-}
-
-function checkedEmail(address: string): string {
-  try {
-    return normalizeEmail(address);
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.USAGE);
-  }
 }
 
 async function readPassword(opts: PasswordOptions): Promise<string> {

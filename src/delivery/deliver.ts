@@ -4,6 +4,7 @@
  * (prepareMessage) and appends the batch in one transaction.
  */
 import { checkedMailboxName } from '../store/mailbox-names.js';
+import { ensureMailbox } from '../mailboxes/operations.js';
 import { StoreError, type Account, type Mailbox, type Store } from '../store/types.js';
 import { prepareMessage } from './prepare.js';
 
@@ -12,35 +13,6 @@ export interface MessageToDeliver {
   raw: Buffer;
   flags: string[];
   internalDate: number;
-}
-
-/**
- * ensureMailbox returns the mailbox `name` of the account, creating it and any missing parents
- * ("a/b/c" creates "a", then "a/b", then "a/b/c"). Safe against a concurrent creator (ALREADYEXISTS is
- * answered by reading the mailbox). `created` lists the names this call created, outermost first.
- * Throws StoreError CANNOT for an invalid name (store/mailbox-names.ts has the rules).
- */
-export async function ensureMailbox(store: Store, accountId: number, name: string): Promise<Mailbox & { created: string[] }> {
-  const full = checkedMailboxName(name);
-  const found = await store.getMailbox(accountId, full);
-  if (found) return { ...found, created: [] };
-  const parts = full.split('/');
-  const created: string[] = [];
-  let mailbox: Mailbox | null = null;
-  for (let i = 1; i <= parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    mailbox = await store.getMailbox(accountId, prefix);
-    if (mailbox) continue;
-    try {
-      mailbox = await store.createMailbox(accountId, prefix);
-      created.push(prefix);
-    } catch (err) {
-      if (!(err instanceof StoreError && err.kind === 'ALREADYEXISTS')) throw err;
-      mailbox = await store.getMailbox(accountId, prefix);
-      if (!mailbox) throw err;
-    }
-  }
-  return { ...mailbox!, created };
 }
 
 async function existingMailbox(store: Store, accountId: number, name: string): Promise<Mailbox> {

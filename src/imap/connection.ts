@@ -17,7 +17,7 @@ import type { Admission } from '../net/admission.js';
 import { no } from './errors.js';
 import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
-import type { LiveSession, SessionRegistry } from '../sessions/registry.js';
+import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
 import type { Session, SessionState } from './command.js';
 import { DeflateChannel } from './deflate.js';
@@ -114,6 +114,8 @@ export class Connection implements Session {
   private endReason: string | null = null;
   /** This session in the server's registry while logged in. */
   private registered: LiveSession | null = null;
+  /** When the client connected (ms since epoch), for `letterbox who`. */
+  readonly connectedAt = Date.now();
 
   constructor(
     socket: net.Socket,
@@ -307,7 +309,7 @@ export class Connection implements Session {
     this.account = account;
     this.state = 'authenticated';
     this.log = this.log.child({ user: account.email });
-    this.registered = { protocol: 'imap', id: this.sessionId, accountId: account.id, user: account.email, remote: this.remoteAddress, end: (reason) => void this.shutdown(reason) };
+    this.registered = liveSession('imap', this, account, () => this.selected?.mailbox.name ?? null);
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }

@@ -48,5 +48,9 @@ export function fromStoreError(err: unknown): ImapError | null {
       return no(err.message, 'INUSE');
     case 'LIMIT':
       return no(err.message, 'LIMIT');
+    case 'HASCHILDREN':
+      return no(err.message, 'HASCHILDREN');
+    case 'USEATTR':
+      return no(err.message, 'USEATTR');
   }
 }

@@ -56,8 +56,8 @@ export interface ServerOptions {
   store: Store;
   log: Logger;
   tls: { key: Buffer; cert: Buffer };
-  /** Tests: bind each enabled listener to a port the OS picks instead of the configured one. */
-  ephemeralPorts?: boolean;
+  /** Bind enabled listeners to ports the OS picks instead of the configured ones: true for all, or the names of those that do (tests, the library). */
+  ephemeralPorts?: boolean | ReadonlyArray<'imap' | 'imaps'>;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
   /** The failed-login penalty to share with other protocols (POP3); by default one of its own from config.auth. */

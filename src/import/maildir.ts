@@ -1,14 +1,12 @@
 /**
  * Maildir import (https://cr.yp.to/proto/maildir.html) with Maildir++ subfolders (".Sub.Folder" beside
- * cur/new/tmp, names in modified UTF-7) and Dovecot's keyword letters (a-z, named in dovecot-keywords).
+ * cur/new/tmp) and Dovecot's keyword letters (a-z, named in dovecot-keywords); the format's details, which
+ * export writes the same way, are formats/maildir.ts.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeModifiedUtf7 } from '../protocol/mutf7.js';
+import { folderLevel, infoFlags, parseKeywords } from '../formats/maildir.js';
 import { describeFsError, readListedFiles, type ImportEvent, type ImportSource } from './types.js';
-
-/** MAILDIR_FLAGS maps Maildir info letters (after ":2,") to IMAP system flags; "P" (passed) has no IMAP flag. */
-const MAILDIR_FLAGS: Record<string, string> = { F: '\\Flagged', R: '\\Answered', S: '\\Seen', T: '\\Deleted', D: '\\Draft' };
 
 interface MaildirFile {
   file: string;
@@ -33,7 +31,8 @@ export async function isMaildir(dir: string): Promise<boolean> {
  * ["Sub", "Folder"]. Each folder's messages are in internal-date order (ties by file name).
  * Internal date: the earlier of the file's mtime and the delivery time at the start of its name (Dovecot
  * sets the mtime to the internal date of an APPENDed message; a copy made without preserving mtimes
- * leaves the name's time as the better one). Files over `maxOctets` are skipped unread.
+ * leaves the name's time as the better one), to the nearest millisecond. Each folder is announced
+ * first (a folder event), so empty ones become mailboxes too. Files over `maxOctets` are skipped unread.
  */
 export async function openMaildir(root: string, maxOctets: number): Promise<ImportSource> {
   const skips: ImportEvent[] = [];
@@ -70,7 +69,7 @@ export async function openMaildir(root: string, maxOctets: number): Promise<Impo
           if (!st.isFile()) continue;
           const named = nameTime(name);
           const internalDate = named !== null ? Math.min(named, st.mtimeMs) : st.mtimeMs;
-          here.push({ file, folder, size: st.size, internalDate: Math.floor(internalDate), flags: infoFlags(name, keywords) });
+          here.push({ file, folder, size: st.size, internalDate: Math.round(internalDate), flags: infoFlags(name, keywords) });
         } catch (err) {
           skips.push({ kind: 'skip', source: file, reason: describeFsError(err), sourceOctets: 0 });
         }
@@ -84,6 +83,7 @@ export async function openMaildir(root: string, maxOctets: number): Promise<Impo
     path: root,
     totalOctets: files.reduce((n, f) => n + f.size, 0),
     async *events() {
+      for (const { dir, folder } of folders) yield { kind: 'folder', folder, source: dir };
       yield* skips;
       for await (const r of readListedFiles(files, maxOctets)) {
         if (r.kind === 'skip') {
@@ -103,37 +103,7 @@ function nameTime(name: string): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
-/**
- * infoFlags reads the flags after ":2," (or "!2,"/";2,", used where ":" is not allowed in file names):
- * upper-case letters are system flags, lower-case letters Dovecot keywords by index.
- */
-function infoFlags(name: string, keywords: Map<string, string>): string[] {
-  const m = /[:;!]2,([A-Za-z]*)$/.exec(name);
-  if (!m) return [];
-  const flags: string[] = [];
-  for (const ch of new Set(m[1]!)) {
-    const flag = MAILDIR_FLAGS[ch] ?? keywords.get(ch);
-    if (flag && !flags.includes(flag)) flags.push(flag);
-  }
-  return flags;
-}
-
-/** readKeywords reads Dovecot's "dovecot-keywords" file ("0 $Forwarded" per line: letter a = keyword 0) into letter -> keyword. */
-async function readKeywords(dir: string): Promise<Map<string, string>> {
-  const map = new Map<string, string>();
-  const text = await readFile(path.join(dir, 'dovecot-keywords'), 'utf8').catch(() => '');
-  for (const line of text.split('\n')) {
-    const m = /^(\d+) +(\S+)\s*$/.exec(line);
-    if (m && Number(m[1]) < 26 && /^[!#$&'+\-.0-9:;<=>?@A-Z^_`a-z|~]+$/.test(m[2]!)) map.set(String.fromCharCode(97 + Number(m[1])), m[2]!);
-  }
-  return map;
-}
-
-/** folderLevel decodes one Maildir++ name level from modified UTF-7 (RFC 3501 section 5.1.3); a level that is not valid modified UTF-7 (e.g. raw UTF-8, as Dovecot's UTF8 layout writes) is kept as it is. */
-function folderLevel(level: string): string {
-  try {
-    return decodeModifiedUtf7(level);
-  } catch {
-    return level;
-  }
+/** readKeywords reads the folder's dovecot-keywords file (formats/maildir.ts parseKeywords); none is no keywords. */
+async function readKeywords(dir: string): Promise<Array<string | undefined>> {
+  return parseKeywords(await readFile(path.join(dir, 'dovecot-keywords'), 'utf8').catch(() => ''));
 }

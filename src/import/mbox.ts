@@ -2,13 +2,15 @@
  * mbox import (mboxrd, as read by most tools): messages start at a "From " line at the start of the file
  * or after an empty line; that envelope line is not part of the message (it gives the internal date);
  * quoted lines ">From ", ">>From ", ... lose one ">"; the empty line before the next "From " line belongs
- * to the mbox format, not to the message. Status/X-Status headers (written by mutt, Thunderbird and
- * Dovecot) give flags and stay in the bytes. The file is streamed: memory holds one message at a time.
+ * to the mbox format, not to the message. Status, X-Status and X-Keywords header fields (written by mutt,
+ * Thunderbird and Dovecot) give flags and stay in the bytes, except the block of them `letterbox export`
+ * puts first in each message, which is taken away again (formats/mbox.ts). The file is streamed: memory
+ * holds one message at a time.
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { statusFlags, takeFlagBlock } from '../formats/mbox.js';
 import { headerFields, headerValue, parseFromLineDate, parseMailDate } from './headers.js';
-import type { HeaderField } from '../mime/header.js';
 import { describeFsError, overLimit, type ImportEvent, type ImportSource } from './types.js';
 
 /** isMbox reports whether the file at `file` begins with an mbox "From " line. */
@@ -24,16 +26,17 @@ export async function isMbox(file: string): Promise<boolean> {
 }
 
 /**
- * openMbox streams the mbox file `file`. Messages larger than `maxOctets` are counted, not kept, and
- * reported as skipped. Internal date: the envelope line's date, else the Date header, else the file's mtime.
+ * openMbox streams the mbox file `file`, whose messages go to `folder` (default [], the import target).
+ * Messages larger than `maxOctets` are counted, not kept, and reported as skipped. Internal date: the
+ * envelope line's date, else the Date header, else the file's mtime.
  */
-export async function openMbox(file: string, maxOctets: number): Promise<ImportSource> {
+export async function openMbox(file: string, maxOctets: number, folder: string[] = []): Promise<ImportSource> {
   const st = await stat(file);
   return {
     kind: 'mbox',
     path: file,
     totalOctets: st.size,
-    events: () => readMbox(file, maxOctets, st.mtimeMs),
+    events: () => readMbox(file, maxOctets, st.mtimeMs, folder),
   };
 }
 
@@ -53,7 +56,7 @@ const FROM = Buffer.from('From ', 'latin1');
 /** MAX_PENDING_LINE bounds the bytes held while waiting for a line's end (octets); longer lines are taken in pieces. */
 const MAX_PENDING_LINE = 4 * 1024 * 1024;
 
-async function* readMbox(file: string, maxOctets: number, mtimeMs: number): AsyncGenerator<ImportEvent> {
+async function* readMbox(file: string, maxOctets: number, mtimeMs: number, folder: string[]): AsyncGenerator<ImportEvent> {
   const state: { current: Pending | null } = { current: null };
   let carry: Buffer | null = null;
   let offset = 0; // file offset of the next line
@@ -68,11 +71,15 @@ async function* readMbox(file: string, maxOctets: number, mtimeMs: number): Asyn
     const sourceOctets = endOffset - p.start;
     if (p.size > maxOctets) return { kind: 'skip', source, reason: overLimit(p.size, maxOctets), sourceOctets };
     if (p.size === 0) return { kind: 'skip', source, reason: 'empty message', sourceOctets };
-    const raw = Buffer.concat(p.parts, p.size);
+    let raw = Buffer.concat(p.parts, p.size);
+    // The flag block export wrote is mbox metadata: its flags, not part of the message.
+    const block = takeFlagBlock(raw);
+    if (block) raw = raw.subarray(block.length);
     const head = headerFields(raw);
     const dateHeader = headerValue(head, 'date');
     const internalDate = parseFromLineDate(p.envelope) ?? (dateHeader ? parseMailDate(dateHeader) : null) ?? Math.floor(mtimeMs);
-    return { kind: 'message', folder: [], raw, flags: statusFlags(head), internalDate, source, sourceOctets };
+    const fields = block?.fields ?? { status: headerValue(head, 'status'), xStatus: headerValue(head, 'x-status'), xKeywords: headerValue(head, 'x-keywords') };
+    return { kind: 'message', folder, raw, flags: statusFlags(fields), internalDate, source, sourceOctets };
   };
 
   // A line longer than MAX_PENDING_LINE is passed on in pieces; only a piece that starts a line is looked at.
@@ -133,17 +140,3 @@ async function* readMbox(file: string, maxOctets: number, mtimeMs: number): Asyn
   }
   if (state.current) yield finish(state.current, offset);
 }
-
-/** statusFlags maps mbox Status (R = \Seen) and X-Status (A = \Answered, F = \Flagged, T = \Draft, D = \Deleted) headers to flags. */
-function statusFlags(head: HeaderField[]): string[] {
-  const flags: string[] = [];
-  const status = headerValue(head, 'status') ?? '';
-  const xstatus = headerValue(head, 'x-status') ?? '';
-  if (status.includes('R')) flags.push('\\Seen');
-  if (xstatus.includes('A')) flags.push('\\Answered');
-  if (xstatus.includes('F')) flags.push('\\Flagged');
-  if (xstatus.includes('T')) flags.push('\\Draft');
-  if (xstatus.includes('D')) flags.push('\\Deleted');
-  return flags;
-}
-

@@ -1,13 +1,16 @@
 /**
  * importMessages moves the messages of an import source into an account: bare LF becomes CRLF (the one
  * byte change made to imported mail), messages over MAX_LITERAL_OCTETS are skipped (a client could not
- * have APPENDed them either), and the rest go through deliver() in batches, one transaction per batch.
+ * have APPENDed them either), so are files that are not e-mail messages and, when asked, messages the
+ * mailbox holds already (duplicates.ts); the rest go through deliver() in batches, one transaction per batch.
  */
-import { deliver, ensureMailbox, type MessageToDeliver } from '../delivery/deliver.js';
+import { deliver, type MessageToDeliver } from '../delivery/deliver.js';
+import { ensureMailbox } from '../mailboxes/operations.js';
 import { checkedMailboxName } from '../store/mailbox-names.js';
 import { toCrlf } from '../mime/crlf.js';
 import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
 import { StoreError, type Account, type Store } from '../store/types.js';
+import { DuplicateIndex } from './duplicates.js';
 import { overLimit, type ImportSource } from './types.js';
 
 /** BATCH_MESSAGES and BATCH_OCTETS bound one append transaction: few enough to keep memory and lock time small, many enough to amortise the fsync. */
@@ -26,45 +29,58 @@ export interface ImportProgress {
 export interface ImportSummary {
   messages: number;
   octets: number;
-  /** Messages imported per mailbox name, in the order the mailboxes were first used. */
+  /** Messages imported per mailbox name, in the order the mailboxes were first used (mailboxes created empty included). */
   mailboxes: Map<string, number>;
   /** Mailboxes that did not exist before (created, with missing parents, and subscribed). */
   created: string[];
+  /** Messages left out because the mailbox held them already (with skipDuplicates), per mailbox. */
+  duplicates: Map<string, number>;
   skipped: Array<{ source: string; reason: string }>;
+}
+
+/** ImportOptions: the target mailbox (default INBOX), whether to skip duplicates, a progress callback, and a size limit (default MAX_LITERAL_OCTETS). */
+export interface ImportOptions {
+  mailbox?: string;
+  skipDuplicates?: boolean;
+  onProgress?: (p: ImportProgress) => void;
+  maxOctets?: number;
 }
 
 /**
  * importMessages imports every message of `source` into `account`. Messages of the source's root go to
  * mailbox `target` (default INBOX); a Maildir++ subfolder "Sub/Folder" goes to "<target>/Sub/Folder",
- * or "Sub/Folder" when the target is INBOX (as a mail client shows Maildir++ folders).
+ * or "Sub/Folder" when the target is INBOX (as a mail client shows Maildir++ folders). Every folder the
+ * source has becomes a mailbox, also when it holds no message.
  * Skips, with a reason: empty messages, unreadable files, messages over MAX_LITERAL_OCTETS (after CRLF
- * conversion), and messages the store refuses to parse. Throws StoreError on a storage failure (already
- * appended batches stay) and for an invalid target name.
+ * conversion), files that are not e-mail messages (notAMessage), messages the store refuses to parse,
+ * and with `skipDuplicates` messages the target mailbox holds already (counted in `duplicates`).
+ * Throws StoreError on a storage failure (already appended batches stay) and for an invalid target name.
  */
-export async function importMessages(
-  store: Store,
-  account: Account,
-  source: ImportSource,
-  opts: { mailbox?: string; onProgress?: (p: ImportProgress) => void; maxOctets?: number } = {},
-): Promise<ImportSummary> {
+export async function importMessages(store: Store, account: Account, source: ImportSource, opts: ImportOptions = {}): Promise<ImportSummary> {
   const maxOctets = opts.maxOctets ?? MAX_LITERAL_OCTETS;
   const target = checkedMailboxName(opts.mailbox ?? 'INBOX');
-  const summary: ImportSummary = { messages: 0, octets: 0, mailboxes: new Map(), created: [], skipped: [] };
+  const summary: ImportSummary = { messages: 0, octets: 0, mailboxes: new Map(), created: [], duplicates: new Map(), skipped: [] };
   const progress: ImportProgress = { octets: 0, totalOctets: source.totalOctets, messages: 0, skipped: 0 };
   // One batch at a time: sources yield a folder's messages together, so a change of mailbox ends the batch.
   let batch: { mailbox: string; items: Array<MessageToDeliver & { source: string }>; octets: number } | null = null;
-  const known = new Set<string>();
+  const known = new Map<string, DuplicateIndex | null>();
+
+  /** open makes sure the mailbox exists (creating and subscribing it and its parents) and returns its duplicate index when asked for. */
+  const open = async (mailbox: string): Promise<DuplicateIndex | null> => {
+    if (known.has(mailbox)) return known.get(mailbox)!;
+    const mb = await ensureMailbox(store, account.id, mailbox);
+    for (const name of mb.created) await store.setSubscribed(account.id, name, true);
+    summary.created.push(...mb.created);
+    if (!summary.mailboxes.has(mailbox)) summary.mailboxes.set(mailbox, 0);
+    const index = opts.skipDuplicates ? await DuplicateIndex.load(store, account.id, mb.id) : null;
+    known.set(mailbox, index);
+    return index;
+  };
 
   const flush = async (): Promise<void> => {
     if (!batch || batch.items.length === 0) return;
     const { mailbox, items } = batch;
     batch = null;
-    if (!known.has(mailbox)) {
-      const mb = await ensureMailbox(store, account.id, mailbox);
-      for (const name of mb.created) await store.setSubscribed(account.id, name, true);
-      summary.created.push(...mb.created);
-      known.add(mailbox);
-    }
     let delivered = items;
     try {
       await deliver(store, account, mailbox, items);
@@ -88,32 +104,67 @@ export async function importMessages(
   };
 
   for await (const ev of source.events()) {
-    progress.octets += ev.sourceOctets;
     const skip = (reason: string) => summary.skipped.push({ source: ev.source, reason });
+    if (ev.kind === 'folder') {
+      const mailbox = mailboxFor(target, ev.folder);
+      if (typeof mailbox !== 'string') skip(mailbox.invalid);
+      else await open(mailbox);
+      continue;
+    }
+    progress.octets += ev.sourceOctets;
     if (ev.kind === 'skip') skip(ev.reason);
     else if (ev.raw.length === 0) skip('empty file');
     else {
       const raw = toCrlf(ev.raw);
       const mailbox = mailboxFor(target, ev.folder);
+      const why = notAMessage(raw);
       if (typeof mailbox !== 'string') skip(mailbox.invalid);
       else if (raw.length > maxOctets) skip(overLimit(raw.length, maxOctets));
+      else if (why !== null) skip(why);
       else {
-        if (batch && batch.mailbox !== mailbox) await flush();
-        batch ??= { mailbox, items: [], octets: 0 };
-        batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
-        batch.octets += raw.length;
-        progress.messages++;
-        if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();
+        const index = await open(mailbox);
+        if (index && (await index.has(raw))) {
+          summary.duplicates.set(mailbox, (summary.duplicates.get(mailbox) ?? 0) + 1);
+        } else {
+          index?.add(raw);
+          if (batch && batch.mailbox !== mailbox) await flush();
+          batch ??= { mailbox, items: [], octets: 0 };
+          batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
+          batch.octets += raw.length;
+          progress.messages++;
+          if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();
+        }
       }
     }
     progress.skipped = summary.skipped.length;
     opts.onProgress?.(progress);
   }
   await flush();
-  for (const [name, count] of summary.mailboxes) if (count === 0) summary.mailboxes.delete(name);
   // Many rows at once: the planner's statistics are refreshed now rather than when the backend gets to it.
   if (summary.messages > 0) await store.analyze();
   return summary;
+}
+
+/** BINARY_SCAN bounds how much of the start of a file notAMessage looks at (octets). */
+const BINARY_SCAN = 8 * 1024;
+
+/**
+ * notAMessage says why `raw` is not an e-mail message, or null when it may be one. Mail that breaks RFC
+ * 5322 is still mail (a server stores what it is given), so only what is plainly not text is refused: a
+ * header (the start of the file, up to the first empty line) holding a NUL, or more than one control
+ * character in ten (TAB, CR, LF, FF and ESC, which ISO-2022 text uses, aside). So an executable, an
+ * archive or a picture named .eml is reported, not "imported".
+ */
+export function notAMessage(raw: Buffer): string | null {
+  const scan = raw.subarray(0, BINARY_SCAN);
+  const end = scan.indexOf('\r\n\r\n');
+  const head = end < 0 ? scan : scan.subarray(0, end);
+  let controls = 0;
+  for (const b of head) {
+    if (b === 0) return 'not an e-mail message (binary data)';
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f) controls++;
+  }
+  return controls * 10 > head.length ? 'not an e-mail message (binary data)' : null;
 }
 
 /** mailboxFor maps a source folder to a mailbox name below `target` (INBOX's subfolders are top-level names), or says why it cannot. */

@@ -30,8 +30,16 @@ export interface ImportSkip {
   sourceOctets: number;
 }
 
+/** ImportFolder announces a folder of the source (a Maildir++ folder, an mbox file of a tree), so that an empty one becomes a mailbox too. */
+export interface ImportFolder {
+  kind: 'folder';
+  /** Below the import target, as hierarchy levels; [] is the target itself. */
+  folder: string[];
+  source: string;
+}
+
 /** ImportEvent is what a source yields, in source order. */
-export type ImportEvent = ImportMessage | ImportSkip;
+export type ImportEvent = ImportMessage | ImportSkip | ImportFolder;
 
 /** ImportSource is an opened source: what it is, its size for a progress bar, and its messages (read lazily, once). */
 export interface ImportSource {

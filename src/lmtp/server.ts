@@ -88,8 +88,14 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
   };
 
   const bound: Array<{ server: net.Server; address: LmtpAddress }> = [];
+  /** The connections accepted and not yet closed (smtp-server's own close cannot end them: its server never listens). */
+  const open = new Set<net.Socket>();
   const bind = async (target: { port: number; host: string } | { socket: string }): Promise<net.Server> => {
-    const server = net.createServer((socket) => protocol().server.emit('connection', socket));
+    const server = net.createServer((socket) => {
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+      protocol().server.emit('connection', socket);
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException & { port?: number; socket?: string }): void => {
         if ('socket' in target) err.socket = target.socket;
@@ -130,10 +136,20 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
     addresses: bound.map((b) => b.address),
     connectionCount: () => (smtp ? smtp.connections.size : 0),
     async close(): Promise<void> {
-      // Stop accepting; smtp-server gives open sessions LMTP_CLOSE_TIMEOUT_MS, then answers 421 and closes them.
+      // Stop accepting; open sessions get LMTP_CLOSE_TIMEOUT_MS to finish, then 421 and the end of the connection.
       const listeners = Promise.all(bound.map((b) => closeServer(b.server)));
-      if (smtp) smtp.close(() => {});
+      const timer = setTimeout(() => {
+        for (const connection of smtp?.connections ?? []) {
+          connection.send(421, 'Server shutting down');
+          connection.close();
+        }
+        // A client that does not close its side is cut after as long again.
+        setTimeout(() => {
+          for (const socket of open) socket.destroy();
+        }, LMTP_CLOSE_TIMEOUT_MS).unref();
+      }, open.size > 0 ? LMTP_CLOSE_TIMEOUT_MS : 0);
       await listeners;
+      clearTimeout(timer);
     },
   };
 }

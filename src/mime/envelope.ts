@@ -43,3 +43,9 @@ export function buildEnvelope(fields: HeaderField[]): Envelope {
     messageId: first('message-id'),
   };
 }
+
+/** messageIdOf is the Message-ID of ENVELOPE (buildEnvelope's messageId: the first field's raw unfolded value), or null without one. */
+export function messageIdOf(fields: HeaderField[]): string | null {
+  const f = fields.find((x) => x.key === 'message-id');
+  return f ? bytesText(f.value, 'raw') : null;
+}

@@ -60,8 +60,8 @@ export interface ListenerOptions<N extends string, S extends ServedSession> {
   log: Logger;
   /** Counts connections (and, through the protocol, logins) against the limits. */
   admission: Admission;
-  /** Tests: bind to ports the OS picks instead of the given ones. */
-  ephemeralPorts?: boolean;
+  /** Bind to ports the OS picks instead of the given ones: true for every listener, or the names of those that do (tests, the library). */
+  ephemeralPorts?: boolean | readonly N[];
   /** The protocol's answer to a refused connection, CRLF included: 'total' (server full) or 'ip' (too many from that address). */
   refusal: (verdict: 'total' | 'ip') => string;
   /** Creates and starts the session of an admitted connection (the socket has NoDelay and keep-alive set). */
@@ -138,7 +138,8 @@ export async function startListeners<N extends string, S extends ServedSession>(
   const addresses: Array<ListenAddress<N>> = [];
   try {
     for (const { server, spec } of bound) {
-      const port = opts.ephemeralPorts ? 0 : spec.port;
+      const ephemeral = opts.ephemeralPorts === true || (Array.isArray(opts.ephemeralPorts) && opts.ephemeralPorts.includes(spec.name));
+      const port = ephemeral ? 0 : spec.port;
       await new Promise<void>((resolve, reject) => {
         const onError = (err: NodeJS.ErrnoException & { port?: number }): void => {
           err.port = port;

@@ -11,7 +11,8 @@ import { plaintextAuthAllowed } from '../auth/plaintext.js';
 import { randomBytes } from 'node:crypto';
 import type { LoginPenalty } from '../auth/penalty.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { LiveSession, SessionRegistry } from '../sessions/registry.js';
+import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
+import { INBOX } from '../store/mailbox-names.js';
 import type { Config } from '../config/types.js';
 import type { Admission } from '../net/admission.js';
 import { MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
@@ -95,6 +96,8 @@ export class Pop3Connection implements Pop3Session {
   readonly sessionId = randomBytes(6).toString('base64url');
   /** This session in the registry while logged in. */
   private registered: LiveSession | null = null;
+  /** When the client connected (ms since epoch), for `letterbox who`. */
+  readonly connectedAt = Date.now();
 
   constructor(
     socket: net.Socket,
@@ -239,7 +242,8 @@ export class Pop3Connection implements Pop3Session {
     this.loginCounted = true;
     this.transaction = { account, maildrop };
     this.log = this.log.child({ user: account.email });
-    this.registered = { protocol: 'pop3', id: this.sessionId, accountId: account.id, user: account.email, remote: this.remoteAddress, end: (reason) => void this.shutdown(reason) };
+    // The maildrop is the account's INBOX (RFC 1939 section 3).
+    this.registered = liveSession('pop3', this, account, () => INBOX);
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }

@@ -64,8 +64,8 @@ export interface Pop3ServerOptions {
   metrics?: Metrics;
   /** The node's session registry, shared with IMAP (default: a new one, which follows the store's control messages itself). */
   sessions?: SessionRegistry;
-  /** Tests: bind each enabled listener to a port the OS picks instead of the configured one. */
-  ephemeralPorts?: boolean;
+  /** Bind enabled listeners to ports the OS picks instead of the configured ones: true for all, or the names of those that do (tests, the library). */
+  ephemeralPorts?: boolean | ReadonlyArray<'pop3' | 'pop3s'>;
   /** Tests: lower limits than the defaults. */
   limits?: Partial<Pop3Limits>;
 }

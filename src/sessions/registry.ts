@@ -1,24 +1,58 @@
 /**
  * SessionRegistry knows the logged-in sessions of this node, of any protocol, by account, and acts on the
- * store's control messages (Store.onControl): `end-sessions` from `letterbox user delete` or `user passwd`,
- * sent on any node or by any process on the same SQLite file, ends that account's sessions here with
- * `* BYE reason`. It is the place to add what lists or ends sessions across nodes (`letterbox who`, `kick`).
- * Imports only store types.
+ * store's control messages (Store.onControl): `end-sessions` from `letterbox user delete`, `user passwd`
+ * or `kick`, sent on any node or by any process on the same SQLite file, ends that account's sessions here
+ * with `* BYE reason`. What lists the sessions of every node (`letterbox who`) is presence.ts and who.ts.
+ * The rule of this folder: it imports store types and node built-ins only, never a protocol.
  */
 import type { Logger } from 'pino';
 import type { ControlMessage, Store } from '../store/types.js';
 
 /** LiveSession is what the registry knows of one logged-in session. */
 export interface LiveSession {
-  /** "imap" (POP3 and others later). */
+  /** "imap" or "pop3". */
   readonly protocol: string;
   /** The session id of its log lines. */
   readonly id: string;
   readonly accountId: number;
   readonly user: string;
   readonly remote: string;
+  /** Whether the connection is encrypted (implicit TLS, or STARTTLS/STLS before the login). */
+  readonly tls: boolean;
+  /** When the client connected, ms since epoch. */
+  readonly since: number;
+  /** The mailbox the session has selected now (POP3: INBOX, its maildrop), or null. */
+  mailbox(): string | null;
   /** Ends the session with `reason` (IMAP: `* BYE reason` once the running command has finished). */
   end(reason: string): void;
+}
+
+/** SessionSource is what a connection tells the registry about itself when it logs in. */
+export interface SessionSource {
+  readonly sessionId: string;
+  readonly remoteAddress: string;
+  /** Encrypted now (a session logs in after STARTTLS/STLS, never before and after). */
+  readonly secure: boolean;
+  /** ms since epoch. */
+  readonly connectedAt: number;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** liveSession is the registry entry of connection `c` of `protocol`, logged in as `account`, whose selected mailbox `mailbox` tells. */
+export function liveSession(protocol: string, c: SessionSource, account: { id: number; email: string }, mailbox: () => string | null): LiveSession {
+  return { protocol, id: c.sessionId, accountId: account.id, user: account.email, remote: c.remoteAddress, tls: c.secure, since: c.connectedAt, mailbox, end: (reason) => void c.shutdown(reason) };
+}
+
+/** SessionInfo is a logged-in session as `letterbox who` shows it: LiveSession's data without the account id. */
+export interface SessionInfo {
+  protocol: string;
+  id: string;
+  user: string;
+  remote: string;
+  tls: boolean;
+  /** ms since epoch. */
+  since: number;
+  mailbox: string | null;
 }
 
 /** SessionRegistry holds the logged-in sessions of one node. */
@@ -43,6 +77,15 @@ export class SessionRegistry {
   /** ofAccount lists the account's sessions on this node. */
   ofAccount(accountId: number): LiveSession[] {
     return [...(this.byAccount.get(accountId) ?? [])];
+  }
+
+  /** list describes every logged-in session of this node, oldest first. */
+  list(): SessionInfo[] {
+    const out: SessionInfo[] = [];
+    for (const set of this.byAccount.values()) {
+      for (const s of set) out.push({ protocol: s.protocol, id: s.id, user: s.user, remote: s.remote, tls: s.tls, since: s.since, mailbox: s.mailbox() });
+    }
+    return out.sort((a, b) => a.since - b.since);
   }
 
   /** count is the number of logged-in sessions on this node. */

@@ -21,7 +21,9 @@ export type StoreErrorKind =
   | 'CANNOT' // operation not allowed (delete INBOX, rename to a child of itself, ...)
   | 'OVERQUOTA'
   | 'INUSE'
-  | 'LIMIT';
+  | 'LIMIT'
+  | 'HASCHILDREN' // DELETE of a name that is only a level of the hierarchy (RFC 9051 section 6.3.5)
+  | 'USEATTR'; // a special-use attribute a mailbox cannot have (RFC 6154 section 3)
 
 /** StoreError is a refused storage operation; `message` is safe to show to the client. */
 export class StoreError extends Error {
@@ -267,9 +269,30 @@ export interface PenaltyEntry {
 
 /**
  * ControlMessage is an instruction to the sessions of every node (Store.sendControl): `end-sessions` ends
- * every session of the account with `* BYE reason` (its account was deleted or its password changed).
+ * every session of the account with `* BYE reason` (its account was deleted, its password changed, or the
+ * operator ran `letterbox kick`); `list-sessions` asks every node to answer with its logged-in sessions
+ * (Store.answerNode, under `requestId`) for `letterbox who`.
  */
-export type ControlMessage = { kind: 'end-sessions'; accountId: number; reason: string };
+export type ControlMessage = { kind: 'end-sessions'; accountId: number; reason: string } | { kind: 'list-sessions'; requestId: string };
+
+/**
+ * ServerNode is one running server using the store (a `letterbox serve`, or one the library started), as
+ * it announces itself: a random `id` per start, its host name and process id, and when it started and last
+ * said it was alive (ms since epoch; it does so every few seconds while it runs).
+ */
+export interface ServerNode {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: number;
+  seenAt: number;
+}
+
+/** ServerNodeState is a node with its latest answer to a `list-sessions` request: the request's id and the JSON text it answered, or nulls. */
+export interface ServerNodeState extends ServerNode {
+  answeredRequest: string | null;
+  answer: string | null;
+}
 
 /** ControlListener receives control messages (of this node and the others). */
 export type ControlListener = (message: ControlMessage) => void;
@@ -451,6 +474,16 @@ export interface Store {
   sendControl(message: ControlMessage): Promise<void>;
   /** Registers a listener for control messages sent from now on; returns an unsubscribe function. */
   onControl(listener: ControlListener): () => void;
+
+  // --- running servers (sessions/presence.ts decides; not keyed by account: a node serves every account) ---
+  /** Records `node`, or updates its host, pid and seenAt when its id is known. Durability is not needed: a lost update is made again. */
+  putNode(node: ServerNode): Promise<void>;
+  /** Forgets the nodes with these ids (unknown ids are ignored). */
+  deleteNodes(ids: readonly string[]): Promise<void>;
+  /** Every recorded node, with its latest answer, in the order they started. */
+  listNodes(): Promise<ServerNodeState[]>;
+  /** Records the answer (JSON text, any size) of node `id` to the list-sessions request `requestId`; nothing when the node is unknown. */
+  answerNode(id: string, requestId: string, answer: string): Promise<void>;
 
   /**
    * Brings the query planner's statistics up to date after a bulk load (`letterbox import`,

@@ -78,6 +78,38 @@ export async function ensureTlsMaterial(config: Config, log: Logger): Promise<Tl
   return { key: Buffer.from(pems.private), cert: Buffer.from(pems.cert), generated: true };
 }
 
+/** IN_MEMORY_VALID_DAYS is how long the library's in-memory certificate is valid: longer than any test run. */
+const IN_MEMORY_VALID_DAYS = 365;
+
+let inMemory: Promise<{ key: Buffer; cert: Buffer }> | null = null;
+
+/**
+ * inMemoryTlsMaterial returns a self-signed certificate for localhost, 127.0.0.1 and ::1 (ECDSA P-256,
+ * SHA-256, a year) that is never written to disk: the library's default, so an embedded server starts
+ * without a certificate delay. ECDSA keys are generated in about 10 ms, where RSA 2048 takes hundreds; the
+ * pair is made once per process and shared by every server it starts.
+ */
+export function inMemoryTlsMaterial(): Promise<{ key: Buffer; cert: Buffer }> {
+  inMemory ??= (async () => {
+    const { generate } = await import('selfsigned');
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(Date.now() - 60 * 60 * 1000),
+      notAfterDate: new Date(Date.now() + IN_MEMORY_VALID_DAYS * 24 * 60 * 60 * 1000),
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: subjectAltNames('localhost') },
+      ],
+    });
+    return { key: Buffer.from(pems.private), cert: Buffer.from(pems.cert) };
+  })();
+  return inMemory;
+}
+
 /** subjectAltNames lists DNS:localhost, DNS:<hostname> (when it is a usable DNS name) and the loopback IPs. */
 function subjectAltNames(hostname: string): Array<{ type: 2; value: string } | { type: 7; ip: string }> {
   const names = new Set(['localhost']);

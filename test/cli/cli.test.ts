@@ -51,7 +51,7 @@ describe('letterbox --help', () => {
   it('describes every command and option', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    for (const word of ['serve', 'user', 'import', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
+    for (const word of ['serve', 'user', 'mailbox', 'who', 'kick', 'import', 'export', 'backup', 'restore', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
     const serve = await cli(['serve', '--help']);
     for (const opt of ['--host', '--imap-port', '--imaps-port', '--pop3-port', '--pop3s-port', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
     const add = await cli(['user', 'add', '--help']);
@@ -60,6 +60,15 @@ describe('letterbox --help', () => {
     assert.ok(del.stdout.includes('--yes'));
     const imp = await cli(['import', '--help']);
     for (const opt of ['--mailbox', '--data-dir', '<email>', '<path>']) assert.ok(imp.stdout.includes(opt), opt);
+    const mailbox = await cli(['mailbox', '--help']);
+    for (const sub of ['list', 'create', 'delete', 'rename']) assert.ok(mailbox.stdout.includes(sub), sub);
+    const exp = await cli(['export', '--help']);
+    for (const opt of ['--format', '--mailbox', '<dir>']) assert.ok(exp.stdout.includes(opt), opt);
+    const ms = await cli(['migrate-storage', '--help']);
+    for (const opt of ['--from', '--to', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(ms.stdout.includes(opt), opt);
+    assert.ok(imp.stdout.includes('--skip-duplicates'));
+    const create = await cli(['mailbox', 'create', '--help']);
+    for (const opt of ['--special-use', '--data-dir', '--storage', '<name...>']) assert.ok(create.stdout.includes(opt), opt);
   });
 
   it('rejects a bad option value with a usage error', async () => {

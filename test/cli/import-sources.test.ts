@@ -63,7 +63,7 @@ describe('mbox reader', () => {
     assert.equal(ms[1]!.internalDate, Date.UTC(2002, 7, 26, 10, 0, 0), 'the From_ line date wins over Date:');
     assert.deepEqual(ms[1]!.flags, []);
     assert.equal(ms[2]!.raw.toString(), 'Subject: three\n\nno trailing newline');
-    assert.equal(evs.reduce((n, e) => n + e.sourceOctets, 0), Buffer.byteLength(mbox));
+    assert.equal(evs.reduce((n, e) => n + (e.kind === 'folder' ? 0 : e.sourceOctets), 0), Buffer.byteLength(mbox));
   });
 
   it('handles CRLF mbox files and skips oversized messages without keeping them', async () => {
@@ -160,5 +160,31 @@ describe('openImportSource', () => {
     await assert.rejects(openImportSource(path.join(dir, 'nope')), /cannot import .*nope: no such file or directory/);
     await writeFile(path.join(dir, 'x.txt'), 'Subject: x\n\n');
     await assert.rejects(openImportSource(path.join(dir, 'x.txt')), /not an mbox file/);
+  });
+});
+
+describe('folder of .mbox files', () => {
+  it('makes every .mbox file a mailbox (empty ones too) and a folder the level above, skipping other files', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'INBOX.mbox'), 'From a Sat Jan  3 01:05:34 1996\nStatus: RO\nX-Status: F\nX-Keywords: Work\nSubject: one\n\n1\n\n');
+    await writeFile(path.join(dir, 'Empty.mbox'), '');
+    await mkdir(path.join(dir, 'Lists'));
+    await writeFile(path.join(dir, 'Lists', 'Rust.mbox'), 'From b Sat Jan  3 01:05:34 1996\nSubject: two\nX-Keywords: $Label1\n\n2\n');
+    await writeFile(path.join(dir, '.DS_Store'), 'junk');
+    await writeFile(path.join(dir, 'notes.txt'), 'hello');
+    await writeFile(path.join(dir, 'fake.mbox'), 'not an mbox');
+    const evs = await collect(dir);
+    assert.deepEqual(
+      evs.map((e) => (e.kind === 'folder' ? ['folder', e.folder.join('/')] : e.kind === 'skip' ? ['skip', path.basename(e.source), e.reason] : ['message', e.folder.join('/'), e.raw.toString(), e.flags.join(' ')])),
+      [
+        ['skip', 'fake.mbox', 'not an mbox file (it does not begin with a "From " line)'],
+        ['skip', 'notes.txt', 'not a .mbox file'],
+        ['folder', 'Empty'],
+        ['folder', 'INBOX'],
+        ['message', 'INBOX', 'Subject: one\n\n1\n', '\\Seen \\Flagged Work'],
+        ['folder', 'Lists/Rust'],
+        ['message', 'Lists/Rust', 'Subject: two\nX-Keywords: $Label1\n\n2\n', '$Label1'],
+      ],
+    );
   });
 });

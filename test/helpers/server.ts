@@ -1,6 +1,6 @@
 /**
  * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports (IMAP and
- * POP3, sharing one failed-login throttle as `letterbox serve` does), a fresh data directory and the chosen
+ * POP3, started by server/node.ts as `letterbox serve` and the library start theirs), a fresh data directory and the chosen
  * storage backend (PostgreSQL: a fresh database, dropped on close), for tests that talk to it over TCP and TLS.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,11 +11,10 @@ import pino from 'pino';
 import selfsigned from 'selfsigned';
 import { hashPassword } from '../../src/auth/password.js';
 import type { Config, StorageConfig } from '../../src/config/types.js';
-import { LoginPenalty, penaltyLimits } from '../../src/auth/penalty.js';
-import { startServer, type RunningServer, type ServerLimits } from '../../src/imap/server.js';
-import { startPop3Server, type Pop3Limits, type RunningPop3 } from '../../src/pop3/server.js';
+import type { RunningServer, ServerLimits } from '../../src/imap/server.js';
+import type { Pop3Limits, RunningPop3 } from '../../src/pop3/server.js';
 import type { Logger } from '../../src/log/logger.js';
-import { SessionRegistry } from '../../src/sessions/registry.js';
+import { startNode, type RunningNode } from '../../src/server/node.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
 import { testDatabase } from './postgres.js';
@@ -42,6 +41,8 @@ export interface TestServer {
   cliArgs: string[];
   server: RunningServer;
   pop3: RunningPop3;
+  /** The whole node (its session registry, its presence in the store). */
+  node: RunningNode;
   /** PEM certificate, to trust in TLS clients. */
   cert: string;
   /** Creates an account (with its default mailboxes). */
@@ -68,19 +69,22 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 /**
  * startTestServer starts a server; `configure` may change the config (e.g. plaintextAuth); `opts.limits`
  * lowers IMAP limits (timeouts, connection caps), `opts.pop3Limits` POP3's (config.auth sets the login
- * penalty's delays); `opts.log` replaces the silent logger.
+ * penalty's delays); `opts.log` replaces the silent logger; `opts.shareWith` makes it a second node on
+ * another test server's data (another process on the SQLite file, another node on PostgreSQL).
  */
 export async function startTestServer(
   backend: Backend = 'sqlite',
   configure?: (c: Config) => void,
-  opts: { limits?: Partial<ServerLimits>; pop3Limits?: Partial<Pop3Limits>; log?: Logger } = {},
+  opts: { limits?: Partial<ServerLimits>; pop3Limits?: Partial<Pop3Limits>; log?: Logger; shareWith?: TestServer } = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
+  // With shareWith: a second node on the other server's data (its SQLite file, its PostgreSQL database), which it keeps on close.
+  const shared = opts.shareWith;
+  const dataDir = shared ? shared.dataDir : await mkdtemp(path.join(os.tmpdir(), 'letterbox-test-'));
   // PostgreSQL: a database of its own per server, so test files running in parallel never meet.
-  const pg = backend === 'postgres' ? await testDatabase() : null;
+  const pg = backend === 'postgres' && !shared ? await testDatabase() : null;
   const config: Config = {
     dataDir,
-    storage: pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
+    storage: shared ? shared.storage : pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
     pop3: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
@@ -96,12 +100,10 @@ export async function startTestServer(
   const store = await openStore(config, log);
   const tls = await testTls();
   const material = { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) };
-  // One penalty and one session registry for both protocols, as serve has.
-  const penalty = new LoginPenalty(store, penaltyLimits(config));
-  const sessions = new SessionRegistry();
-  const unfollow = sessions.follow(store, log);
-  const server = await startServer({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.limits, penalty, sessions });
-  const pop3 = await startPop3Server({ config, store, log, tls: material, ephemeralPorts: true, limits: opts.pop3Limits, penalty, sessions });
+  // The node serve and the library run: one penalty and one session registry for both protocols.
+  const node = await startNode({ config, store, log, tls: material, ephemeral: true, limits: opts.limits, pop3Limits: opts.pop3Limits });
+  const server = node.imap!;
+  const pop3 = node.pop3!;
   const port = (name: string): number => [...server.addresses, ...pop3.addresses].find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),
@@ -115,16 +117,16 @@ export async function startTestServer(
     cliArgs: ['--data-dir', dataDir, ...(config.storage.kind === 'postgres' ? ['--storage', config.storage.url] : [])],
     server,
     pop3,
+    node,
     cert: tls.cert,
     async addUser(email, password) {
       return store.createAccount(email, await hashPassword(password));
     },
     async close() {
-      await Promise.all([server.close(), pop3.close()]);
-      unfollow();
+      await node.close();
       await store.close();
       await pg?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!shared) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

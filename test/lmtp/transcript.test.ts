@@ -257,4 +257,13 @@ describe('LMTP transcripts', () => {
     i.close();
     c.close();
   });
+
+  it('close() with an idle LMTP connection open answers it 421 after LMTP_CLOSE_TIMEOUT_MS and resolves', async () => {
+    const own = await startLmtpServer({ config: { ...srv.config, lmtp: { host: '127.0.0.1', port: 24, socket: null } }, store: srv.store, log: pino({ level: 'silent' }), ephemeralPort: true });
+    const c = await LmtpClient.connect(own.addresses.flatMap((a) => ('port' in a ? [a.port] : []))[0]!);
+    await c.command('LHLO mta');
+    await own.close();
+    assert.deepEqual(await c.readReply(), ['421 4.4.2 Server shutting down']);
+    assert.equal(await c.closedByServer(5000), true);
+  });
 });

@@ -16,6 +16,7 @@ import { pgText } from '../../src/store/postgres/db.js';
 import type { Store } from '../../src/store/types.js';
 import { runCli } from '../helpers/cli.js';
 import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { startServe } from '../helpers/serve-process.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
@@ -148,7 +149,19 @@ describe('letterbox migrate-storage', { timeout: 900_000 }, () => {
       await sqlite.close();
     }
 
-    const copied = await cli(['migrate-storage', '--from', data, '--to', db.url]);
+    // Not while a server runs on the data directory; a server killed with SIGKILL leaves its row, which no longer counts.
+    const serving = await startServe(data);
+    const refused = await cli(['migrate-storage', '--from', data, '--to', db.url]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      new RegExp(`^letterbox: a server is running on ${data.replace(/[.]/g, '\\.')} \\(${os.hostname()} pid ${serving.proc.pid}, started [\\dT:.Z-]+\\): stop it first; mail delivered during the copy would stay behind\n$`),
+    );
+    serving.proc.kill('SIGKILL');
+    await serving.exited;
+
+    // The source and the target as the new installation's settings give them: the data directory and the storage.
+    const copied = await cli(['migrate-storage', '--data-dir', data, '--storage', db.url]);
     assert.equal(copied.code, 0, copied.stderr);
     assert.match(copied.stdout, /^copied 2 accounts, \d+ mailboxes, \d+ messages \(\d+ distinct bodies, [\d.]+ MiB\) to PostgreSQL at /);
 
@@ -190,5 +203,8 @@ describe('letterbox migrate-storage', { timeout: 900_000 }, () => {
     const missing = await cli(['migrate-storage', '--from', path.join(dir, 'nothing'), '--to', db.url]);
     assert.equal(missing.code, 66);
     assert.match(missing.stderr, /no SQLite store at .*letterbox\.db/);
+    const noTarget = await cli(['migrate-storage', '--from', data]);
+    assert.equal(noTarget.code, 64);
+    assert.equal(noTarget.stderr, 'letterbox: no target: give --to postgres://user:password@host:port/database, or configure PostgreSQL storage (--storage, storage.url)\n');
   });
 });

@@ -11,6 +11,7 @@ import { changesTests, isolationTests, notifyTests } from './suite-changes.js';
 import { quotaTests } from './suite-quota.js';
 import { searchTests } from './suite-search.js';
 import { controlTests, penaltyTests } from './suite-penalty.js';
+import { nodeTests } from './suite-nodes.js';
 
 export type { Opened } from './helpers.js';
 
@@ -57,5 +58,6 @@ export function runStoreSuite(name: string, open: () => Promise<Opened>): void {
     describe('full-text index', () => searchTests(ctx));
     describe('login penalty', () => penaltyTests(ctx));
     describe('control messages', () => controlTests(ctx));
+    describe('running servers', () => nodeTests(ctx));
   });
 }

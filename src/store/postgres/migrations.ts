@@ -12,6 +12,7 @@ import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
 import { PENALTY_SCHEMA } from './penalty.js';
+import { NODES_SCHEMA } from '../nodes-sql.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 import { mayHoldOctets, reparse } from '../header-octets.js';
 
@@ -63,6 +64,8 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
   { version: 6, description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE', run: addVersion6 },
   // As SQLite's migration 8, without session_control: control messages between nodes go by NOTIFY.
   { version: 7, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
+  // As SQLite's migration 9.
+  { version: 8, description: 'running nodes, for letterbox who', sql: NODES_SCHEMA },
 ];
 
 /** addVersion6 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */

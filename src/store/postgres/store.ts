@@ -29,9 +29,12 @@ import type {
   QuotaDefaults,
   QuotaLimit,
   RecordParts,
+  ServerNode,
+  ServerNodeState,
   SpecialUse,
   Store,
 } from '../types.js';
+import { ANSWER_NODE_SQL, LIST_NODES_SQL, nodeParams, nodeState, PUT_NODE_SQL, type NodeRow } from '../nodes-sql.js';
 import * as accounts from './accounts.js';
 import { PgBlobStore, readBody } from './bodies.js';
 import { changesSince } from './changes.js';
@@ -229,6 +232,22 @@ export class PostgresStore implements Store {
 
   onControl(listener: ControlListener): () => void {
     return this.notifier.addControl(listener);
+  }
+
+  async putNode(node: ServerNode): Promise<void> {
+    await this.db.run(PUT_NODE_SQL, ...nodeParams(node));
+  }
+
+  async deleteNodes(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.db.run('DELETE FROM server_nodes WHERE id = ANY(?::text[])', ids);
+  }
+
+  async listNodes(): Promise<ServerNodeState[]> {
+    return (await this.db.all<NodeRow>(LIST_NODES_SQL)).map(nodeState);
+  }
+
+  async answerNode(id: string, requestId: string, answer: string): Promise<void> {
+    await this.db.run(ANSWER_NODE_SQL, requestId, answer, id);
   }
 
   async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {

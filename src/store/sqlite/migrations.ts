@@ -8,6 +8,7 @@ import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
 import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
 import { CONTROL_SCHEMA } from './control.js';
+import { NODES_SCHEMA } from '../nodes-sql.js';
 import { PENALTY_SCHEMA } from './penalty.js';
 import { insertEnvelopeText } from './bodies.js';
 import type { Envelope } from '../../mime/types.js';
@@ -82,6 +83,12 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     // auth_penalty: the failed-login penalty (auth/penalty.ts), so `letterbox penalty` sees the server's.
     // session_control: messages such as "end the sessions of account N" from `letterbox user delete`.
     sql: PENALTY_SCHEMA + CONTROL_SCHEMA,
+  },
+  {
+    version: 9,
+    description: 'running servers, for letterbox who and for commands that must not run beside a server',
+    // server_nodes: each server's heartbeat and its answer to `letterbox who` (sessions/presence.ts).
+    sql: NODES_SCHEMA,
   },
 ];
 

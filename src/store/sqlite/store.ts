@@ -28,9 +28,12 @@ import type {
   SortRecord,
   SearchTextPart,
   SearchTextRecord,
+  ServerNode,
+  ServerNodeState,
   SpecialUse,
   Store,
 } from '../types.js';
+import { ANSWER_NODE_SQL, LIST_NODES_SQL, nodeParams, nodeState, PUT_NODE_SQL, type NodeRow } from '../nodes-sql.js';
 import { StoreOpenError } from '../types.js';
 import * as accounts from './accounts.js';
 import { readBody } from './bodies.js';
@@ -256,6 +259,23 @@ class SqliteStore implements Store {
 
   onControl(listener: ControlListener): () => void {
     return this.notifier.addControl(listener);
+  }
+
+  async putNode(node: ServerNode): Promise<void> {
+    await this.group.run(() => this.db.run(PUT_NODE_SQL, ...nodeParams(node)));
+  }
+
+  async deleteNodes(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.group.run(() => this.db.run('DELETE FROM server_nodes WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)));
+  }
+
+  async listNodes(): Promise<ServerNodeState[]> {
+    return this.db.all<NodeRow>(LIST_NODES_SQL).map(nodeState);
+  }
+
+  async answerNode(id: string, requestId: string, answer: string): Promise<void> {
+    await this.group.run(() => this.db.run(ANSWER_NODE_SQL, requestId, answer, id));
   }
 
   async reservePenalty(remote: string, user: string, now: number, expireMs: number, plan: (s: PenaltyReservation) => number): Promise<PenaltyReservation> {
