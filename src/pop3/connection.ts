@@ -18,8 +18,8 @@ import type { Admission } from '../net/admission.js';
 import { MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
 import type { Account, Store } from '../store/types.js';
 import { startServerTls } from '../tls/upgrade.js';
-import type { Pop3Session, Transaction } from './command.js';
-import { dispatch } from './dispatch.js';
+import type { Transaction } from './command.js';
+import { dispatch, type DispatchTarget } from './dispatch.js';
 import { refuse } from './errors.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { Maildrop } from './maildrop.js';
@@ -62,7 +62,7 @@ export interface Pop3ConnectionOptions {
   onClose: () => void;
 }
 
-export class Pop3Connection implements Pop3Session {
+export class Pop3Connection implements DispatchTarget {
   user: string | null = null;
   transaction: Transaction | null = null;
   readonly out: Pop3Writer;
