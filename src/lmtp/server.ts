@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config/types.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
+import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../limits.js';
 import type { Store } from '../store/types.js';
 import { lmtpHandlers } from './session.js';
 

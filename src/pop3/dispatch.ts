@@ -6,7 +6,7 @@
  * `-ERR [SYS/TEMP]` without internal detail. MAX_BAD_COMMANDS malformed or misplaced commands in a row end
  * the session.
  */
-import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
+import { MAX_BAD_COMMANDS } from '../limits.js';
 import type { Logger } from 'pino';
 import type { CommandSpec, Pop3Session } from './command.js';
 import { commands } from './commands/index.js';

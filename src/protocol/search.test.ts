@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_NESTING_DEPTH } from './limits.js';
+import { MAX_NESTING_DEPTH } from '../limits.js';
 import { readerOf } from './testing.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
 

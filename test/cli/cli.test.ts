@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { verifyPassword } from '../../src/auth/password.js';
-import { MAX_LITERAL_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../../src/limits.js';
 import { openStore } from '../../src/store/open.js';
 import { runCli } from '../helpers/cli.js';
 

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { MAX_MAILBOX_NAME_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_MAILBOX_NAME_OCTETS } from '../../src/limits.js';
 import type { Account } from '../../src/store/types.js';
 import { login } from '../helpers/imap.js';
 import type { RawClient } from '../helpers/raw-client.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
-import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/limits.js';
 import { login } from '../helpers/imap.js';
 import { loginPop3, Pop3Client } from '../helpers/pop3.js';
 import { RawClient } from '../helpers/raw-client.js';
