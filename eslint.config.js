@@ -48,7 +48,47 @@ export default tseslint.config(
     ],
     rules: { 'import-x/no-cycle': 'off' },
   },
-  // Folder import rules (written at the top of each folder's main file) that a lint can hold.
+  // Folder import rules (each written at the top of its folder's main file) that a lint can hold. A folder's
+  // table tests (src/**/*.test.ts) follow its rule too; they may also import test/support.
+  {
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { regex: '^\\.\\./(?!limits\\.js$|\\.\\./test/support/)', message: 'src/protocol is the wire layer: it imports nothing from src/ but src/limits.ts (src/protocol/types.ts).' },
+        { regex: '^(?!node:|\\.)', message: 'src/protocol uses no package: pure functions over strings and bytes (src/protocol/types.ts).' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/mime/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!limits\\.js$|protocol/|\\.\\./test/support/)', message: 'src/mime imports from src/ only src/protocol (pure wire helpers and types) and src/limits.ts (src/mime/parse.ts).' }] }],
+    },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!limits\\.js$)', message: 'src/config imports nothing from src/ but src/limits.ts, so every folder may read it (src/config/types.ts).' }] }],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|auth|cli|delivery|export|imap|import|lmtp|mailboxes|net|pop3|server|sessions|tls)/', message: 'src/store imports only config/, mime/, protocol/ and src/limits.ts: never a server, a protocol folder or the mail logic over it (src/store/types.ts).' }] }],
+    },
+  },
+  {
+    files: ['src/imap/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|cli|export|import|lmtp|pop3|server)/', message: 'src/imap never imports another protocol (pop3/, lmtp/), the node that runs it (server/) or the CLI (src/imap/server.ts).' }] }],
+    },
+  },
+  {
+    files: ['src/lmtp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|cli|export|imap|import|pop3|server)/', message: 'src/lmtp never imports another protocol (imap/, pop3/), the node that runs it (server/) or the CLI (src/lmtp/server.ts).' }] }],
+    },
+  },
   {
     files: ['src/pop3/**/*.ts'],
     rules: {

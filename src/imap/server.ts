@@ -4,6 +4,10 @@
  * Connection per client. The plumbing (binding, admission within the limits of src/limits.ts,
  * certificate reload, graceful shutdown) is src/net/listeners.ts; the failed-login penalty (kept in the
  * store, so shared with POP3 and the other nodes) and the session registry may be shared with POP3.
+ *
+ * Imports (src/imap): protocol/, mime/, store/, auth/, delivery/, mailboxes/, sessions/, net/, tls/,
+ * config/, metrics/ and src/limits.ts; never pop3/, lmtp/, server/, cli/, import/, export/ or admin/
+ * (eslint.config.js holds it).
  */
 import type { Logger } from 'pino';
 import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
