@@ -11,10 +11,10 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { penaltyAddress } from '../../src/auth/penalty.js';
-import { login } from '../helpers/imap.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { login } from '../support/imap.js';
+import { RawClient } from '../support/raw-client.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { exchange } from '../support/transcript.js';
 
 const FAILED = 'NO [AUTHENTICATIONFAILED] Authentication failed.';
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { login } from '../helpers/imap.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { login } from '../support/imap.js';
+import { RawClient } from '../support/raw-client.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { exchange } from '../support/transcript.js';
 
 for (const backend of BACKENDS) {
   describe(`inactivity timeouts [${backend}]`, { timeout: 120_000 }, () => {

@@ -15,9 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../src/auth/password.js';
 import { openStore } from '../../src/store/open.js';
 import type { StorageConfig } from '../../src/config/types.js';
-import { balancer, checkerLines, corpusMbox, failureBlocks, imaptest, runImaptest, scriptedVerdict, testsDir } from '../helpers/imaptest.js';
-import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { balancer, checkerLines, corpusMbox, failureBlocks, imaptest, runImaptest, scriptedVerdict, testsDir } from '../support/imaptest.js';
+import { testDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
 
 const CI = process.env.CI === 'true';
 const tool = imaptest();

@@ -10,11 +10,11 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { startServer, type LetterboxServer } from '../../src/index.js';
-import { freePort } from '../helpers/cli.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { loginPop3 } from '../helpers/pop3.js';
-import { testDatabase } from '../helpers/postgres.js';
-import { msg } from '../helpers/transcript.js';
+import { freePort } from '../support/cli.js';
+import { LmtpClient } from '../support/lmtp.js';
+import { loginPop3 } from '../support/pop3.js';
+import { testDatabase } from '../support/postgres.js';
+import { msg } from '../support/transcript.js';
 
 function imapflow(server: LetterboxServer, user: string, pass = 'pw'): ImapFlow {
   return new ImapFlow({

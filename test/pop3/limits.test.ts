@@ -9,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
 import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/limits.js';
-import { login } from '../helpers/imap.js';
-import { loginPop3, Pop3Client } from '../helpers/pop3.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { login } from '../support/imap.js';
+import { loginPop3, Pop3Client } from '../support/pop3.js';
+import { RawClient } from '../support/raw-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** waitFor polls `check` until it is true or `ms` pass; returns whether it became true. */
 async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {

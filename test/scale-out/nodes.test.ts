@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bin, runCli, freePort } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { bin, runCli, freePort } from '../support/cli.js';
+import { append, login } from '../support/imap.js';
+import { adminQuery, testDatabase, type TestDatabase } from '../support/postgres.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const MSG = (n: number) => `From: a@example.com\r\nTo: b@example.com\r\nSubject: node test ${n}\r\n\r\nBody ${n}.\r\n`;
