@@ -15,7 +15,7 @@ import { prepareMessage } from '../src/delivery/prepare.js';
 import { hashPassword } from '../src/auth/password.js';
 import { startServer } from '../src/imap/server.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import { RawClient } from '../test/support/raw-client.js';
+import { RawClient } from '../test/support/line-client.js';
 import { testTls } from '../test/support/server.js';
 
 const total = Number(process.argv[2] ?? 100_000);

@@ -15,7 +15,7 @@ import { imapflowClient } from './support/imapflow.js';
 import { stripEnvelopeLine } from '../src/import/eml.js';
 import { toCrlf } from '../src/mime/crlf.js';
 import { bin, runCli } from './support/cli.js';
-import { RawClient } from './support/raw-client.js';
+import { RawClient } from './support/line-client.js';
 import { BACKENDS, startTestServer, type TestServer } from './support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -11,8 +11,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../src/store/open.js';
 import { bin, runCli, freePort } from './support/cli.js';
-import { appendNonSync, login } from './support/imap.js';
-import { msg } from './support/transcript.js';
+import { appendNonSync, login, msg } from './support/transcript.js';
 
 describe('durability [sqlite]', () => {
   it('every APPEND answered OK is on disk after SIGKILL', async () => {

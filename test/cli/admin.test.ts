@@ -16,9 +16,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
 import { bin, freePort, runCli } from '../support/cli.js';
-import { login } from '../support/imap.js';
-import { LmtpClient } from '../support/lmtp.js';
-import { RawClient } from '../support/raw-client.js';
+import { LmtpClient, RawClient } from '../support/line-client.js';
+import { login } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

@@ -14,10 +14,9 @@ import { promisify } from 'node:util';
 import { startServer } from '../../src/index.js';
 import { openStore } from '../../src/store/open.js';
 import { runCli } from '../support/cli.js';
-import { append, login } from '../support/imap.js';
+import { append, login, msg } from '../support/transcript.js';
 import { testDatabase } from '../support/postgres.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
-import { msg } from '../support/transcript.js';
+import { startServe, type ServeProcess } from '../support/server.js';
 
 const run = promisify(execFile);
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };

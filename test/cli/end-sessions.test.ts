@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { login } from '../support/imap.js';
-import { loginPop3 } from '../support/pop3.js';
+import { login, loginPop3, exchange } from '../support/transcript.js';
 import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
-import { exchange } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { append, login } from '../support/imap.js';
+import { append, login, exchange, exchangeLike, msg } from '../support/transcript.js';
 import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
-import { exchange, exchangeLike, msg } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

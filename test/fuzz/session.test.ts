@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { login } from '../support/imap.js';
-import type { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/line-client.js';
+import { login } from '../support/transcript.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { COMMAND_SEEDS, Mutator } from './targets.js';
 

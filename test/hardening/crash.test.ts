@@ -12,12 +12,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli } from '../support/cli.js';
-import { appendNonSync, login } from '../support/imap.js';
-import { LmtpClient } from '../support/lmtp.js';
+import { LmtpClient, type RawClient } from '../support/line-client.js';
+import { appendNonSync, login } from '../support/transcript.js';
 import { testDatabase } from '../support/postgres.js';
-import { BACKENDS } from '../support/server.js';
-import type { RawClient } from '../support/raw-client.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { BACKENDS, startServe, type ServeProcess } from '../support/server.js';
 
 /** Number of SIGKILLs; LETTERBOX_CRASH_KILLS raises it for longer runs. */
 const KILLS = Number(process.env.LETTERBOX_CRASH_KILLS ?? 20);

@@ -10,10 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
 import { MAX_MAILBOX_NAME_OCTETS } from '../../src/limits.js';
 import type { Account } from '../../src/store/types.js';
-import { login } from '../support/imap.js';
-import type { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/line-client.js';
+import { login, exchange, msg } from '../support/transcript.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { exchange, msg } from '../support/transcript.js';
 
 /** Names that must never lead alice to bob's mailboxes. */
 const FOREIGN = [

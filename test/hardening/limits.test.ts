@@ -8,10 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
 import { MAX_BAD_COMMANDS, MAX_LINE_OCTETS, MAX_LITERAL_OCTETS, MAX_NESTING_DEPTH, MAX_SEARCH_KEYS } from '../../src/limits.js';
-import { login } from '../support/imap.js';
-import { RawClient } from '../support/raw-client.js';
+import { RawClient } from '../support/line-client.js';
+import { login, exchange } from '../support/transcript.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { exchange } from '../support/transcript.js';
 
 /** waitFor polls `check` until it is true or `ms` pass; returns whether it became true. */
 async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {

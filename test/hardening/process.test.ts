@@ -13,11 +13,9 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { runCli } from '../support/cli.js';
-import { append, login } from '../support/imap.js';
-import { Pop3Client } from '../support/pop3.js';
-import { RawClient } from '../support/raw-client.js';
-import { startServe } from '../support/serve-process.js';
-import { exchange } from '../support/transcript.js';
+import { Pop3Client, RawClient } from '../support/line-client.js';
+import { append, login, exchange } from '../support/transcript.js';
+import { startServe } from '../support/server.js';
 
 async function certFor(cn: string): Promise<{ key: string; cert: string }> {
   const pems = await selfsigned.generate([{ name: 'commonName', value: cn }], {

@@ -9,10 +9,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../support/cli.js';
-import { append, login } from '../support/imap.js';
-import type { RawClient } from '../support/raw-client.js';
+import type { RawClient } from '../support/line-client.js';
+import { append, login, exchange, msg } from '../support/transcript.js';
 import { BACKENDS, serverPerSuite, type SuiteEnv } from '../support/server.js';
-import { exchange, msg } from '../support/transcript.js';
 
 const ONE = msg('From: Bob <bob@example.org>', 'Subject: one', '', 'first');
 const TWO = msg('From: Carol <carol@example.net>', 'Subject: two', '', 'second');

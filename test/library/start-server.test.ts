@@ -11,10 +11,9 @@ import { describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { startServer, type LetterboxServer } from '../../src/index.js';
 import { freePort } from '../support/cli.js';
-import { LmtpClient } from '../support/lmtp.js';
-import { loginPop3 } from '../support/pop3.js';
+import { LmtpClient } from '../support/line-client.js';
+import { loginPop3, msg } from '../support/transcript.js';
 import { testDatabase } from '../support/postgres.js';
-import { msg } from '../support/transcript.js';
 
 function imapflow(server: LetterboxServer, user: string, pass = 'pw'): ImapFlow {
   return new ImapFlow({

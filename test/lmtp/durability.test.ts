@@ -10,9 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort, runCli, spawnServe } from '../support/cli.js';
-import { login } from '../support/imap.js';
-import { LmtpClient } from '../support/lmtp.js';
-import { msg } from '../support/transcript.js';
+import { LmtpClient } from '../support/line-client.js';
+import { login, msg } from '../support/transcript.js';
 
 const USERS = ['alice@example.com', 'bob@example.com', 'carol@example.com'];
 

@@ -12,9 +12,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { freePort, runCli, spawnServe } from '../support/cli.js';
-import { login } from '../support/imap.js';
+import { login, msg } from '../support/transcript.js';
 import { postfixAvailable, startPostfix } from '../support/postfix.js';
-import { msg } from '../support/transcript.js';
 
 const MESSAGE = msg(
   'From: Bob <bob@example.com>',

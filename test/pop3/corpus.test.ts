@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { imapflowClient } from '../support/imapflow.js';
-import { loginPop3, POP3_MODES, unstuff } from '../support/pop3.js';
+import { loginPop3, POP3_MODES, unstuff } from '../support/transcript.js';
 import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const TRICKY = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tricky');

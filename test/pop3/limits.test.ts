@@ -9,9 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
 import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/limits.js';
-import { login } from '../support/imap.js';
-import { loginPop3, Pop3Client } from '../support/pop3.js';
-import { RawClient } from '../support/raw-client.js';
+import { Pop3Client, RawClient } from '../support/line-client.js';
+import { login, loginPop3 } from '../support/transcript.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** waitFor polls `check` until it is true or `ms` pass; returns whether it became true. */

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import type { Store } from '../../src/store/types.js';
-import { openPop3, loginPop3, POP3_MODES, Pop3Client } from '../support/pop3.js';
+import { Pop3Client } from '../support/line-client.js';
+import { openPop3, loginPop3, POP3_MODES } from '../support/transcript.js';
 import { BACKENDS, serverPerSuite, startTestServer } from '../support/server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');

@@ -16,7 +16,7 @@ import { pgText } from '../../src/store/postgres/db.js';
 import type { Store } from '../../src/store/types.js';
 import { runCli } from '../support/cli.js';
 import { adminQuery, testDatabase, type TestDatabase } from '../support/postgres.js';
-import { startServe } from '../support/serve-process.js';
+import { startServe } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
