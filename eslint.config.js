@@ -1,8 +1,17 @@
 // Lint for what the type checker does not catch: promises that are neither awaited nor handled
-// (STYLE habit 8) and promises passed where a callback's result is ignored.
+// (STYLE habit 8) and promises passed where a callback's result is ignored; import cycles between the
+// files of src/; and each folder's import rule, where no-restricted-imports can hold it.
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+
+/** folderRule is the no-restricted-imports rule of src/<folder>: each pattern is [regex of an import path, message]. */
+function folderRule(folder, ...patterns) {
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: { 'no-restricted-imports': ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }] },
+  };
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'dist/**'] },
@@ -50,55 +59,14 @@ export default tseslint.config(
   },
   // Folder import rules (each written at the top of its folder's main file) that a lint can hold. A folder's
   // table tests (src/**/*.test.ts) follow its rule too; they may also import test/support.
-  {
-    files: ['src/protocol/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { regex: '^\\.\\./(?!limits\\.js$|\\.\\./test/support/)', message: 'src/protocol is the wire layer: it imports nothing from src/ but src/limits.ts (src/protocol/types.ts).' },
-        { regex: '^(?!node:|\\.)', message: 'src/protocol uses no package: pure functions over strings and bytes (src/protocol/types.ts).' },
-      ] }],
-    },
-  },
-  {
-    files: ['src/mime/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!limits\\.js$|protocol/|\\.\\./test/support/)', message: 'src/mime imports from src/ only src/protocol (pure wire helpers and types) and src/limits.ts (src/mime/parse.ts).' }] }],
-    },
-  },
-  {
-    files: ['src/config/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!limits\\.js$)', message: 'src/config imports nothing from src/ but src/limits.ts, so every folder may read it (src/config/types.ts).' }] }],
-    },
-  },
-  {
-    files: ['src/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|auth|cli|delivery|export|imap|import|lmtp|mailboxes|net|pop3|server|sessions|tls)/', message: 'src/store imports only config/, mime/, protocol/ and src/limits.ts: never a server, a protocol folder or the mail logic over it (src/store/types.ts).' }] }],
-    },
-  },
-  {
-    files: ['src/imap/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|cli|export|import|lmtp|pop3|server)/', message: 'src/imap never imports another protocol (pop3/, lmtp/), the node that runs it (server/) or the CLI (src/imap/server.ts).' }] }],
-    },
-  },
-  {
-    files: ['src/lmtp/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(admin|cli|export|imap|import|pop3|server)/', message: 'src/lmtp never imports another protocol (imap/, pop3/), the node that runs it (server/) or the CLI (src/lmtp/server.ts).' }] }],
-    },
-  },
-  {
-    files: ['src/pop3/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)imap/', message: 'src/pop3 never imports src/imap (src/pop3/server.ts): move what both need to a shared folder.' }] }],
-    },
-  },
-  {
-    files: ['src/net/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(imap|pop3|lmtp)/', message: 'src/net is shared plumbing: it never imports a protocol folder (src/net/listeners.ts).' }] }],
-    },
-  },
+  folderRule('protocol',
+    ['^\\.\\./(?!limits\\.js$|\\.\\./test/support/)', 'src/protocol is the wire layer: it imports nothing from src/ but src/limits.ts (src/protocol/types.ts).'],
+    ['^(?!node:|\\.)', 'src/protocol uses no package: pure functions over strings and bytes (src/protocol/types.ts).']),
+  folderRule('mime', ['^\\.\\./(?!limits\\.js$|protocol/|\\.\\./test/support/)', 'src/mime imports from src/ only src/protocol (pure wire helpers and types) and src/limits.ts (src/mime/parse.ts).']),
+  folderRule('config', ['^\\.\\./(?!limits\\.js$)', 'src/config imports nothing from src/ but src/limits.ts, so every folder may read it (src/config/types.ts).']),
+  folderRule('store', ['(^|/)(admin|auth|cli|delivery|export|imap|import|lmtp|mailboxes|net|pop3|server|sessions|tls)/', 'src/store imports only config/, mime/, protocol/ and src/limits.ts: never a server, a protocol folder or the mail logic over it (src/store/types.ts).']),
+  folderRule('imap', ['(^|/)(admin|cli|export|import|lmtp|pop3|server)/', 'src/imap never imports another protocol (pop3/, lmtp/), the node that runs it (server/) or the CLI (src/imap/server.ts).']),
+  folderRule('lmtp', ['(^|/)(admin|cli|export|imap|import|pop3|server)/', 'src/lmtp never imports another protocol (imap/, pop3/), the node that runs it (server/) or the CLI (src/lmtp/server.ts).']),
+  folderRule('pop3', ['(^|/)imap/', 'src/pop3 never imports src/imap (src/pop3/server.ts): move what both need to a shared folder.']),
+  folderRule('net', ['(^|/)(imap|pop3|lmtp)/', 'src/net is shared plumbing: it never imports a protocol folder (src/net/listeners.ts).']),
 );
