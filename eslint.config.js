@@ -68,5 +68,10 @@ export default tseslint.config(
   folderRule('imap', ['(^|/)(admin|cli|export|import|lmtp|pop3|server)/', 'src/imap never imports another protocol (pop3/, lmtp/), the node that runs it (server/) or the CLI (src/imap/server.ts).']),
   folderRule('lmtp', ['(^|/)(admin|cli|export|imap|import|pop3|server)/', 'src/lmtp never imports another protocol (imap/, pop3/), the node that runs it (server/) or the CLI (src/lmtp/server.ts).']),
   folderRule('pop3', ['(^|/)imap/', 'src/pop3 never imports src/imap (src/pop3/server.ts): move what both need to a shared folder.']),
+  folderRule('mailboxes', ['^\\.\\./(?!store/)', 'src/mailboxes imports store/ only, never a protocol (src/mailboxes/operations.ts).']),
+  folderRule('sessions', ['^\\.\\./(?!store/)', 'src/sessions imports store/ only, never a protocol (src/sessions/registry.ts).']),
+  folderRule('export', ['^\\.\\./(?!store/|formats/|mime/)', 'src/export imports store/, formats/ and mime/ only (src/export/run.ts).']),
+  folderRule('metrics', ['^\\.\\./', 'src/metrics imports nothing from src/, so every layer may count (src/metrics/metrics.ts).']),
+  folderRule('admin', ['^\\.\\./(?!metrics/)', 'src/admin imports metrics/ only (src/admin/server.ts).']),
   folderRule('net', ['(^|/)(imap|pop3|lmtp)/', 'src/net is shared plumbing: it never imports a protocol folder (src/net/listeners.ts).']),
 );
