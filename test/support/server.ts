@@ -24,8 +24,9 @@ import type { Account, Store } from '../../src/store/types.js';
 import { bin, freePort } from './cli.js';
 import { testDatabase } from './postgres.js';
 
-/** Backends the shared suites run against. */
+/** BACKENDS are the storage backends the shared suites run against. */
 export const BACKENDS = ['sqlite', 'postgres'] as const;
+/** Backend names a storage backend of BACKENDS. */
 export type Backend = (typeof BACKENDS)[number];
 
 /** TestServer: a running server and its parts. */
