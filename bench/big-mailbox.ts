@@ -15,7 +15,7 @@ import path from 'node:path';
 import { messages } from './lib/corpus.js';
 import { ImapClient, quoted, type Reply } from './lib/imap.js';
 import { flags, listFlag, now, numFlag, PG_SERVER, printReport, type Figure } from './lib/report.js';
-import { testDatabase, type TestDatabase } from '../test/helpers/postgres.js';
+import { testDatabase, type TestDatabase } from '../test/support/postgres.js';
 import { letterboxCli, PASSWORD, startDovecotBench, startLetterbox, writeMaildir, type Server } from './lib/servers.js';
 
 const USER = 'big@bench.test';

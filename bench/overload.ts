@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { probe, startLoad } from '../test/helpers/load.js';
-import { startServe } from '../test/helpers/serve-process.js';
+import { probe, startLoad } from '../test/support/load.js';
+import { startServe } from '../test/support/server.js';
 
 const { values } = parseArgs({
   options: { connections: { type: 'string', default: '500' }, seconds: { type: 'string', default: '10' }, probes: { type: 'string', default: '20' } },

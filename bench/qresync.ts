@@ -15,8 +15,8 @@ import { prepareMessage } from '../src/delivery/prepare.js';
 import { hashPassword } from '../src/auth/password.js';
 import { startServer } from '../src/imap/server.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import { RawClient } from '../test/helpers/raw-client.js';
-import { testTls } from '../test/helpers/server.js';
+import { RawClient } from '../test/support/line-client.js';
+import { testTls } from '../test/support/server.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const dir = await mkdtemp(join(tmpdir(), 'lb-bench-'));

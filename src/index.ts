@@ -18,7 +18,7 @@ import { stripEnvelopeLine } from './import/eml.js';
 import { addTraceFields, deliverLocal, resolveRecipient } from './delivery/recipient.js';
 import { createLogger } from './log/logger.js';
 import { toCrlf } from './mime/crlf.js';
-import { MAX_MESSAGE_OCTETS } from './protocol/limits.js';
+import { MAX_MESSAGE_OCTETS } from './limits.js';
 import { startNode, type TcpListenerName } from './server/node.js';
 import { openStore } from './store/open.js';
 import { StoreError } from './store/types.js';

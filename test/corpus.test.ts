@@ -11,12 +11,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
-import { imapflowClient } from './helpers/imapflow.js';
+import { imapflowClient } from './support/imapflow.js';
 import { stripEnvelopeLine } from '../src/import/eml.js';
 import { toCrlf } from '../src/mime/crlf.js';
-import { bin, runCli } from './helpers/cli.js';
-import { RawClient } from './helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from './helpers/server.js';
+import { bin, runCli } from './support/cli.js';
+import { RawClient } from './support/line-client.js';
+import { BACKENDS, startTestServer, type TestServer } from './support/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');

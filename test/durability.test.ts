@@ -10,9 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../src/store/open.js';
-import { bin, runCli, freePort } from './helpers/cli.js';
-import { appendNonSync, login } from './helpers/imap.js';
-import { msg } from './helpers/transcript.js';
+import { bin, runCli, freePort } from './support/cli.js';
+import { appendNonSync, login, msg } from './support/transcript.js';
 
 describe('durability [sqlite]', () => {
   it('every APPEND answered OK is on disk after SIGKILL', async () => {

@@ -1,6 +1,6 @@
 /**
  * The servers a benchmark compares, started as real processes on loopback ports with their own data:
- * Letterbox (`node bin/letterbox.js serve`) and Dovecot (test/helpers/dovecot.ts, with benchmark settings).
+ * Letterbox (`node bin/letterbox.js serve`) and Dovecot (test/support/dovecot.ts, with benchmark settings).
  * Both are given a raised file-descriptor limit (bash `ulimit -n`) so thousands of connections fit.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -10,8 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
-import { DOVEADM_BIN, startDovecot, type Dovecot } from '../../test/helpers/dovecot.js';
-import { freePort } from '../../test/helpers/cli.js';
+import { DOVEADM_BIN, startDovecot, type Dovecot } from '../../test/support/dovecot.js';
+import { freePort } from '../../test/support/cli.js';
 
 /** LETTERBOX_ROOT is the checkout whose bin/letterbox.js is benchmarked (env LETTERBOX_ROOT, default this one). */
 export const LETTERBOX_ROOT = process.env.LETTERBOX_ROOT ?? path.resolve(import.meta.dirname, '..', '..');

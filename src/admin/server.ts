@@ -3,7 +3,7 @@
  * 200 when every listener and the store are ready and 503 otherwise (starting, stopping, the database
  * unreachable), with a JSON body saying which check failed; GET /metrics answers the Prometheus text
  * exposition. Nothing else, and nothing that changes state: keep it on loopback or a private network.
- * Imports only node:http and the metrics types.
+ * Imports (src/admin): node:http and the metrics types only (eslint.config.js holds it).
  */
 import http from 'node:http';
 import type { Logger } from 'pino';

@@ -4,9 +4,7 @@
  * the configured rule allows it. Like Dovecot's disable_plaintext_auth, the default allows it from the
  * loopback addresses only.
  */
-
-/** PlaintextAuthRule is the config value (imap.plaintext_auth, pop3.plaintext_auth): "loopback", "always" or "never". */
-export type PlaintextAuthRule = 'loopback' | 'always' | 'never';
+import type { PlaintextAuthRule } from '../config/types.js';
 
 /**
  * plaintextAuthAllowed tells whether a password may be sent now: always over TLS (`secure`), else as

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { stripEnvelopeLine } from '../import/eml.js';
 import { toCrlf } from '../mime/crlf.js';
-import { MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
+import { MAX_MESSAGE_OCTETS } from '../limits.js';
 import { StoreError, StoreOpenError } from '../store/types.js';
 import { addCommonOptions, adminLogger, CliError, EXIT, resolveConfig, withStore, type CommonOptions } from './context.js';
 

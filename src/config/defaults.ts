@@ -4,7 +4,7 @@
  * the validator (zod and the YAML/TOML parsers cost `letterbox deliver` tens of milliseconds per message).
  * Imports nothing but limits.ts, so any command may load it.
  */
-import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER_IP } from '../protocol/limits.js';
+import { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, MAX_CONNECTIONS_PER_USER_IP } from '../limits.js';
 
 /** LOG_LEVELS lists every accepted log level name, most verbose first ("silent" logs nothing). */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

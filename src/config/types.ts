@@ -1,8 +1,16 @@
 /**
  * Config is the validated server configuration (from the config file, environment and command line,
  * in increasing precedence). Durations are milliseconds, sizes octets, ports TCP ports (0 = listener off).
+ *
+ * Imports (src/config): zod and nothing from src/ but src/limits.ts (defaults.ts; eslint.config.js holds it),
+ * so every folder may read the configuration and no arrow points back.
  */
-import type { PlaintextAuthRule } from '../auth/plaintext.js';
+
+/**
+ * PlaintextAuthRule is the config value imap.plaintext_auth / pop3.plaintext_auth: "loopback", "always" or
+ * "never"; src/auth/plaintext.ts applies it.
+ */
+export type PlaintextAuthRule = 'loopback' | 'always' | 'never';
 
 /**
  * StorageConfig is the storage backend: "sqlite" (`<dataDir>/letterbox.db`) or "postgres" with a connection

@@ -3,7 +3,8 @@
  * inverse of `letterbox import`: importing the export into another account reproduces the mailboxes, the
  * message bytes, the flags and keywords and the internal dates (mbox: to the second). Messages are read one
  * at a time, so memory does not grow with the mailbox; the store is only read, so a server may run meanwhile.
- * Imports store/, formats/ (through maildir.ts and mbox.ts) and mime/header.ts.
+ * Imports (src/export): store/, formats/ (through maildir.ts and mbox.ts) and mime/header.ts only
+ * (eslint.config.js holds it).
  */
 import { mkdir, readdir } from 'node:fs/promises';
 import { compareMailboxNames, DELIMITER, isDescendant, normalizeMailboxName } from '../store/mailbox-names.js';

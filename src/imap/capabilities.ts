@@ -3,7 +3,7 @@
  * Only what works is listed: each extension here has tests. Before login the list is short and says
  * how to authenticate; after login it names the extensions.
  */
-import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../limits.js';
 import { SASL_MECHANISMS } from '../auth/sasl.js';
 
 /** CapabilitySource: what the capability list depends on. */

@@ -9,7 +9,7 @@ import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import { CommandReader, type ReaderEvent } from '../protocol/reader.js';
-import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
+import { AUTHENTICATED_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_QUEUED_COMMANDS } from '../limits.js';
 import type { LoginPenalty } from '../auth/penalty.js';
 import { plaintextAuthAllowed } from '../auth/plaintext.js';
 import type { Metrics } from '../metrics/metrics.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import zlib from 'node:zlib';
-import { INFLATE_CHUNK_OCTETS } from '../protocol/limits.js';
+import { INFLATE_CHUNK_OCTETS } from '../limits.js';
 import { DeflateChannel } from './deflate.js';
 
 /** Waits until `fn` is true, checking after each turn of the event loop (no timed assertion). */

@@ -7,7 +7,7 @@
  */
 import zlib from 'node:zlib';
 import type { Duplex } from 'node:stream';
-import { DEFLATE_WINDOW_BITS, INFLATE_CHUNK_OCTETS, INFLATE_SLICE_OCTETS } from '../protocol/limits.js';
+import { DEFLATE_WINDOW_BITS, INFLATE_CHUNK_OCTETS, INFLATE_SLICE_OCTETS } from '../limits.js';
 
 /** DeflateChannel: feed socket bytes to input(); inflated bytes come out through onData; write responses to `output`. */
 export class DeflateChannel {

@@ -6,7 +6,7 @@
  * -> logged with its stack and answered `NO [SERVERBUG]` without internal detail.
  */
 import { argReader, readCommandHead, tryReadTag } from '../protocol/args.js';
-import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
+import { MAX_BAD_COMMANDS } from '../limits.js';
 import { MailboxNameError, ParseError } from '../protocol/types.js';
 import type { CommandSpec } from './command.js';
 import { commands } from './commands/index.js';

@@ -1,9 +1,13 @@
 /**
  * startServer opens the IMAP listeners: cleartext with STARTTLS (RFC 9051 section 6.2.1, port 143)
  * and implicit TLS (RFC 8314, port 993), TLS 1.2 and 1.3 only (src/tls/policy.ts), and runs a
- * Connection per client. The plumbing (binding, admission within the limits of src/protocol/limits.ts,
+ * Connection per client. The plumbing (binding, admission within the limits of src/limits.ts,
  * certificate reload, graceful shutdown) is src/net/listeners.ts; the failed-login penalty (kept in the
  * store, so shared with POP3 and the other nodes) and the session registry may be shared with POP3.
+ *
+ * Imports (src/imap): protocol/, mime/, store/, auth/, delivery/, mailboxes/, sessions/, net/, tls/,
+ * config/, metrics/ and src/limits.ts; never pop3/, lmtp/, server/, cli/, import/, export/ or admin/
+ * (eslint.config.js holds it).
  */
 import type { Logger } from 'pino';
 import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
@@ -12,7 +16,7 @@ import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import { Admission } from '../net/admission.js';
 import { startListeners, type ListenAddress as NetListenAddress } from '../net/listeners.js';
-import * as L from '../protocol/limits.js';
+import * as L from '../limits.js';
 import type { Store } from '../store/types.js';
 import { Connection, type SessionLimits } from './connection.js';
 
@@ -41,7 +45,7 @@ export interface RunningServer {
 }
 
 /**
- * ServerLimits are the limits one server enforces; the defaults are in src/protocol/limits.ts, except
+ * ServerLimits are the limits one server enforces; the defaults are in src/limits.ts, except
  * maxConnections (config imap.maxConnections). Durations are milliseconds.
  */
 export interface ServerLimits extends SessionLimits {

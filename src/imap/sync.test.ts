@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { prepareMessage } from '../delivery/prepare.js';
 import { openSqliteStore } from '../store/sqlite/store.js';
-import type { Session } from './command.js';
 import { SelectedMailbox } from './selected.js';
 import { syncSelected } from './sync.js';
+import { fakeSession } from '../../test/support/session.js';
 
 const raw = (i: number): Buffer => Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`);
 
@@ -20,8 +20,8 @@ describe('syncSelected', () => {
     const box = (await store.getMailbox(account.id, 'INBOX'))!;
     await store.appendMessages(account.id, box.id, [prepareMessage(raw(1), [], 0)]);
     const view = new SelectedMailbox(box, false, await store.listMessages(account.id, box.id));
-    const lines: string[] = [];
-    const session = { selected: view, account, store, enabled: new Set<string>(), rev2: true, out: { untagged: (t: string) => lines.push(t) } } as unknown as Session;
+    const session = fakeSession({ selected: view, account, store, rev2: true });
+    const lines = session.untagged;
 
     await syncSelected(session, true);
     assert.deepEqual(lines, []);

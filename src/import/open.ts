@@ -3,7 +3,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../limits.js';
 import { isEmlFile, openEml } from './eml.js';
 import { isMaildir, openMaildir } from './maildir.js';
 import { isMbox, openMbox } from './mbox.js';

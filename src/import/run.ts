@@ -8,7 +8,7 @@ import { deliver, type MessageToDeliver } from '../delivery/deliver.js';
 import { ensureMailbox } from '../mailboxes/operations.js';
 import { checkedMailboxName } from '../store/mailbox-names.js';
 import { toCrlf } from '../mime/crlf.js';
-import { MAX_LITERAL_OCTETS } from '../protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../limits.js';
 import { StoreError, type Account, type Store } from '../store/types.js';
 import { DuplicateIndex } from './duplicates.js';
 import { overLimit, type ImportSource } from './types.js';

@@ -3,6 +3,9 @@
  * (default <dataDir>/lmtp.sock), each optional. smtp-server speaks the protocol (`lmtp: true`: LHLO,
  * PIPELINING, ENHANCEDSTATUSCODES, SIZE, one reply per recipient after DATA); AUTH and STARTTLS are off,
  * since LMTP is for a trusted MTA on this machine. The delivery itself is ours (session.ts).
+ *
+ * Imports (src/lmtp): delivery/, mime/, store/, config/, metrics/, src/limits.ts and smtp-server; never
+ * imap/, pop3/, server/, cli/, import/, export/ or admin/ (eslint.config.js holds it).
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -11,7 +14,7 @@ import type { Logger } from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config/types.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../protocol/limits.js';
+import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../limits.js';
 import type { Store } from '../store/types.js';
 import { lmtpHandlers } from './session.js';
 

@@ -5,7 +5,8 @@
  * Refusals are StoreErrors whose kind is the RFC 5530 response code IMAP answers with (imap/errors.ts
  * maps them in one place); their messages are safe to show to a client or an operator.
  *
- * The rule of this folder: it imports store/ only (types and the mailbox-name rules), never a protocol.
+ * Imports (src/mailboxes): store/ only (types and the mailbox-name rules), never a protocol (eslint.config.js
+ * holds it).
  */
 import { DELIMITER, INBOX, isDescendant, parentNames, validateMailboxName, checkedMailboxName } from '../store/mailbox-names.js';
 import { StoreError, type Mailbox, type SpecialUse, type Store } from '../store/types.js';

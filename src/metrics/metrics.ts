@@ -2,7 +2,7 @@
  * Metrics as the layers report them: a small interface with a no-op implementation, so that the IMAP and
  * LMTP servers and the store count without knowing Prometheus, and a server without an admin port loads no
  * metrics library at all. prometheus.ts implements it with prom-client for GET /metrics.
- * Imports nothing.
+ * Imports (src/metrics): nothing from src/ (eslint.config.js holds it).
  */
 
 /** LoginResult is how a LOGIN or AUTHENTICATE ended. */

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MimePart } from './types.js';
 import { parseMessage } from './parse.js';
-import { MAX_MIME_DEPTH, MAX_MIME_PARTS, MAX_SEARCH_TEXT_OCTETS } from '../protocol/limits.js';
+import { MAX_MIME_DEPTH, MAX_MIME_PARTS, MAX_SEARCH_TEXT_OCTETS } from '../limits.js';
 
 const crlf = (...lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'utf8');
 const lf = (...lines: string[]): Buffer => Buffer.from(lines.join('\n'), 'utf8');

@@ -1,6 +1,9 @@
 /**
  * parseMessage: the one MIME entry point, run once per message when it is stored (APPEND, LMTP,
  * import), so that FETCH and SEARCH never re-parse (RFC 9051 sections 6.4.4, 6.4.5, 7.5.2).
+ *
+ * Imports (src/mime): packages for charsets and RFC 2047 (libs.ts), src/protocol (raw octets, the Envelope
+ * type) and src/limits.ts only; never imap/, pop3/, lmtp/, store/ or delivery/ (eslint.config.js holds it).
  */
 import type { Envelope, MimePart, ParsedMessage } from './types.js';
 import type { HeaderField } from './header.js';

@@ -7,7 +7,7 @@ import type { HeaderField } from './header.js';
 import { bytesText } from './bytes.js';
 import { decodeCharset } from './charset.js';
 import { decodeHeaderValue, decodeTransferEncoding } from './decode.js';
-import { MAX_SEARCH_HEADER_OCTETS, MAX_SEARCH_TEXT_OCTETS } from '../protocol/limits.js';
+import { MAX_SEARCH_HEADER_OCTETS, MAX_SEARCH_TEXT_OCTETS } from '../limits.js';
 
 /** Decoded output is at most ~6x smaller than its source (QP "=XX" is 3x, UTF-16 to ASCII 2x). */
 const MAX_SOURCE_PER_OUTPUT_OCTET = 6;

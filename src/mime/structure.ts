@@ -9,7 +9,7 @@ import { parseHeaderFields, trimWsp } from './header.js';
 import { parseContentType, parseDisposition, parseLanguage } from './params.js';
 import { buildEnvelope } from './envelope.js';
 import { bytesText, countLines, findBlankLine, CR, LF } from './bytes.js';
-import { MAX_MIME_DEPTH, MAX_MIME_PARTS } from '../protocol/limits.js';
+import { MAX_MIME_DEPTH, MAX_MIME_PARTS } from '../limits.js';
 
 /** StructureResult is the tree plus the parsed header fields of every part in it. */
 export interface StructureResult {

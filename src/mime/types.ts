@@ -6,6 +6,11 @@
  * All offsets are byte offsets (octets) into the stored message, which has CRLF line endings.
  * Ranges are half-open: [start, end).
  */
+import type { Envelope } from '../protocol/envelope.js';
+
+// ENVELOPE is an IMAP structure (RFC 9051 section 7.5.2), so its type lives beside its encoder in
+// src/protocol; the MIME layer builds one per message and hands it on with the rest of ParsedMessage.
+export type { Envelope, EnvelopeAddress } from '../protocol/envelope.js';
 
 /**
  * A MIME parameter list in the order it appeared: `[name, value]` pairs, name as first written (match it
@@ -60,31 +65,6 @@ export interface MimePart {
   message: MimePart | null;
   /** For message/rfc822: the ENVELOPE of the encapsulated message. */
   envelope: Envelope | null;
-}
-
-/** An address as in RFC 9051 section 7.5.2 ENVELOPE: raw strings as found (RFC 2047 words NOT decoded), null for NIL. */
-export interface EnvelopeAddress {
-  name: string | null;
-  /** Source route (obsolete), normally null. */
-  adl: string | null;
-  /** Local part; for a group start: the group name; null for a group end marker. */
-  mailbox: string | null;
-  /** Domain; null for group start/end markers. */
-  host: string | null;
-}
-
-/** ENVELOPE (RFC 9051 section 7.5.2): header values as raw unfolded strings, null for NIL. */
-export interface Envelope {
-  date: string | null;
-  subject: string | null;
-  from: EnvelopeAddress[] | null;
-  sender: EnvelopeAddress[] | null;
-  replyTo: EnvelopeAddress[] | null;
-  to: EnvelopeAddress[] | null;
-  cc: EnvelopeAddress[] | null;
-  bcc: EnvelopeAddress[] | null;
-  inReplyTo: string | null;
-  messageId: string | null;
 }
 
 /**

@@ -5,13 +5,13 @@
  * it with the protocol's one-line answer); track the open sessions; reload the certificate; shut down
  * gracefully.
  *
- * Imports: node, tls/, net/, protocol/limits.ts and a pino Logger only: never a protocol folder (src/imap,
+ * Imports: node, tls/, net/, src/limits.ts and a pino Logger only: never a protocol folder (src/imap,
  * src/pop3), which plug in through `open`.
  */
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
-import { SHUTDOWN_GRACE_MS } from '../protocol/limits.js';
+import { SHUTDOWN_GRACE_MS } from '../limits.js';
 import { secureContextOptions } from '../tls/policy.js';
 import type { Admission } from './admission.js';
 

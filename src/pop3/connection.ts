@@ -15,11 +15,11 @@ import { liveSession, type LiveSession, type SessionRegistry } from '../sessions
 import { INBOX } from '../store/mailbox-names.js';
 import type { Config } from '../config/types.js';
 import type { Admission } from '../net/admission.js';
-import { MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
+import { MAX_QUEUED_COMMANDS } from '../limits.js';
 import type { Account, Store } from '../store/types.js';
 import { startServerTls } from '../tls/upgrade.js';
-import type { Pop3Session, Transaction } from './command.js';
-import { dispatch } from './dispatch.js';
+import type { Transaction } from './command.js';
+import { dispatch, type DispatchTarget } from './dispatch.js';
 import { refuse } from './errors.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { Maildrop } from './maildrop.js';
@@ -28,7 +28,7 @@ import { Pop3Writer } from './writer.js';
 /** Pending is a queue entry: a line from the client, or a line that was too long (answered -ERR in its turn). */
 export type Pending = LineEvent;
 
-/** Pop3SessionLimits are the per-session limits (defaults in src/protocol/limits.ts; tests lower them); milliseconds. */
+/** Pop3SessionLimits are the per-session limits (defaults in src/limits.ts; tests lower them); milliseconds. */
 export interface Pop3SessionLimits {
   /** Inactivity before login (UNAUTHENTICATED_TIMEOUT_MS). */
   unauthenticatedTimeoutMs: number;
@@ -62,7 +62,7 @@ export interface Pop3ConnectionOptions {
   onClose: () => void;
 }
 
-export class Pop3Connection implements Pop3Session {
+export class Pop3Connection implements DispatchTarget {
   user: string | null = null;
   transaction: Transaction | null = null;
   readonly out: Pop3Writer;

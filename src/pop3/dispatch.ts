@@ -6,14 +6,28 @@
  * `-ERR [SYS/TEMP]` without internal detail. MAX_BAD_COMMANDS malformed or misplaced commands in a row end
  * the session.
  */
-import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
-import type { CommandSpec } from './command.js';
+import { MAX_BAD_COMMANDS } from '../limits.js';
+import type { Logger } from 'pino';
+import type { CommandSpec, Pop3Session } from './command.js';
 import { commands } from './commands/index.js';
-import type { Pending, Pop3Connection } from './connection.js';
 import { bad, fromStoreError, Pop3Error } from './errors.js';
+import type { LineEvent } from './line-reader.js';
 
-/** dispatch handles one queue entry of the connection. Never throws for client input. */
-export async function dispatch(c: Pop3Connection, item: Pending): Promise<void> {
+/**
+ * DispatchTarget is what dispatch needs of a connection (Pop3Connection) beyond the Pop3Session that
+ * handlers see: the count of bad commands in a row, the session's log, and the hooks to run once the reply
+ * is written. Declared here so that dispatch never imports the connection that calls it.
+ */
+export interface DispatchTarget extends Pop3Session {
+  /** Bad commands in a row; MAX_BAD_COMMANDS ends the session. */
+  badInRow: number;
+  readonly log: Logger;
+  /** Runs what handlers queued with afterReply (the STLS handshake). */
+  runAfterReply(): Promise<void>;
+}
+
+/** dispatch handles one queue entry of the connection: a line, or a line that was too long. Never throws for client input. */
+export async function dispatch(c: DispatchTarget, item: LineEvent): Promise<void> {
   if (item.kind === 'too-long') {
     reply(c, bad('Line too long.'));
     return;
@@ -50,7 +64,7 @@ export async function dispatch(c: Pop3Connection, item: Pending): Promise<void> 
 }
 
 /** reply writes the -ERR for `err` and counts bad commands; the MAX_BAD_COMMANDS-th in a row is answered "Too many invalid commands." and ends the session. */
-function reply(c: Pop3Connection, err: Pop3Error): void {
+function reply(c: DispatchTarget, err: Pop3Error): void {
   if (!err.badCommand) c.badInRow = 0;
   else if (++c.badInRow >= MAX_BAD_COMMANDS) {
     c.out.err('Too many invalid commands.');

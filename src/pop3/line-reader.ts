@@ -4,7 +4,7 @@
  * queues the events. A line longer than POP3_MAX_LINE_OCTETS is read to its end without being kept and
  * reported as `too-long`, so a client cannot make the server hold an unbounded line.
  */
-import { POP3_MAX_LINE_OCTETS } from '../protocol/limits.js';
+import { POP3_MAX_LINE_OCTETS } from '../limits.js';
 
 /** LineEvent: one complete line (UTF-8 decoded, without its line ending), or a line that was too long and was dropped. */
 export type LineEvent = { kind: 'line'; text: string } | { kind: 'too-long' };

@@ -11,8 +11,8 @@
  * logged in; DELE marks are its own; QUIT expunges its marked messages in one transaction; a message
  * another session expunged meanwhile is answered "deleted by another session" by RETR and TOP.
  *
- * The rule of this folder: src/pop3 may import store/, auth/, net/, tls/, config/, log types,
- * mime/bytes.ts and protocol/limits.ts; never src/imap (eslint.config.js enforces it). The protocol
+ * Imports (src/pop3): store/, auth/, net/, tls/, config/, metrics/, sessions/, mime/bytes.ts, src/limits.ts
+ * and a pino Logger; never src/imap (eslint.config.js holds it). The protocol
  * lives in: connection.ts (framing, timers, session), dispatch.ts (one command line to one reply),
  * commands/ (one file per group of commands), maildrop.ts (the session's view of INBOX), multiline.ts
  * (byte-stuffing, TOP), line-reader.ts, writer.ts, errors.ts.
@@ -24,7 +24,7 @@ import { SessionRegistry } from '../sessions/registry.js';
 import type { Config } from '../config/types.js';
 import { Admission } from '../net/admission.js';
 import { startListeners, type ListenAddress } from '../net/listeners.js';
-import * as L from '../protocol/limits.js';
+import * as L from '../limits.js';
 import type { Store } from '../store/types.js';
 import { Pop3Connection, type Pop3SessionLimits } from './connection.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { argReader, readCommandHead, tryReadTag } from './args.js';
-import { MAX_NESTING_DEPTH } from './limits.js';
-import { frameCommand, readerOf } from './testing.js';
+import { MAX_NESTING_DEPTH } from '../limits.js';
+import { frameCommand, readerOf } from '../../test/support/protocol.js';
 import { MailboxNameError, ParseError, type ArgReader } from './types.js';
 
 type Read = (r: ArgReader) => unknown;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AsciiBuffer } from './encoder.js';
 import { encodeEnvelope, envelopeText, storedEnvelopeText } from './envelope.js';
-import type { Envelope } from '../mime/types.js';
+import type { Envelope } from './envelope.js';
 
 describe('AsciiBuffer', () => {
   it('writes numbers as decimal digits, up to 2^53 - 1', () => {

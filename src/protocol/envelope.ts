@@ -1,11 +1,36 @@
 /**
- * ENVELOPE data (RFC 9051 section 7.5.2, grammar in section 9 `envelope`) from a stored Envelope. The
+ * The ENVELOPE structure (RFC 9051 section 7.5.2, grammar in section 9 `envelope`): its type, Envelope,
+ * which src/mime builds from a message's header at delivery, and its encoding as ENVELOPE data. The
  * store keeps each body's ENVELOPE text as encodeEnvelope(env, false) gives it (storedEnvelopeText), so
  * FETCH ENVELOPE copies a string instead of parsing and encoding one per message.
  */
 import { nstring as nstr } from './encoder.js';
 import { hasRawOctets } from './octets.js';
-import type { Envelope, EnvelopeAddress } from '../mime/types.js';
+
+/** EnvelopeAddress is an address as in RFC 9051 section 7.5.2 ENVELOPE: raw strings as found (RFC 2047 words NOT decoded), null for NIL. */
+export interface EnvelopeAddress {
+  name: string | null;
+  /** Source route (obsolete), normally null. */
+  adl: string | null;
+  /** Local part; for a group start: the group name; null for a group end marker. */
+  mailbox: string | null;
+  /** Domain; null for group start/end markers. */
+  host: string | null;
+}
+
+/** Envelope is ENVELOPE (RFC 9051 section 7.5.2): header values as raw unfolded strings, null for NIL. */
+export interface Envelope {
+  date: string | null;
+  subject: string | null;
+  from: EnvelopeAddress[] | null;
+  sender: EnvelopeAddress[] | null;
+  replyTo: EnvelopeAddress[] | null;
+  to: EnvelopeAddress[] | null;
+  cc: EnvelopeAddress[] | null;
+  bcc: EnvelopeAddress[] | null;
+  inReplyTo: string | null;
+  messageId: string | null;
+}
 
 function addressList(list: EnvelopeAddress[] | null, utf8: boolean): string {
   if (!list || list.length === 0) return 'NIL';

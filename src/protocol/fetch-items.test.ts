@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_NESTING_DEPTH } from './limits.js';
-import { readerOf } from './testing.js';
+import { MAX_NESTING_DEPTH } from '../limits.js';
+import { readerOf } from '../../test/support/protocol.js';
 import { ParseError, type FetchItem, type Section } from './types.js';
 
 const sec = (part: number[], text: Section['text'] = { kind: 'all' }): Section => ({ part, text });

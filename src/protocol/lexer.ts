@@ -12,7 +12,7 @@ import {
   TAG_CHAR,
 } from './chars.js';
 import { parseDate, parseDateTime } from './datetime.js';
-import { MAX_NESTING_DEPTH } from './limits.js';
+import { MAX_NESTING_DEPTH } from '../limits.js';
 import { parseSequenceSet } from './sequence-set.js';
 import { ParseError, type RawCommand, type SequenceSet } from './types.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_LINE_OCTETS, MAX_LITERAL_OCTETS, MAX_LITERALS_PER_COMMAND } from './limits.js';
+import { MAX_LINE_OCTETS, MAX_LITERAL_OCTETS, MAX_LITERALS_PER_COMMAND } from '../limits.js';
 import { CommandReader, type ReaderEvent } from './reader.js';
 
 type Ev =

@@ -9,7 +9,7 @@ import {
   MAX_LINE_OCTETS,
   MAX_LITERAL_OCTETS,
   MAX_LITERALS_PER_COMMAND,
-} from './limits.js';
+} from '../limits.js';
 import type { RawCommand } from './types.js';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_NESTING_DEPTH } from './limits.js';
-import { readerOf } from './testing.js';
+import { MAX_NESTING_DEPTH } from '../limits.js';
+import { readerOf } from '../../test/support/protocol.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
 
 const set = (start: number | null, end: number | null = start) => ({ kind: 'set' as const, ranges: [{ start, end }] });

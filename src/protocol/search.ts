@@ -6,7 +6,7 @@
  */
 import type { Lexer } from './lexer.js';
 import { ParseError, type SearchKey, type SearchProgram } from './types.js';
-import { MAX_SEARCH_KEYS } from './limits.js';
+import { MAX_SEARCH_KEYS } from '../limits.js';
 
 const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 

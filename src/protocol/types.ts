@@ -1,6 +1,9 @@
 /**
  * Typed forms of IMAP protocol elements (RFC 9051 section 9, formal syntax). The wire layer parses
  * bytes into these; the IMAP layer works only with these. Nothing here does I/O.
+ *
+ * Imports (src/protocol, the wire layer): node built-ins and src/limits.ts only; no package and no other
+ * folder of src/ (eslint.config.js holds it). Every other layer may import it.
  */
 
 /**

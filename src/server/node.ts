@@ -4,7 +4,7 @@
  * failed-login penalty (so switching protocol buys a password guesser nothing) and one session registry
  * (so `letterbox user delete`, `user passwd` and `kick` end every session), and the node's presence in the
  * store (so `letterbox who` lists its sessions). `letterbox serve` (cli/serve.ts), the library (index.ts)
- * and the tests (test/helpers/server.ts) start servers through here, so all three run the same code.
+ * and the tests (test/support/server.ts) start servers through here, so all three run the same code.
  *
  * The rule of this folder: it assembles the protocol folders (imap/, pop3/, lmtp/) with auth/ and sessions/
  * over a Store; only cli/ and the library's entry point (index.ts) import it.

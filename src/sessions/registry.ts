@@ -3,7 +3,7 @@
  * store's control messages (Store.onControl): `end-sessions` from `letterbox user delete`, `user passwd`
  * or `kick`, sent on any node or by any process on the same SQLite file, ends that account's sessions here
  * with `* BYE reason`. What lists the sessions of every node (`letterbox who`) is presence.ts and who.ts.
- * The rule of this folder: it imports store types and node built-ins only, never a protocol.
+ * Imports (src/sessions): store types and node built-ins only, never a protocol (eslint.config.js holds it).
  */
 import type { Logger } from 'pino';
 import type { ControlMessage, Store } from '../store/types.js';

@@ -5,7 +5,7 @@
  * UIDVALIDITY match the mailbox row read now is the current one. The MessageMeta objects are shared:
  * nothing changes them (views replace them).
  */
-import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../protocol/limits.js';
+import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../limits.js';
 import type { MailboxState } from './sort-dates.js';
 import type { MessageMeta } from './types.js';
 

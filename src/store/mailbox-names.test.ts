@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
+import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../limits.js';
 import { StoreError } from './types.js';
 import {
   compareMailboxNames,

@@ -3,7 +3,7 @@
  * delimiter, one personal namespace with the empty prefix, and INBOX case-insensitive. One set of
  * rules for every path that names a mailbox: IMAP commands, import and delivery. Pure functions, no I/O.
  */
-import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../protocol/limits.js';
+import { MAX_MAILBOX_DEPTH, MAX_MAILBOX_NAME_OCTETS } from '../limits.js';
 import { StoreError, type SpecialUse } from './types.js';
 
 /** DELIMITER is the hierarchy delimiter of every mailbox name (RFC 9051 section 5.1.1). */

@@ -5,7 +5,7 @@
  * HIGHESTMODSEQ by reading the UIDs expunged since (the `expunged` table, as QRESYNC does) and the messages
  * added since (UIDs from the cached UIDNEXT on). Both backends use it (SqliteStore, PostgresStore).
  */
-import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../protocol/limits.js';
+import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../limits.js';
 
 /**
  * SortDates: messages of one mailbox, ascending UID, as parallel arrays. `arrival` is the internal date

@@ -9,6 +9,11 @@
  * UIDs, UIDVALIDITY, UIDNEXT are 32-bit unsigned (RFC 9051 section 2.3.1.1); modseqs are positive
  * integers below 2^53 (RFC 7162 allows 63 bits; JavaScript numbers are exact to 2^53).
  * Mailbox names are UTF-8 strings with "/" as the hierarchy delimiter; "INBOX" is always spelled so.
+ *
+ * Imports (src/store and its backends): config/, mime/ (types, header parsing), protocol/ (ENVELOPE text,
+ * mailbox-name syntax), src/limits.ts and the database drivers; never imap/, pop3/, lmtp/, cli/, server/,
+ * net/, tls/, sessions/ or the mail logic over the store (auth/, delivery/, mailboxes/, import/, export/,
+ * admin/). eslint.config.js holds it.
  */
 import type { Envelope, MimePart } from '../mime/types.js';
 import type { SortDates } from './sort-dates.js';

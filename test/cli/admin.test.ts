@@ -15,10 +15,9 @@ import { startAdmin, type AdminState } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
 import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
-import { bin, freePort, runCli } from '../helpers/cli.js';
-import { login } from '../helpers/imap.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { bin, freePort, runCli } from '../support/cli.js';
+import { LmtpClient, RawClient } from '../support/line-client.js';
+import { login } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

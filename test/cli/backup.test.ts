@@ -13,11 +13,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startServer } from '../../src/index.js';
 import { openStore } from '../../src/store/open.js';
-import { runCli } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { testDatabase } from '../helpers/postgres.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
-import { msg } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { append, login, msg } from '../support/transcript.js';
+import { testDatabase } from '../support/postgres.js';
+import { startServe, type ServeProcess } from '../support/server.js';
 
 const run = promisify(execFile);
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { verifyPassword } from '../../src/auth/password.js';
-import { MAX_LITERAL_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../../src/limits.js';
 import { openStore } from '../../src/store/open.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from '../support/cli.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);

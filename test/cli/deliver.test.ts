@@ -13,9 +13,9 @@ import { CliError } from '../../src/cli/context.js';
 import { asDeliveryError, readInput } from '../../src/cli/deliver.js';
 import { StoreError } from '../../src/store/types.js';
 import { SQLITE_FILE } from '../../src/store/open.js';
-import { runCli } from '../helpers/cli.js';
-import { login } from '../helpers/imap.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { runCli } from '../support/cli.js';
+import { login } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
 

@@ -5,11 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { login } from '../helpers/imap.js';
-import { loginPop3 } from '../helpers/pop3.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { login, loginPop3, exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

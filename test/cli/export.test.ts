@@ -13,10 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../../src/store/types.js';
-import { runCli } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { append, login, msg } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { append, login, exchange, exchangeLike, msg } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

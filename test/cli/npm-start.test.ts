@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bin, freePort } from '../helpers/cli.js';
+import { bin, freePort } from '../support/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { RawClient } from '../support/line-client.js';
+import { exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const FAILED = 'NO [AUTHENTICATIONFAILED] Authentication failed.';
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };

@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { openStore } from '../../src/store/open.js';
-import { runCli } from '../helpers/cli.js';
-import { testDatabase } from '../helpers/postgres.js';
+import { runCli } from '../support/cli.js';
+import { testDatabase } from '../support/postgres.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '' };
 const cli = (args: string[], input = '') => runCli(args, input, NO_ENV);

@@ -11,7 +11,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { bin } from '../helpers/cli.js';
+import { bin } from '../support/cli.js';
 
 const UNIT = path.resolve(import.meta.dirname, '..', '..', 'contrib', 'systemd', 'letterbox.service');
 const analyze = spawnSync('systemd-analyze', ['--version']).status === 0;

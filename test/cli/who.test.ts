@@ -9,12 +9,10 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { imapflowClient } from '../helpers/imapflow.js';
-import { login } from '../helpers/imap.js';
-import { loginPop3 } from '../helpers/pop3.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { imapflowClient } from '../support/imapflow.js';
+import { login, loginPop3, exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const SERVER = `${os.hostname()} pid ${process.pid}`;

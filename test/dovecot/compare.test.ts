@@ -12,8 +12,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { dovecotAvailable, startDovecot, type Dovecot } from '../helpers/dovecot.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dovecotAvailable, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { appendAll, loadCorpus, type CorpusMessage, type Loaded } from './corpus.js';
 import { compareBinary, compareMessage, compareSearch, compareSort, compareThread, Tally, type Side } from './compare.js';
 import { SEARCHES, SORTS, THREAD_ALGORITHMS, STORES } from './criteria.js';

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { MAX_LINE_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_LINE_OCTETS } from '../../src/limits.js';
 import { CommandReader, type ReaderEvent } from '../../src/protocol/reader.js';
 import { commandSeeds, commandTarget, FuzzFailure, fuzzFor, mimeSeeds, mimeTarget, type TargetName } from './targets.js';
 

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { login } from '../helpers/imap.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { RawClient } from '../support/line-client.js';
+import { login } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 import { COMMAND_SEEDS, Mutator } from './targets.js';
 
 const SECONDS = Number(process.env.LETTERBOX_FUZZ_SECONDS ?? 8);

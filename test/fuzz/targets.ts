@@ -14,6 +14,8 @@ import { parseMessage } from '../../src/mime/parse.js';
 import { argReader, readCommandHead, tryReadTag } from '../../src/protocol/args.js';
 import { CommandReader } from '../../src/protocol/reader.js';
 import { MailboxNameError, ParseError } from '../../src/protocol/types.js';
+import type { Account } from '../../src/store/types.js';
+import { fakeSession } from '../support/session.js';
 
 /** FuzzFailure is a misbehaviour found by a target: an unexpected exception, with the input that caused it. */
 export class FuzzFailure extends Error {
@@ -32,7 +34,7 @@ export type TargetName = 'command' | 'mime';
 
 /** A parse-only session: what command parsers may read (the UTF-8 mode and the account), in both modes. */
 function parseSessions(): Session[] {
-  return [false, true].map((utf8) => ({ utf8, rev2: utf8, enabled: new Set<string>(), account: { id: 1, email: 'fuzz@example.com', passwordHash: '' }, state: 'selected' }) as unknown as Session);
+  return [false, true].map((utf8) => fakeSession({ utf8, rev2: utf8, account: { id: 1, email: 'fuzz@example.com', passwordHash: '' } as Account, state: 'selected' }));
 }
 const SESSIONS = parseSessions();
 

@@ -11,10 +11,9 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { penaltyAddress } from '../../src/auth/penalty.js';
-import { login } from '../helpers/imap.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { login, exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const FAILED = 'NO [AUTHENTICATIONFAILED] Authentication failed.';
 

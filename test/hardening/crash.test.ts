@@ -11,13 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runCli } from '../helpers/cli.js';
-import { appendNonSync, login } from '../helpers/imap.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { testDatabase } from '../helpers/postgres.js';
-import { BACKENDS } from '../helpers/server.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { runCli } from '../support/cli.js';
+import { LmtpClient, type RawClient } from '../support/line-client.js';
+import { appendNonSync, login } from '../support/transcript.js';
+import { testDatabase } from '../support/postgres.js';
+import { BACKENDS, startServe, type ServeProcess } from '../support/server.js';
 
 /** Number of SIGKILLs; LETTERBOX_CRASH_KILLS raises it for longer runs. */
 const KILLS = Number(process.env.LETTERBOX_CRASH_KILLS ?? 20);

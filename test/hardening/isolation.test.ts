@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { MAX_MAILBOX_NAME_OCTETS } from '../../src/protocol/limits.js';
+import { MAX_MAILBOX_NAME_OCTETS } from '../../src/limits.js';
 import type { Account } from '../../src/store/types.js';
-import { login } from '../helpers/imap.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { login, exchange, msg } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Names that must never lead alice to bob's mailboxes. */
 const FOREIGN = [

@@ -1,5 +1,5 @@
 /**
- * Every limit of src/protocol/limits.ts that a client can run into, over a real socket: the reply it
+ * Every limit of src/limits.ts that a client can run into, over a real socket: the reply it
  * gets, and that the session (or the server, for connection limits) goes on. Timeouts and connection
  * caps are lowered through startTestServer's limits so the tests run in seconds.
  */
@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
-import { MAX_BAD_COMMANDS, MAX_LINE_OCTETS, MAX_LITERAL_OCTETS, MAX_NESTING_DEPTH, MAX_SEARCH_KEYS } from '../../src/protocol/limits.js';
-import { login } from '../helpers/imap.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { MAX_BAD_COMMANDS, MAX_LINE_OCTETS, MAX_LITERAL_OCTETS, MAX_NESTING_DEPTH, MAX_SEARCH_KEYS } from '../../src/limits.js';
+import { RawClient } from '../support/line-client.js';
+import { login, exchange } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** waitFor polls `check` until it is true or `ms` pass; returns whether it became true. */
 async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { probe, startLoad } from '../helpers/load.js';
-import { startTestServer } from '../helpers/server.js';
+import { probe, startLoad } from '../support/load.js';
+import { startTestServer } from '../support/server.js';
 
 const BUSY = 500;
 

@@ -12,12 +12,10 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
-import { runCli } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { Pop3Client } from '../helpers/pop3.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startServe } from '../helpers/serve-process.js';
-import { exchange } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import { Pop3Client, RawClient } from '../support/line-client.js';
+import { append, login, exchange } from '../support/transcript.js';
+import { startServe } from '../support/server.js';
 
 async function certFor(cn: string): Promise<{ key: string; cert: string }> {
   const pems = await selfsigned.generate([{ name: 'commonName', value: cn }], {

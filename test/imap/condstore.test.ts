@@ -5,10 +5,9 @@
  * account's INBOX holds five messages appended one by one (UIDs 1-5, modseqs 2-6).
  */
 import { describe, it } from 'node:test';
-import { append, login } from '../helpers/imap.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { append, login, exchange, exchangeLike, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const body = (i: number): string => msg(`From: bob@example.org`, `Subject: m${i}`, '', `Body ${i}`);
 

@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { imapflowClient } from '../helpers/imapflow.js';
+import { imapflowClient } from '../support/imapflow.js';
 import { formatDateTime } from '../../src/protocol/encoder.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { appendNonSync, login } from '../helpers/imap.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { appendNonSync, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 /**
  * Fills INBOX with 11 messages after the RFC 4731 section 3.1 example: FLAGGED SINCE 1-Feb-1994 NOT FROM

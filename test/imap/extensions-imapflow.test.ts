@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
-import { imapflowClient } from '../helpers/imapflow.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { imapflowClient } from '../support/imapflow.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { msg } from '../support/transcript.js';
 
 const TEXT = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: report', '', 'Numbers are up.');
 const ATTACHED = Buffer.from([0x00, 0xff, 0x10, 0x0d, 0x0a, 0x00, 0x42]);

@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { appendNonSync, login } from '../helpers/imap.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { appendNonSync, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const MSG1 = msg('From: Fred Foobar <foobar@example.com>', 'Subject: afternoon meeting', 'To: mooch@owatagu.siam.edu', '', 'Hello Joe, do you think we can meet at 3:30 tomorrow?');
 const MSG2 = msg('From: Joe Mooch <mooch@owatagu.siam.edu>', 'Subject: Re: afternoon meeting', 'To: foobar@example.com', '', '3:30 is fine with me.');

@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { LOGGED_IN } from '../helpers/capabilities.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { appendNonSync, login } from '../helpers/imap.js';
-import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import { LOGGED_IN } from '../support/capabilities.js';
+import { RawClient } from '../support/line-client.js';
+import { appendNonSync, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../support/server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const SERVER_ID = '* ID ("name" "Letterbox" "vendor" "Letterbox" "version" "0.1.0")';

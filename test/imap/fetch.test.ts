@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
-import { append, login } from '../helpers/imap.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { append, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../support/server.js';
 
 /** Octets of a string as sent (UTF-8). */
 const size = (s: string | Buffer): number => Buffer.byteLength(s);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
-import { imapflowClient } from '../helpers/imapflow.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { imapflowClient } from '../support/imapflow.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { msg } from '../support/transcript.js';
 
 function client(srv: TestServer, mode: 'starttls' | 'tls'): ImapFlow {
   return imapflowClient(srv, 'alice@example.com', 'correct horse', mode);

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { login } from '../helpers/imap.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { login } from '../support/transcript.js';
 import { corpusFixtures, SYNTHETIC } from './sort-fixtures.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'python', 'imaplib_sort.py');

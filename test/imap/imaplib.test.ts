@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'python', 'imaplib_client.py');
 const EXTENSIONS = path.resolve(import.meta.dirname, '..', 'python', 'imaplib_extensions.py');

@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { append, login } from '../helpers/imap.js';
-import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { append, login, exchange, exchangeLike, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const MSG1 = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: one', 'Date: Tue, 10 Nov 2026 10:00:00 +0000', 'Message-ID: <1@example.org>', '', 'Hello one');
 const MSG2 = msg('From: Carol <carol@example.net>', 'To: alice@example.com', 'Subject: two', '', 'Hello two');

@@ -8,10 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../helpers/server.js';
-import { append, login } from '../helpers/imap.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { append, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../support/server.js';
 
 const MSG1 = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: one', '', 'Hello one');
 const MSG2 = msg('From: Carol <carol@example.net>', 'To: alice@example.com', 'Subject: two', '', 'Hello two, a little longer');

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import type { Account } from '../../src/store/types.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { msg } from '../support/transcript.js';
 
 function mbsync(rc: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {

@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite, type SuiteEnv } from '../helpers/server.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import { runCli } from '../support/cli.js';
+import type { RawClient } from '../support/line-client.js';
+import { append, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite, type SuiteEnv } from '../support/server.js';
 
 const ONE = msg('From: Bob <bob@example.org>', 'Subject: one', '', 'first');
 const TWO = msg('From: Carol <carol@example.net>', 'Subject: two', '', 'second');

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { append, appendNonSync, login } from '../helpers/imap.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { exchange, exchangeLike, msg } from '../helpers/transcript.js';
+import { append, appendNonSync, login, exchange, exchangeLike, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const MSG = msg('From: Bob <bob@example.org>', 'To: alice@example.com', 'Subject: quota', '', 'x'.repeat(1500));
 const SIZE = Buffer.byteLength(MSG);

@@ -6,10 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { appendNonSync, login } from '../helpers/imap.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { appendNonSync, login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const size = (s: string): number => Buffer.byteLength(s);
 

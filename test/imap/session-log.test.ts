@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { exchange } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 describe('IMAP session log lines', () => {
   let srv: TestServer;

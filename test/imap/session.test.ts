@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { POST_LOGIN, PRE_LOGIN } from '../helpers/capabilities.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { POST_LOGIN, PRE_LOGIN } from '../support/capabilities.js';
+import { RawClient } from '../support/line-client.js';
+import { exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const PRE = PRE_LOGIN;
 const POST = POST_LOGIN;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { msg } from '../helpers/transcript.js';
+import { msg } from '../support/transcript.js';
 
 /** Fixture: the message (CRLF) and its APPEND internal date. */
 export interface Fixture {

@@ -8,10 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { login } from '../helpers/imap.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { login, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 import { corpusFixtures, SYNTHETIC, type Fixture } from './sort-fixtures.js';
 
 const ALL_FIXTURES = [...SYNTHETIC, ...corpusFixtures()];

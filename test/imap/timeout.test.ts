@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { login } from '../helpers/imap.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { exchange } from '../helpers/transcript.js';
+import { RawClient } from '../support/line-client.js';
+import { login, exchange } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 for (const backend of BACKENDS) {
   describe(`inactivity timeouts [${backend}]`, { timeout: 120_000 }, () => {

@@ -15,9 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../src/auth/password.js';
 import { openStore } from '../../src/store/open.js';
 import type { StorageConfig } from '../../src/config/types.js';
-import { balancer, checkerLines, corpusMbox, failureBlocks, imaptest, runImaptest, scriptedVerdict, testsDir } from '../helpers/imaptest.js';
-import { testDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { balancer, checkerLines, corpusMbox, failureBlocks, imaptest, runImaptest, scriptedVerdict, testsDir } from '../support/imaptest.js';
+import { testDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe, type ServeProcess } from '../support/server.js';
 
 const CI = process.env.CI === 'true';
 const tool = imaptest();
@@ -56,9 +56,8 @@ interface Node {
 
 async function startNode(storage: StorageConfig, dataDir?: string): Promise<Node> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'lb-imaptest-')));
-  const extraYaml = storage.kind === 'postgres' ? `storage:\n  kind: postgres\n  url: ${JSON.stringify(storage.url)}` : '';
   // imaptest opens many sessions per user from one address; the per-user limit is Dovecot's default of 10.
-  const serve = await startServe(dir, { extraYaml, maxConnectionsPerUserIp: 1000 });
+  const serve = await startServe(dir, { storage: storage.kind === 'postgres' ? storage.url : undefined, maxConnectionsPerUserIp: 1000 });
   return { serve, dataDir: dir };
 }
 

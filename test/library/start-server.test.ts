@@ -10,11 +10,10 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { startServer, type LetterboxServer } from '../../src/index.js';
-import { freePort } from '../helpers/cli.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { loginPop3 } from '../helpers/pop3.js';
-import { testDatabase } from '../helpers/postgres.js';
-import { msg } from '../helpers/transcript.js';
+import { freePort } from '../support/cli.js';
+import { LmtpClient } from '../support/line-client.js';
+import { loginPop3, msg } from '../support/transcript.js';
+import { testDatabase } from '../support/postgres.js';
 
 function imapflow(server: LetterboxServer, user: string, pass = 'pw'): ImapFlow {
   return new ImapFlow({

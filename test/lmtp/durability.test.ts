@@ -9,10 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, runCli, spawnServe } from '../helpers/cli.js';
-import { login } from '../helpers/imap.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { msg } from '../helpers/transcript.js';
+import { freePort, runCli, spawnServe } from '../support/cli.js';
+import { LmtpClient } from '../support/line-client.js';
+import { login, msg } from '../support/transcript.js';
 
 const USERS = ['alice@example.com', 'bob@example.com', 'carol@example.com'];
 

@@ -11,10 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { freePort, runCli, spawnServe } from '../helpers/cli.js';
-import { login } from '../helpers/imap.js';
-import { postfixAvailable, startPostfix } from '../helpers/postfix.js';
-import { msg } from '../helpers/transcript.js';
+import { freePort, runCli, spawnServe } from '../support/cli.js';
+import { login, msg } from '../support/transcript.js';
+import { postfixAvailable, startPostfix } from '../support/postfix.js';
 
 const MESSAGE = msg(
   'From: Bob <bob@example.com>',

@@ -9,10 +9,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { startLmtpServer, type RunningLmtp } from '../../src/lmtp/server.js';
-import { login } from '../helpers/imap.js';
-import { LmtpClient } from '../helpers/lmtp.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { LmtpClient } from '../support/line-client.js';
+import { login, msg } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const HOST = os.hostname();
 /** A small size limit, so the oversize test sends kilobytes, not 64 MiB. */

@@ -10,11 +10,9 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
 import type { Store } from '../../src/store/types.js';
-import { login } from '../helpers/imap.js';
-import { loginPop3, POP3_MODES } from '../helpers/pop3.js';
-import type { RawClient } from '../helpers/raw-client.js';
-import { BACKENDS, serverPerSuite } from '../helpers/server.js';
-import { exchange, msg } from '../helpers/transcript.js';
+import type { RawClient } from '../support/line-client.js';
+import { login, loginPop3, POP3_MODES, exchange, msg } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite } from '../support/server.js';
 
 const message = (i: number): Buffer => Buffer.from(msg(`Subject: message ${i}`, `Message-ID: <m${i}@example.org>`, '', `Body ${i}`));
 

@@ -10,9 +10,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
-import { imapflowClient } from '../helpers/imapflow.js';
-import { loginPop3, POP3_MODES, unstuff } from '../helpers/pop3.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { imapflowClient } from '../support/imapflow.js';
+import { loginPop3, POP3_MODES, unstuff } from '../support/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const TRICKY = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tricky');
 

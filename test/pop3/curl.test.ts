@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 function curl(args: string[]): Promise<{ code: number; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deliver } from '../../src/delivery/deliver.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
-import { msg } from '../helpers/transcript.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
+import { msg } from '../support/transcript.js';
 
 function fetchmail(rc: string, home: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {

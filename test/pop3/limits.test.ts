@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deliver } from '../../src/delivery/deliver.js';
-import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/protocol/limits.js';
-import { login } from '../helpers/imap.js';
-import { loginPop3, Pop3Client } from '../helpers/pop3.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { MAX_BAD_COMMANDS, POP3_MAX_LINE_OCTETS } from '../../src/limits.js';
+import { Pop3Client, RawClient } from '../support/line-client.js';
+import { login, loginPop3 } from '../support/transcript.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /** waitFor polls `check` until it is true or `ms` pass; returns whether it became true. */
 async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {

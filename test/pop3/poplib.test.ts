@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import type { Account } from '../../src/store/types.js';
-import { BACKENDS, startTestServer, type TestServer } from '../helpers/server.js';
+import { BACKENDS, startTestServer, type TestServer } from '../support/server.js';
 
 const SCRIPT = path.resolve(import.meta.dirname, '..', 'python', 'poplib_client.py');
 

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import type { Store } from '../../src/store/types.js';
-import { openPop3, loginPop3, POP3_MODES, Pop3Client } from '../helpers/pop3.js';
-import { BACKENDS, serverPerSuite, startTestServer } from '../helpers/server.js';
+import { Pop3Client } from '../support/line-client.js';
+import { openPop3, loginPop3, POP3_MODES } from '../support/transcript.js';
+import { BACKENDS, serverPerSuite, startTestServer } from '../support/server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

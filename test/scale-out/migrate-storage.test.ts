@@ -14,9 +14,9 @@ import { normalise } from '../../src/imap/search/text.js';
 import { openStore } from '../../src/store/open.js';
 import { pgText } from '../../src/store/postgres/db.js';
 import type { Store } from '../../src/store/types.js';
-import { runCli } from '../helpers/cli.js';
-import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { startServe } from '../helpers/serve-process.js';
+import { runCli } from '../support/cli.js';
+import { adminQuery, testDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const CORPUS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');

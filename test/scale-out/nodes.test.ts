@@ -5,14 +5,15 @@
  * were cut; UIDs stay one sequence across nodes.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bin, runCli, freePort } from '../helpers/cli.js';
-import { append, login } from '../helpers/imap.js';
-import { adminQuery, testDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { runCli } from '../support/cli.js';
+import { append, login } from '../support/transcript.js';
+import { adminQuery, testDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe } from '../support/server.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 const MSG = (n: number) => `From: a@example.com\r\nTo: b@example.com\r\nSubject: node test ${n}\r\n\r\nBody ${n}.\r\n`;
@@ -23,31 +24,11 @@ interface Node {
   dataDir: string;
 }
 
-/** startNode runs `letterbox serve --storage url` on a free loopback port and resolves when it logs ready. */
+/** startNode runs `letterbox serve` on PostgreSQL at `url` (test/support/server.ts startServe) and resolves when it logs ready. */
 async function startNode(url: string): Promise<Node> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-node-'));
-  const port = await freePort();
-  const proc = spawn(process.execPath, [bin(), 'serve', '--storage', url, '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0'], {
-    env: { ...process.env, ...NO_ENV },
-  });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node not ready in time; stdout: ${out} stderr: ${err}`)), 30_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Letterbox ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited with ${code}; stderr: ${err}`));
-    });
-  });
-  return { proc, port, dataDir };
+  const serve = await startServe(dataDir, { storage: url });
+  return { proc: serve.proc, port: serve.imapPort, dataDir };
 }
 
 async function stopNode(n: Node): Promise<void> {

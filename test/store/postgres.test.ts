@@ -11,7 +11,7 @@ import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
 import { StoreError } from '../../src/store/types.js';
-import { adminQuery, testDatabase } from '../helpers/postgres.js';
+import { adminQuery, testDatabase } from '../support/postgres.js';
 import { asStoredBeforeRawOctets, DATE, LATIN1_HEADERS, mailboxId, message, newAccount, waitFor } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';

@@ -6,7 +6,7 @@ import { it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';
-import { LISTING_CACHE_MIN_MESSAGES } from '../../src/protocol/limits.js';
+import { LISTING_CACHE_MIN_MESSAGES } from '../../src/limits.js';
 import type { SortDates } from '../../src/store/sort-dates.js';
 
 /** appendTests covers APPEND and reading messages back. */

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { readCommandHead } from '../../protocol/args.js';
-import { readerOf } from '../../protocol/testing.js';
 import { ParseError } from '../../protocol/types.js';
 import { openSqliteStore } from '../../store/sqlite/store.js';
 import type { Account, Store } from '../../store/types.js';
 import type { CommandSpec, Session } from '../command.js';
 import { fromStoreError, ImapError } from '../errors.js';
 import { SelectedMailbox } from '../selected.js';
+import { readerOf } from '../../../test/support/protocol.js';
+import { fakeSession } from '../../../test/support/session.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
 import { listCommand } from './list.js';
@@ -39,31 +40,10 @@ interface Harness {
 async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
   const store = await openSqliteStore(':memory:');
   const account = await store.createAccount('alice@example.com', 'x');
-  let lines: string[] = [];
-  const session: Session = {
-    state: 'authenticated',
-    store,
-    account,
-    selected: null,
-    enabled: new Set<string>(),
-    rev2: opts.utf8 ?? false,
-    utf8: opts.utf8 ?? false,
-    out: {
-      untagged: (text: string) => lines.push(`* ${text}`),
-      write: () => undefined,
-      drain: async () => undefined,
-    },
-    capabilities: () => ['IMAP4rev2', 'IMAP4rev1', 'CONDSTORE'],
-    deselect() {
-      session.selected = null;
-      session.state = 'authenticated';
-    },
-    markChanged() {
-      (session as unknown as { changed: boolean }).changed = true;
-    },
-  } as unknown as Session;
+  const session = fakeSession({ state: 'authenticated', store, account, rev2: opts.utf8 ?? false, utf8: opts.utf8 ?? false, capabilities: ['IMAP4rev2', 'IMAP4rev1', 'CONDSTORE'] });
   const run = async (command: string): Promise<string[]> => {
-    lines = [];
+    session.untagged.length = 0;
+    const lines: string[] = []; // the tagged reply
     try {
       const r = readerOf(`t ${command}`);
       const { name } = readCommandHead(r);
@@ -80,7 +60,8 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
         lines.push(`t ${e.status} ${e.code ? `[${e.code}] ` : ''}${e.message}`);
       }
     }
-    return lines;
+    // The untagged responses the command wrote, then its tagged reply.
+    return [...session.untagged.map((t) => `* ${t}`), ...lines];
   };
   return { store, account, session, run };
 }

@@ -5,7 +5,7 @@
 import { enableCondstore } from '../condstore.js';
 import type { CommandSpec, Session } from '../command.js';
 import { mailboxOut } from '../../protocol/encoder.js';
-import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
+import { MAX_LITERAL_OCTETS } from '../../limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import type { Mailbox } from '../../store/types.js';
 import { no } from '../errors.js';

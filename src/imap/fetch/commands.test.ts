@@ -8,7 +8,8 @@ import { ParseError } from '../../protocol/types.js';
 import { fetchCommand } from '../commands/fetch.js';
 import { storeCommand } from '../commands/store.js';
 import { ImapError } from '../errors.js';
-import { crlf, mailboxWith, runCommand, text, type MailboxFixture } from './testing.js';
+import { crlf, mailboxWith, type MailboxFixture } from '../../../test/support/mailbox.js';
+import { runCommand, text } from '../../../test/support/session.js';
 
 const ONE = crlf('Subject: one', '', 'body one');
 const TWO = crlf('Subject: two', '', 'body two');

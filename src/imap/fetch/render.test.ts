@@ -5,7 +5,7 @@ import type { FetchItem } from '../../protocol/types.js';
 import { ImapError } from '../errors.js';
 import { sectionLabel } from './items.js';
 import { renderFetch, type FetchMessage } from './render.js';
-import { crlf, mailboxWith, type MailboxFixture } from './testing.js';
+import { crlf, mailboxWith, type MailboxFixture } from '../../../test/support/mailbox.js';
 
 const raw = crlf('From: a@example.com', 'To: b@example.com', 'Subject: hi', 'Date: Mon, 7 Feb 1994 21:52:25 -0800', '', 'hello', 'world');
 

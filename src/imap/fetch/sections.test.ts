@@ -4,7 +4,7 @@ import { parseStructure } from '../../mime/structure.js';
 import type { Section, SectionText } from '../../protocol/types.js';
 import { binaryBytes } from './binary.js';
 import { applyPartial, filterHeader, findPart, sectionBytes } from './sections.js';
-import { crlf, part } from './testing.js';
+import { crlf, part } from '../../../test/support/mailbox.js';
 
 const HEADER = [
   'From: a@example.com',

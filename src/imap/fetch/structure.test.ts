@@ -4,7 +4,7 @@ import { buildEnvelope } from '../../mime/envelope.js';
 import { parseMessage } from '../../mime/parse.js';
 import { parseStructure } from '../../mime/structure.js';
 import { encodeBodyStructure, encodeEnvelope } from './structure.js';
-import { crlf, envelope, part } from './testing.js';
+import { crlf, envelope, part } from '../../../test/support/mailbox.js';
 
 describe('encodeEnvelope', () => {
   const table: Array<[string, Parameters<typeof encodeEnvelope>[0], boolean, string]> = [

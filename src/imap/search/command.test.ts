@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { searchCommand } from '../commands/search.js';
 import { ImapError } from '../errors.js';
-import { crlf, mailboxWith, runCommand, text, type MailboxFixture } from '../fetch/testing.js';
+import { crlf, mailboxWith, type MailboxFixture } from '../../../test/support/mailbox.js';
+import { runCommand, text } from '../../../test/support/session.js';
 
 /** UIDs 3, 5, 9, 12 (sequence numbers 1 to 4). */
 function fixture(): Promise<MailboxFixture> {

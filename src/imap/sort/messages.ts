@@ -10,7 +10,7 @@ import type { SortFields } from '../../store/types.js';
 import { no } from '../errors.js';
 import { evaluateSearch, hasTextKey } from '../search/evaluate.js';
 import { searchData } from '../commands/search.js';
-import { REFERENCES_LOAD_BATCH, SORT_LOAD_BATCH } from '../../protocol/limits.js';
+import { REFERENCES_LOAD_BATCH, SORT_LOAD_BATCH } from '../../limits.js';
 
 /**
  * SortMessage: one message as SORT and THREAD see it. `seq` and `uid` as in the session's view;

@@ -6,7 +6,7 @@
  * \Seen, as Dovecot does, so IMAP clients see the message as read.
  */
 import { withoutNul } from '../../mime/bytes.js';
-import { POP3_OUTPUT_CHUNK_OCTETS } from '../../protocol/limits.js';
+import { POP3_OUTPUT_CHUNK_OCTETS } from '../../limits.js';
 import { StoreError } from '../../store/types.js';
 import type { CommandSpec, Pop3Session, Transaction } from '../command.js';
 import type { MaildropMessage } from '../maildrop.js';

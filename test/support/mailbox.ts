@@ -1,15 +1,14 @@
 /**
- * Helpers for the fetch and search tests: hand-built MimePart nodes, messages with CRLF line ends, and a
- * real SQLite store in memory with a session over its INBOX for running FETCH/STORE/SEARCH commands.
+ * Fixtures for the fetch and search tests: hand-built MimePart nodes, messages with CRLF line ends, and a
+ * real SQLite store in memory with a fake session (session.ts) over its INBOX for running
+ * FETCH/STORE/SEARCH commands.
  */
-import { prepareMessage } from '../../delivery/prepare.js';
-import type { Envelope, MimePart } from '../../mime/types.js';
-import { readCommandHead } from '../../protocol/args.js';
-import { readerOf } from '../../protocol/testing.js';
-import { openSqliteStore } from '../../store/sqlite/store.js';
-import type { Account, Mailbox, Store } from '../../store/types.js';
-import type { CommandSpec, Session } from '../command.js';
-import { SelectedMailbox } from '../selected.js';
+import { prepareMessage } from '../../src/delivery/prepare.js';
+import { SelectedMailbox } from '../../src/imap/selected.js';
+import type { Envelope, MimePart } from '../../src/mime/types.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import type { Account, Mailbox, Store } from '../../src/store/types.js';
+import { fakeSession, type FakeSession } from './session.js';
 
 /** part builds a MimePart with defaults (text/plain, no headers of note); offsets must be given where they matter. */
 export function part(p: Partial<MimePart>): MimePart {
@@ -66,23 +65,17 @@ export interface StoredMessage {
   internalDate?: number;
 }
 
-/**
- * TestSession is the part of a Session the FETCH/STORE/SEARCH commands use, over a real store: what a
- * socket would give is replaced by `responses` (each written response as one Buffer), and `calls` lists the
- * store reads and writes the command made ("getMessages 3,5", "storeFlags 3 add \\Seen", "readBody").
- */
-export interface TestSession extends Session {
-  readonly responses: Buffer[];
-  readonly calls: string[];
-}
-
 /** MailboxFixture: a real SQLite store (in memory) whose account's INBOX holds the given messages. */
 export interface MailboxFixture {
   store: Store;
   account: Account;
   mailbox: Mailbox;
-  /** Opens INBOX as SELECT (or EXAMINE with readOnly) would: a SelectedMailbox over the store's current messages. */
-  session(opts?: { readOnly?: boolean; rev2?: boolean; utf8?: boolean }): Promise<TestSession>;
+  /**
+   * Opens INBOX as SELECT (or EXAMINE with readOnly) would: a fake session with a SelectedMailbox over the
+   * store's current messages, whose `calls` list the store reads and writes the command made
+   * ("getMessages 3,5", "storeFlags 3 add \\Seen", "readBody").
+   */
+  session(opts?: { readOnly?: boolean; rev2?: boolean; utf8?: boolean }): Promise<FakeSession>;
   /** The store's current modseq of each UID. */
   modseqs(): Promise<Map<number, number>>;
   close(): Promise<void>;
@@ -137,43 +130,12 @@ export async function mailboxWith(messages: StoredMessage[]): Promise<MailboxFix
     async session(opts = {}) {
       const box = (await store.getMailbox(account.id, 'INBOX'))!;
       const view = new SelectedMailbox(box, opts.readOnly ?? false, await store.listMessages(account.id, box.id));
-      const responses: Buffer[] = [];
       const calls: string[] = [];
-      const session = {
-        state: 'selected',
-        store: recording(store, calls),
-        account,
-        selected: view,
-        rev2: opts.rev2 ?? false,
-        utf8: opts.utf8 ?? false,
-        enabled: new Set<string>(),
-        responses,
-        calls,
-        out: {
-          untagged: (text: string) => void responses.push(Buffer.from(`* ${text}\r\n`)),
-          write: (pieces: Array<string | Buffer>) =>
-            void responses.push(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)))),
-          drain: async () => {},
-        },
-      };
-      return session as unknown as TestSession;
+      return fakeSession({ state: 'selected', store: recording(store, calls), calls, account, selected: view, rev2: opts.rev2 ?? false, utf8: opts.utf8 ?? false });
     },
     async modseqs() {
       return new Map((await store.listMessages(account.id, mailbox.id)).map((m) => [m.uid, m.modseq]));
     },
     close: () => store.close(),
   };
-}
-
-/** runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs `spec` on the session. */
-export async function runCommand<A>(spec: CommandSpec<A>, s: Session, line: string): Promise<string | void> {
-  const r = readerOf(line);
-  const head = readCommandHead(r);
-  const args = spec.parse(r, s);
-  return spec.run(s, args, { tag: line.split(' ')[0]!, uid: head.name.startsWith('UID ') });
-}
-
-/** text returns a session's responses as one string (bytes read as latin1, so 8-bit bytes stay visible one to one). */
-export function text(s: TestSession): string {
-  return Buffer.concat(s.responses).toString('latin1');
 }

@@ -1,6 +1,9 @@
 /**
  * Every limit Letterbox enforces on what a client or a message can make it do, in one place, each with
  * the reason for it. Sizes are octets, durations milliseconds.
+ *
+ * Imports: nothing. It sits below every folder (protocol/, mime/, store/, imap/, pop3/, lmtp/, net/,
+ * config/, import/, cli/ read it), so any of them may import it without an arrow pointing back.
  */
 
 /** Longest command line (excluding literals). RFC 7162 section 4 asks clients to keep lines under 8192 octets; servers should accept more, since UID sets can be long. */

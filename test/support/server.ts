@@ -1,9 +1,13 @@
 /**
- * startTestServer runs a real Letterbox server in this process on loopback with ephemeral ports (IMAP and
- * POP3, started by server/node.ts as `letterbox serve` and the library start theirs), a fresh data directory and the chosen
- * storage backend (PostgreSQL: a fresh database, dropped on close), for tests that talk to it over TCP and TLS.
+ * The one way tests start a Letterbox server. startTestServer runs it in this process on loopback with
+ * ephemeral ports (IMAP and POP3, started by server/node.ts as `letterbox serve` and the library start
+ * theirs), a fresh data directory and the chosen storage backend (PostgreSQL: a fresh database, dropped on
+ * close), for tests that talk to it over TCP and TLS. startServe runs the same server as a child process
+ * (`letterbox serve -c`, config file written for it), for tests that signal or kill it (SIGHUP, SIGTERM,
+ * SIGKILL) or run several nodes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { after, before, beforeEach } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,10 +21,12 @@ import type { Logger } from '../../src/log/logger.js';
 import { startNode, type RunningNode } from '../../src/server/node.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
+import { bin, freePort } from './cli.js';
 import { testDatabase } from './postgres.js';
 
-/** Backends the shared suites run against. */
+/** BACKENDS are the storage backends the shared suites run against. */
 export const BACKENDS = ['sqlite', 'postgres'] as const;
+/** Backend names a storage backend of BACKENDS. */
 export type Backend = (typeof BACKENDS)[number];
 
 /** TestServer: a running server and its parts. */
@@ -155,4 +161,115 @@ export function serverPerSuite(backend: Backend, prefix: string): SuiteEnv {
     await env.srv.addUser(env.user, 'pw');
   });
   return env;
+}
+
+/** ServeProcess is a running `letterbox serve`. */
+export interface ServeProcess {
+  proc: ChildProcessWithoutNullStreams;
+  imapPort: number;
+  imapsPort: number;
+  /** POP3 with STLS and POP3 over TLS; 0 unless startServe was asked for POP3. */
+  pop3Port: number;
+  pop3sPort: number;
+  /** LMTP port on 127.0.0.1 (the LMTP socket is the default <dataDir>/lmtp.sock). */
+  lmtpPort: number;
+  /** Everything written to stdout so far (JSON log lines). */
+  output(): string;
+  /** Resolves when a log line containing `text` has appeared (after `from` octets of output). */
+  waitForLog(text: string, from?: number, ms?: number): Promise<void>;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+}
+
+/**
+ * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, POP3 ports with `pop3`, loopback, data_dir,
+ * PostgreSQL at `storage` when given (a postgres:// URL; else SQLite in dataDir), plus `extraYaml` lines at
+ * top level, e.g. a tls: block) and starts `letterbox serve -c` on it, with no LETTERBOX_* variable of the
+ * test's environment; resolves once it logged "Letterbox ready". Ports are reused when given (restart after
+ * a kill).
+ */
+export async function startServe(
+  dataDir: string,
+  opts: {
+    extraYaml?: string;
+    imapPort?: number;
+    imapsPort?: number;
+    lmtpPort?: number;
+    logLevel?: string;
+    maxConnections?: number;
+    maxConnectionsPerUserIp?: number;
+    pop3?: boolean;
+    storage?: string;
+  } = {},
+): Promise<ServeProcess> {
+  const imapPort = opts.imapPort ?? (await freePort());
+  const imapsPort = opts.imapsPort ?? (await freePort());
+  const lmtpPort = opts.lmtpPort ?? (await freePort());
+  // POP3 only when asked: its default ports (110, 995) may be taken.
+  const [pop3Port, pop3sPort] = opts.pop3 ? [await freePort(), await freePort()] : [0, 0];
+  const file = path.join(dataDir, 'letterbox.yaml');
+  await writeFile(
+    file,
+    [
+      `data_dir: ${JSON.stringify(dataDir)}`,
+      'imap:',
+      '  host: 127.0.0.1',
+      `  port: ${imapPort}`,
+      `  tls_port: ${imapsPort}`,
+      `  max_connections: ${opts.maxConnections ?? 5000}`,
+      ...(opts.maxConnectionsPerUserIp !== undefined ? [`  max_connections_per_user_ip: ${opts.maxConnectionsPerUserIp}`] : []),
+      'pop3:',
+      '  host: 127.0.0.1',
+      `  port: ${pop3Port}`,
+      `  tls_port: ${pop3sPort}`,
+      'lmtp:',
+      '  host: 127.0.0.1',
+      `  port: ${lmtpPort}`,
+      'log:',
+      `  level: ${opts.logLevel ?? 'info'}`,
+      ...(opts.storage !== undefined ? ['storage:', '  kind: postgres', `  url: ${JSON.stringify(opts.storage)}`] : []),
+      opts.extraYaml ?? '',
+    ].join('\n'),
+  );
+  const proc = spawn(process.execPath, [bin(), 'serve', '-c', file], { env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' } });
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  });
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const waitForLog = (text: string, from = 0, ms = 30_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (out.indexOf(text, from) >= 0) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(check);
+        reject(new Error(`no log line with ${JSON.stringify(text)} in time; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`));
+      }, ms);
+      listeners.add(check);
+      void exited.then(() => {
+        if (listeners.has(check)) {
+          listeners.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`server exited before logging ${JSON.stringify(text)}; stdout: ${out.slice(-2000)} stderr: ${err.slice(-2000)}`));
+        }
+      });
+      check();
+    });
+  try {
+    await waitForLog('Letterbox ready');
+  } catch (err) {
+    // A server that never got ready must not outlive the test (its handle would keep the runner waiting).
+    proc.kill('SIGKILL');
+    throw err;
+  }
+  return { proc, imapPort, imapsPort, pop3Port, pop3sPort, lmtpPort, output: () => out, waitForLog, exited };
 }

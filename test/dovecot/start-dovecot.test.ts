@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { WireClient } from '../dovecot/wire.js';
-import { dovecotAvailable, doveadm, startDovecot } from './dovecot.js';
+import { WireClient } from './wire.js';
+import { dovecotAvailable, doveadm, startDovecot } from '../support/dovecot.js';
 
 const skip = !dovecotAvailable() && process.env.CI !== 'true' ? 'dovecot is not installed' : false;
 

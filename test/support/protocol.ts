@@ -1,10 +1,10 @@
 /**
- * Helpers for the protocol tests: frame a command written as text (with CRLF and literal markers) into a
- * RawCommand using the real CommandReader.
+ * Helpers for the protocol and command tests: frame a command written as text (with CRLF and literal
+ * markers) into a RawCommand using the real CommandReader, and read its arguments with the real ArgReader.
  */
-import { argReader } from './args.js';
-import { CommandReader } from './reader.js';
-import type { ArgReader, RawCommand } from './types.js';
+import { argReader } from '../../src/protocol/args.js';
+import { CommandReader } from '../../src/protocol/reader.js';
+import type { ArgReader, RawCommand } from '../../src/protocol/types.js';
 
 /**
  * frameCommand frames `text` (CRLF appended) and returns its one command. Throws Error when the reader does

@@ -1,0 +1,90 @@
+/**
+ * The one fake IMAP session of the unit tests: a Session without a socket, over whatever store the test
+ * gives it (usually a real SQLite store in memory). What a connection would send is recorded instead
+ * (`responses`, `untagged`), and runCommand runs a command line through the real argument reader and the
+ * command's own parse and run, as the dispatcher does.
+ */
+import type { Account, Store } from '../../src/store/types.js';
+import { readCommandHead } from '../../src/protocol/args.js';
+import type { CommandSpec, Session, SessionState } from '../../src/imap/command.js';
+import type { SelectedMailbox } from '../../src/imap/selected.js';
+import { readerOf } from './protocol.js';
+
+/** FakeSessionOptions: what differs between tests; everything not given is off, empty or null. */
+export interface FakeSessionOptions {
+  /** Default: 'selected' with a view, 'authenticated' with an account, else 'not-authenticated'. */
+  state?: SessionState;
+  store?: Store;
+  account?: Account | null;
+  selected?: SelectedMailbox | null;
+  rev2?: boolean;
+  utf8?: boolean;
+  /** What capabilities() answers. */
+  capabilities?: string[];
+  /** Where store calls are recorded (mailbox.ts mailboxWith wraps its store to fill it). */
+  calls?: string[];
+}
+
+/**
+ * FakeSession is a Session whose output is recorded: `responses` holds each written response as bytes
+ * (untagged ones as `* text\r\n`), `untagged` the text of each untagged response (no "* ", no CRLF), and
+ * `calls` the store calls a recording store reported.
+ */
+export interface FakeSession extends Session {
+  readonly responses: Buffer[];
+  readonly untagged: string[];
+  readonly calls: string[];
+}
+
+/**
+ * fakeSession builds a FakeSession. Only what command handlers use is there: state, store, account,
+ * selected, enabled, rev2, utf8, out (untagged, write, drain), capabilities(), deselect() and
+ * markChanged() (which sets `changed`); anything else a handler touches is undefined.
+ */
+export function fakeSession(opts: FakeSessionOptions = {}): FakeSession {
+  const responses: Buffer[] = [];
+  const untagged: string[] = [];
+  const session = {
+    state: opts.state ?? (opts.selected ? 'selected' : opts.account ? 'authenticated' : 'not-authenticated'),
+    store: opts.store,
+    account: opts.account ?? null,
+    selected: opts.selected ?? null,
+    rev2: opts.rev2 ?? false,
+    utf8: opts.utf8 ?? false,
+    enabled: new Set<string>(),
+    responses,
+    untagged,
+    calls: opts.calls ?? [],
+    out: {
+      untagged: (text: string) => {
+        untagged.push(text);
+        responses.push(Buffer.from(`* ${text}\r\n`));
+      },
+      write: (pieces: Array<string | Buffer>) =>
+        void responses.push(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)))),
+      drain: async () => {},
+    },
+    capabilities: () => opts.capabilities ?? [],
+    deselect() {
+      session.selected = null;
+      session.state = 'authenticated';
+    },
+    markChanged() {
+      (session as unknown as { changed: boolean }).changed = true;
+    },
+  };
+  return session as unknown as FakeSession;
+}
+
+/** runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs `spec` on the session. */
+export async function runCommand<A>(spec: CommandSpec<A>, s: Session, line: string): Promise<string | void> {
+  const r = readerOf(line);
+  const head = readCommandHead(r);
+  const args = spec.parse(r, s);
+  return spec.run(s, args, { tag: line.split(' ')[0]!, uid: head.name.startsWith('UID ') });
+}
+
+/** text returns a session's responses as one string (bytes read as latin1, so 8-bit bytes stay visible one to one). */
+export function text(s: FakeSession): string {
+  return Buffer.concat(s.responses).toString('latin1');
+}
