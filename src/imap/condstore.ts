@@ -4,7 +4,7 @@
  */
 import { formatSequenceSet } from '../protocol/encoder.js';
 import type { SequenceSet } from '../protocol/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 
 /** condstoreOn tells whether a CONDSTORE enabling command has been seen (RFC 7162 section 3.1); QRESYNC implies it (section 3.2.3). */
 export function condstoreOn(s: Pick<Session, 'enabled'>): boolean {

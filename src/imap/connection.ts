@@ -19,7 +19,7 @@ import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
-import type { Session, SessionState } from './command.js';
+import type { DispatchedSession, Pending, SessionState } from './session.js';
 import { DeflateChannel } from './deflate.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
@@ -28,8 +28,6 @@ import { ChangeSignal } from './change-signal.js';
 import { SocketWriter } from './writer.js';
 import { startServerTls } from '../tls/upgrade.js';
 
-/** Pending is a queue entry: a framed command, or a framing error to answer in its turn. */
-export type Pending = { kind: 'command'; command: RawCommand } | { kind: 'error'; tag: string | null; message: string; code?: string; fatal: boolean };
 
 const MAX_QUEUED = MAX_QUEUED_COMMANDS;
 
@@ -65,8 +63,8 @@ export interface ConnectionOptions {
   onClose: (c: Connection) => void;
 }
 
-/** Connection implements Session over one socket. */
-export class Connection implements Session {
+/** Connection implements the Session (and what the dispatcher needs of it, DispatchedSession) over one socket. */
+export class Connection implements DispatchedSession {
   state: SessionState = 'not-authenticated';
   account: Account | null = null;
   selected: SelectedMailbox | null = null;

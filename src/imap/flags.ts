@@ -6,7 +6,7 @@
 import { flagList } from '../protocol/encoder.js';
 import { ParseError } from '../protocol/types.js';
 import type { MessageMeta } from '../store/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import type { SelectedMailbox } from './selected.js';
 
 /** System flags every mailbox supports (RFC 9051 section 2.3.2), in the order FLAGS lists them. */

@@ -5,7 +5,7 @@
  */
 import { flagList, formatSequenceSet } from '../protocol/encoder.js';
 import { ParseError, type ArgReader, type SequenceSet } from '../protocol/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import { uidSetContains } from './condstore.js';
 
 /** Responses written between two awaits of the writer's drain(): bounds what a large resync buffers. */

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { prepareMessage } from '../delivery/prepare.js';
 import { openSqliteStore } from '../store/sqlite/store.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import { SelectedMailbox } from './selected.js';
 import { syncSelected } from './sync.js';
 

@@ -9,7 +9,7 @@
  */
 import { flagList } from '../protocol/encoder.js';
 import { StoreError, type MessageMeta } from '../store/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import { condstoreOn, qresyncOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
 import { announceKeywords } from './flags.js';

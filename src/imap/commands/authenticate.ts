@@ -5,7 +5,8 @@
  * password in the clear, so both follow the plaintext-auth rule. "*" from the client cancels (BAD).
  */
 import { decodeSaslResponse, LOGIN_CHALLENGES, plainCredentials, SaslError } from '../../auth/sasl.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import type { Account } from '../../store/types.js';
 import { bad, no } from '../errors.js';
 import { checkCredentials, requirePlaintextAllowed } from '../login.js';

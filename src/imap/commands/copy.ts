@@ -2,7 +2,8 @@
  * COPY (RFC 9051 section 6.4.7) and MOVE (RFC 6851), with COPYUID (UIDPLUS, RFC 4315).
  * MOVE reports COPYUID in an untagged OK before the EXPUNGE responses (RFC 6851 section 4.3).
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { formatSequenceSet } from '../../protocol/encoder.js';
 import type { SequenceSet } from '../../protocol/types.js';
 import { no } from '../errors.js';

@@ -1,5 +1,6 @@
 /** EXPUNGE (RFC 9051 section 6.4.3) and UID EXPUNGE (RFC 4315 section 2.1). */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import type { SequenceSet } from '../../protocol/types.js';
 import { qresyncOn, writeExpunged } from '../condstore.js';
 import { bad, no } from '../errors.js';

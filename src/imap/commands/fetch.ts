@@ -3,7 +3,8 @@
  * section 3.1.4. Parsing is here; what to load is decided by fetch/items.ts, each response is built by
  * fetch/render.ts and streamed message by message through the session's writer with backpressure.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js';
 import type { MessageRecord } from '../../store/types.js';

@@ -3,7 +3,8 @@
  * patterns, RETURN options), RFC 6154 SPECIAL-USE, RFC 3348/RFC 9051 child attributes and RFC 5819
  * LIST-STATUS.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError } from '../../protocol/types.js';
 import { StoreError, type Mailbox } from '../../store/types.js';

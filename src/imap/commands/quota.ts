@@ -5,7 +5,8 @@
  * without any limit has no quota root. Limits are set by the administrator (`letterbox user quota`), so
  * SETQUOTA is refused and QUOTASET is not advertised.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { astringOut, mailboxOut } from '../../protocol/encoder.js';
 import type { Quota } from '../../store/types.js';
 import { no } from '../errors.js';

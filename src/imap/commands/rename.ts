@@ -1,7 +1,8 @@
 /**
  * RENAME (RFC 9051 section 6.3.6).
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { renameMailbox } from '../../mailboxes/operations.js';
 import { INBOX, isDescendant, normalizeMailboxName } from '../../store/mailbox-names.js';
 

@@ -4,7 +4,8 @@
  * search/evaluate.ts, the reply format in search/respond.ts.
  */
 import { enableCondstore } from '../condstore.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { ParseError } from '../../protocol/types.js';
 import type { SearchProgram } from '../../protocol/types.js';
 import { ImapError, no } from '../errors.js';

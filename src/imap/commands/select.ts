@@ -4,7 +4,8 @@
  * section 3.1.2.1; and for IMAP4rev1 clients RECENT and UNSEEN). The select parameters CONDSTORE and
  * QRESYNC (RFC 7162 sections 3.1.8 and 3.2.5) are parsed here and resynchronised by qresync.ts.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';

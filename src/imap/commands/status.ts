@@ -3,7 +3,8 @@
  * items and the untagged STATUS response that LIST ... RETURN (STATUS (...)) reuses (RFC 5819).
  */
 import { enableCondstore } from '../condstore.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { MAX_LITERAL_OCTETS } from '../../protocol/limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';

@@ -8,7 +8,8 @@ import { readCommandHead } from '../../protocol/args.js';
 import { readerOf } from '../../protocol/testing.js';
 import { openSqliteStore } from '../../store/sqlite/store.js';
 import type { Account, Mailbox, Store } from '../../store/types.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { SelectedMailbox } from '../selected.js';
 
 /** part builds a MimePart with defaults (text/plain, no headers of note); offsets must be given where they matter. */

@@ -3,7 +3,7 @@
  * matched: dates, size and, when a sort key or thread algorithm needs them, the envelope and the
  * References field (Store.getSortRecords). No message body is read.
  */
-import type { Session } from '../command.js';
+import type { Session } from '../session.js';
 import type { SearchKey } from '../../protocol/types.js';
 import type { Envelope } from '../../mime/types.js';
 import type { SortFields } from '../../store/types.js';
