@@ -19,7 +19,7 @@ import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
-import type { DispatchedSession, Pending, SessionState } from './session.js';
+import type { DispatchedSession, Pending, SessionState, SessionStatus } from './session.js';
 import { DeflateChannel } from './deflate.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
@@ -63,11 +63,12 @@ export interface ConnectionOptions {
   onClose: (c: Connection) => void;
 }
 
+const NOT_AUTHENTICATED: SessionStatus = { state: 'not-authenticated' };
+const LOGOUT: SessionStatus = { state: 'logout' };
+
 /** Connection implements the Session (and what the dispatcher needs of it, DispatchedSession) over one socket. */
 export class Connection implements DispatchedSession {
-  state: SessionState = 'not-authenticated';
-  account: Account | null = null;
-  selected: SelectedMailbox | null = null;
+  status: SessionStatus = NOT_AUTHENTICATED;
   readonly enabled = new Set<string>();
   readonly out: SocketWriter;
   log: Logger;
@@ -101,8 +102,8 @@ export class Connection implements DispatchedSession {
   private awaitingLine = false;
   /** Set by shutdown(): the BYE text to send once the running command has finished. */
   private stopping: string | null = null;
-  /** True once this session holds a per-user-and-IP slot of the admission. */
-  private loginCounted = false;
+  /** The account whose per-user-and-IP slot of the admission this session holds, if any. */
+  private loginCounted: Account | null = null;
   private readonly doneWaiters: Array<() => void> = [];
   /** This session's id in every log line (`session`), as Dovecot's session=<...>. */
   readonly sessionId = randomBytes(6).toString('base64url');
@@ -135,6 +136,10 @@ export class Connection implements DispatchedSession {
       },
     });
     this.attach(socket);
+  }
+
+  get state(): SessionState {
+    return this.status.state;
   }
 
   get rev2(): boolean {
@@ -245,12 +250,12 @@ export class Connection implements DispatchedSession {
     if (this.closed) return;
     this.endReason ??= 'logout';
     this.closed = true;
-    this.state = 'logout';
+    this.status = LOGOUT;
     if (this.timer) clearTimeout(this.timer);
     if (this.lineTimer) clearTimeout(this.lineTimer);
-    if (this.loginCounted && this.account) this.opts.admission.releaseLogin(this.account.id, this.remoteAddress);
+    if (this.loginCounted) this.opts.admission.releaseLogin(this.loginCounted.id, this.remoteAddress);
     if (this.registered) this.opts.sessions.remove(this.registered);
-    this.loginCounted = false;
+    this.loginCounted = null;
     this.unsubscribe?.();
     this.out.close();
     // With COMPRESS, ending the compressed stream flushes it and then ends the socket.
@@ -290,7 +295,7 @@ export class Connection implements DispatchedSession {
   }
 
   async waitForChange(): Promise<void> {
-    await this.change.wait((changed) => (changed && this.selected !== null) || this.queue.length > 0 || this.closed);
+    await this.change.wait((changed) => (changed && this.status.state === 'selected') || this.queue.length > 0 || this.closed);
   }
 
   afterTagged(fn: () => Promise<void> | void): void {
@@ -303,18 +308,22 @@ export class Connection implements DispatchedSession {
       this.log.warn({ user: account.email }, 'login refused: too many sessions of this user from this address');
       throw no('Maximum number of connections from user+IP exceeded.', 'LIMIT');
     }
-    this.loginCounted = true;
-    this.account = account;
-    this.state = 'authenticated';
+    this.loginCounted = account;
+    this.status = { state: 'authenticated', account };
     this.log = this.log.child({ user: account.email });
-    this.registered = liveSession('imap', this, account, () => this.selected?.mailbox.name ?? null);
+    this.registered = liveSession('imap', this, account, () => (this.status.state === 'selected' ? this.status.view.mailbox.name : null));
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }
 
+  select(view: SelectedMailbox): void {
+    const status = this.status;
+    if (status.state === 'authenticated' || status.state === 'selected') this.status = { state: 'selected', account: status.account, view };
+  }
+
   deselect(): void {
-    this.selected = null;
-    if (this.state === 'selected') this.state = 'authenticated';
+    const status = this.status;
+    if (status.state === 'selected') this.status = { state: 'authenticated', account: status.account };
   }
 
   async sync(allowExpunge: boolean): Promise<void> {
@@ -439,9 +448,10 @@ export class Connection implements DispatchedSession {
   }
 
   private onStoreChange(accountId: number | null, mailboxId: number | null): void {
-    if (!this.account || !this.selected) return;
-    if (accountId !== null && accountId !== this.account.id) return;
-    if (mailboxId !== null && mailboxId !== this.selected.mailbox.id) return;
+    const status = this.status;
+    if (status.state !== 'selected') return;
+    if (accountId !== null && accountId !== status.account.id) return;
+    if (mailboxId !== null && mailboxId !== status.view.mailbox.id) return;
     this.markChanged();
   }
 

@@ -8,7 +8,7 @@
 import { argReader, readCommandHead, tryReadTag } from '../protocol/args.js';
 import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
 import { MailboxNameError, ParseError } from '../protocol/types.js';
-import type { CommandSpec } from './command.js';
+import { contextFor, type CommandSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { fromStoreError, ImapError } from './errors.js';
 import type { DispatchedSession, Pending } from './session.js';
@@ -78,7 +78,7 @@ export async function dispatch(c: DispatchedSession, item: Pending): Promise<voi
 
 async function runParsed(c: DispatchedSession, spec: CommandSpec, args: unknown, tag: string, uid: boolean, allowExpunge: boolean): Promise<void> {
   try {
-    const text = await spec.run(c, args, { tag, uid });
+    const text = await spec.run(contextFor(c, tag, uid), args);
     if (c.isClosed) return;
     await c.sync(allowExpunge);
     c.badInRow = 0;

@@ -25,17 +25,27 @@ export interface ResponseWriter {
   drain(): Promise<void>;
 }
 
+/**
+ * SessionStatus is the session's state with what that state holds (RFC 9051 section 3): the logged-in
+ * account from the authenticated state on, and the selected view in the selected state. Only the
+ * session's own login, select and deselect change it.
+ */
+export type SessionStatus =
+  | { readonly state: 'not-authenticated' }
+  | { readonly state: 'authenticated'; readonly account: Account }
+  | { readonly state: 'selected'; readonly account: Account; readonly view: SelectedMailbox }
+  | { readonly state: 'logout' };
+
 /** Session is what a command handler sees of its connection. */
 export interface Session {
-  state: SessionState;
+  /** The state and what it holds; commands get the account and view through their context (command.ts) instead. */
+  readonly status: SessionStatus;
+  /** status.state. */
+  readonly state: SessionState;
   readonly store: Store;
   readonly config: Config;
   readonly log: Logger;
   readonly out: ResponseWriter;
-  /** The logged-in account (state authenticated or selected), else null. */
-  account: Account | null;
-  /** The selected mailbox view (state selected), else null. */
-  selected: SelectedMailbox | null;
   /** Capabilities the client turned on with ENABLE (upper-case), e.g. "IMAP4REV2", "UTF8=ACCEPT". */
   readonly enabled: Set<string>;
   /** True when IMAP4rev2 was enabled: ESEARCH-style SEARCH replies, no \Recent, LIST attributes. */
@@ -86,7 +96,9 @@ export interface Session {
   login(account: Account): void;
   /** Marks the selected view stale so the next sync reads the change feed (after this session's own writes to it). */
   markChanged(): void;
-  /** Ends the selection (CLOSE, UNSELECT, failed SELECT): state becomes authenticated. */
+  /** Selects `view` (SELECT, EXAMINE): state becomes selected. Does nothing before login. */
+  select(view: SelectedMailbox): void;
+  /** Ends the selection (CLOSE, UNSELECT, failed SELECT, LOGOUT): state becomes authenticated. */
   deselect(): void;
 }
 

@@ -21,7 +21,7 @@ describe('syncSelected', () => {
     await store.appendMessages(account.id, box.id, [prepareMessage(raw(1), [], 0)]);
     const view = new SelectedMailbox(box, false, await store.listMessages(account.id, box.id));
     const lines: string[] = [];
-    const session = { selected: view, account, store, enabled: new Set<string>(), rev2: true, out: { untagged: (t: string) => lines.push(t) } } as unknown as Session;
+    const session = { status: { state: 'selected', account, view }, store, enabled: new Set<string>(), rev2: true, out: { untagged: (t: string) => lines.push(t) } } as unknown as Session;
 
     await syncSelected(session, true);
     assert.deepEqual(lines, []);

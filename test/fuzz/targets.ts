@@ -32,7 +32,7 @@ export type TargetName = 'command' | 'mime';
 
 /** A parse-only session: what command parsers may read (the UTF-8 mode and the account), in both modes. */
 function parseSessions(): Session[] {
-  return [false, true].map((utf8) => ({ utf8, rev2: utf8, enabled: new Set<string>(), account: { id: 1, email: 'fuzz@example.com', passwordHash: '' }, state: 'selected' }) as unknown as Session);
+  return [false, true].map((utf8) => ({ utf8, rev2: utf8, enabled: new Set<string>(), status: { state: 'selected', account: { id: 1, email: 'fuzz@example.com', passwordHash: '' } }, state: 'selected' }) as unknown as Session);
 }
 const SESSIONS = parseSessions();
 

@@ -18,7 +18,7 @@ interface AuthArgs {
 }
 
 /** AUTHENTICATE PLAIN|LOGIN [initial-response]. */
-export const authenticateCommand: CommandSpec<AuthArgs> = {
+export const authenticateCommand: CommandSpec<AuthArgs, 'not-authenticated'> = {
   name: 'AUTHENTICATE',
   states: ['not-authenticated'],
   parse(r) {
@@ -32,7 +32,7 @@ export const authenticateCommand: CommandSpec<AuthArgs> = {
     r.end();
     return { mechanism, initial };
   },
-  async run(s, { mechanism, initial }) {
+  async run({ session: s }, { mechanism, initial }) {
     let account: Account;
     if (mechanism === 'PLAIN') {
       requirePlaintextAllowed(s);

@@ -10,8 +10,8 @@ import { readerOf } from '../../protocol/testing.js';
 import { ParseError } from '../../protocol/types.js';
 import { openSqliteStore } from '../../store/sqlite/store.js';
 import type { Account, Store } from '../../store/types.js';
-import type { CommandSpec } from '../command.js';
-import type { Session } from '../session.js';
+import { contextFor, type CommandSpec } from '../command.js';
+import type { Session, SessionStatus } from '../session.js';
 import { fromStoreError, ImapError } from '../errors.js';
 import { SelectedMailbox } from '../selected.js';
 import { createCommand } from './create.js';
@@ -41,11 +41,15 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
   const store = await openSqliteStore(':memory:');
   const account = await store.createAccount('alice@example.com', 'x');
   let lines: string[] = [];
+  let status: SessionStatus = { state: 'authenticated', account };
   const session: Session = {
-    state: 'authenticated',
+    get status() {
+      return status;
+    },
+    get state() {
+      return status.state;
+    },
     store,
-    account,
-    selected: null,
     enabled: new Set<string>(),
     rev2: opts.utf8 ?? false,
     utf8: opts.utf8 ?? false,
@@ -55,9 +59,11 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
       drain: async () => undefined,
     },
     capabilities: () => ['IMAP4rev2', 'IMAP4rev1', 'CONDSTORE'],
+    select(view: SelectedMailbox) {
+      status = { state: 'selected', account, view };
+    },
     deselect() {
-      session.selected = null;
-      session.state = 'authenticated';
+      status = { state: 'authenticated', account };
     },
     markChanged() {
       (session as unknown as { changed: boolean }).changed = true;
@@ -71,7 +77,7 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
       const spec = SPECS.get(name);
       assert.ok(spec, name);
       const args = spec.parse(r, session);
-      const text = await spec.run(session, args, { tag: 't', uid: false });
+      const text = await spec.run(contextFor(session, 't', false), args);
       lines.push(`t OK ${text ?? `${name} completed`}`);
     } catch (err) {
       if (err instanceof ParseError) lines.push(`t BAD ${err.message}`);
@@ -186,10 +192,8 @@ describe('mailbox commands', () => {
     });
     it('ends the selection when the selected mailbox is deleted', async () => {
       const box = (await h.store.getMailbox(h.account.id, 'Junk'))!;
-      h.session.selected = new SelectedMailbox(box, false, []);
-      h.session.state = 'selected';
+      h.session.select(new SelectedMailbox(box, false, []));
       await h.run('DELETE Junk');
-      assert.equal(h.session.selected, null);
       assert.equal(h.session.state, 'authenticated');
     });
   });
@@ -241,8 +245,7 @@ describe('mailbox commands', () => {
     });
     it('marks a selected INBOX changed when its messages move, so EXPUNGE is sent before the tagged OK', async () => {
       const inbox = (await h.store.getMailbox(h.account.id, 'INBOX'))!;
-      h.session.selected = new SelectedMailbox(inbox, false, []);
-      h.session.state = 'selected';
+      h.session.select(new SelectedMailbox(inbox, false, []));
       assert.deepEqual(await h.run('RENAME INBOX Old'), ['t OK RENAME completed']);
       assert.equal((h.session as unknown as { changed?: boolean }).changed, true);
     });
@@ -250,9 +253,10 @@ describe('mailbox commands', () => {
       await h.run('CREATE a/b');
       await h.run('SUBSCRIBE a/b');
       const box = (await h.store.getMailbox(h.account.id, 'a/b'))!;
-      h.session.selected = new SelectedMailbox(box, false, []);
+      const view = new SelectedMailbox(box, false, []);
+      h.session.select(view);
       await h.run('RENAME a c');
-      assert.equal(h.session.selected.mailbox.name, 'c/b');
+      assert.equal(view.mailbox.name, 'c/b');
       assert.ok((await h.store.listSubscriptions(h.account.id)).includes('c/b'));
       assert.ok(!(await h.store.listSubscriptions(h.account.id)).includes('a/b'));
     });

@@ -75,6 +75,10 @@ export interface StoredMessage {
 export interface TestSession extends Session {
   readonly responses: Buffer[];
   readonly calls: string[];
+  /** The fixture's account. */
+  readonly account: Account;
+  /** The selected view the commands run against (also in status). */
+  readonly view: SelectedMailbox;
 }
 
 /** MailboxFixture: a real SQLite store (in memory) whose account's INBOX holds the given messages. */
@@ -142,9 +146,10 @@ export async function mailboxWith(messages: StoredMessage[]): Promise<MailboxFix
       const calls: string[] = [];
       const session = {
         state: 'selected',
+        status: { state: 'selected', account, view },
         store: recording(store, calls),
         account,
-        selected: view,
+        view,
         rev2: opts.rev2 ?? false,
         utf8: opts.utf8 ?? false,
         enabled: new Set<string>(),
@@ -166,12 +171,12 @@ export async function mailboxWith(messages: StoredMessage[]): Promise<MailboxFix
   };
 }
 
-/** runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs `spec` on the session. */
-export async function runCommand<A>(spec: CommandSpec<A>, s: Session, line: string): Promise<string | void> {
+/** runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs the selected-state command `spec` on the session. */
+export async function runCommand<A>(spec: CommandSpec<A, 'selected'>, s: TestSession, line: string): Promise<string | void> {
   const r = readerOf(line);
   const head = readCommandHead(r);
   const args = spec.parse(r, s);
-  return spec.run(s, args, { tag: line.split(' ')[0]!, uid: head.name.startsWith('UID ') });
+  return spec.run({ session: s, account: s.account, view: s.view, tag: line.split(' ')[0]!, uid: head.name.startsWith('UID ') }, args);
 }
 
 /** text returns a session's responses as one string (bytes read as latin1, so 8-bit bytes stay visible one to one). */
