@@ -25,6 +25,7 @@ import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
 import { syncIfBehind } from './sync.js';
 import { ChangeSignal } from './change-signal.js';
+import type { MailboxTracker } from './tracker.js';
 import { SocketWriter } from './writer.js';
 import { startServerTls } from '../tls/upgrade.js';
 
@@ -59,6 +60,8 @@ export interface ConnectionOptions {
   implicitTls: boolean;
   /** The logged-in sessions of the server (which `letterbox user delete` ends, through the store's control messages). */
   sessions: SessionRegistry;
+  /** Routes the store's changes to the sessions that have the changed mailbox selected (tracker.ts). */
+  tracker: MailboxTracker;
   /** Called once when the connection has closed. */
   onClose: (c: Connection) => void;
 }
@@ -80,13 +83,14 @@ export class Connection implements DispatchedSession {
   private reader = new CommandReader();
   private readonly queue: Pending[] = [];
   private waiter: (() => void) | null = null;
-  /** Set when the selected mailbox may have changed; awaited by IDLE (change-signal.ts). */
+  /** Set when the selected mailbox may have changed (by the server's MailboxTracker); awaited by IDLE (change-signal.ts). */
   private readonly change = new ChangeSignal();
+  /** Ends the tracking of the selected mailbox (MailboxTracker.track), or null without a selection. */
+  private untrack: (() => void) | null = null;
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;
   private paused = false;
   private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
   private tlsActive: boolean;
   /** The DEFLATE layer once COMPRESS is on (RFC 4978), else null. */
   private deflate: DeflateChannel | null = null;
@@ -215,7 +219,6 @@ export class Connection implements DispatchedSession {
   start(): void {
     this.out.untagged(`OK [CAPABILITY ${this.capabilities().join(' ')}] Letterbox ready.`);
     this.resetTimer();
-    this.unsubscribe = this.store.onChange((accountId, mailboxId) => this.onStoreChange(accountId, mailboxId));
     void this.loop();
   }
 
@@ -251,12 +254,12 @@ export class Connection implements DispatchedSession {
     this.endReason ??= 'logout';
     this.closed = true;
     this.status = LOGOUT;
+    this.stopTracking();
     if (this.timer) clearTimeout(this.timer);
     if (this.lineTimer) clearTimeout(this.lineTimer);
     if (this.loginCounted) this.opts.admission.releaseLogin(this.loginCounted.id, this.remoteAddress);
     if (this.registered) this.opts.sessions.remove(this.registered);
     this.loginCounted = null;
-    this.unsubscribe?.();
     this.out.close();
     // With COMPRESS, ending the compressed stream flushes it and then ends the socket.
     if (this.deflate) this.deflate.end();
@@ -318,12 +321,22 @@ export class Connection implements DispatchedSession {
 
   select(view: SelectedMailbox): void {
     const status = this.status;
-    if (status.state === 'authenticated' || status.state === 'selected') this.status = { state: 'selected', account: status.account, view };
+    if (status.state !== 'authenticated' && status.state !== 'selected') return;
+    this.stopTracking();
+    this.status = { state: 'selected', account: status.account, view };
+    this.untrack = this.opts.tracker.track(status.account.id, view.mailbox.id, this.change);
   }
 
   deselect(): void {
     const status = this.status;
-    if (status.state === 'selected') this.status = { state: 'authenticated', account: status.account };
+    if (status.state !== 'selected') return;
+    this.stopTracking();
+    this.status = { state: 'authenticated', account: status.account };
+  }
+
+  private stopTracking(): void {
+    this.untrack?.();
+    this.untrack = null;
   }
 
   async sync(allowExpunge: boolean): Promise<void> {
@@ -445,14 +458,6 @@ export class Connection implements DispatchedSession {
     const w = this.waiter;
     this.waiter = null;
     w?.();
-  }
-
-  private onStoreChange(accountId: number | null, mailboxId: number | null): void {
-    const status = this.status;
-    if (status.state !== 'selected') return;
-    if (accountId !== null && accountId !== status.account.id) return;
-    if (mailboxId !== null && mailboxId !== status.view.mailbox.id) return;
-    this.markChanged();
   }
 
   /** Inactivity limit: 60 s before login, 30 minutes after (RFC 9051 section 5.4), IDLE its own. */

@@ -4,6 +4,16 @@
  * Connection per client. The plumbing (binding, admission within the limits of src/protocol/limits.ts,
  * certificate reload, graceful shutdown) is src/net/listeners.ts; the failed-login penalty (kept in the
  * store, so shared with POP3 and the other nodes) and the session registry may be shared with POP3.
+ *
+ * The rule of this folder: src/imap may import protocol/ (wire types, parser, encoder, limits), store/
+ * through its interfaces (types.ts, mailbox-names.ts, sort-dates.ts; a backend only in tests), mime/,
+ * delivery/prepare.ts, mailboxes/operations.ts, auth/, sessions/, net/, tls/, config/ and metrics/
+ * types; never pop3/, lmtp/, cli/ or admin/. Inside it, imports run one way: server -> connection ->
+ * dispatch -> commands/ -> command.ts -> session.ts; no command imports connection.ts. The session lives in:
+ * session.ts (what commands and the dispatcher see of a connection, SessionStatus), command.ts (CommandSpec
+ * and the context typed by state), commands/index.ts (the one dispatch table), dispatch.ts (state check,
+ * parse, run, the one place errors become replies), selected.ts (the selected view), sync.ts (untagged
+ * updates from the change feed), tracker.ts (store changes routed to the sessions that selected the mailbox).
  */
 import type { Logger } from 'pino';
 import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
@@ -15,6 +25,7 @@ import { startListeners, type ListenAddress as NetListenAddress } from '../net/l
 import * as L from '../protocol/limits.js';
 import type { Store } from '../store/types.js';
 import { Connection, type SessionLimits } from './connection.js';
+import { MailboxTracker } from './tracker.js';
 
 /** ListenAddress names one bound IMAP listener. */
 export type ListenAddress = NetListenAddress<'imap' | 'imaps'>;
@@ -95,6 +106,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // A registry of its own follows the store's control messages here; a shared one is followed by its owner (serve).
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
+  // One store listener for the server; the tracker hands each change to the sessions that have its mailbox selected.
+  const tracker = new MailboxTracker();
+  const unlisten = store.onChange((accountId, mailboxId) => tracker.changed(accountId, mailboxId));
   const counts = { imap: 0, imaps: 0 };
   const listeners = await startListeners({
     host: config.imap.host,
@@ -121,6 +135,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         penalty,
         metrics,
         sessions,
+        tracker,
         onClose: () => {
           counts[kind]--;
           ctx.closed();
@@ -130,6 +145,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return c;
     },
   }).catch((err: unknown) => {
+    unlisten();
     unfollow();
     throw err;
   });
@@ -147,6 +163,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     close: async () => {
       unfollow();
       await listeners.close('Server shutting down.');
+      unlisten();
     },
   };
 }
