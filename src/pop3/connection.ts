@@ -18,15 +18,12 @@ import type { Admission } from '../net/admission.js';
 import { MAX_QUEUED_COMMANDS } from '../protocol/limits.js';
 import type { Account, Store } from '../store/types.js';
 import { startServerTls } from '../tls/upgrade.js';
-import type { Pop3Session, Transaction } from './command.js';
+import type { DispatchedPop3Session, Transaction } from './command.js';
 import { dispatch } from './dispatch.js';
 import { refuse } from './errors.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { Maildrop } from './maildrop.js';
 import { Pop3Writer } from './writer.js';
-
-/** Pending is a queue entry: a line from the client, or a line that was too long (answered -ERR in its turn). */
-export type Pending = LineEvent;
 
 /** Pop3SessionLimits are the per-session limits (defaults in src/protocol/limits.ts; tests lower them); milliseconds. */
 export interface Pop3SessionLimits {
@@ -62,7 +59,8 @@ export interface Pop3ConnectionOptions {
   onClose: () => void;
 }
 
-export class Pop3Connection implements Pop3Session {
+/** Pop3Connection implements the Pop3Session (and what the dispatcher needs of it, DispatchedPop3Session) over one socket. */
+export class Pop3Connection implements DispatchedPop3Session {
   user: string | null = null;
   transaction: Transaction | null = null;
   readonly out: Pop3Writer;
@@ -75,7 +73,8 @@ export class Pop3Connection implements Pop3Session {
 
   private socket: net.Socket;
   private reader = new LineReader();
-  private readonly queue: Pending[] = [];
+  /** Lines from the client, or lines that were too long (answered -ERR in their turn). */
+  private readonly queue: LineEvent[] = [];
   private waiter: (() => void) | null = null;
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;

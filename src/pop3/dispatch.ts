@@ -7,13 +7,13 @@
  * the session.
  */
 import { MAX_BAD_COMMANDS } from '../protocol/limits.js';
-import type { CommandSpec } from './command.js';
+import type { CommandSpec, DispatchedPop3Session } from './command.js';
 import { commands } from './commands/index.js';
-import type { Pending, Pop3Connection } from './connection.js';
 import { bad, fromStoreError, Pop3Error } from './errors.js';
+import type { LineEvent } from './line-reader.js';
 
 /** dispatch handles one queue entry of the connection. Never throws for client input. */
-export async function dispatch(c: Pop3Connection, item: Pending): Promise<void> {
+export async function dispatch(c: DispatchedPop3Session, item: LineEvent): Promise<void> {
   if (item.kind === 'too-long') {
     reply(c, bad('Line too long.'));
     return;
@@ -50,7 +50,7 @@ export async function dispatch(c: Pop3Connection, item: Pending): Promise<void> 
 }
 
 /** reply writes the -ERR for `err` and counts bad commands; the MAX_BAD_COMMANDS-th in a row is answered "Too many invalid commands." and ends the session. */
-function reply(c: Pop3Connection, err: Pop3Error): void {
+function reply(c: DispatchedPop3Session, err: Pop3Error): void {
   if (!err.badCommand) c.badInRow = 0;
   else if (++c.badInRow >= MAX_BAD_COMMANDS) {
     c.out.err('Too many invalid commands.');
