@@ -27,10 +27,9 @@ import { syncIfBehind } from './sync.js';
 import { ChangeSignal } from './change-signal.js';
 import type { MailboxTracker } from './tracker.js';
 import { SocketWriter } from './writer.js';
+import { CommandQueue, LineDeadline } from '../net/command-queue.js';
 import { startServerTls } from '../tls/upgrade.js';
 
-
-const MAX_QUEUED = MAX_QUEUED_COMMANDS;
 
 /** SessionLimits are the per-session limits a server may lower for tests (defaults in limits.ts); milliseconds. */
 export interface SessionLimits {
@@ -81,15 +80,14 @@ export class Connection implements DispatchedSession {
 
   private socket: net.Socket;
   private reader = new CommandReader();
-  private readonly queue: Pending[] = [];
-  private waiter: (() => void) | null = null;
+  /** Commands sent ahead, answered in order; reading pauses while too many wait (MAX_QUEUED_COMMANDS). */
+  private readonly queue: CommandQueue<Pending>;
   /** Set when the selected mailbox may have changed (by the server's MailboxTracker); awaited by IDLE (change-signal.ts). */
   private readonly change = new ChangeSignal();
   /** Ends the tracking of the selected mailbox (MailboxTracker.track), or null without a selection. */
   private untrack: (() => void) | null = null;
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;
-  private paused = false;
   private timer: NodeJS.Timeout | null = null;
   private tlsActive: boolean;
   /** The DEFLATE layer once COMPRESS is on (RFC 4978), else null. */
@@ -99,7 +97,7 @@ export class Connection implements DispatchedSession {
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
   private idling = false;
   /** Runs while a command line is incomplete (slowloris). */
-  private lineTimer: NodeJS.Timeout | null = null;
+  private readonly lineDeadline: LineDeadline;
   /** True while dispatch runs a command. */
   private running = false;
   /** True while the running command waits for a client line (AUTHENTICATE response, IDLE's DONE). */
@@ -131,6 +129,20 @@ export class Connection implements DispatchedSession {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.log = opts.log.child({ session: this.sessionId, remote: this.remoteAddress, port: socket.localPort });
     this.log.info({ local: `${socket.localAddress}:${socket.localPort}`, tls: opts.implicitTls }, 'connect');
+    this.queue = new CommandQueue<Pending>(MAX_QUEUED_COMMANDS, {
+      pause: () => {
+        this.socket.pause();
+        this.deflate?.pause();
+      },
+      resume: () => {
+        this.socket.resume();
+        this.deflate?.resume();
+      },
+    });
+    this.lineDeadline = new LineDeadline(opts.limits.commandCompletionTimeoutMs, () => {
+      this.log.info('closing a connection whose command line did not complete in time');
+      this.bye('Command not completed in time.');
+    });
     this.out = new SocketWriter(socket, {
       timeoutMs: opts.limits.outputStallTimeoutMs,
       onStall: () => {
@@ -170,7 +182,7 @@ export class Connection implements DispatchedSession {
   startCompression(): void {
     if (this.deflate || this.closed) return;
     this.socket.removeAllListeners('data');
-    this.queue.length = 0;
+    this.queue.clear();
     this.reader = new CommandReader();
     const channel = new DeflateChannel(
       this.socket,
@@ -256,7 +268,7 @@ export class Connection implements DispatchedSession {
     this.status = LOGOUT;
     this.stopTracking();
     if (this.timer) clearTimeout(this.timer);
-    if (this.lineTimer) clearTimeout(this.lineTimer);
+    this.lineDeadline.stop();
     if (this.loginCounted) this.opts.admission.releaseLogin(this.loginCounted.id, this.remoteAddress);
     if (this.registered) this.opts.sessions.remove(this.registered);
     this.loginCounted = null;
@@ -266,7 +278,7 @@ export class Connection implements DispatchedSession {
     else this.socket.end();
     // A peer that never reads must not keep the socket (and its buffers) forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
-    this.wake();
+    this.queue.wake();
     this.change.wake();
   }
 
@@ -282,13 +294,12 @@ export class Connection implements DispatchedSession {
     for (;;) {
       const item = this.queue.shift();
       if (item) {
-        this.maybeResume();
         if (item.kind === 'command') return item.command;
         continue; // a framing error inside AUTHENTICATE/IDLE: drop it, the caller sees the next line
       }
       if (this.closed) return null;
       this.awaitingLine = true;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await this.queue.wait();
       this.awaitingLine = false;
     }
   }
@@ -369,7 +380,7 @@ export class Connection implements DispatchedSession {
     const ctx = this.opts.secureContext();
     if (!ctx) return;
     this.socket.removeAllListeners('data');
-    this.queue.length = 0;
+    this.queue.clear();
     this.reader = new CommandReader();
     const secure = await startServerTls(this.socket, ctx, (err) => this.log.info({ err: err.message }, 'STARTTLS handshake failed'));
     if (!secure) {
@@ -414,50 +425,16 @@ export class Connection implements DispatchedSession {
       this.bye('Internal error reading commands');
       return;
     }
+    const framed: Pending[] = [];
     for (const ev of events) {
       if (ev.kind === 'continue') this.continuation('Ready for literal data');
-      else if (ev.kind === 'command') this.queue.push({ kind: 'command', command: ev.command });
-      else this.queue.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
+      else if (ev.kind === 'command') framed.push({ kind: 'command', command: ev.command });
+      else framed.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
     }
-    this.watchLine();
-    if (this.queue.length >= MAX_QUEUED && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-      this.deflate?.pause();
-    }
-    if (this.queue.length > 0) {
-      this.wake();
-      this.change.wake();
-    }
-  }
-
-  /** Starts the command-completion timer when a line is left incomplete, stops it when none is. */
-  private watchLine(): void {
-    if (!this.reader.midLine) {
-      if (this.lineTimer) clearTimeout(this.lineTimer);
-      this.lineTimer = null;
-      return;
-    }
-    if (this.lineTimer) return;
-    this.lineTimer = setTimeout(() => {
-      this.log.info('closing a connection whose command line did not complete in time');
-      this.bye('Command not completed in time.');
-    }, this.opts.limits.commandCompletionTimeoutMs);
-    this.lineTimer.unref();
-  }
-
-  private maybeResume(): void {
-    if (this.paused && this.queue.length < MAX_QUEUED / 2) {
-      this.paused = false;
-      this.socket.resume();
-      this.deflate?.resume();
-    }
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
+    this.lineDeadline.watch(this.reader.midLine);
+    this.queue.push(framed);
+    // A line ends IDLE's wait too.
+    if (this.queue.length > 0) this.change.wake();
   }
 
   /** Inactivity limit: 60 s before login, 30 minutes after (RFC 9051 section 5.4), IDLE its own. */
@@ -476,10 +453,9 @@ export class Connection implements DispatchedSession {
     while (!this.closed) {
       const item = this.queue.shift();
       if (!item) {
-        await new Promise<void>((resolve) => (this.waiter = resolve));
+        await this.queue.wait();
         continue;
       }
-      this.maybeResume();
       // Backpressure: while the client does not read what was already written, produce nothing more;
       // the queue then fills and reading pauses (MAX_QUEUED_COMMANDS).
       await this.out.drain();
