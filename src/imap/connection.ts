@@ -30,7 +30,6 @@ import { SocketWriter } from './writer.js';
 import { CommandQueue, LineDeadline } from '../net/command-queue.js';
 import { startServerTls } from '../tls/upgrade.js';
 
-
 /** SessionLimits are the per-session limits a server may lower for tests (defaults in limits.ts); milliseconds. */
 export interface SessionLimits {
   /** Inactivity before login (UNAUTHENTICATED_TIMEOUT_MS). */
