@@ -2,105 +2,75 @@
  * Commands are described as data: the states a command is allowed in, a parser from tokens to typed
  * arguments, and the work. The dispatcher checks the state and parses the whole command before any I/O;
  * handlers never check state themselves and never write tagged replies (they return the OK text or throw
- * ImapError).
+ * ImapError). Each command gets a context typed by the states it is valid in (as Stalwart's State enum
+ * hands a selected-state handler its mailbox): the account and the selected view are values, never nulls
+ * to check.
  */
-import type { Logger } from 'pino';
-import type { LoginPenalty } from '../auth/penalty.js';
-import type { Metrics } from '../metrics/metrics.js';
-import type { Config } from '../config/types.js';
-import type { ArgReader, RawCommand } from '../protocol/types.js';
-import type { Account, Store } from '../store/types.js';
+import type { ArgReader } from '../protocol/types.js';
+import type { Account } from '../store/types.js';
 import type { SelectedMailbox } from './selected.js';
+import type { Session, SessionState } from './session.js';
 
-/** SessionState is the connection state of RFC 9051 section 3. */
-export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
-
-/** ResponseWriter queues response bytes to the client in order (responses are never reordered). */
-export interface ResponseWriter {
-  /** Writes `* ${text}\r\n`. `text` must already be encoded (quoted strings etc.). */
-  untagged(text: string): void;
-  /** Writes one response made of pieces (strings are UTF-8); the caller supplies "* " and the final "\r\n". */
-  write(pieces: Array<string | Buffer>): void;
-  /** Resolves when the socket has room again (backpressure); call it between large responses. */
-  drain(): Promise<void>;
+/** SessionContext is what a command valid before login gets: its session, the tag, and whether it came in its UID form ("UID FETCH"). */
+export interface SessionContext {
+  readonly session: Session;
+  readonly tag: string;
+  readonly uid: boolean;
 }
 
-/** Session is what a command handler sees of its connection. */
-export interface Session {
-  state: SessionState;
-  readonly store: Store;
-  readonly config: Config;
-  readonly log: Logger;
-  readonly out: ResponseWriter;
-  /** The logged-in account (state authenticated or selected), else null. */
-  account: Account | null;
-  /** The selected mailbox view (state selected), else null. */
-  selected: SelectedMailbox | null;
-  /** Capabilities the client turned on with ENABLE (upper-case), e.g. "IMAP4REV2", "UTF8=ACCEPT". */
-  readonly enabled: Set<string>;
-  /** True when IMAP4rev2 was enabled: ESEARCH-style SEARCH replies, no \Recent, LIST attributes. */
-  readonly rev2: boolean;
-  /** True when mailbox names are sent and received as UTF-8 (IMAP4rev2 or UTF8=ACCEPT enabled). */
-  readonly utf8: boolean;
-  /** True when the connection is encrypted (993, or after STARTTLS). */
-  readonly secure: boolean;
-  /** Remote address, for logs and the plaintext-auth rule. */
-  readonly remoteAddress: string;
-  /** The server's failed-login penalty (auth/penalty.ts; absent in unit-test sessions). */
-  readonly penalty?: LoginPenalty;
-  /** Where the server counts logins and commands (absent in unit-test sessions). */
-  readonly metrics?: Metrics;
-  /** The CAPABILITY list for the current state, without the leading "CAPABILITY". */
-  capabilities(): string[];
-  /**
-   * Brings the selected view up to date with changes made by other sessions and writes the untagged
-   * EXISTS / EXPUNGE / FETCH FLAGS responses (RFC 9051 section 7). EXPUNGE is held back when
-   * allowExpunge is false (during FETCH, STORE, SEARCH, RFC 9051 section 7.5.1).
-   */
-  sync(allowExpunge: boolean): Promise<void>;
-  /** Whether STARTTLS is possible now (cleartext connection with TLS material). */
-  readonly canStartTls: boolean;
-  /** Whether LOGIN/AUTHENTICATE may send a password now (TLS, or the plaintext_auth rule allows it; RFC 9051 section 6.2.3). */
-  readonly plaintextAuthAllowed: boolean;
-  /** True once COMPRESS DEFLATE is in effect (RFC 4978). */
-  readonly compressed: boolean;
-  /** Starts DEFLATE in both directions (COMPRESS); call only after the tagged OK was written (use afterTagged). */
-  startCompression(): void;
-  /** Upgrades the connection to TLS (STARTTLS); call only after the tagged OK was written (use afterTagged). */
-  upgradeToTls(): Promise<void>;
-  /** Closes the connection after what was written has been flushed (LOGOUT). */
-  close(): void;
-  /** Marks the session as idling (IDLE), which switches its inactivity limit to IDLE's. */
-  setIdling(on: boolean): void;
-  /** Writes a command continuation request `+ ${text}` (RFC 9051 section 7.5). */
-  continuation(text: string): void;
-  /** The next line the client sends (for AUTHENTICATE responses and IDLE's DONE), or null when the connection closes. */
-  readLine(): Promise<RawCommand | null>;
-  /** Resolves when another session changed something this session may need to report (IDLE), or a line arrives. */
-  waitForChange(): Promise<void>;
-  /** True when a client line is waiting to be read (IDLE uses it to stop). */
-  hasPendingLine(): boolean;
-  /** Runs `fn` right after the tagged reply of the current command is written (STARTTLS handshake, LOGOUT close). */
-  afterTagged(fn: () => Promise<void> | void): void;
-  /** Logs in `account` (state becomes authenticated); used by LOGIN and AUTHENTICATE. */
-  login(account: Account): void;
-  /** Marks the selected view stale so the next sync reads the change feed (after this session's own writes to it). */
-  markChanged(): void;
-  /** Ends the selection (CLOSE, UNSELECT, failed SELECT): state becomes authenticated. */
-  deselect(): void;
+/** AuthenticatedContext is what a command valid only after login gets: the logged-in account, and the selected view when there is one. */
+export interface AuthenticatedContext extends SessionContext {
+  readonly account: Account;
+  /** The view selected when the command began (RFC 9051 section 3.3), or null in the authenticated state. */
+  readonly view: SelectedMailbox | null;
 }
 
-/** CommandContext: the tag and whether the command came in its UID form ("UID FETCH"). */
-export interface CommandContext {
-  tag: string;
-  uid: boolean;
+/** SelectedContext is what a command valid only in the selected state gets (RFC 9051 section 3.3): the account and the selected view. */
+export interface SelectedContext extends AuthenticatedContext {
+  readonly view: SelectedMailbox;
 }
 
-/** CommandSpec describes one command. `name` is upper-case without "UID ". */
-export interface CommandSpec<A = unknown> {
+/**
+ * StateContexts maps each state to the context a command gets in it. Each is a subtype of the ones
+ * before it, so a command valid in several states gets, as the union of theirs (ContextFor), the
+ * context of the earliest: SessionContext if it may run before login, AuthenticatedContext if it needs
+ * a login, SelectedContext if it is valid only in the selected state.
+ */
+export interface StateContexts {
+  'not-authenticated': SessionContext;
+  authenticated: AuthenticatedContext;
+  selected: SelectedContext;
+  logout: SessionContext;
+}
+
+/** ContextFor is the context of a command valid in the states S (StateContexts). */
+export type ContextFor<S extends SessionState> = StateContexts[S];
+
+/**
+ * contextFor builds the context of the session's current state (session.status) for the command with this
+ * tag and form: SelectedContext in the selected state, AuthenticatedContext in the authenticated state,
+ * else SessionContext. The dispatcher calls it once per command, after checking the command's states.
+ */
+export function contextFor(session: Session, tag: string, uid: boolean): ContextFor<SessionState> {
+  const status = session.status;
+  switch (status.state) {
+    case 'selected':
+      return { session, tag, uid, account: status.account, view: status.view };
+    case 'authenticated':
+      return { session, tag, uid, account: status.account, view: null };
+    default:
+      return { session, tag, uid };
+  }
+}
+
+/**
+ * CommandSpec describes one command valid in the states S. `name` is upper-case without "UID ". `run` gets
+ * the context of those states (ContextFor): a selected-state command has its account and view as values.
+ */
+export interface CommandSpec<A = unknown, S extends SessionState = SessionState> {
   name: string;
   /** States in which the command is valid; elsewhere the dispatcher answers BAD. */
-  states: readonly SessionState[];
+  states: readonly S[];
   /** Whether "UID <name>" exists (FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE). */
   uidForm?: boolean;
   /**
@@ -111,9 +81,9 @@ export interface CommandSpec<A = unknown> {
   /** Parses the arguments after the command name (the reader is positioned after the name; leading SP not consumed). Throws ParseError. */
   parse(r: ArgReader, session: Session): A;
   /**
-   * Does the work, writing untagged responses through session.out. Returns the text of the tagged OK
+   * Does the work, writing untagged responses through ctx.session.out. Returns the text of the tagged OK
    * (may start with a response code, e.g. "[READ-WRITE] SELECT completed"), or undefined for "<NAME> completed".
    * Throws ImapError to refuse.
    */
-  run(session: Session, args: A, ctx: CommandContext): Promise<string | void>;
+  run(ctx: ContextFor<S>, args: A): Promise<string | void>;
 }

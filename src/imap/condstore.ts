@@ -4,7 +4,8 @@
  */
 import { formatSequenceSet } from '../protocol/encoder.js';
 import type { SequenceSet } from '../protocol/types.js';
-import type { Session } from './command.js';
+import type { SelectedMailbox } from './selected.js';
+import type { Session } from './session.js';
 
 /** condstoreOn tells whether a CONDSTORE enabling command has been seen (RFC 7162 section 3.1); QRESYNC implies it (section 3.2.3). */
 export function condstoreOn(s: Pick<Session, 'enabled'>): boolean {
@@ -20,23 +21,21 @@ export function qresyncOn(s: Pick<Session, 'enabled'>): boolean {
  * enableCondstore records a CONDSTORE enabling command (RFC 7162 section 3.1: SELECT/EXAMINE (CONDSTORE),
  * STATUS HIGHESTMODSEQ, FETCH MODSEQ or CHANGEDSINCE, SEARCH MODSEQ, STORE UNCHANGEDSINCE, ENABLE CONDSTORE):
  * from then on every FETCH response carrying FLAGS also carries MODSEQ. The first one issued while a mailbox
- * is selected is answered with `* OK [HIGHESTMODSEQ n]` for it (section 3.1: the client may not have kept
+ * is selected (`view`) is answered with `* OK [HIGHESTMODSEQ n]` for it (section 3.1: the client may not have kept
  * the one SELECT sent before it cared).
  */
-export function enableCondstore(s: Pick<Session, 'enabled' | 'selected' | 'out'>): void {
+export function enableCondstore(s: Pick<Session, 'enabled' | 'out'>, view: SelectedMailbox | null): void {
   if (condstoreOn(s)) return;
   s.enabled.add('CONDSTORE');
-  const view = s.selected;
   if (view) s.out.untagged(`OK [HIGHESTMODSEQ ${view.pendingSince ?? view.knownModseq}] Highest`);
 }
 
 /**
- * writeExpunged removes `uids` from the selected view and announces them: one `* VANISHED uid-set` under
+ * writeExpunged removes `uids` from the selected `view` and announces them: one `* VANISHED uid-set` under
  * QRESYNC (RFC 7162 section 3.2.10), else `* n EXPUNGE` for each, ascending, each sequence number as it
  * is after the ones before it (RFC 9051 section 7.5.1).
  */
-export function writeExpunged(s: Session, uids: readonly number[]): void {
-  const view = s.selected!;
+export function writeExpunged(s: Session, view: SelectedMailbox, uids: readonly number[]): void {
   const sorted = [...uids].sort((a, b) => a - b);
   if (qresyncOn(s)) {
     const gone = sorted.filter((uid) => view.remove(uid) > 0);

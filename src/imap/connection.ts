@@ -19,19 +19,16 @@ import type { RawCommand } from '../protocol/types.js';
 import type { Account, Store } from '../store/types.js';
 import { liveSession, type LiveSession, type SessionRegistry } from '../sessions/registry.js';
 import { capabilitiesFor } from './capabilities.js';
-import type { Session, SessionState } from './command.js';
+import type { DispatchedSession, Pending, SessionState, SessionStatus } from './session.js';
 import { DeflateChannel } from './deflate.js';
 import { dispatch } from './dispatch.js';
 import type { SelectedMailbox } from './selected.js';
 import { syncIfBehind } from './sync.js';
 import { ChangeSignal } from './change-signal.js';
+import type { MailboxTracker } from './tracker.js';
 import { SocketWriter } from './writer.js';
+import { CommandQueue, LineDeadline } from '../net/command-queue.js';
 import { startServerTls } from '../tls/upgrade.js';
-
-/** Pending is a queue entry: a framed command, or a framing error to answer in its turn. */
-export type Pending = { kind: 'command'; command: RawCommand } | { kind: 'error'; tag: string | null; message: string; code?: string; fatal: boolean };
-
-const MAX_QUEUED = MAX_QUEUED_COMMANDS;
 
 /** SessionLimits are the per-session limits a server may lower for tests (defaults in limits.ts); milliseconds. */
 export interface SessionLimits {
@@ -61,15 +58,18 @@ export interface ConnectionOptions {
   implicitTls: boolean;
   /** The logged-in sessions of the server (which `letterbox user delete` ends, through the store's control messages). */
   sessions: SessionRegistry;
+  /** Routes the store's changes to the sessions that have the changed mailbox selected (tracker.ts). */
+  tracker: MailboxTracker;
   /** Called once when the connection has closed. */
   onClose: (c: Connection) => void;
 }
 
-/** Connection implements Session over one socket. */
-export class Connection implements Session {
-  state: SessionState = 'not-authenticated';
-  account: Account | null = null;
-  selected: SelectedMailbox | null = null;
+const NOT_AUTHENTICATED: SessionStatus = { state: 'not-authenticated' };
+const LOGOUT: SessionStatus = { state: 'logout' };
+
+/** Connection implements the Session (and what the dispatcher needs of it, DispatchedSession) over one socket. */
+export class Connection implements DispatchedSession {
+  status: SessionStatus = NOT_AUTHENTICATED;
   readonly enabled = new Set<string>();
   readonly out: SocketWriter;
   log: Logger;
@@ -79,15 +79,15 @@ export class Connection implements Session {
 
   private socket: net.Socket;
   private reader = new CommandReader();
-  private readonly queue: Pending[] = [];
-  private waiter: (() => void) | null = null;
-  /** Set when the selected mailbox may have changed; awaited by IDLE (change-signal.ts). */
+  /** Commands sent ahead, answered in order; reading pauses while too many wait (MAX_QUEUED_COMMANDS). */
+  private readonly queue: CommandQueue<Pending>;
+  /** Set when the selected mailbox may have changed (by the server's MailboxTracker); awaited by IDLE (change-signal.ts). */
   private readonly change = new ChangeSignal();
+  /** Ends the tracking of the selected mailbox (MailboxTracker.track), or null without a selection. */
+  private untrack: (() => void) | null = null;
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;
-  private paused = false;
   private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
   private tlsActive: boolean;
   /** The DEFLATE layer once COMPRESS is on (RFC 4978), else null. */
   private deflate: DeflateChannel | null = null;
@@ -96,15 +96,15 @@ export class Connection implements Session {
   /** Set while IDLE runs, so the inactivity timer uses the IDLE limit. */
   private idling = false;
   /** Runs while a command line is incomplete (slowloris). */
-  private lineTimer: NodeJS.Timeout | null = null;
+  private readonly lineDeadline: LineDeadline;
   /** True while dispatch runs a command. */
   private running = false;
   /** True while the running command waits for a client line (AUTHENTICATE response, IDLE's DONE). */
   private awaitingLine = false;
   /** Set by shutdown(): the BYE text to send once the running command has finished. */
   private stopping: string | null = null;
-  /** True once this session holds a per-user-and-IP slot of the admission. */
-  private loginCounted = false;
+  /** The account whose per-user-and-IP slot of the admission this session holds, if any. */
+  private loginCounted: Account | null = null;
   private readonly doneWaiters: Array<() => void> = [];
   /** This session's id in every log line (`session`), as Dovecot's session=<...>. */
   readonly sessionId = randomBytes(6).toString('base64url');
@@ -128,6 +128,20 @@ export class Connection implements Session {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.log = opts.log.child({ session: this.sessionId, remote: this.remoteAddress, port: socket.localPort });
     this.log.info({ local: `${socket.localAddress}:${socket.localPort}`, tls: opts.implicitTls }, 'connect');
+    this.queue = new CommandQueue<Pending>(MAX_QUEUED_COMMANDS, {
+      pause: () => {
+        this.socket.pause();
+        this.deflate?.pause();
+      },
+      resume: () => {
+        this.socket.resume();
+        this.deflate?.resume();
+      },
+    });
+    this.lineDeadline = new LineDeadline(opts.limits.commandCompletionTimeoutMs, () => {
+      this.log.info('closing a connection whose command line did not complete in time');
+      this.bye('Command not completed in time.');
+    });
     this.out = new SocketWriter(socket, {
       timeoutMs: opts.limits.outputStallTimeoutMs,
       onStall: () => {
@@ -137,6 +151,10 @@ export class Connection implements Session {
       },
     });
     this.attach(socket);
+  }
+
+  get state(): SessionState {
+    return this.status.state;
   }
 
   get rev2(): boolean {
@@ -163,7 +181,7 @@ export class Connection implements Session {
   startCompression(): void {
     if (this.deflate || this.closed) return;
     this.socket.removeAllListeners('data');
-    this.queue.length = 0;
+    this.queue.clear();
     this.reader = new CommandReader();
     const channel = new DeflateChannel(
       this.socket,
@@ -212,7 +230,6 @@ export class Connection implements Session {
   start(): void {
     this.out.untagged(`OK [CAPABILITY ${this.capabilities().join(' ')}] Letterbox ready.`);
     this.resetTimer();
-    this.unsubscribe = this.store.onChange((accountId, mailboxId) => this.onStoreChange(accountId, mailboxId));
     void this.loop();
   }
 
@@ -247,20 +264,20 @@ export class Connection implements Session {
     if (this.closed) return;
     this.endReason ??= 'logout';
     this.closed = true;
-    this.state = 'logout';
+    this.status = LOGOUT;
+    this.stopTracking();
     if (this.timer) clearTimeout(this.timer);
-    if (this.lineTimer) clearTimeout(this.lineTimer);
-    if (this.loginCounted && this.account) this.opts.admission.releaseLogin(this.account.id, this.remoteAddress);
+    this.lineDeadline.stop();
+    if (this.loginCounted) this.opts.admission.releaseLogin(this.loginCounted.id, this.remoteAddress);
     if (this.registered) this.opts.sessions.remove(this.registered);
-    this.loginCounted = false;
-    this.unsubscribe?.();
+    this.loginCounted = null;
     this.out.close();
     // With COMPRESS, ending the compressed stream flushes it and then ends the socket.
     if (this.deflate) this.deflate.end();
     else this.socket.end();
     // A peer that never reads must not keep the socket (and its buffers) forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
-    this.wake();
+    this.queue.wake();
     this.change.wake();
   }
 
@@ -276,13 +293,12 @@ export class Connection implements Session {
     for (;;) {
       const item = this.queue.shift();
       if (item) {
-        this.maybeResume();
         if (item.kind === 'command') return item.command;
         continue; // a framing error inside AUTHENTICATE/IDLE: drop it, the caller sees the next line
       }
       if (this.closed) return null;
       this.awaitingLine = true;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await this.queue.wait();
       this.awaitingLine = false;
     }
   }
@@ -292,7 +308,7 @@ export class Connection implements Session {
   }
 
   async waitForChange(): Promise<void> {
-    await this.change.wait((changed) => (changed && this.selected !== null) || this.queue.length > 0 || this.closed);
+    await this.change.wait((changed) => (changed && this.status.state === 'selected') || this.queue.length > 0 || this.closed);
   }
 
   afterTagged(fn: () => Promise<void> | void): void {
@@ -305,18 +321,32 @@ export class Connection implements Session {
       this.log.warn({ user: account.email }, 'login refused: too many sessions of this user from this address');
       throw no('Maximum number of connections from user+IP exceeded.', 'LIMIT');
     }
-    this.loginCounted = true;
-    this.account = account;
-    this.state = 'authenticated';
+    this.loginCounted = account;
+    this.status = { state: 'authenticated', account };
     this.log = this.log.child({ user: account.email });
-    this.registered = liveSession('imap', this, account, () => this.selected?.mailbox.name ?? null);
+    this.registered = liveSession('imap', this, account, () => (this.status.state === 'selected' ? this.status.view.mailbox.name : null));
     this.opts.sessions.add(this.registered);
     this.resetTimer();
   }
 
+  select(view: SelectedMailbox): void {
+    const status = this.status;
+    if (status.state !== 'authenticated' && status.state !== 'selected') return;
+    this.stopTracking();
+    this.status = { state: 'selected', account: status.account, view };
+    this.untrack = this.opts.tracker.track(status.account.id, view.mailbox.id, this.change);
+  }
+
   deselect(): void {
-    this.selected = null;
-    if (this.state === 'selected') this.state = 'authenticated';
+    const status = this.status;
+    if (status.state !== 'selected') return;
+    this.stopTracking();
+    this.status = { state: 'authenticated', account: status.account };
+  }
+
+  private stopTracking(): void {
+    this.untrack?.();
+    this.untrack = null;
   }
 
   async sync(allowExpunge: boolean): Promise<void> {
@@ -349,7 +379,7 @@ export class Connection implements Session {
     const ctx = this.opts.secureContext();
     if (!ctx) return;
     this.socket.removeAllListeners('data');
-    this.queue.length = 0;
+    this.queue.clear();
     this.reader = new CommandReader();
     const secure = await startServerTls(this.socket, ctx, (err) => this.log.info({ err: err.message }, 'STARTTLS handshake failed'));
     if (!secure) {
@@ -394,57 +424,16 @@ export class Connection implements Session {
       this.bye('Internal error reading commands');
       return;
     }
+    const framed: Pending[] = [];
     for (const ev of events) {
       if (ev.kind === 'continue') this.continuation('Ready for literal data');
-      else if (ev.kind === 'command') this.queue.push({ kind: 'command', command: ev.command });
-      else this.queue.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
+      else if (ev.kind === 'command') framed.push({ kind: 'command', command: ev.command });
+      else framed.push({ kind: 'error', tag: ev.tag, message: ev.message, code: ev.code, fatal: ev.fatal });
     }
-    this.watchLine();
-    if (this.queue.length >= MAX_QUEUED && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-      this.deflate?.pause();
-    }
-    if (this.queue.length > 0) {
-      this.wake();
-      this.change.wake();
-    }
-  }
-
-  /** Starts the command-completion timer when a line is left incomplete, stops it when none is. */
-  private watchLine(): void {
-    if (!this.reader.midLine) {
-      if (this.lineTimer) clearTimeout(this.lineTimer);
-      this.lineTimer = null;
-      return;
-    }
-    if (this.lineTimer) return;
-    this.lineTimer = setTimeout(() => {
-      this.log.info('closing a connection whose command line did not complete in time');
-      this.bye('Command not completed in time.');
-    }, this.opts.limits.commandCompletionTimeoutMs);
-    this.lineTimer.unref();
-  }
-
-  private maybeResume(): void {
-    if (this.paused && this.queue.length < MAX_QUEUED / 2) {
-      this.paused = false;
-      this.socket.resume();
-      this.deflate?.resume();
-    }
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-
-  private onStoreChange(accountId: number | null, mailboxId: number | null): void {
-    if (!this.account || !this.selected) return;
-    if (accountId !== null && accountId !== this.account.id) return;
-    if (mailboxId !== null && mailboxId !== this.selected.mailbox.id) return;
-    this.markChanged();
+    this.lineDeadline.watch(this.reader.midLine);
+    this.queue.push(framed);
+    // A line ends IDLE's wait too.
+    if (this.queue.length > 0) this.change.wake();
   }
 
   /** Inactivity limit: 60 s before login, 30 minutes after (RFC 9051 section 5.4), IDLE its own. */
@@ -463,10 +452,9 @@ export class Connection implements Session {
     while (!this.closed) {
       const item = this.queue.shift();
       if (!item) {
-        await new Promise<void>((resolve) => (this.waiter = resolve));
+        await this.queue.wait();
         continue;
       }
-      this.maybeResume();
       // Backpressure: while the client does not read what was already written, produce nothing more;
       // the queue then fills and reading pauses (MAX_QUEUED_COMMANDS).
       await this.out.drain();

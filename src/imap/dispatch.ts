@@ -8,13 +8,13 @@
 import { argReader, readCommandHead, tryReadTag } from '../protocol/args.js';
 import { MAX_BAD_COMMANDS } from '../limits.js';
 import { MailboxNameError, ParseError } from '../protocol/types.js';
-import type { CommandSpec } from './command.js';
+import { contextFor, type CommandSpec } from './command.js';
 import { commands } from './commands/index.js';
-import type { Connection, Pending } from './connection.js';
 import { fromStoreError, ImapError } from './errors.js';
+import type { DispatchedSession, Pending } from './session.js';
 
 /** dispatch handles one queue entry of the connection. Never throws for client input. */
-export async function dispatch(c: Connection, item: Pending): Promise<void> {
+export async function dispatch(c: DispatchedSession, item: Pending): Promise<void> {
   if (item.kind === 'error') {
     replyBad(c, item.tag ?? '*', item.message, item.code);
     if (item.fatal) c.bye('Unrecoverable protocol error');
@@ -76,9 +76,9 @@ export async function dispatch(c: Connection, item: Pending): Promise<void> {
   }
 }
 
-async function runParsed(c: Connection, spec: CommandSpec, args: unknown, tag: string, uid: boolean, allowExpunge: boolean): Promise<void> {
+async function runParsed(c: DispatchedSession, spec: CommandSpec, args: unknown, tag: string, uid: boolean, allowExpunge: boolean): Promise<void> {
   try {
-    const text = await spec.run(c, args, { tag, uid });
+    const text = await spec.run(contextFor(c, tag, uid), args);
     if (c.isClosed) return;
     await c.sync(allowExpunge);
     c.badInRow = 0;
@@ -96,7 +96,7 @@ async function runParsed(c: Connection, spec: CommandSpec, args: unknown, tag: s
   }
 }
 
-async function safeSync(c: Connection, allowExpunge: boolean): Promise<void> {
+async function safeSync(c: DispatchedSession, allowExpunge: boolean): Promise<void> {
   try {
     await c.sync(allowExpunge);
   } catch (err) {
@@ -106,7 +106,7 @@ async function safeSync(c: Connection, allowExpunge: boolean): Promise<void> {
   }
 }
 
-function reply(c: Connection, tag: string, err: ImapError): void {
+function reply(c: DispatchedSession, tag: string, err: ImapError): void {
   const code = err.code ? `[${err.code}] ` : '';
   if (err.status === 'BYE') {
     c.bye(`${code}${err.message}`);
@@ -120,7 +120,7 @@ function reply(c: Connection, tag: string, err: ImapError): void {
   c.out.tagged(tag, 'NO', `${code}${err.message}`);
 }
 
-function replyBad(c: Connection, tag: string, message: string, code?: string): void {
+function replyBad(c: DispatchedSession, tag: string, message: string, code?: string): void {
   c.out.tagged(tag, 'BAD', `${code ? `[${code}] ` : ''}${message}`);
   if (++c.badInRow >= MAX_BAD_COMMANDS) c.bye('Too many invalid commands.');
 }

@@ -6,7 +6,7 @@
 import { flagList } from '../protocol/encoder.js';
 import { ParseError } from '../protocol/types.js';
 import type { MessageMeta } from '../store/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import type { SelectedMailbox } from './selected.js';
 
 /** System flags every mailbox supports (RFC 9051 section 2.3.2), in the order FLAGS lists them. */
@@ -42,11 +42,10 @@ export function permanentFlagsLine(view: SelectedMailbox): string {
 
 /**
  * announceKeywords writes `* FLAGS (...)` and `* OK [PERMANENTFLAGS (...)]` when a flag list of `metas` holds a
- * keyword the client has not been told of: RFC 9051 section 7.3.5 (RFC 3501 section 7.2.6) requires FLAGS to
+ * keyword the client has not been told of in `view`: RFC 9051 section 7.3.5 (RFC 3501 section 7.2.6) requires FLAGS to
  * name every flag a FETCH may show. Call it before writing the FETCH responses of `metas`.
  */
-export function announceKeywords(s: Session, metas: Iterable<MessageMeta>): void {
-  const view = s.selected!;
+export function announceKeywords(s: Session, view: SelectedMailbox, metas: Iterable<MessageMeta>): void {
   let added = false;
   let last: readonly string[] | null = null;
   for (const m of metas) {

@@ -5,7 +5,7 @@
  */
 import { authenticate, LoginRefused } from '../auth/login.js';
 import type { Account } from '../store/types.js';
-import type { Session } from './command.js';
+import type { Session } from './session.js';
 import { no } from './errors.js';
 
 /**

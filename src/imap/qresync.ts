@@ -5,7 +5,7 @@
  */
 import { flagList, formatSequenceSet } from '../protocol/encoder.js';
 import { ParseError, type ArgReader, type SequenceSet } from '../protocol/types.js';
-import type { Session } from './command.js';
+import type { SelectedContext } from './command.js';
 import { uidSetContains } from './condstore.js';
 
 /** Responses written between two awaits of the writer's drain(): bounds what a large resync buffers. */
@@ -58,9 +58,8 @@ function skipSeqMatchData(r: ArgReader): void {
  * selected view no longer holds, ascending. A UID the view still holds was expunged after SELECT listed the
  * mailbox; it is announced later as a plain VANISHED, so the client's sequence numbers stay right.
  */
-export async function vanishedSince(s: Session, modseq: number, within: SequenceSet | null): Promise<number[]> {
-  const view = s.selected!;
-  const changes = await s.store.changesSince(s.account!.id, view.mailbox.id, modseq);
+export async function vanishedSince({ session: s, account, view }: SelectedContext, modseq: number, within: SequenceSet | null): Promise<number[]> {
+  const changes = await s.store.changesSince(account.id, view.mailbox.id, modseq);
   const maxUid = Math.max(changes.uidNext - 1, view.uids[view.count - 1] ?? 0);
   return changes.expunged.filter((uid) => view.seqOf(uid) === 0 && (within === null || uidSetContains(within, uid, maxUid, view.savedResult)));
 }
@@ -71,9 +70,8 @@ export async function vanishedSince(s: Session, modseq: number, within: Sequence
  * `* n FETCH (UID u FLAGS (...) MODSEQ (m))` for each message changed (or added) since then, both limited
  * to the known UIDs when given.
  */
-export async function resyncSelected(s: Session, q: QresyncParam): Promise<void> {
-  const view = s.selected!;
-  const changes = await s.store.changesSince(s.account!.id, view.mailbox.id, q.modseq);
+export async function resyncSelected({ session: s, account, view }: SelectedContext, q: QresyncParam): Promise<void> {
+  const changes = await s.store.changesSince(account.id, view.mailbox.id, q.modseq);
   const maxUid = Math.max(changes.uidNext - 1, view.uids[view.count - 1] ?? 0);
   const known = (uid: number): boolean => q.knownUids === null || uidSetContains(q.knownUids, uid, maxUid);
   const vanished = changes.expunged.filter((uid) => view.seqOf(uid) === 0 && known(uid));

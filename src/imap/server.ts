@@ -7,7 +7,12 @@
  *
  * Imports (src/imap): protocol/, mime/, store/, auth/, delivery/, mailboxes/, sessions/, net/, tls/,
  * config/, metrics/ and src/limits.ts; never pop3/, lmtp/, server/, cli/, import/, export/ or admin/
- * (eslint.config.js holds it).
+ * (eslint.config.js holds it). Inside it, imports run one way: server -> connection -> dispatch ->
+ * commands/ -> command.ts -> session.ts; no command imports connection.ts. The session lives in:
+ * session.ts (what commands and the dispatcher see of a connection, SessionStatus), command.ts (CommandSpec
+ * and the context typed by state), commands/index.ts (the one dispatch table), dispatch.ts (state check,
+ * parse, run, the one place errors become replies), selected.ts (the selected view), sync.ts (untagged
+ * updates from the change feed), tracker.ts (store changes routed to the sessions that selected the mailbox).
  */
 import type { Logger } from 'pino';
 import { LoginPenalty, penaltyLimits } from '../auth/penalty.js';
@@ -19,6 +24,7 @@ import { startListeners, type ListenAddress as NetListenAddress } from '../net/l
 import * as L from '../limits.js';
 import type { Store } from '../store/types.js';
 import { Connection, type SessionLimits } from './connection.js';
+import { MailboxTracker } from './tracker.js';
 
 /** ListenAddress names one bound IMAP listener. */
 export type ListenAddress = NetListenAddress<'imap' | 'imaps'>;
@@ -99,6 +105,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // A registry of its own follows the store's control messages here; a shared one is followed by its owner (serve).
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
+  // One store listener for the server; the tracker hands each change to the sessions that have its mailbox selected.
+  const tracker = new MailboxTracker();
+  const unlisten = store.onChange((accountId, mailboxId) => tracker.changed(accountId, mailboxId));
   const counts = { imap: 0, imaps: 0 };
   const listeners = await startListeners({
     host: config.imap.host,
@@ -125,6 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         penalty,
         metrics,
         sessions,
+        tracker,
         onClose: () => {
           counts[kind]--;
           ctx.closed();
@@ -134,6 +144,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return c;
     },
   }).catch((err: unknown) => {
+    unlisten();
     unfollow();
     throw err;
   });
@@ -151,6 +162,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     close: async () => {
       unfollow();
       await listeners.close('Server shutting down.');
+      unlisten();
     },
   };
 }

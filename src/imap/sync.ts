@@ -9,7 +9,9 @@
  */
 import { flagList } from '../protocol/encoder.js';
 import { StoreError, type MessageMeta } from '../store/types.js';
-import type { Session } from './command.js';
+import type { Account } from '../store/types.js';
+import type { SelectedMailbox } from './selected.js';
+import type { Session } from './session.js';
 import { condstoreOn, qresyncOn, writeExpunged } from './condstore.js';
 import { ImapError } from './errors.js';
 import { announceKeywords } from './flags.js';
@@ -23,22 +25,24 @@ import { announceKeywords } from './flags.js';
  * made at every command. Does nothing without a selected mailbox. Throws as syncSelected.
  */
 export async function syncIfBehind(session: Session, notified: boolean, allowExpunge: boolean): Promise<void> {
-  const view = session.selected;
-  const account = session.account;
-  if (!view || !account) return;
+  const status = session.status;
+  if (status.state !== 'selected') return;
+  const { account, view } = status;
   const force = view.pendingExpunge.size > 0 && (allowExpunge || (view.pendingSince !== null && condstoreOn(session)));
   if (!notified && !force) {
     const highest = await session.store.highestModseq(account.id, view.mailbox.id);
     if (highest !== null && highest <= view.knownModseq) return;
   }
-  await syncSelected(session, allowExpunge);
+  await syncView(session, account, view, allowExpunge);
 }
 
 /** syncSelected: see the module doc. Throws ImapError BYE when the selected mailbox no longer exists. */
 export async function syncSelected(session: Session, allowExpunge: boolean): Promise<void> {
-  const view = session.selected;
-  const account = session.account;
-  if (!view || !account) return;
+  const status = session.status;
+  if (status.state === 'selected') await syncView(session, status.account, status.view, allowExpunge);
+}
+
+async function syncView(session: Session, account: Account, view: SelectedMailbox, allowExpunge: boolean): Promise<void> {
   const changes = await gone(session.store.changesSince(account.id, view.mailbox.id, view.knownModseq));
   const out = session.out;
 
@@ -49,7 +53,7 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
   }
   // Under QRESYNC the client learns the modseq of what VANISHED reports from the HIGHESTMODSEQ that follows it.
   const vanished = allowExpunge && view.pendingExpunge.size > 0 && qresyncOn(session);
-  if (allowExpunge && view.pendingExpunge.size > 0) writeExpunged(session, [...view.pendingExpunge]);
+  if (allowExpunge && view.pendingExpunge.size > 0) writeExpunged(session, view, [...view.pendingExpunge]);
   if (view.pendingExpunge.size === 0) view.pendingSince = null;
 
   const before = view.count;
@@ -72,7 +76,7 @@ export async function syncSelected(session: Session, allowExpunge: boolean): Pro
     }
     view.update(m);
   }
-  announceKeywords(session, shown);
+  announceKeywords(session, view, shown);
   if (view.count !== before) {
     if (view.claimsRecent) {
       const upTo = view.uids[view.count - 1]! + 1;

@@ -6,7 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { waitForDrain, type StallPolicy } from '../net/backpressure.js';
-import type { ResponseWriter } from './command.js';
+import type { ResponseWriter } from './session.js';
 import type { DeflateChannel } from './deflate.js';
 
 /** SocketWriter implements ResponseWriter over a socket that can be swapped (STARTTLS). */

@@ -46,6 +46,18 @@ export interface Pop3Session extends LoginContext {
   close(): void;
 }
 
+/**
+ * DispatchedPop3Session is what the dispatcher needs of a session besides what commands see: the count of
+ * bad commands in a row (MAX_BAD_COMMANDS) and the afterReply hooks. The connection implements it, so
+ * dispatch.ts imports this file, never connection.ts.
+ */
+export interface DispatchedPop3Session extends Pop3Session {
+  /** Bad commands in a row; the dispatcher resets it on a command that is not refused as bad. */
+  badInRow: number;
+  /** Runs the callbacks registered with afterReply, in order. */
+  runAfterReply(): Promise<void>;
+}
+
 /** Reply is a handler's result: the text of the `+OK` reply, or undefined when the handler wrote its reply itself. */
 export type Reply = string | void;
 

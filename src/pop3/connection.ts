@@ -18,15 +18,13 @@ import type { Admission } from '../net/admission.js';
 import { MAX_QUEUED_COMMANDS } from '../limits.js';
 import type { Account, Store } from '../store/types.js';
 import { startServerTls } from '../tls/upgrade.js';
-import type { Transaction } from './command.js';
-import { dispatch, type DispatchTarget } from './dispatch.js';
+import { CommandQueue, LineDeadline } from '../net/command-queue.js';
+import type { DispatchedPop3Session, Transaction } from './command.js';
+import { dispatch } from './dispatch.js';
 import { refuse } from './errors.js';
 import { LineReader, type LineEvent } from './line-reader.js';
 import { Maildrop } from './maildrop.js';
 import { Pop3Writer } from './writer.js';
-
-/** Pending is a queue entry: a line from the client, or a line that was too long (answered -ERR in its turn). */
-export type Pending = LineEvent;
 
 /** Pop3SessionLimits are the per-session limits (defaults in src/limits.ts; tests lower them); milliseconds. */
 export interface Pop3SessionLimits {
@@ -62,7 +60,8 @@ export interface Pop3ConnectionOptions {
   onClose: () => void;
 }
 
-export class Pop3Connection implements DispatchTarget {
+/** Pop3Connection implements the Pop3Session (and what the dispatcher needs of it, DispatchedPop3Session) over one socket. */
+export class Pop3Connection implements DispatchedPop3Session {
   user: string | null = null;
   transaction: Transaction | null = null;
   readonly out: Pop3Writer;
@@ -75,15 +74,14 @@ export class Pop3Connection implements DispatchTarget {
 
   private socket: net.Socket;
   private reader = new LineReader();
-  private readonly queue: Pending[] = [];
-  private waiter: (() => void) | null = null;
+  /** Lines from the client, or lines that were too long (answered -ERR in their turn); reading pauses while too many wait. */
+  private readonly queue: CommandQueue<LineEvent>;
   private after: Array<() => Promise<void> | void> = [];
   private closed = false;
-  private paused = false;
   private tlsActive: boolean;
   private timer: NodeJS.Timeout | null = null;
   /** Runs while a line is incomplete (slowloris). */
-  private lineTimer: NodeJS.Timeout | null = null;
+  private readonly lineDeadline: LineDeadline;
   /** True while dispatch runs a command. */
   private running = false;
   /** True while the running command waits for a client line (a SASL response). */
@@ -110,6 +108,11 @@ export class Pop3Connection implements DispatchTarget {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.log = opts.log.child({ protocol: 'pop3', session: this.sessionId, remote: this.remoteAddress, port: socket.localPort });
     this.log.info({ local: `${socket.localAddress}:${socket.localPort}`, tls: opts.implicitTls }, 'connect');
+    this.queue = new CommandQueue<LineEvent>(MAX_QUEUED_COMMANDS, { pause: () => this.socket.pause(), resume: () => this.socket.resume() });
+    this.lineDeadline = new LineDeadline(opts.limits.commandCompletionTimeoutMs, () => {
+      this.log.info('closing a connection whose command line did not complete in time');
+      this.sayGoodbye('Command not completed in time.');
+    });
     this.out = new Pop3Writer(socket, {
       timeoutMs: opts.limits.outputStallTimeoutMs,
       onStall: () => {
@@ -186,7 +189,7 @@ export class Pop3Connection implements DispatchTarget {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.lineTimer) clearTimeout(this.lineTimer);
+    this.lineDeadline.stop();
     if (this.loginCounted && this.transaction) this.opts.admission.releaseLogin(this.transaction.account.id, this.remoteAddress);
     if (this.registered) this.opts.sessions.remove(this.registered);
     this.loginCounted = false;
@@ -194,20 +197,19 @@ export class Pop3Connection implements DispatchTarget {
     this.socket.end();
     // A peer that never reads must not keep the socket (and its buffers) forever.
     setTimeout(() => this.socket.destroy(), 5000).unref();
-    this.wake();
+    this.queue.wake();
   }
 
   async readLine(): Promise<string | null> {
     for (;;) {
       const item = this.queue.shift();
       if (item) {
-        this.maybeResume();
         if (item.kind === 'line') return item.text;
         continue; // an over-long SASL response: drop it, the next line is the answer
       }
       if (this.closed) return null;
       this.awaitingLine = true;
-      await new Promise<void>((resolve) => (this.waiter = resolve));
+      await this.queue.wait();
       this.awaitingLine = false;
     }
   }
@@ -254,7 +256,7 @@ export class Pop3Connection implements DispatchTarget {
    */
   async upgradeToTls(): Promise<void> {
     this.socket.removeAllListeners('data');
-    this.queue.length = 0;
+    this.queue.clear();
     this.reader = new LineReader();
     const secure = await startServerTls(this.socket, this.opts.secureContext(), (err) => this.log.info({ err: err.message }, 'STLS handshake failed'));
     if (!secure) {
@@ -286,41 +288,9 @@ export class Pop3Connection implements DispatchTarget {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    for (const ev of this.reader.push(chunk)) this.queue.push(ev);
-    this.watchLine();
-    if (this.queue.length >= MAX_QUEUED_COMMANDS && !this.paused) {
-      this.paused = true;
-      this.socket.pause();
-    }
-    if (this.queue.length > 0) this.wake();
-  }
-
-  /** Starts the line-completion timer when a line is left incomplete, stops it when none is. */
-  private watchLine(): void {
-    if (!this.reader.midLine) {
-      if (this.lineTimer) clearTimeout(this.lineTimer);
-      this.lineTimer = null;
-      return;
-    }
-    if (this.lineTimer) return;
-    this.lineTimer = setTimeout(() => {
-      this.log.info('closing a connection whose command line did not complete in time');
-      this.sayGoodbye('Command not completed in time.');
-    }, this.opts.limits.commandCompletionTimeoutMs);
-    this.lineTimer.unref();
-  }
-
-  private maybeResume(): void {
-    if (this.paused && this.queue.length < MAX_QUEUED_COMMANDS / 2) {
-      this.paused = false;
-      this.socket.resume();
-    }
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
+    const lines = this.reader.push(chunk);
+    this.lineDeadline.watch(this.reader.midLine);
+    this.queue.push(lines);
   }
 
   /** Autologout (RFC 1939 section 3): the unauthenticated limit before login, 10 minutes after. */
@@ -342,10 +312,9 @@ export class Pop3Connection implements DispatchTarget {
     while (!this.closed) {
       const item = this.queue.shift();
       if (!item) {
-        await new Promise<void>((resolve) => (this.waiter = resolve));
+        await this.queue.wait();
         continue;
       }
-      this.maybeResume();
       // Backpressure: while the client does not read what was already written, produce nothing more;
       // the queue then fills and reading pauses (MAX_QUEUED_COMMANDS).
       await this.out.drain();

@@ -7,27 +7,13 @@
  * the session.
  */
 import { MAX_BAD_COMMANDS } from '../limits.js';
-import type { Logger } from 'pino';
-import type { CommandSpec, Pop3Session } from './command.js';
+import type { CommandSpec, DispatchedPop3Session } from './command.js';
 import { commands } from './commands/index.js';
 import { bad, fromStoreError, Pop3Error } from './errors.js';
 import type { LineEvent } from './line-reader.js';
 
-/**
- * DispatchTarget is what dispatch needs of a connection (Pop3Connection) beyond the Pop3Session that
- * handlers see: the count of bad commands in a row, the session's log, and the hooks to run once the reply
- * is written. Declared here so that dispatch never imports the connection that calls it.
- */
-export interface DispatchTarget extends Pop3Session {
-  /** Bad commands in a row; MAX_BAD_COMMANDS ends the session. */
-  badInRow: number;
-  readonly log: Logger;
-  /** Runs what handlers queued with afterReply (the STLS handshake). */
-  runAfterReply(): Promise<void>;
-}
-
-/** dispatch handles one queue entry of the connection: a line, or a line that was too long. Never throws for client input. */
-export async function dispatch(c: DispatchTarget, item: LineEvent): Promise<void> {
+/** dispatch handles one queue entry of the connection. Never throws for client input. */
+export async function dispatch(c: DispatchedPop3Session, item: LineEvent): Promise<void> {
   if (item.kind === 'too-long') {
     reply(c, bad('Line too long.'));
     return;
@@ -64,7 +50,7 @@ export async function dispatch(c: DispatchTarget, item: LineEvent): Promise<void
 }
 
 /** reply writes the -ERR for `err` and counts bad commands; the MAX_BAD_COMMANDS-th in a row is answered "Too many invalid commands." and ends the session. */
-function reply(c: DispatchTarget, err: Pop3Error): void {
+function reply(c: DispatchedPop3Session, err: Pop3Error): void {
   if (!err.badCommand) c.badInRow = 0;
   else if (++c.badInRow >= MAX_BAD_COMMANDS) {
     c.out.err('Too many invalid commands.');

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { commands } from '../../src/imap/commands/index.js';
-import type { Session } from '../../src/imap/command.js';
+import type { Session } from '../../src/imap/session.js';
 import { ImapError } from '../../src/imap/errors.js';
 import { encodeBodyStructure, encodeEnvelope } from '../../src/imap/fetch/structure.js';
 import { parseMessage } from '../../src/mime/parse.js';

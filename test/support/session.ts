@@ -6,8 +6,9 @@
  */
 import type { Account, Store } from '../../src/store/types.js';
 import { readCommandHead } from '../../src/protocol/args.js';
-import type { CommandSpec, Session, SessionState } from '../../src/imap/command.js';
+import { contextFor, type CommandSpec, type ContextFor } from '../../src/imap/command.js';
 import type { SelectedMailbox } from '../../src/imap/selected.js';
+import type { Session, SessionState, SessionStatus } from '../../src/imap/session.js';
 import { readerOf } from './protocol.js';
 
 /** FakeSessionOptions: what differs between tests; everything not given is off, empty or null. */
@@ -34,21 +35,38 @@ export interface FakeSession extends Session {
   readonly responses: Buffer[];
   readonly untagged: string[];
   readonly calls: string[];
+  /** The selected view (status.view); throws when the session has none. */
+  readonly view: SelectedMailbox;
 }
 
 /**
- * fakeSession builds a FakeSession. Only what command handlers use is there: state, store, account,
- * selected, enabled, rev2, utf8, out (untagged, write, drain), capabilities(), deselect() and
- * markChanged() (which sets `changed`); anything else a handler touches is undefined.
+ * fakeSession builds a FakeSession. Only what command handlers use is there: status and state (from
+ * `state`, `account` and `selected`), store, enabled, rev2, utf8, out (untagged, write, drain),
+ * capabilities(), login(), select(), deselect() and markChanged() (which sets `changed`); anything else a
+ * handler touches is undefined.
  */
 export function fakeSession(opts: FakeSessionOptions = {}): FakeSession {
   const responses: Buffer[] = [];
   const untagged: string[] = [];
+  const account = opts.account ?? null;
+  const state = opts.state ?? (opts.selected ? 'selected' : account ? 'authenticated' : 'not-authenticated');
+  let status: SessionStatus;
+  if (state === 'selected' && account && opts.selected) status = { state, account, view: opts.selected };
+  else if ((state === 'selected' || state === 'authenticated') && account) status = { state: 'authenticated', account };
+  else if (state === 'logout') status = { state };
+  else status = { state: 'not-authenticated' };
   const session = {
-    state: opts.state ?? (opts.selected ? 'selected' : opts.account ? 'authenticated' : 'not-authenticated'),
+    get status(): SessionStatus {
+      return status;
+    },
+    get state(): SessionState {
+      return status.state;
+    },
+    get view(): SelectedMailbox {
+      if (status.state !== 'selected') throw new Error('fakeSession: no mailbox is selected');
+      return status.view;
+    },
     store: opts.store,
-    account: opts.account ?? null,
-    selected: opts.selected ?? null,
     rev2: opts.rev2 ?? false,
     utf8: opts.utf8 ?? false,
     enabled: new Set<string>(),
@@ -65,9 +83,14 @@ export function fakeSession(opts: FakeSessionOptions = {}): FakeSession {
       drain: async () => {},
     },
     capabilities: () => opts.capabilities ?? [],
+    login(a: Account) {
+      status = { state: 'authenticated', account: a };
+    },
+    select(view: SelectedMailbox) {
+      if (status.state === 'authenticated' || status.state === 'selected') status = { state: 'selected', account: status.account, view };
+    },
     deselect() {
-      session.selected = null;
-      session.state = 'authenticated';
+      if (status.state === 'selected') status = { state: 'authenticated', account: status.account };
     },
     markChanged() {
       (session as unknown as { changed: boolean }).changed = true;
@@ -76,12 +99,18 @@ export function fakeSession(opts: FakeSessionOptions = {}): FakeSession {
   return session as unknown as FakeSession;
 }
 
-/** runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs `spec` on the session. */
-export async function runCommand<A>(spec: CommandSpec<A>, s: Session, line: string): Promise<string | void> {
+/**
+ * runCommand parses `line` (e.g. "A1 UID FETCH 1:* FLAGS") with the real ArgReader and runs `spec` on the
+ * session with the context of the session's state, as the dispatcher does (contextFor). Throws when the
+ * command is not valid in the session's state, which the dispatcher would answer BAD.
+ */
+export async function runCommand<A, S extends SessionState>(spec: CommandSpec<A, S>, s: Session, line: string): Promise<string | void> {
+  if (!(spec.states as readonly SessionState[]).includes(s.state)) throw new Error(`runCommand: ${spec.name} is not valid in state ${s.state}`);
   const r = readerOf(line);
   const head = readCommandHead(r);
   const args = spec.parse(r, s);
-  return spec.run(s, args, { tag: line.split(' ')[0]!, uid: head.name.startsWith('UID ') });
+  // The state was checked above, so the context is the one of a state in S.
+  return spec.run(contextFor(s, line.split(' ')[0]!, head.name.startsWith('UID ')) as ContextFor<S>, args);
 }
 
 /** text returns a session's responses as one string (bytes read as latin1, so 8-bit bytes stay visible one to one). */

@@ -38,7 +38,7 @@ export function readMessageData(r: ArgReader, utf8Accept: boolean): Buffer {
 }
 
 /** APPEND mailbox [flags] [date-time] literal [[flags] [date-time] literal ...]. */
-export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }> = {
+export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }, 'authenticated' | 'selected'> = {
   name: 'APPEND',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -62,8 +62,7 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
     } while (!r.atEnd());
     return { mailbox, items };
   },
-  async run(s, { mailbox, items }) {
-    const account = s.account!;
+  async run({ session: s, account, view }, { mailbox, items }) {
     const box = await s.store.getMailbox(account.id, mailbox);
     if (!box) throw no(`Mailbox doesn't exist: ${mailbox}`, 'TRYCREATE');
     if (items.some((i) => i.data.length === 0)) throw no("Can't save a zero-length message.");
@@ -71,7 +70,7 @@ export const appendCommand: CommandSpec<{ mailbox: string; items: AppendItem[] }
     const messages = items.map((i) => prepareMessage(i.data, i.flags, i.date ?? now));
     const { uidValidity, uids } = await s.store.appendMessages(account.id, box.id, messages);
     // RFC 9051 section 6.3.12: appending to the selected mailbox is reported with EXISTS before the tagged OK.
-    if (s.selected?.mailbox.id === box.id) s.markChanged();
+    if (view?.mailbox.id === box.id) s.markChanged();
     return `[APPENDUID ${uidValidity} ${formatSequenceSet(uids)}] APPEND completed`;
   },
 };

@@ -1,6 +1,6 @@
 /** Argument parsers shared by several commands. */
 import type { ArgReader } from '../../protocol/types.js';
-import type { Session } from '../command.js';
+import type { Session } from '../session.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
 
 /** MailboxArg: the single argument of SELECT, EXAMINE, DELETE, SUBSCRIBE, UNSUBSCRIBE. */

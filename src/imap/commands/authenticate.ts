@@ -5,7 +5,8 @@
  * password in the clear, so both follow the plaintext-auth rule. "*" from the client cancels (BAD).
  */
 import { decodeSaslResponse, LOGIN_CHALLENGES, plainCredentials, SaslError } from '../../auth/sasl.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import type { Account } from '../../store/types.js';
 import { bad, no } from '../errors.js';
 import { checkCredentials, requirePlaintextAllowed } from '../login.js';
@@ -17,7 +18,7 @@ interface AuthArgs {
 }
 
 /** AUTHENTICATE PLAIN|LOGIN [initial-response]. */
-export const authenticateCommand: CommandSpec<AuthArgs> = {
+export const authenticateCommand: CommandSpec<AuthArgs, 'not-authenticated'> = {
   name: 'AUTHENTICATE',
   states: ['not-authenticated'],
   parse(r) {
@@ -31,7 +32,7 @@ export const authenticateCommand: CommandSpec<AuthArgs> = {
     r.end();
     return { mechanism, initial };
   },
-  async run(s, { mechanism, initial }) {
+  async run({ session: s }, { mechanism, initial }) {
     let account: Account;
     if (mechanism === 'PLAIN') {
       requirePlaintextAllowed(s);

@@ -9,7 +9,7 @@ import { no } from '../errors.js';
  * compressCommand: `COMPRESS DEFLATE`. An unknown algorithm is a NO; a second COMPRESS is
  * NO [COMPRESSIONACTIVE] (RFC 4978 section 3). The switch happens after the tagged OK was written.
  */
-export const compressCommand: CommandSpec<string> = {
+export const compressCommand: CommandSpec<string, 'authenticated' | 'selected'> = {
   name: 'COMPRESS',
   states: ['authenticated', 'selected'],
   parse(r) {
@@ -18,7 +18,7 @@ export const compressCommand: CommandSpec<string> = {
     r.end();
     return algorithm;
   },
-  async run(s, algorithm) {
+  async run({ session: s }, algorithm) {
     if (s.compressed) throw no('DEFLATE active', 'COMPRESSIONACTIVE');
     if (algorithm !== 'DEFLATE') throw no(`Unknown compression algorithm ${algorithm}`);
     s.afterTagged(() => s.startCompression());

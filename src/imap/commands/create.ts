@@ -20,7 +20,7 @@ export interface CreateArgs {
  * NO [ALREADYEXISTS]; an invalid name -> NO [CANNOT]; an unknown, virtual (\All, \Flagged) or second
  * special-use attribute -> NO [USEATTR] (RFC 6154 section 3).
  */
-export const createCommand: CommandSpec<CreateArgs> = {
+export const createCommand: CommandSpec<CreateArgs, 'authenticated' | 'selected'> = {
   name: 'CREATE',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -39,8 +39,8 @@ export const createCommand: CommandSpec<CreateArgs> = {
     r.end();
     return { mailbox, use };
   },
-  async run(s, args) {
-    const box = await createMailbox(s.store, s.account!.id, args.mailbox, args.use);
+  async run({ session: s, account }, args) {
+    const box = await createMailbox(s.store, account.id, args.mailbox, args.use);
     // RFC 8474 section 4.1: the new mailbox's MAILBOXID in the tagged OK.
     return `[MAILBOXID (${mailboxObjectId(box.id)})] CREATE completed`;
   },

@@ -13,12 +13,12 @@ import { deleteMailbox } from '../../mailboxes/operations.js';
  * Deleting the mailbox selected in this session ends the selection (state authenticated), as Dovecot
  * closes it first; other sessions learn of it from the change feed.
  */
-export const deleteCommand: CommandSpec<MailboxArg> = {
+export const deleteCommand: CommandSpec<MailboxArg, 'authenticated' | 'selected'> = {
   name: 'DELETE',
   states: ['authenticated', 'selected'],
   parse: parseMailboxArg,
-  async run(s, { mailbox }) {
-    const box = await deleteMailbox(s.store, s.account!.id, mailbox);
-    if (s.selected && s.selected.mailbox.id === box.id) s.deselect();
+  async run({ session: s, account, view }, { mailbox }) {
+    const box = await deleteMailbox(s.store, account.id, mailbox);
+    if (view?.mailbox.id === box.id) s.deselect();
   },
 };

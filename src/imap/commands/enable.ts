@@ -8,7 +8,7 @@ import type { CommandSpec } from '../command.js';
 const ENABLEABLE = new Set(['IMAP4REV2', 'UTF8=ACCEPT', 'CONDSTORE', 'QRESYNC']);
 
 /** ENABLE cap...: turns on the known ones and lists them in `* ENABLED`; unknown ones are ignored (RFC 5161 section 3.1). */
-export const enableCommand: CommandSpec<string[]> = {
+export const enableCommand: CommandSpec<string[], 'authenticated'> = {
   name: 'ENABLE',
   states: ['authenticated'],
   parse(r) {
@@ -19,7 +19,7 @@ export const enableCommand: CommandSpec<string[]> = {
     } while (!r.atEnd());
     return caps;
   },
-  async run(s, caps) {
+  async run({ session: s }, caps) {
     const newly: string[] = [];
     for (const c of caps) {
       const u = c.toUpperCase();

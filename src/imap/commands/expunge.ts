@@ -1,5 +1,7 @@
 /** EXPUNGE (RFC 9051 section 6.4.3) and UID EXPUNGE (RFC 4315 section 2.1). */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec, SelectedContext } from '../command.js';
+import type { SelectedMailbox } from '../selected.js';
+import type { Session } from '../session.js';
 import type { SequenceSet } from '../../protocol/types.js';
 import { qresyncOn, writeExpunged } from '../condstore.js';
 import { bad, no } from '../errors.js';
@@ -9,7 +11,7 @@ import { bad, no } from '../errors.js';
  * (`* n EXPUNGE` each, or `* VANISHED` under QRESYNC, RFC 7162 section 3.2.10, with the mailbox's new
  * HIGHESTMODSEQ in the tagged OK, section 3.2.9).
  */
-export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
+export const expungeCommand: CommandSpec<{ set: SequenceSet | null }, 'selected'> = {
   name: 'EXPUNGE',
   states: ['selected'],
   uidForm: true,
@@ -23,16 +25,16 @@ export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
     r.end();
     return { set };
   },
-  async run(s, { set }, ctx) {
-    const view = s.selected!;
+  async run(ctx, { set }) {
+    const { session: s, view, account } = ctx;
     if (view.readOnly) throw no('Mailbox is read-only.');
     if (ctx.uid && !set) throw bad('UID EXPUNGE needs a UID set.');
     if (!ctx.uid && set) throw bad('EXPUNGE takes no arguments.');
     const uids = set ? view.resolve(set, true) : undefined;
     if (uids && uids.length === 0) return;
-    const expunged = await s.store.expunge(s.account!.id, view.mailbox.id, uids);
-    reportExpunged(s, expunged);
-    return highestModseqText(s, `${ctx.uid ? 'UID ' : ''}EXPUNGE completed`);
+    const expunged = await s.store.expunge(account.id, view.mailbox.id, uids);
+    reportExpunged(s, view, expunged);
+    return highestModseqText(ctx, `${ctx.uid ? 'UID ' : ''}EXPUNGE completed`);
   },
 };
 
@@ -41,13 +43,13 @@ export const expungeCommand: CommandSpec<{ set: SequenceSet | null }> = {
  * is brought up to date, with `[HIGHESTMODSEQ n]` in front (RFC 7162 section 3.2.9), so the client's resync
  * point covers the expunges it was just told of.
  */
-export async function highestModseqText(s: Session, text: string): Promise<string> {
-  if (!qresyncOn(s) || !s.selected) return text;
+export async function highestModseqText({ session: s, view }: SelectedContext, text: string): Promise<string> {
+  if (!qresyncOn(s)) return text;
   await s.sync(true);
-  return s.selected ? `[HIGHESTMODSEQ ${s.selected.knownModseq}] ${text}` : text;
+  return `[HIGHESTMODSEQ ${view.knownModseq}] ${text}`;
 }
 
 /** reportExpunged removes UIDs from the view and announces them: `* VANISHED` under QRESYNC, else `* n EXPUNGE` each (condstore.ts writeExpunged). */
-export function reportExpunged(s: Session, uids: readonly number[]): void {
-  writeExpunged(s, uids);
+export function reportExpunged(s: Session, view: SelectedMailbox, uids: readonly number[]): void {
+  writeExpunged(s, view, uids);
 }

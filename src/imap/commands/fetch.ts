@@ -3,7 +3,7 @@
  * section 3.1.4. Parsing is here; what to load is decided by fetch/items.ts, each response is built by
  * fetch/render.ts and streamed message by message through the session's writer with backpressure.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec, SelectedContext } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js';
 import type { MessageRecord } from '../../store/types.js';
@@ -65,7 +65,7 @@ function hasSeen(flags: readonly string[]): boolean {
  * sequence number of such a message answers from the view what it holds (UID, FLAGS, MODSEQ) and otherwise
  * ends in `NO [EXPUNGEISSUED]` after the data of the others (RFC 2180 section 4.1, RFC 5530).
  */
-export const fetchCommand: CommandSpec<FetchArgs> = {
+export const fetchCommand: CommandSpec<FetchArgs, 'selected'> = {
   name: 'FETCH',
   states: ['selected'],
   uidForm: true,
@@ -82,16 +82,16 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
     r.end();
     return args;
   },
-  async run(s, args, ctx) {
+  async run(ctx, args) {
+    const { session: s, view, account } = ctx;
     if (args.vanished) {
       if (!ctx.uid) throw bad('VANISHED is only valid with UID FETCH (RFC 7162 section 3.2.6)');
       if (!qresyncOn(s)) throw bad('VANISHED needs ENABLE QRESYNC first');
       if (args.changedSince === null) throw bad('VANISHED needs CHANGEDSINCE (RFC 7162 section 3.2.6)');
     }
     // FETCH MODSEQ and CHANGEDSINCE are CONDSTORE enabling commands (RFC 7162 section 3.1).
-    if (args.changedSince !== null || args.items.some((i) => i.type === 'modseq')) enableCondstore(s);
+    if (args.changedSince !== null || args.items.some((i) => i.type === 'modseq')) enableCondstore(s, view);
     const condstore = condstoreOn(s);
-    const view = s.selected!;
     const uids = view.resolve(args.set, ctx.uid);
     // Under CONDSTORE every FETCH response that carries FLAGS carries MODSEQ too (RFC 7162 section 3.1.4.1).
     const hasFlags = args.items.some((i) => i.type === 'flags');
@@ -100,13 +100,13 @@ export const fetchCommand: CommandSpec<FetchArgs> = {
     const markSeen = plan.setsSeen && !view.readOnly;
     const withFlags = hasFlags ? items : withImplicitItems([...items, { type: 'flags' } as FetchItem], ctx.uid, condstore);
     if (args.vanished) {
-      const vanished = await vanishedSince(s, args.changedSince!, args.set);
+      const vanished = await vanishedSince(ctx, args.changedSince!, args.set);
       if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
     }
     const batch = plan.record || plan.body ? BATCH : VIEW_BATCH;
     let gone = 0;
     for (let i = 0; i < uids.length; i += batch) {
-      gone += await fetchBatch(s, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
+      gone += await fetchBatch(ctx, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
     }
     // UID FETCH passes over UIDs that do not exist (RFC 9051 section 6.4.9); a sequence number names a message.
     if (gone > 0 && !ctx.uid) throw no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED');
@@ -126,8 +126,8 @@ interface BatchPlan {
  * one pass over the UIDs, ascending, written as ASCII straight into one Buffer (UID FETCH 1:* (FLAGS) of a
  * 100,000-message mailbox is every client's first sync; strings built and encoded per line cost twice as much).
  */
-async function fetchFromView(s: Session, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
-  const view = s.selected!;
+async function fetchFromView(ctx: SelectedContext, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
+  const { session: s, view } = ctx;
   const out = new AsciiBuffer(batch.length * 48);
   let seq = 0;
   const uids = view.uids;
@@ -188,13 +188,12 @@ const CLOSE_CRLF = Buffer.from(')\r\n', 'latin1');
  * fetchBatch writes the responses of one batch of UIDs (ascending) and returns how many of its messages could
  * not be answered because another session expunged them.
  */
-async function fetchBatch(s: Session, batch: number[], changedSince: number | null, p: BatchPlan): Promise<number> {
+async function fetchBatch(ctx: SelectedContext, batch: number[], changedSince: number | null, p: BatchPlan): Promise<number> {
+  const { session: s, account, view } = ctx;
   if (!p.plan.record && !p.plan.body && !p.markSeen) {
-    await fetchFromView(s, batch, changedSince, p.items);
+    await fetchFromView(ctx, batch, changedSince, p.items);
     return 0;
   }
-  const view = s.selected!;
-  const account = s.account!;
   let targets = batch.filter((uid) => view.get(uid) !== undefined);
   if (changedSince !== null) targets = targets.filter((uid) => view.get(uid)!.modseq > changedSince);
   const asked = targets.length;

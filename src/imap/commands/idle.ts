@@ -6,11 +6,11 @@ import type { CommandSpec } from '../command.js';
 import { bad } from '../errors.js';
 
 /** IDLE ... DONE. Any line other than DONE ends IDLE with BAD. */
-export const idleCommand: CommandSpec<void> = {
+export const idleCommand: CommandSpec<void, 'authenticated' | 'selected'> = {
   name: 'IDLE',
   states: ['authenticated', 'selected'],
   parse: (r) => r.end(),
-  async run(s) {
+  async run({ session: s }) {
     s.setIdling(true);
     s.continuation('idling');
     try {

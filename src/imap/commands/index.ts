@@ -71,5 +71,9 @@ const all: CommandSpec<any>[] = [
   replaceCommand,
 ];
 
-/** commands maps each command name to its spec. */
-export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((c) => [c.name, c as CommandSpec]));
+/**
+ * commands maps each command name to its spec. The table forgets each spec's argument type and states;
+ * the dispatcher keeps them apart as the types did: it hands run only what the spec's own parse returned,
+ * and runs it only in one of its states, with that state's context (command.ts contextFor).
+ */
+export const commands: ReadonlyMap<string, CommandSpec> = new Map(all.map((c): [string, CommandSpec] => [c.name, c]));

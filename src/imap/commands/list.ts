@@ -3,7 +3,7 @@
  * patterns, RETURN options), RFC 6154 SPECIAL-USE, RFC 3348/RFC 9051 child attributes and RFC 5819
  * LIST-STATUS.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { AuthenticatedContext, CommandSpec } from '../command.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError } from '../../protocol/types.js';
 import { StoreError, type Mailbox } from '../../store/types.js';
@@ -49,7 +49,7 @@ const LINES_PER_DRAIN = 256;
  * (SPECIAL-USE) are accepted; their attributes are always sent. REMOTE is accepted and changes nothing.
  * Unknown options and RECURSIVEMATCH alone are BAD (RFC 5258 sections 3 and 3.1).
  */
-export const listCommand: CommandSpec<ListArgs> = {
+export const listCommand: CommandSpec<ListArgs, 'authenticated' | 'selected'> = {
   name: 'LIST',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -104,18 +104,20 @@ export const listCommand: CommandSpec<ListArgs> = {
     r.end();
     return args;
   },
-  async run(s, args) {
+  async run(ctx, args) {
+    const { session: s, account } = ctx;
     if (!args.extended && args.patterns.length === 1 && args.patterns[0] === '') {
       // RFC 9051 section 6.3.9: an empty pattern asks for the delimiter and the root of the reference.
       s.out.untagged(`LIST (\\Noselect) "${DELIMITER}" ""`);
       return;
     }
-    await writeList(s, args);
+    await writeList(ctx, args);
   },
 };
 
-async function writeList(s: Session, args: ListArgs): Promise<void> {
-  const accountId = s.account!.id;
+async function writeList(ctx: AuthenticatedContext, args: ListArgs): Promise<void> {
+  const s = ctx.session;
+  const accountId = ctx.account.id;
   const matchers = args.patterns.map((p) => compileListPattern(args.reference, p));
   const matches = (name: string): boolean => matchers.some((m) => m(name));
 
@@ -160,15 +162,15 @@ async function writeList(s: Session, args: ListArgs): Promise<void> {
     let line = `LIST (${attrs.join(' ')}) "${DELIMITER}" ${mailboxOut(name, s.utf8)}`;
     if (childInfo.has(name)) line += ` ("CHILDINFO" (${criteria.map((c) => `"${c}"`).join(' ')}))`;
     s.out.untagged(line);
-    if (args.status && box) await listStatus(s, box, args.status);
+    if (args.status && box) await listStatus(ctx, box, args.status);
     if (++written % LINES_PER_DRAIN === 0) await s.out.drain();
   }
 }
 
 /** A mailbox deleted meanwhile by another session just gets no STATUS line (RFC 5819 section 2 allows dropping it). */
-async function listStatus(s: Session, box: Mailbox, items: readonly StatusItem[]): Promise<void> {
+async function listStatus(ctx: AuthenticatedContext, box: Mailbox, items: readonly StatusItem[]): Promise<void> {
   try {
-    await writeStatus(s, box, items);
+    await writeStatus(ctx, box, items);
   } catch (err) {
     if (!(err instanceof StoreError && err.kind === 'NONEXISTENT')) throw err;
   }

@@ -3,7 +3,7 @@ import type { CommandSpec } from '../command.js';
 import { checkCredentials, requirePlaintextAllowed } from '../login.js';
 
 /** LOGIN user password: astrings; refused on cleartext under LOGINDISABLED; tagged OK carries the new CAPABILITY list. */
-export const loginCommand: CommandSpec<{ user: string; password: string }> = {
+export const loginCommand: CommandSpec<{ user: string; password: string }, 'not-authenticated'> = {
   name: 'LOGIN',
   states: ['not-authenticated'],
   parse(r) {
@@ -14,7 +14,7 @@ export const loginCommand: CommandSpec<{ user: string; password: string }> = {
     r.end();
     return { user, password };
   },
-  async run(s, { user, password }) {
+  async run({ session: s }, { user, password }) {
     requirePlaintextAllowed(s);
     const account = await checkCredentials(s, user, password, 'LOGIN');
     s.login(account);

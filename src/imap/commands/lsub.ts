@@ -20,7 +20,7 @@ export interface LsubArgs {
  * ("foo" for a subscribed "foo/bar" under "%", RFC 3501 section 6.3.9). An existing mailbox's
  * special-use attribute is included, as Dovecot does for clients (Outlook) that look for it there.
  */
-export const lsubCommand: CommandSpec<LsubArgs> = {
+export const lsubCommand: CommandSpec<LsubArgs, 'authenticated' | 'selected'> = {
   name: 'LSUB',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -31,8 +31,8 @@ export const lsubCommand: CommandSpec<LsubArgs> = {
     r.end();
     return { reference, pattern };
   },
-  async run(s, { reference, pattern }) {
-    const accountId = s.account!.id;
+  async run({ session: s, account }, { reference, pattern }) {
+    const accountId = account.id;
     const matches = compileListPattern(reference, pattern);
     const subscriptions = new Set(await s.store.listSubscriptions(accountId));
     const names = new Set([...subscriptions].filter(matches));

@@ -9,7 +9,8 @@ import { readCommandHead } from '../../protocol/args.js';
 import { ParseError } from '../../protocol/types.js';
 import { openSqliteStore } from '../../store/sqlite/store.js';
 import type { Account, Store } from '../../store/types.js';
-import type { CommandSpec, Session } from '../command.js';
+import { contextFor, type CommandSpec } from '../command.js';
+import type { Session, SessionStatus } from '../session.js';
 import { fromStoreError, ImapError } from '../errors.js';
 import { SelectedMailbox } from '../selected.js';
 import { readerOf } from '../../../test/support/protocol.js';
@@ -50,7 +51,7 @@ async function harness(opts: { utf8?: boolean } = {}): Promise<Harness> {
       const spec = SPECS.get(name);
       assert.ok(spec, name);
       const args = spec.parse(r, session);
-      const text = await spec.run(session, args, { tag: 't', uid: false });
+      const text = await spec.run(contextFor(session, 't', false), args);
       lines.push(`t OK ${text ?? `${name} completed`}`);
     } catch (err) {
       if (err instanceof ParseError) lines.push(`t BAD ${err.message}`);
@@ -166,10 +167,8 @@ describe('mailbox commands', () => {
     });
     it('ends the selection when the selected mailbox is deleted', async () => {
       const box = (await h.store.getMailbox(h.account.id, 'Junk'))!;
-      h.session.selected = new SelectedMailbox(box, false, []);
-      h.session.state = 'selected';
+      h.session.select(new SelectedMailbox(box, false, []));
       await h.run('DELETE Junk');
-      assert.equal(h.session.selected, null);
       assert.equal(h.session.state, 'authenticated');
     });
   });
@@ -221,8 +220,7 @@ describe('mailbox commands', () => {
     });
     it('marks a selected INBOX changed when its messages move, so EXPUNGE is sent before the tagged OK', async () => {
       const inbox = (await h.store.getMailbox(h.account.id, 'INBOX'))!;
-      h.session.selected = new SelectedMailbox(inbox, false, []);
-      h.session.state = 'selected';
+      h.session.select(new SelectedMailbox(inbox, false, []));
       assert.deepEqual(await h.run('RENAME INBOX Old'), ['t OK RENAME completed']);
       assert.equal((h.session as unknown as { changed?: boolean }).changed, true);
     });
@@ -230,9 +228,10 @@ describe('mailbox commands', () => {
       await h.run('CREATE a/b');
       await h.run('SUBSCRIBE a/b');
       const box = (await h.store.getMailbox(h.account.id, 'a/b'))!;
-      h.session.selected = new SelectedMailbox(box, false, []);
+      const view = new SelectedMailbox(box, false, []);
+      h.session.select(view);
       await h.run('RENAME a c');
-      assert.equal(h.session.selected.mailbox.name, 'c/b');
+      assert.equal(view.mailbox.name, 'c/b');
       assert.ok((await h.store.listSubscriptions(h.account.id)).includes('c/b'));
       assert.ok(!(await h.store.listSubscriptions(h.account.id)).includes('a/b'));
     });

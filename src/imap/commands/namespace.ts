@@ -8,14 +8,14 @@ import { DELIMITER } from '../../store/mailbox-names.js';
  * namespaceCommand: `NAMESPACE` answers `* NAMESPACE (("" "/")) NIL NIL`: one personal namespace with
  * the empty prefix and "/" as delimiter, no other users' or shared namespaces.
  */
-export const namespaceCommand: CommandSpec<null> = {
+export const namespaceCommand: CommandSpec<null, 'authenticated' | 'selected'> = {
   name: 'NAMESPACE',
   states: ['authenticated', 'selected'],
   parse(r) {
     r.end();
     return null;
   },
-  async run(s) {
+  async run({ session: s }) {
     s.out.untagged(`NAMESPACE (("" "${DELIMITER}")) NIL NIL`);
   },
 };

@@ -5,7 +5,7 @@
  * without any limit has no quota root. Limits are set by the administrator (`letterbox user quota`), so
  * SETQUOTA is refused and QUOTASET is not advertised.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { AuthenticatedContext, CommandSpec } from '../command.js';
 import { astringOut, mailboxOut } from '../../protocol/encoder.js';
 import type { Quota } from '../../store/types.js';
 import { no } from '../errors.js';
@@ -27,15 +27,15 @@ export function quotaResources(q: Quota): string | null {
   return parts.length > 0 ? parts.join(' ') : null;
 }
 
-async function writeQuota(s: Session, root: string): Promise<boolean> {
-  const resources = quotaResources(await s.store.getQuota(s.account!.id));
+async function writeQuota({ session: s, account }: AuthenticatedContext, root: string): Promise<boolean> {
+  const resources = quotaResources(await s.store.getQuota(account.id));
   if (resources === null) return false;
   s.out.untagged(`QUOTA ${astringOut(root, s.utf8)} (${resources})`);
   return true;
 }
 
 /** GETQUOTA root: `* QUOTA "" (...)` for the account's root; any other root name is NO [NONEXISTENT]. */
-export const getQuotaCommand: CommandSpec<{ root: string }> = {
+export const getQuotaCommand: CommandSpec<{ root: string }, 'authenticated' | 'selected'> = {
   name: 'GETQUOTA',
   states: ['authenticated', 'selected'],
   parse(r) {
@@ -44,18 +44,17 @@ export const getQuotaCommand: CommandSpec<{ root: string }> = {
     r.end();
     return { root };
   },
-  async run(s, { root }) {
-    if (root !== QUOTA_ROOT || !(await writeQuota(s, root))) throw no(`No such quota root: ${root}`, 'NONEXISTENT');
+  async run(ctx, { root }) {
+    if (root !== QUOTA_ROOT || !(await writeQuota(ctx, root))) throw no(`No such quota root: ${root}`, 'NONEXISTENT');
   },
 };
 
 /** GETQUOTAROOT mailbox: `* QUOTAROOT mailbox ""` then `* QUOTA "" (...)`; a missing mailbox is NO [NONEXISTENT]. */
-export const getQuotaRootCommand: CommandSpec<{ mailbox: string }> = {
+export const getQuotaRootCommand: CommandSpec<{ mailbox: string }, 'authenticated' | 'selected'> = {
   name: 'GETQUOTAROOT',
   states: ['authenticated', 'selected'],
   parse: parseMailboxArg,
-  async run(s, { mailbox }) {
-    const account = s.account!;
+  async run({ session: s, account }, { mailbox }) {
     if (!(await s.store.getMailbox(account.id, mailbox))) throw no(`Mailbox doesn't exist: ${mailbox}`, 'NONEXISTENT');
     const resources = quotaResources(await s.store.getQuota(account.id));
     const name = mailboxOut(mailbox, s.utf8);
@@ -69,7 +68,7 @@ export const getQuotaRootCommand: CommandSpec<{ mailbox: string }> = {
 };
 
 /** SETQUOTA root (resource limit ...): always NO [NOPERM]; limits are the administrator's (RFC 9208 section 4.1.3 allows refusing). */
-export const setQuotaCommand: CommandSpec<null> = {
+export const setQuotaCommand: CommandSpec<null, 'authenticated' | 'selected'> = {
   name: 'SETQUOTA',
   states: ['authenticated', 'selected'],
   parse(r) {

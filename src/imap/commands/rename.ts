@@ -1,7 +1,8 @@
 /**
  * RENAME (RFC 9051 section 6.3.6).
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec } from '../command.js';
+import type { SelectedMailbox } from '../selected.js';
 import { renameMailbox } from '../../mailboxes/operations.js';
 import { INBOX, isDescendant, normalizeMailboxName } from '../../store/mailbox-names.js';
 
@@ -21,7 +22,7 @@ export interface RenameArgs {
  * The selected mailbox keeps its view under its new name. A session that has INBOX selected while renaming
  * it gets the EXPUNGE responses for the moved messages at once.
  */
-export const renameCommand: CommandSpec<RenameArgs> = {
+export const renameCommand: CommandSpec<RenameArgs, 'authenticated' | 'selected'> = {
   name: 'RENAME',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -32,11 +33,11 @@ export const renameCommand: CommandSpec<RenameArgs> = {
     r.end();
     return { from, to };
   },
-  async run(s, { from, to }) {
-    await renameMailbox(s.store, s.account!.id, from, to);
+  async run({ session: s, view, account }, { from, to }) {
+    await renameMailbox(s.store, account.id, from, to);
     if (from !== INBOX) {
-      followSelection(s, from, to);
-    } else if (s.selected?.mailbox.name === INBOX) {
+      if (view) followSelection(view, from, to);
+    } else if (view?.mailbox.name === INBOX) {
       // INBOX's messages left it: this session's own change, reported as EXPUNGE before the tagged OK.
       s.markChanged();
     }
@@ -44,9 +45,7 @@ export const renameCommand: CommandSpec<RenameArgs> = {
 };
 
 /** The selected mailbox keeps its UIDVALIDITY and messages across a rename; only its name changes. */
-function followSelection(s: Session, from: string, to: string): void {
-  const view = s.selected;
-  if (!view) return;
+function followSelection(view: SelectedMailbox, from: string, to: string): void {
   const name = view.mailbox.name;
   if (name === from || isDescendant(name, from)) view.mailbox = { ...view.mailbox, name: to + name.slice(from.length) };
 }

@@ -27,7 +27,7 @@ export interface ReplaceArgs {
  * A sequence number beyond the mailbox is BAD; a UID not in it is NO; a read-only mailbox is NO; a missing
  * target mailbox is NO [TRYCREATE], and nothing is changed in any of these cases.
  */
-export const replaceCommand: CommandSpec<ReplaceArgs> = {
+export const replaceCommand: CommandSpec<ReplaceArgs, 'selected'> = {
   name: 'REPLACE',
   states: ['selected'],
   uidForm: true,
@@ -52,9 +52,8 @@ export const replaceCommand: CommandSpec<ReplaceArgs> = {
     r.end();
     return { target, mailbox, flags, date, data };
   },
-  async run(s, args, ctx) {
-    const view = s.selected!;
-    const account = s.account!;
+  async run(ctx, args) {
+    const { session: s, view, account } = ctx;
     let uid: number;
     if (ctx.uid) {
       uid = args.target;
@@ -71,7 +70,7 @@ export const replaceCommand: CommandSpec<ReplaceArgs> = {
     const result = await s.store.replaceMessage(account.id, view.mailbox.id, uid, box.id, message);
     if (!result) throw no('The message to replace no longer exists.', 'EXPUNGEISSUED');
     s.out.untagged(`OK [APPENDUID ${result.uidValidity} ${result.uid}] Replacement message ready`);
-    reportExpunged(s, [uid]);
+    reportExpunged(s, view, [uid]);
     s.markChanged();
     return `${ctx.uid ? 'UID ' : ''}REPLACE completed`;
   },

@@ -4,7 +4,7 @@
  * search/evaluate.ts, the reply format in search/respond.ts.
  */
 import { enableCondstore } from '../condstore.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { CommandSpec, SelectedContext } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
 import type { SearchProgram } from '../../protocol/types.js';
 import { ImapError, no } from '../errors.js';
@@ -21,9 +21,7 @@ const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
  * searchData (also used by SORT and THREAD) loads what evaluation needs beyond the session's view: records (internal date, size, the Date
  * header's day) and decoded text, with the MIME header fields of the body parts when `partHeaders` (for TEXT).
  */
-export function searchData(s: Session, partHeaders: boolean): SearchData {
-  const view = s.selected!;
-  const account = s.account!;
+export function searchData({ session: s, account, view }: SelectedContext, partHeaders: boolean): SearchData {
   return {
     async records(uids) {
       // The envelope for the Date header; the body structure is not read.
@@ -58,7 +56,7 @@ export function searchData(s: Session, partHeaders: boolean): SearchData {
  * else `* ESEARCH ...`. An unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)]. With SAVE the result is kept
  * as "$" (as UIDs), and emptied when the command fails (RFC 5182 section 2.1).
  */
-export const searchCommand: CommandSpec<SearchProgram> = {
+export const searchCommand: CommandSpec<SearchProgram, 'selected'> = {
   name: 'SEARCH',
   states: ['selected'],
   uidForm: true,
@@ -72,15 +70,15 @@ export const searchCommand: CommandSpec<SearchProgram> = {
     }
     return program;
   },
-  async run(s, program, ctx) {
-    const view = s.selected!;
+  async run(ctx, program) {
+    const { session: s, view } = ctx;
     const options = effectiveOptions(program.returnOptions, s.rev2);
     const save = options?.has('SAVE') ?? false;
     if (program.charset !== null && !CHARSETS.has(program.charset.toUpperCase())) {
       if (save) view.savedResult = [];
       throw no(`Unsupported charset ${program.charset}`, 'BADCHARSET (UTF-8 US-ASCII)');
     }
-    const data = searchData(s, hasTextKey(program.key));
+    const data = searchData(ctx, hasTextKey(program.key));
     let uids: number[];
     try {
       uids = await evaluateSearch(program.key, view, data);
@@ -93,7 +91,7 @@ export const searchCommand: CommandSpec<SearchProgram> = {
     if (save) view.savedResult = returned;
     let modseq: number | null = null;
     if (hasModseqKey(program.key)) {
-      enableCondstore(s); // RFC 7162 section 3.1: SEARCH MODSEQ is a CONDSTORE enabling command.
+      enableCondstore(s, view); // RFC 7162 section 3.1: SEARCH MODSEQ is a CONDSTORE enabling command.
       for (const uid of returned) modseq = Math.max(modseq ?? 0, view.get(uid)?.modseq ?? 0);
     }
     const ids = ctx.uid ? uids : uids.map((u) => view.seqOf(u));

@@ -4,7 +4,8 @@
  * section 3.1.2.1; and for IMAP4rev1 clients RECENT and UNSEEN). The select parameters CONDSTORE and
  * QRESYNC (RFC 7162 sections 3.1.8 and 3.2.5) are parsed here and resynchronised by qresync.ts.
  */
-import type { CommandSpec, Session } from '../command.js';
+import type { AuthenticatedContext, CommandSpec } from '../command.js';
+import type { Session } from '../session.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
 import { normalizeMailboxName } from '../../store/mailbox-names.js';
@@ -44,33 +45,32 @@ function parseSelect(r: ArgReader, s: Session): SelectArgs {
   return args;
 }
 
-function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<SelectArgs> {
+function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<SelectArgs, 'authenticated' | 'selected'> {
   return {
     name,
     states: ['authenticated', 'selected'],
     parse: parseSelect,
-    async run(s, { mailbox, condstore, qresync }) {
+    async run(ctx, { mailbox, condstore, qresync }) {
+      const { session: s, account } = ctx;
       // RFC 7162 section 3.2.5: the QRESYNC parameter is only valid after ENABLE QRESYNC.
       if (qresync && !qresyncOn(s)) throw bad('QRESYNC needs ENABLE QRESYNC first');
-      const hadSelection = s.selected !== null;
+      const hadSelection = ctx.view !== null;
       // A SELECT that fails leaves no mailbox selected (RFC 9051 section 6.3.2).
       s.deselect();
       // CLOSED tells IMAP4rev2 and QRESYNC clients where the old mailbox's responses end (RFC 7162 section 3.2.11).
       if (hadSelection && (s.rev2 || qresyncOn(s))) s.out.untagged('OK [CLOSED] Previous mailbox closed.');
-      if (condstore) enableCondstore(s);
-      const account = s.account!;
+      if (condstore) enableCondstore(s, null);
       const box = await s.store.getMailbox(account.id, mailbox);
       if (!box) throw no(`Mailbox doesn't exist: ${mailbox}`, 'NONEXISTENT');
       // The row is read before the messages: every change after its modseq reaches the view through
       // sync, and sync skips what the listing already holds (known UIDs, unchanged flags).
       const messages = await s.store.listMessages(account.id, box.id);
       const view = new SelectedMailbox(box, readOnly, messages);
-      if (!s.rev2) await takeRecent(s, view);
-      s.selected = view;
-      s.state = 'selected';
+      if (!s.rev2) await takeRecent(ctx, view);
+      s.select(view);
       writeSelectResponses(s, view);
-      if (s.rev2) await writeListResponse(s, box);
-      if (qresync && qresync.uidValidity === box.uidValidity) await resyncSelected(s, qresync);
+      if (s.rev2) await writeListResponse(ctx, box);
+      if (qresync && qresync.uidValidity === box.uidValidity) await resyncSelected({ ...ctx, view }, qresync);
       return `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${name} completed`;
     },
   };
@@ -81,14 +81,14 @@ function makeSelect(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
  * claimed yet, and the session claims new ones as it learns of them; EXAMINE shows them and claims none
  * (RFC 3501 sections 6.3.1 and 6.3.2).
  */
-async function takeRecent(s: Session, view: SelectedMailbox): Promise<void> {
+async function takeRecent({ session: s, account }: AuthenticatedContext, view: SelectedMailbox): Promise<void> {
   const upTo = (view.uids[view.count - 1] ?? 0) + 1;
   if (view.readOnly) {
     view.recent.add(view.mailbox.firstRecentUid, upTo);
     return;
   }
   view.claimsRecent = true;
-  view.recent.add(await s.store.claimRecent(s.account!.id, view.mailbox.id, upTo), upTo);
+  view.recent.add(await s.store.claimRecent(account.id, view.mailbox.id, upTo), upTo);
 }
 
 function writeSelectResponses(s: Session, view: SelectedMailbox): void {
@@ -115,9 +115,9 @@ function writeSelectResponses(s: Session, view: SelectedMailbox): void {
  * writeListResponse sends the `* LIST` that RFC 9051 section 6.3.2 requires in a SELECT reply, with the
  * mailbox's attributes as LIST would give them (children, special use).
  */
-async function writeListResponse(s: Session, box: Mailbox): Promise<void> {
+async function writeListResponse({ session: s, account }: AuthenticatedContext, box: Mailbox): Promise<void> {
   const prefix = box.name + '/';
-  const hasChildren = (await s.store.listMailboxes(s.account!.id)).some((m) => m.name.startsWith(prefix));
+  const hasChildren = (await s.store.listMailboxes(account.id)).some((m) => m.name.startsWith(prefix));
   const attrs = [hasChildren ? '\\HasChildren' : '\\HasNoChildren', ...(box.specialUse ? [box.specialUse] : [])];
   s.out.untagged(`LIST (${attrs.join(' ')}) "/" ${mailboxOut(box.name, s.utf8)}`);
 }

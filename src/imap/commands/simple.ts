@@ -13,7 +13,7 @@ export const capabilityCommand: CommandSpec<void> = {
   name: 'CAPABILITY',
   states: ANY,
   parse: (r) => r.end(),
-  async run(s) {
+  async run({ session: s }) {
     s.out.untagged(`CAPABILITY ${s.capabilities().join(' ')}`);
   },
 };
@@ -27,7 +27,7 @@ export const noopCommand: CommandSpec<void> = {
 };
 
 /** CHECK (RFC 3501 section 6.4.1): nothing to flush, every acknowledged write is on disk. */
-export const checkCommand: CommandSpec<void> = {
+export const checkCommand: CommandSpec<void, 'selected'> = {
   name: 'CHECK',
   states: ['selected'],
   parse: (r) => r.end(),
@@ -39,10 +39,10 @@ export const logoutCommand: CommandSpec<void> = {
   name: 'LOGOUT',
   states: ANY,
   parse: (r) => r.end(),
-  async run(s) {
+  async run({ session: s }) {
     s.out.untagged('BYE Logging out');
     s.afterTagged(() => s.close());
-    s.selected = null;
+    s.deselect();
   },
 };
 
@@ -77,7 +77,7 @@ export const idCommand: CommandSpec<Array<[string, string | null]> | null> = {
     r.end();
     return params;
   },
-  async run(s, params) {
+  async run({ session: s }, params) {
     if (params) s.log.debug({ clientId: Object.fromEntries(params) }, 'client ID');
     s.out.untagged(`ID (${SERVER_ID.map(([k, v]) => `${imapString(k)} ${imapString(v)}`).join(' ')})`);
   },

@@ -32,7 +32,7 @@ function parseCriterion(r: ArgReader): SortCriterion {
  * sortCommand is SORT (criteria) charset search-criteria. An empty criteria list or an unknown key is BAD;
  * an unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)]. Like SEARCH, the non-UID form holds back EXPUNGE.
  */
-export const sortCommand: CommandSpec<SortArgs> = {
+export const sortCommand: CommandSpec<SortArgs, 'selected'> = {
   name: 'SORT',
   states: ['selected'],
   uidForm: true,
@@ -46,25 +46,26 @@ export const sortCommand: CommandSpec<SortArgs> = {
     r.space();
     return { criteria, charset, key: r.searchCriteria() };
   },
-  async run(s, args, ctx) {
-    const uids = await matchingUids(s, args.charset, args.key);
+  async run(ctx, args) {
+    const { session: s, view, account } = ctx;
+    const uids = await matchingUids(ctx, args.charset, args.key);
     if (!needsEnvelope(args.criteria)) {
       // By ARRIVAL, DATE and SIZE only: columns of numbers, no record per message. The matched UIDs (ascending)
       // are marked by position in the columns; UIDs the store no longer has are left out.
-      const d = await s.store.getSortDates(s.account!.id, s.selected!.mailbox.id);
+      const d = await s.store.getSortDates(account.id, view.mailbox.id);
       const member = new Uint8Array(d.uids.length);
       for (let i = 0, p = 0; i < uids.length; i++) {
         while (p < d.uids.length && d.uids[p]! < uids[i]!) p++;
         if (d.uids[p] === uids[i]) member[p] = 1;
       }
-      const ids = ctx.uid ? d.uids : s.selected!.seqsOf(d.uids);
+      const ids = ctx.uid ? d.uids : view.seqsOf(d.uids);
       let text = 'SORT';
       for (const p of sortByDates(d, member, args.criteria)) text += ` ${ids[p]!}`;
       s.out.untagged(text);
       return;
     }
     // A key that reads the envelope (SUBJECT, FROM, ...): a record per message.
-    const sorted = sortMessages(await loadSortMessages(s, uids, { envelope: true, references: false }), args.criteria);
+    const sorted = sortMessages(await loadSortMessages(ctx, uids, { envelope: true, references: false }), args.criteria);
     s.out.untagged(['SORT', ...sorted.map((m) => (ctx.uid ? m.uid : m.seq))].join(' '));
   },
 };

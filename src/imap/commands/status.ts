@@ -3,7 +3,7 @@
  * items and the untagged STATUS response that LIST ... RETURN (STATUS (...)) reuses (RFC 5819).
  */
 import { enableCondstore } from '../condstore.js';
-import type { CommandSpec, Session } from '../command.js';
+import type { AuthenticatedContext, CommandSpec } from '../command.js';
 import { mailboxOut } from '../../protocol/encoder.js';
 import { MAX_LITERAL_OCTETS } from '../../limits.js';
 import { ParseError, type ArgReader } from '../../protocol/types.js';
@@ -70,8 +70,9 @@ export function readStatusItems(r: ArgReader, rev2: boolean): StatusItem[] {
  * order requested (RFC 9051 section 7.3.3). A HIGHESTMODSEQ request is a CONDSTORE enabling command
  * (RFC 7162 section 3.1) when the server advertises CONDSTORE.
  */
-export async function writeStatus(s: Session, box: Mailbox, items: readonly StatusItem[]): Promise<void> {
-  const accountId = s.account!.id;
+export async function writeStatus(ctx: AuthenticatedContext, box: Mailbox, items: readonly StatusItem[]): Promise<void> {
+  const s = ctx.session;
+  const accountId = ctx.account.id;
   const counts = items.some((i) => COUNT_ITEMS.has(i)) ? await s.store.mailboxCounts(accountId, box.id) : null;
   const parts: string[] = [];
   for (const item of items) {
@@ -103,7 +104,7 @@ export async function writeStatus(s: Session, box: Mailbox, items: readonly Stat
         break;
       case 'HIGHESTMODSEQ':
         value = box.highestModseq;
-        if (s.capabilities().includes('CONDSTORE')) enableCondstore(s);
+        if (s.capabilities().includes('CONDSTORE')) enableCondstore(s, ctx.view);
         break;
       case 'APPENDLIMIT':
         value = MAX_LITERAL_OCTETS;
@@ -128,7 +129,7 @@ export interface StatusArgs {
  * unknown item -> BAD. STATUS of the selected mailbox is answered too: RFC 9051 section 6.3.11 only says
  * clients SHOULD NOT ask.
  */
-export const statusCommand: CommandSpec<StatusArgs> = {
+export const statusCommand: CommandSpec<StatusArgs, 'authenticated' | 'selected'> = {
   name: 'STATUS',
   states: ['authenticated', 'selected'],
   parse(r, s) {
@@ -139,9 +140,10 @@ export const statusCommand: CommandSpec<StatusArgs> = {
     r.end();
     return { mailbox, items };
   },
-  async run(s, { mailbox, items }) {
-    const box = await s.store.getMailbox(s.account!.id, mailbox);
+  async run(ctx, { mailbox, items }) {
+    const { session: s, account } = ctx;
+    const box = await s.store.getMailbox(account.id, mailbox);
     if (!box) throw no("Mailbox doesn't exist", 'NONEXISTENT');
-    await writeStatus(s, box, items);
+    await writeStatus(ctx, box, items);
   },
 };

@@ -71,7 +71,7 @@ function byUid(a: readonly MessageMeta[], b: readonly MessageMeta[]): MessageMet
  * them too) gets a `* n FETCH (UID u FLAGS (...))`. A keyword new to the mailbox is announced with FLAGS first.
  * A read-only mailbox (EXAMINE) is NO.
  */
-export const storeCommand: CommandSpec<StoreArgs> = {
+export const storeCommand: CommandSpec<StoreArgs, 'selected'> = {
   name: 'STORE',
   states: ['selected'],
   uidForm: true,
@@ -103,17 +103,17 @@ export const storeCommand: CommandSpec<StoreArgs> = {
     r.end();
     return { set, op, silent, flags: [...new Set(flags.map(storableFlag))], unchangedSince };
   },
-  async run(s, args, ctx) {
-    const view = s.selected!;
+  async run(ctx, args) {
+    const { session: s, view, account } = ctx;
     if (view.readOnly) throw no('Mailbox is read-only.');
-    if (args.unchangedSince !== null) enableCondstore(s); // RFC 7162 section 3.1: a CONDSTORE enabling command.
+    if (args.unchangedSince !== null) enableCondstore(s, view); // RFC 7162 section 3.1: a CONDSTORE enabling command.
     const condstore = condstoreOn(s);
     const withUid = ctx.uid || qresyncOn(s);
     const uids = view.resolve(args.set, ctx.uid);
     if (uids.length === 0) return;
     const known = new Map(uids.map((uid) => [uid, view.get(uid)]));
     const { updated, unchanged, failed } = await s.store.storeFlags(
-      s.account!.id,
+      account.id,
       view.mailbox.id,
       uids,
       args.op,
@@ -123,7 +123,7 @@ export const storeCommand: CommandSpec<StoreArgs> = {
     // What the store answered is how the messages are now: the view takes it, so sync reports none of it again.
     const current = byUid(updated, unchanged).filter((m) => !view.pendingExpunge.has(m.uid) && view.seqOf(m.uid) > 0);
     const mine = new Set(updated.map((m) => m.uid));
-    announceKeywords(s, current);
+    announceKeywords(s, view, current);
     for (const m of current) view.update(m);
     const fetchLine = (m: MessageMeta, uidFirst: boolean): string => {
       const uid = withUid ? `UID ${m.uid}` : '';

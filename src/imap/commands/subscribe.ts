@@ -11,12 +11,12 @@ import { no } from '../errors.js';
  * check that the mailbox exists; like Dovecot, it does: unknown name -> NO [NONEXISTENT]. Subscribing
  * twice is not an error. A subscription outlives its mailbox (RFC 9051 section 6.3.7).
  */
-export const subscribeCommand: CommandSpec<MailboxArg> = {
+export const subscribeCommand: CommandSpec<MailboxArg, 'authenticated' | 'selected'> = {
   name: 'SUBSCRIBE',
   states: ['authenticated', 'selected'],
   parse: parseMailboxArg,
-  async run(s, { mailbox }) {
-    const accountId = s.account!.id;
+  async run({ session: s, account }, { mailbox }) {
+    const accountId = account.id;
     if (!(await s.store.getMailbox(accountId, mailbox))) throw no("Mailbox doesn't exist", 'NONEXISTENT');
     await s.store.setSubscribed(accountId, mailbox, true);
   },

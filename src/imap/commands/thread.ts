@@ -25,7 +25,7 @@ export interface ThreadArgs {
  * Dovecot; an unknown charset is NO [BADCHARSET (UTF-8 US-ASCII)] (RFC 5256 section 3). No match gives
  * `* THREAD` with no thread-list (section 4).
  */
-export const threadCommand: CommandSpec<ThreadArgs> = {
+export const threadCommand: CommandSpec<ThreadArgs, 'selected'> = {
   name: 'THREAD',
   states: ['selected'],
   uidForm: true,
@@ -39,10 +39,11 @@ export const threadCommand: CommandSpec<ThreadArgs> = {
     r.space();
     return { algorithm: algorithm as ThreadArgs['algorithm'], charset, key: r.searchCriteria() };
   },
-  async run(s, args, ctx) {
-    const uids = await matchingUids(s, args.charset, args.key);
+  async run(ctx, args) {
+    const { session: s } = ctx;
+    const uids = await matchingUids(ctx, args.charset, args.key);
     const references = args.algorithm === 'REFERENCES';
-    const msgs = await loadSortMessages(s, uids, { envelope: true, references });
+    const msgs = await loadSortMessages(ctx, uids, { envelope: true, references });
     const threads = references ? referencesThreads(msgs, ctx.uid) : orderedSubjectThreads(msgs, ctx.uid);
     s.out.untagged(threads.length === 0 ? 'THREAD' : `THREAD ${formatThreads(threads)}`);
   },

@@ -12,12 +12,12 @@ import { DELIMITER } from '../../store/mailbox-names.js';
  * cleaning up stale subscriptions never fails. With a trailing "/" both "name/" and "name" are removed,
  * also as Dovecot does, for clients that subscribed a hierarchy level that way.
  */
-export const unsubscribeCommand: CommandSpec<MailboxArg> = {
+export const unsubscribeCommand: CommandSpec<MailboxArg, 'authenticated' | 'selected'> = {
   name: 'UNSUBSCRIBE',
   states: ['authenticated', 'selected'],
   parse: parseMailboxArg,
-  async run(s, { mailbox }) {
-    const accountId = s.account!.id;
+  async run({ session: s, account }, { mailbox }) {
+    const accountId = account.id;
     await s.store.setSubscribed(accountId, mailbox, false);
     if (mailbox.length > 1 && mailbox.endsWith(DELIMITER)) {
       await s.store.setSubscribed(accountId, mailbox.slice(0, -1), false);

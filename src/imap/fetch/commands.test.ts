@@ -56,7 +56,7 @@ describe('FETCH', () => {
         '* 2 FETCH (UID 5 BODY[TEXT] {10}\r\nbody two\r\n BODY[HEADER] {16}\r\nSubject: two\r\n\r\n)\r\n' +
         '* 3 FETCH (UID 9 BODY[TEXT] {12}\r\nbody three\r\n BODY[HEADER] {18}\r\nSubject: three\r\n\r\n FLAGS (\\Seen \\Flagged))\r\n',
     );
-    assert.deepEqual(s.selected!.get(3)!.flags, ['\\Seen']);
+    assert.deepEqual(s.view.get(3)!.flags, ['\\Seen']);
     const stored = await mb.store.listMessages(mb.account.id, mb.mailbox.id);
     assert.deepEqual(stored.map((m) => m.flags), [['\\Seen'], ['\\Seen'], ['\\Seen', '\\Flagged']]);
   });
@@ -136,7 +136,7 @@ describe('STORE', () => {
     assert.equal(r, undefined);
     assert.deepEqual(s.calls, ['storeFlags 3,5,9 add \\Seen']);
     assert.equal(text(s), '* 1 FETCH (FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS (\\Seen))\r\n* 3 FETCH (FLAGS (\\Seen \\Flagged))\r\n');
-    assert.deepEqual(s.selected!.get(9)!.flags, ['\\Seen', '\\Flagged']);
+    assert.deepEqual(s.view.get(9)!.flags, ['\\Seen', '\\Flagged']);
   });
 
   it('UID STORE adds UID; .SILENT writes nothing; flags without parentheses', async () => {
@@ -184,14 +184,14 @@ describe('STORE', () => {
     assert.equal(r, '[MODIFIED 2:3] Conditional STORE failed');
     // .SILENT does not silence the new modseq (RFC 7162 section 3.1.3 example: `* 5 FETCH (MODSEQ (320162350))`);
     // UNCHANGEDSINCE is the first CONDSTORE enabling command, so HIGHESTMODSEQ comes first (section 3.1).
-    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.selected!.knownModseq}] Highest\r\n* 1 FETCH (MODSEQ (${(await mb.modseqs()).get(3)}))\r\n`);
+    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.view.knownModseq}] Highest\r\n* 1 FETCH (MODSEQ (${(await mb.modseqs()).get(3)}))\r\n`);
     const fresh = await fixture();
     try {
       const u = await fresh.session();
       const ru = await runCommand(storeCommand, u, `A1 UID STORE 1:* (UNCHANGEDSINCE ${since}) +FLAGS (\\Answered)`);
       assert.equal(ru, '[MODIFIED 5,9] Conditional STORE failed');
       // UNCHANGEDSINCE enables CONDSTORE, so the FETCH carries the new MODSEQ (RFC 7162 section 3.1.3).
-      assert.equal(text(u), `* OK [HIGHESTMODSEQ ${u.selected!.knownModseq}] Highest\r\n* 1 FETCH (FLAGS (\\Answered) UID 3 MODSEQ (${(await fresh.modseqs()).get(3)}))\r\n`);
+      assert.equal(text(u), `* OK [HIGHESTMODSEQ ${u.view.knownModseq}] Highest\r\n* 1 FETCH (FLAGS (\\Answered) UID 3 MODSEQ (${(await fresh.modseqs()).get(3)}))\r\n`);
     } finally {
       await fresh.close();
     }

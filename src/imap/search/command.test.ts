@@ -63,9 +63,9 @@ describe('SEARCH', () => {
     const s = await mb.session();
     await runCommand(searchCommand, s, 'A1 SEARCH RETURN (MIN MAX COUNT) BODY apples');
     await runCommand(searchCommand, s, 'A2 SEARCH RETURN (SAVE) SEEN');
-    assert.deepEqual(s.selected!.savedResult, [3, 9]);
+    assert.deepEqual(s.view.savedResult, [3, 9]);
     await runCommand(searchCommand, s, 'A3 UID SEARCH RETURN (SAVE MAX) ALL');
-    assert.deepEqual(s.selected!.savedResult, [12]);
+    assert.deepEqual(s.view.savedResult, [12]);
     await runCommand(searchCommand, s, 'A4 SEARCH RETURN () OR $ 1');
     assert.equal(text(s), '* ESEARCH (TAG "A1") MIN 1 MAX 3 COUNT 2\r\n* ESEARCH (TAG "A3") UID MAX 12\r\n* ESEARCH (TAG "A4") ALL 1,4\r\n');
   });
@@ -75,7 +75,7 @@ describe('SEARCH', () => {
     const s = await mb.session();
     await runCommand(searchCommand, s, `A1 SEARCH MODSEQ ${modseq.get(5)} SEEN`);
     // SEARCH MODSEQ is the first CONDSTORE enabling command: HIGHESTMODSEQ comes first (RFC 7162 section 3.1).
-    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.selected!.knownModseq}] Highest\r\n* SEARCH 3 (MODSEQ ${modseq.get(9)})\r\n`);
+    assert.equal(text(s), `* OK [HIGHESTMODSEQ ${s.view.knownModseq}] Highest\r\n* SEARCH 3 (MODSEQ ${modseq.get(9)})\r\n`);
   });
 
   it('sequence numbers beyond the mailbox match nothing', async () => {
@@ -100,12 +100,12 @@ describe('SEARCH', () => {
     const s = await mb.session();
     await runCommand(searchCommand, s, 'A1 SEARCH CHARSET utf-8 SUBJECT last');
     await runCommand(searchCommand, s, 'A2 SEARCH RETURN (SAVE) ALL');
-    assert.equal(s.selected!.savedResult.length, 4);
+    assert.equal(s.view.savedResult.length, 4);
     await assert.rejects(
       runCommand(searchCommand, s, 'A3 SEARCH RETURN (SAVE) CHARSET KOI8-R ALL'),
       (e: unknown) => e instanceof ImapError && e.status === 'NO' && e.code === 'BADCHARSET (UTF-8 US-ASCII)',
     );
-    assert.deepEqual(s.selected!.savedResult, []);
+    assert.deepEqual(s.view.savedResult, []);
     assert.equal(text(s), '* SEARCH 4\r\n');
   });
 });

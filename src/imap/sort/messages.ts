@@ -3,7 +3,7 @@
  * matched: dates, size and, when a sort key or thread algorithm needs them, the envelope and the
  * References field (Store.getSortRecords). No message body is read.
  */
-import type { Session } from '../command.js';
+import type { SelectedContext } from '../command.js';
 import type { SearchKey } from '../../protocol/types.js';
 import type { Envelope } from '../../mime/types.js';
 import type { SortFields } from '../../store/types.js';
@@ -36,13 +36,13 @@ const CHARSETS = new Set(['UTF-8', 'US-ASCII']);
  * matchingUids checks the charset (NO [BADCHARSET (UTF-8 US-ASCII)] when unknown, RFC 5256 section 3) and
  * returns the UIDs of the selected mailbox's messages that match `key`, ascending.
  */
-export async function matchingUids(s: Session, charset: string, key: SearchKey): Promise<number[]> {
+export async function matchingUids(ctx: SelectedContext, charset: string, key: SearchKey): Promise<number[]> {
   if (!CHARSETS.has(charset.toUpperCase())) {
     // The charset may have come as a literal: it is named in the reply only when it is a plain name.
     const named = /^[A-Za-z0-9._:+-]{1,40}$/.test(charset) ? ` ${charset}` : '';
     throw no(`Unsupported charset${named}`, 'BADCHARSET (UTF-8 US-ASCII)');
   }
-  return evaluateSearch(key, s.selected!, searchData(s, hasTextKey(key)));
+  return evaluateSearch(key, ctx.view, searchData(ctx, hasTextKey(key)));
 }
 
 /**
@@ -50,9 +50,7 @@ export async function matchingUids(s: Session, charset: string, key: SearchKey):
  * (REFERENCES_LOAD_BATCH with References) at a time; the envelope and the References field are read only
  * when `fields` asks. UIDs the store no longer has (expunged by another session) are left out.
  */
-export async function loadSortMessages(s: Session, uids: readonly number[], fields: SortFields): Promise<SortMessage[]> {
-  const view = s.selected!;
-  const account = s.account!;
+export async function loadSortMessages({ session: s, account, view }: SelectedContext, uids: readonly number[], fields: SortFields): Promise<SortMessage[]> {
   const out: SortMessage[] = [];
   const batch = fields.references ? REFERENCES_LOAD_BATCH : SORT_LOAD_BATCH;
   for (let i = 0; i < uids.length; i += batch) {

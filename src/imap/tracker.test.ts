@@ -1,0 +1,49 @@
+/**
+ * MailboxTracker routes a change once, to the sessions that have the changed mailbox selected; a change
+ * without a mailbox reaches the account's sessions, one without an account every tracked session.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChangeSignal } from './change-signal.js';
+import { MailboxTracker } from './tracker.js';
+
+/** signal returns a ChangeSignal whose initial mark is taken, so take() tells whether the tracker marked it. */
+function signal(): ChangeSignal {
+  const s = new ChangeSignal();
+  s.take();
+  return s;
+}
+
+describe('MailboxTracker', () => {
+  it('marks only the sessions with the changed mailbox selected', () => {
+    const t = new MailboxTracker();
+    const [a1, a1b, a2, b1] = [signal(), signal(), signal(), signal()];
+    t.track(1, 10, a1);
+    t.track(1, 10, a1b);
+    t.track(1, 11, a2);
+    t.track(2, 20, b1);
+    t.changed(1, 10);
+    assert.deepEqual([a1.take(), a1b.take(), a2.take(), b1.take()], [true, true, false, false]);
+    t.changed(1, null);
+    assert.deepEqual([a1.take(), a1b.take(), a2.take(), b1.take()], [true, true, true, false]);
+    t.changed(null, null);
+    assert.deepEqual([a1.take(), a1b.take(), a2.take(), b1.take()], [true, true, true, true]);
+    t.changed(3, 30);
+    assert.deepEqual([a1.take(), a1b.take(), a2.take(), b1.take()], [false, false, false, false]);
+  });
+
+  it('forgets a session once it is untracked, and untracking twice does nothing', () => {
+    const t = new MailboxTracker();
+    const [a, b] = [signal(), signal()];
+    const untrackA = t.track(1, 10, a);
+    t.track(1, 10, b);
+    untrackA();
+    untrackA();
+    assert.equal(t.sessionCount(), 1);
+    t.changed(1, 10);
+    assert.deepEqual([a.take(), b.take()], [false, true]);
+    t.track(1, 11, a);
+    t.changed(1, 11);
+    assert.deepEqual([a.take(), b.take()], [true, false]);
+  });
+});
