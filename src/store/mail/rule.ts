@@ -18,9 +18,16 @@ export type SqlValue = number | string | Buffer | null | readonly number[] | rea
  * (`call`: work that is not SQL, e.g. the blob store, given the driver's connection or transaction).
  */
 export type Op =
-  | { readonly kind: 'get' | 'all' | 'rows' | 'run'; readonly sql: string; readonly params: SqlValue[] }
+  | Statement
   | { readonly kind: 'changed'; readonly accountId: number; readonly mailboxId: number | null }
   | { readonly kind: 'call'; readonly fn: (conn: unknown) => unknown };
+
+/** Statement is an Op that is one SQL statement. */
+export interface Statement {
+  readonly kind: 'get' | 'all' | 'rows' | 'run';
+  readonly sql: string;
+  readonly params: SqlValue[];
+}
 
 /** Rule is a running mail rule that ends with a T. */
 export type Rule<T> = Generator<Op, T, unknown>;
@@ -61,3 +68,27 @@ export function* call<C, T>(fn: (conn: C) => T | Promise<T>): Rule<T> {
 
 /** Change is one announcement a write collected with `changed`. */
 export type Change = readonly [accountId: number, mailboxId: number | null];
+
+
+/** Connection is what a runner sends statements to; R is a row result, or a promise of one. */
+export interface Connection<R> {
+  get(sql: string, ...params: never[]): R;
+  all(sql: string, ...params: never[]): R;
+  rows(sql: string, ...params: never[]): R;
+  run(sql: string, ...params: never[]): R;
+}
+
+/** send sends statement `op` to `conn` as its kind says and returns what `conn` returns. */
+export function send<R>(conn: Connection<R>, op: Statement): R {
+  const params = op.params as never[];
+  switch (op.kind) {
+    case 'get':
+      return conn.get(op.sql, ...params);
+    case 'all':
+      return conn.all(op.sql, ...params);
+    case 'rows':
+      return conn.rows(op.sql, ...params);
+    default:
+      return conn.run(op.sql, ...params);
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { Driver } from '../mail/driver.js';
 import type { Dialect } from '../mail/dialect.js';
-import type { Rule } from '../mail/rule.js';
+import { send, type Connection, type Rule } from '../mail/rule.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 import { CONTROL_CHANNEL, type Db, type Q, type Tx } from './db.js';
 import type { Notifier } from './notify.js';
@@ -30,18 +30,6 @@ export async function runRule<T>(q: Q, rule: Rule<T>, tx: Tx | null = null): Pro
     const op = step.value;
     let out: unknown;
     switch (op.kind) {
-      case 'get':
-        out = await q.get(op.sql, ...op.params);
-        break;
-      case 'all':
-        out = await q.all(op.sql, ...op.params);
-        break;
-      case 'rows':
-        out = await q.rows(op.sql, ...op.params);
-        break;
-      case 'run':
-        out = await q.run(op.sql, ...op.params);
-        break;
       case 'changed':
         if (!tx) throw new Error('a read announced a change');
         tx.notify(op.accountId, op.mailboxId);
@@ -49,6 +37,8 @@ export async function runRule<T>(q: Q, rule: Rule<T>, tx: Tx | null = null): Pro
       case 'call':
         out = await op.fn(q);
         break;
+      default:
+        out = await send(q as Connection<Promise<unknown>>, op);
     }
     step = rule.next(out);
   }

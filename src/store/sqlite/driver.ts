@@ -5,10 +5,10 @@
  */
 import type { Logger } from 'pino';
 import type { Driver, WriteOptions } from '../mail/driver.js';
-import type { Change, Rule } from '../mail/rule.js';
+import { send, type Change, type Connection, type Rule } from '../mail/rule.js';
 import type { ChangeListener, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import { insertControl, readControl } from './control.js';
-import type { Db, SqlValue } from './db.js';
+import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { Notifier } from './notify.js';
@@ -24,18 +24,6 @@ export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = nul
     const op = step.value;
     let out: unknown;
     switch (op.kind) {
-      case 'get':
-        out = db.get(op.sql, ...(op.params as SqlValue[]));
-        break;
-      case 'all':
-        out = db.all(op.sql, ...(op.params as SqlValue[]));
-        break;
-      case 'rows':
-        out = db.rows(op.sql, ...(op.params as SqlValue[]));
-        break;
-      case 'run':
-        out = db.run(op.sql, ...(op.params as SqlValue[]));
-        break;
       case 'changed':
         if (!changes) throw new Error('a read announced a change');
         if (!changes.some(([a, m]) => a === op.accountId && m === op.mailboxId)) changes.push([op.accountId, op.mailboxId]);
@@ -44,6 +32,8 @@ export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = nul
         out = op.fn(db);
         if (out instanceof Promise) throw new Error('SQLite runs rules synchronously: a driver call must not be async');
         break;
+      default:
+        out = send(db as Connection<unknown>, op);
     }
     step = rule.next(out);
   }
