@@ -9,6 +9,11 @@
  * UIDs, UIDVALIDITY, UIDNEXT are 32-bit unsigned (RFC 9051 section 2.3.1.1); modseqs are positive
  * integers below 2^53 (RFC 7162 allows 63 bits; JavaScript numbers are exact to 2^53).
  * Mailbox names are UTF-8 strings with "/" as the hierarchy delimiter; "INBOX" is always spelled so.
+ *
+ * Folder rule: src/store may import src/mime, src/protocol and config types (open.ts), never src/imap,
+ * src/pop3, src/lmtp or src/cli. Inside it, mail/ (the mail rules and the one Store facade) imports only
+ * the shared files here; sqlite/ and postgres/ import mail/ and the shared files, never each other.
+ * Of the shared files, only open.ts and migrate-storage.ts (which choose or bridge backends) import them.
  */
 import type { Envelope, MimePart } from '../mime/types.js';
 import type { SortDates } from './sort-dates.js';

@@ -201,7 +201,6 @@ export class MailStore implements Store {
   }
 
   async expunge(accountId: number, mailboxId: number, uids?: number[], opts: ExpungeOptions = {}): Promise<number[]> {
-    if (opts.deletedOnly === false && uids === undefined) throw new Error('expunge: deletedOnly false needs a UID list');
     return this.driver.write(() => updates.expunge(this.driver.sql, accountId, mailboxId, uids, opts.deletedOnly ?? true));
   }
 
