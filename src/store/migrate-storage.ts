@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Envelope, MimePart } from '../mime/types.js';
 import { contentKey } from './blobs.js';
 import { insertEnvelopeText } from './mail/bodies.js';
+import type { MailboxRow } from './mail/rows.js';
 import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
 import { analyzeTables, runRule } from './postgres/driver.js';
@@ -142,15 +143,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
     a.messages_used,
   );
   const id = row!.id;
-  const mailboxes = src.all<{
-    id: number;
-    name: string;
-    uid_validity: number;
-    uid_next: number;
-    highest_modseq: number;
-    special_use: string | null;
-    first_recent_uid: number;
-  }>(
+  const mailboxes = src.all<Omit<MailboxRow, 'account_id'>>(
     'SELECT id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid FROM mailboxes WHERE account_id = ?',
     a.id,
   );
