@@ -5,7 +5,7 @@
  */
 import { StoreError, type NewMessage, type QuotaDefaults } from '../types.js';
 import { encodeKeywords, parseFlags } from '../flags.js';
-import { insertBody } from './bodies.js';
+import { insertBodies } from './bodies.js';
 import type { Dialect } from './dialect.js';
 import { requireMailbox } from './locks.js';
 import { chargeUsage } from './quota.js';
@@ -53,12 +53,12 @@ export function* appendMessages(
   );
   const modseq = mb.highest_modseq + 1;
   const now = Date.now();
-  const rows: MessageInsert[] = [];
-  for (const [i, msg] of messages.entries()) {
+  const bodyIds = yield* insertBodies(sql, accountId, messages);
+  const rows = messages.map((msg, i): MessageInsert => {
     const flags = parseFlags(msg.flags);
-    rows.push({
+    return {
       uid: firstUid + i,
-      bodyId: yield* insertBody(sql, accountId, msg),
+      bodyId: bodyIds[i]!,
       modseq,
       sysFlags: flags.sys,
       keywords: encodeKeywords(flags.keywords),
@@ -66,8 +66,8 @@ export function* appendMessages(
       saveDate: now,
       size: msg.raw.length,
       sentDate: msg.sentDate,
-    });
-  }
+    };
+  });
   yield* addMessages(sql, mb, rows, modseq);
   return { uidValidity: mb.uid_validity, uids: rows.map((r) => r.uid) };
 }

@@ -12,21 +12,43 @@ import type { Dialect } from './dialect.js';
 import { lockAccount } from './locks.js';
 import { exec, many, one, type Rule } from './rule.js';
 
-/** allocateBodyId reserves the account's next body id and returns it. Throws NONEXISTENT. */
-function* allocateBodyId(accountId: number): Rule<number> {
-  const a = yield* one<{ first: number }>('UPDATE accounts SET next_body_id = next_body_id + 1 WHERE id = ? RETURNING next_body_id - 1 AS first', accountId);
+/** allocateBodyIds reserves `n` consecutive body ids of the account and returns the first. Throws NONEXISTENT. */
+function* allocateBodyIds(accountId: number, n: number): Rule<number> {
+  const a = yield* one<{ first: number }>('UPDATE accounts SET next_body_id = next_body_id + ? WHERE id = ? RETURNING next_body_id - ? AS first', n, accountId, n);
   if (!a) throw new StoreError('NONEXISTENT', 'Account does not exist');
   return a.first;
 }
 
 /**
- * insertBody returns the id of the account's body with the bytes of `msg`, storing the bytes, structure,
- * envelope, search text and index entry first unless the backend already has them. The caller holds the account lock.
+ * insertBodies returns the ids of the account's bodies with the bytes of `messages`, in order, storing the
+ * bytes, structure, envelope, search text and index entry of each first unless the backend already has
+ * them. Ids are reserved in one block for the bodies still to store (one update of the account row per
+ * APPEND, not one per message); a body the backend finds shared leaves its reserved id unused. The caller
+ * holds the account lock.
  */
-export function* insertBody(sql: Dialect, accountId: number, msg: NewMessage): Rule<number> {
-  const existing = yield* sql.findBody(accountId, msg);
-  if (existing !== undefined) return existing;
-  const bodyId = yield* allocateBodyId(accountId);
+export function* insertBodies(sql: Dialect, accountId: number, messages: readonly NewMessage[]): Rule<number[]> {
+  const ids: number[] = [];
+  // The reserved ids not used yet: [next, end).
+  let next = 0;
+  let end = 0;
+  for (const [i, msg] of messages.entries()) {
+    const existing = yield* sql.findBody(accountId, msg);
+    if (existing !== undefined) {
+      ids.push(existing);
+      continue;
+    }
+    if (next === end) {
+      next = yield* allocateBodyIds(accountId, messages.length - i);
+      end = next + messages.length - i;
+    }
+    yield* storeBody(sql, accountId, next, msg);
+    ids.push(next++);
+  }
+  return ids;
+}
+
+/** storeBody stores the bytes, structure, envelope, search text and index entry of `msg` as body `bodyId`. */
+function* storeBody(sql: Dialect, accountId: number, bodyId: number, msg: NewMessage): Rule<void> {
   yield* sql.putBody(accountId, bodyId, msg);
   yield* exec(
     'INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)',
@@ -37,7 +59,6 @@ export function* insertBody(sql: Dialect, accountId: number, msg: NewMessage): R
   );
   yield* insertEnvelopeText(accountId, bodyId, msg.envelope);
   yield* sql.indexBody(accountId, bodyId, msg.searchText, msg.structure);
-  return bodyId;
 }
 
 /** insertEnvelopeText stores the ENVELOPE text of body `bodyId` (none when storedEnvelopeText gives null). */
