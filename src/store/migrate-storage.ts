@@ -10,11 +10,13 @@
 import type { Logger } from 'pino';
 import type { Envelope, MimePart } from '../mime/types.js';
 import { contentKey } from './blobs.js';
-import { insertEnvelopeText } from './postgres/bodies.js';
+import { insertEnvelopeText } from './mail/bodies.js';
+import type { MailboxRow } from './mail/rows.js';
 import { Db as PgDb, openPool, pgText, type Tx } from './postgres/db.js';
 import { migrate as migratePostgres } from './postgres/migrations.js';
+import { analyzeTables, runRule } from './postgres/driver.js';
 import { indexBody } from './postgres/search.js';
-import { analyzeTables, describeConnectError } from './postgres/store.js';
+import { describeConnectError } from './postgres/store.js';
 import { Db as SqliteDb } from './sqlite/db.js';
 import { migrate as migrateSqlite } from './sqlite/migrations.js';
 
@@ -141,15 +143,7 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
     a.messages_used,
   );
   const id = row!.id;
-  const mailboxes = src.all<{
-    id: number;
-    name: string;
-    uid_validity: number;
-    uid_next: number;
-    highest_modseq: number;
-    special_use: string | null;
-    first_recent_uid: number;
-  }>(
+  const mailboxes = src.all<Omit<MailboxRow, 'account_id'>>(
     'SELECT id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid FROM mailboxes WHERE account_id = ?',
     a.id,
   );
@@ -203,8 +197,8 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
       b.structure,
     );
     await tx.run('INSERT INTO search_text (account_id, body_id, headers, body) VALUES (?, ?, ?, ?)', id, bodyId, pgText(b.headers ?? ''), pgText(b.body ?? ''));
-    await insertEnvelopeText(tx, id, bodyId, JSON.parse(b.envelope) as Envelope);
-    await indexBody(tx, id, bodyId, { headers: b.headers ?? '', body: b.body ?? '' }, JSON.parse(b.structure) as MimePart);
+    await runRule(tx, insertEnvelopeText(id, bodyId, JSON.parse(b.envelope) as Envelope));
+    await runRule(tx, indexBody(id, bodyId, { headers: b.headers ?? '', body: b.body ?? '' }, JSON.parse(b.structure) as MimePart));
     summary.bodies++;
     summary.octets += b.data.length;
   }

@@ -1,7 +1,7 @@
 /**
  * The quota rules both backends share (RFC 9208): how an account's own limits are stored beside the server
  * defaults, which limit is in force, and when a change of usage is refused. The backends keep the row and
- * the transaction (sqlite/quota.ts, postgres/quota.ts); this is what they compute from it.
+ * the transaction (mail/quota.ts runs them in both); this is what they compute from it.
  */
 import { StoreError, type Quota, type QuotaDefaults, type QuotaLimit } from './types.js';
 

@@ -3,7 +3,7 @@
  * large mailbox so a SORT of 100,000 messages reads no rows. They never change for a given UID under a given
  * UIDVALIDITY, so the cache needs no invalidation: each read brings it up to the mailbox's current
  * HIGHESTMODSEQ by reading the UIDs expunged since (the `expunged` table, as QRESYNC does) and the messages
- * added since (UIDs from the cached UIDNEXT on). Both backends use it (SqliteStore, PostgresStore).
+ * added since (UIDs from the cached UIDNEXT on). The Store facade (mail/store.ts) keeps one for either backend.
  */
 import { LISTING_CACHE_MAILBOXES, LISTING_CACHE_MIN_MESSAGES } from '../limits.js';
 

@@ -13,7 +13,9 @@
  * Imports (src/store and its backends): config/, mime/ (types, header parsing), protocol/ (ENVELOPE text,
  * mailbox-name syntax), src/limits.ts and the database drivers; never imap/, pop3/, lmtp/, cli/, server/,
  * net/, tls/, sessions/ or the mail logic over the store (auth/, delivery/, mailboxes/, import/, export/,
- * admin/). eslint.config.js holds it.
+ * admin/). Inside it, mail/ (the mail rules and the one Store facade) imports only the shared files here;
+ * sqlite/ and postgres/ import mail/ and the shared files, never each other. Of the shared files, only
+ * open.ts and migrate-storage.ts (which choose or bridge backends) import them. eslint.config.js holds it.
  */
 import type { Envelope, MimePart } from '../mime/types.js';
 import type { SortDates } from './sort-dates.js';

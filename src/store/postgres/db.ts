@@ -6,11 +6,9 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { SqlValue } from '../mail/rule.js';
 export { StorageUnavailableError } from '../types.js';
 export { redactUrl } from './url.js';
-
-/** SqlValue is what a statement parameter may be (arrays for `= ANY(?)` and UNNEST, where null is SQL NULL). */
-export type SqlValue = number | string | Buffer | null | readonly number[] | readonly string[] | ReadonlyArray<number | null>;
 
 /** NOTIFY_CHANNEL is the LISTEN/NOTIFY channel every node of one database shares. */
 export const NOTIFY_CHANNEL = 'letterbox_changes';
@@ -48,6 +46,8 @@ export interface Q {
   get<T>(sql: string, ...params: SqlValue[]): Promise<T | undefined>;
   /** all runs `sql` and returns every row. */
   all<T>(sql: string, ...params: SqlValue[]): Promise<T[]>;
+  /** rows runs `sql` and returns every row as an array of its columns in SELECT order. */
+  rows<T extends unknown[]>(sql: string, ...params: SqlValue[]): Promise<T[]>;
   /** run executes a statement; returns the number of rows it changed. */
   run(sql: string, ...params: SqlValue[]): Promise<number>;
 }
@@ -61,6 +61,10 @@ class Queries implements Q {
 
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
     return (await this.c.query(toPg(sql), params as unknown[])).rows as T[];
+  }
+
+  async rows<T extends unknown[]>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+    return (await this.c.query({ text: toPg(sql), values: params as unknown[], rowMode: 'array' })).rows as T[];
   }
 
   async run(sql: string, ...params: SqlValue[]): Promise<number> {

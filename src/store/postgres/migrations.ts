@@ -7,11 +7,10 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
-import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1 } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
-import { PENALTY_SCHEMA } from './penalty.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 import { mayHoldOctets, reparse } from '../header-octets.js';

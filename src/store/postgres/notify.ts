@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { Listeners } from '../listeners.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 import { clientConfig, CONTROL_CHANNEL, NOTIFY_CHANNEL } from './db.js';
 
@@ -20,11 +21,8 @@ export const RECONNECT_MAX_MS = 5000;
 export const HEARTBEAT_MS = 15_000;
 
 /** Notifier keeps the change listeners of one node and the connection that LISTENs for the other nodes. */
-export class Notifier {
-  private readonly listeners = new Set<ChangeListener>();
-  private readonly controlListeners = new Set<ControlListener>();
+export class Notifier extends Listeners {
   private client: pg.Client | null = null;
-  private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private delay = RECONNECT_MIN_MS;
@@ -32,8 +30,10 @@ export class Notifier {
   constructor(
     private readonly url: string,
     private readonly nodeId: string,
-    private readonly log?: Logger,
-  ) {}
+    log?: Logger,
+  ) {
+    super(log);
+  }
 
   /** listening tells whether the LISTEN connection is up (false while it reconnects). */
   get listening(): boolean {
@@ -133,14 +133,7 @@ export class Notifier {
       this.log?.warn({ payload: payload.slice(0, 200) }, 'unreadable control message');
       return;
     }
-    if (this.closed) return;
-    for (const listener of [...this.controlListeners]) {
-      try {
-        listener(message);
-      } catch (err) {
-        this.log?.error({ err }, 'control listener threw');
-      }
-    }
+    this.callControl([message]);
   }
 
   private lost(client: pg.Client, err: Error | null): void {
@@ -192,17 +185,6 @@ export class Notifier {
       this.lost(c, err as Error);
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private call(accountId: number | null, mailboxId: number | null): void {
-    if (this.closed) return;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(accountId, mailboxId);
-      } catch (err) {
-        this.log?.error({ err }, 'change listener threw');
-      }
     }
   }
 }

@@ -101,44 +101,6 @@ CREATE TABLE expunged (
 );
 `;
 
-/** AccountRow is a row of accounts as read. */
-export interface AccountRow {
-  id: number;
-  email: string;
-  password_hash: string;
-  created_at: number;
-}
-
-/** ACCOUNT_COLUMNS selects an AccountRow. */
-export const ACCOUNT_COLUMNS = 'id, email, password_hash, created_at';
-
-/** MailboxRow is a row of mailboxes as read. */
-export interface MailboxRow {
-  account_id: number;
-  id: number;
-  name: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  special_use: string | null;
-  /** The lowest UID no session has yet been told is \Recent (RFC 3501 section 2.3.2); see Store.claimRecent. */
-  first_recent_uid: number;
-}
-
-/** MAILBOX_COLUMNS selects a MailboxRow. */
-export const MAILBOX_COLUMNS = 'account_id, id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid';
-
-/** MetaRow is the per-message state of MessageMeta as stored. */
-export interface MetaRow {
-  uid: number;
-  modseq: number;
-  sys_flags: number;
-  keywords: string;
-}
-
-/** MAX_UID is the largest UID (32-bit unsigned; RFC 9051 section 2.3.1.1). */
-export const MAX_UID = 0xffffffff;
-
 /**
  * ENVELOPES_SCHEMA (migration 4), as SQLite's: each body's ENVELOPE text (protocol/envelope.ts
  * storedEnvelopeText), so FETCH ENVELOPE copies it. A body whose text could not be stored has no row.
@@ -150,5 +112,18 @@ CREATE TABLE envelopes (
   text TEXT NOT NULL,
   PRIMARY KEY (account_id, body_id),
   FOREIGN KEY (account_id, body_id) REFERENCES bodies (account_id, id)
+);
+`;
+
+/** PENALTY_SCHEMA (migration 7): as SQLite's migration 8; times are ms since epoch. */
+export const PENALTY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS auth_penalty (
+  remote TEXT NOT NULL,
+  user_key TEXT NOT NULL,
+  failures BIGINT NOT NULL DEFAULT 0,
+  last_failure BIGINT NOT NULL DEFAULT 0,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_at BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (remote, user_key)
 );
 `;

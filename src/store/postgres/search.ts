@@ -1,7 +1,7 @@
 /**
  * The full-text index that narrows SEARCH BODY/TEXT/header keys (RFC 9051 section 6.4.4) before the exact
  * evaluation, on PostgreSQL: the search text of every body folded as SQLite's FTS5 index folds it
- * (foldForIndex, the same function, src/store/sqlite/fts.ts), in search_index, under a GIN index of
+ * (foldForIndex, the same function, src/store/search-fold.ts), in search_index, under a GIN index of
  * pg_trgm trigrams, and asked with LIKE '%needle%'.
  *
  * As on SQLite the index only says "which messages may contain this string" (a superset; the IMAP layer
@@ -12,10 +12,10 @@
  */
 import type { MimePart } from '../../mime/types.js';
 import { partHeaderText } from '../../mime/part-headers.js';
-import { foldForIndex } from '../sqlite/fts.js';
+import { exec, rows, type Rule } from '../mail/rule.js';
+import { foldForIndex } from '../search-fold.js';
 import type { SearchTextPart } from '../types.js';
-import { pgText, type Db, type Tx } from './db.js';
-import { requireMailbox } from './mailboxes.js';
+import { pgText, type Tx } from './db.js';
 
 /** PG_TRGM_SQL makes the trigram operator classes available (a trusted extension since PostgreSQL 13: the database owner may create it). */
 export const PG_TRGM_SQL = 'CREATE EXTENSION IF NOT EXISTS pg_trgm';
@@ -69,10 +69,10 @@ async function insertFolded(tx: Tx, accountIds: number[], bodyIds: number[], tex
   );
 }
 
-/** indexBody adds body `bodyId` of the account to the index (call it in the transaction that inserts the body). */
-export async function indexBody(tx: Tx, accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): Promise<void> {
+/** indexBody adds body `bodyId` of the account to the index (in the transaction that inserts the body). */
+export function* indexBody(accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): Rule<void> {
   const t = fold(text, structure);
-  await tx.run(
+  yield* exec(
     'INSERT INTO search_index (account_id, body_id, headers, body, part_headers) VALUES (?, ?, ?, ?, ?)',
     accountId,
     bodyId,
@@ -136,15 +136,14 @@ const PART_CONDITION: Record<SearchTextPart, string> = {
 /**
  * searchTextCandidates returns the UIDs of the mailbox's messages whose `part` contains `needle` once both
  * are folded (a superset of the exact answer), or null when the index cannot narrow (a needle under 3
- * characters: no trigram). Throws NONEXISTENT.
+ * characters: no trigram).
  */
-export async function searchTextCandidates(db: Db, accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Promise<Set<number> | null> {
-  await requireMailbox(db, accountId, mailboxId);
+export function* searchTextCandidates(accountId: number, mailboxId: number, part: SearchTextPart, needle: string): Rule<Set<number> | null> {
   const folded = pgText(foldForIndex(needle));
   if ([...folded].length < 3) return null;
   const pattern = likeContaining(folded);
   const patterns = part === 'text' ? [pattern, pattern, pattern] : [pattern];
-  const rows = await db.all<{ uid: number }>(
+  const uids = yield* rows<[number]>(
     `SELECT m.uid FROM search_index s
        JOIN messages m ON m.account_id = s.account_id AND m.body_id = s.body_id
       WHERE s.account_id = ? AND m.mailbox_id = ? AND ${PART_CONDITION[part]}`,
@@ -152,5 +151,5 @@ export async function searchTextCandidates(db: Db, accountId: number, mailboxId:
     mailboxId,
     ...patterns,
   );
-  return new Set(rows.map((r) => r.uid));
+  return new Set(uids.map((r) => r[0]));
 }

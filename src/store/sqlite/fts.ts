@@ -18,7 +18,8 @@
 import { partHeaderText } from '../../mime/part-headers.js';
 import type { MimePart } from '../../mime/types.js';
 import type { SearchTextPart } from '../types.js';
-import { requireMailbox } from './mailboxes.js';
+import { exec, rows, type Rule } from '../mail/rule.js';
+import { foldForIndex } from '../search-fold.js';
 import type { Db } from './db.js';
 
 /** FTS_SCHEMA creates the index (migration 2): one column, the decoded header block, body text and MIME header fields of the parts, folded. */
@@ -33,27 +34,28 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 /** The most trigrams of one needle put in a query: more would narrow little and cost lookups. */
 const MAX_TRIGRAMS = 24;
 
-/** foldForIndex folds text for the index: NFC, lower-case, final sigma as sigma. */
-export function foldForIndex(s: string): string {
-  return s.normalize('NFC').toLowerCase().replaceAll('ς', 'σ');
-}
+const INDEX_BODY_SQL = 'INSERT INTO search_fts (rowid, text) VALUES ((? << 32) + ?, ?)';
 
-/** indexBody adds body `bodyId` of the account to the index (call it in the transaction that inserts the body). */
-export function indexBody(db: Db, accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): void {
+/** indexedText is what the index keeps of a body: its texts and the parts' MIME header fields, folded. */
+function indexedText(text: { headers: string; body: string }, structure: MimePart): string {
   // "\n" between the parts: no needle spans it unless the message's own text has it there too (a header
   // block ends with one), and a superset is all the index must give.
-  const all = `${text.headers}\n${text.body}\n${partHeaderText(structure)}`;
-  db.run('INSERT INTO search_fts (rowid, text) VALUES ((? << 32) + ?, ?)', accountId, bodyId, foldForIndex(all));
+  return foldForIndex(`${text.headers}\n${text.body}\n${partHeaderText(structure)}`);
 }
 
-/** unindexBodies removes bodies `bodyIds` (a JSON array, see idList) of the account from the index. */
-export function unindexBodies(db: Db, accountId: number, bodyIdsJson: string): void {
-  db.run('DELETE FROM search_fts WHERE rowid IN (SELECT (? << 32) + value FROM json_each(?))', accountId, bodyIdsJson);
+/** indexBody adds body `bodyId` of the account to the index (in the transaction that inserts the body). */
+export function* indexBody(accountId: number, bodyId: number, text: { headers: string; body: string }, structure: MimePart): Rule<void> {
+  yield* exec(INDEX_BODY_SQL, accountId, bodyId, indexedText(text, structure));
+}
+
+/** unindexBodies removes bodies `bodyIdsJson` (a JSON array, see idList) of the account from the index. */
+export function* unindexBodies(accountId: number, bodyIdsJson: string): Rule<void> {
+  yield* exec('DELETE FROM search_fts WHERE rowid IN (SELECT (? << 32) + value FROM json_each(?))', accountId, bodyIdsJson);
 }
 
 /** unindexAccount removes every body of the account from the index. */
-export function unindexAccount(db: Db, accountId: number): void {
-  db.run('DELETE FROM search_fts WHERE rowid BETWEEN (? << 32) AND (? << 32) + 4294967295', accountId, accountId);
+export function* unindexAccount(accountId: number): Rule<void> {
+  yield* exec('DELETE FROM search_fts WHERE rowid BETWEEN (? << 32) AND (? << 32) + 4294967295', accountId, accountId);
 }
 
 /** backfillIndex indexes every stored body (migration 2 runs it once, for bodies stored before the index existed). */
@@ -62,7 +64,7 @@ export function backfillIndex(db: Db): void {
   // Pages by key: better-sqlite3 cannot write while a read is still iterating.
   let after = { account: 0, body: 0 };
   for (;;) {
-    const rows = db.all<Row>(
+    const batch = db.all<Row>(
       `SELECT s.account_id, s.body_id, s.headers, s.body, b.structure
          FROM search_text s JOIN bodies b ON b.account_id = s.account_id AND b.id = s.body_id
         WHERE (s.account_id, s.body_id) > (?, ?)
@@ -70,9 +72,9 @@ export function backfillIndex(db: Db): void {
       after.account,
       after.body,
     );
-    if (rows.length === 0) return;
-    for (const r of rows) indexBody(db, r.account_id, r.body_id, r, JSON.parse(r.structure) as MimePart);
-    const last = rows[rows.length - 1]!;
+    if (batch.length === 0) return;
+    for (const r of batch) db.run(INDEX_BODY_SQL, r.account_id, r.body_id, indexedText(r, JSON.parse(r.structure) as MimePart));
+    const last = batch[batch.length - 1]!;
     after = { account: last.account_id, body: last.body_id };
   }
 }
@@ -94,19 +96,21 @@ export function trigramQuery(needle: string): string | null {
 /**
  * searchTextCandidates returns the UIDs of the mailbox's messages that may contain `needle` in `part`
  * (a superset of the exact answer: the index does not tell the parts apart), or null when the index
- * cannot narrow (needle under 3 characters). Throws NONEXISTENT.
+ * cannot narrow (needle under 3 characters).
  */
-export function searchTextCandidates(db: Db, accountId: number, mailboxId: number, _part: SearchTextPart, needle: string): Set<number> | null {
-  requireMailbox(db, accountId, mailboxId);
+export function* searchTextCandidates(accountId: number, mailboxId: number, _part: SearchTextPart, needle: string): Rule<Set<number> | null> {
   const query = trigramQuery(needle);
   if (query === null) return null;
-  const uids = db
-    .stmt(
-      `SELECT m.uid FROM search_fts f
-         JOIN messages m ON m.account_id = ? AND m.body_id = f.rowid - (? << 32)
-        WHERE search_fts MATCH ? AND f.rowid BETWEEN (? << 32) AND (? << 32) + 4294967295 AND m.mailbox_id = ?`,
-    )
-    .pluck()
-    .all(accountId, accountId, query, accountId, accountId, mailboxId) as number[];
-  return new Set(uids);
+  const uids = yield* rows<[number]>(
+    `SELECT m.uid FROM search_fts f
+       JOIN messages m ON m.account_id = ? AND m.body_id = f.rowid - (? << 32)
+      WHERE search_fts MATCH ? AND f.rowid BETWEEN (? << 32) AND (? << 32) + 4294967295 AND m.mailbox_id = ?`,
+    accountId,
+    accountId,
+    query,
+    accountId,
+    accountId,
+    mailboxId,
+  );
+  return new Set(uids.map((r) => r[0]));
 }

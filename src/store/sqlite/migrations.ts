@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
-import { ENVELOPES_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1 } from './schema.js';
 import { CONTROL_SCHEMA } from './control.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
-import { PENALTY_SCHEMA } from './penalty.js';
-import { insertEnvelopeText } from './bodies.js';
+import { insertEnvelopeText } from '../mail/bodies.js';
+import { runRule } from './driver.js';
 import type { Envelope } from '../../mime/types.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 import { mayHoldOctets, reparse } from '../header-octets.js';
@@ -135,7 +135,7 @@ function backfillVersion5(db: Db): void {
     for (const [account, id, json] of rows) {
       const envelope = JSON.parse(json) as Envelope;
       update.run(parseSentDate(envelope.date), account, id);
-      insertEnvelopeText(db, account, id, envelope);
+      runRule(db, insertEnvelopeText(account, id, envelope));
     }
     after = [rows[rows.length - 1]![0], rows[rows.length - 1]![1]];
   }

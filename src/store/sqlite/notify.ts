@@ -5,6 +5,7 @@
  * in-process at once, from another process as rows of session_control read when data_version moves.
  */
 import type { Logger } from 'pino';
+import { Listeners } from '../listeners.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 
 /** POLL_INTERVAL_MS is how often another process's commits are looked for while anyone listens (ms). */
@@ -16,13 +17,10 @@ export const POLL_INTERVAL_MS = 250;
  * it must not block or write). While at least one listener is registered, an unref'd timer polls
  * `dataVersion` and calls every listener with (null, null) when another connection has committed.
  */
-export class Notifier {
-  private readonly listeners = new Set<ChangeListener>();
-  private readonly controlListeners = new Set<ControlListener>();
+export class Notifier extends Listeners {
   private timer: NodeJS.Timeout | null = null;
   private lastVersion = 0;
   private lastControl = 0;
-  private closed = false;
 
   /**
    * @param dataVersion PRAGMA data_version
@@ -32,9 +30,11 @@ export class Notifier {
   constructor(
     private readonly dataVersion: () => number,
     private readonly readControl: (afterId: number | null) => { messages: ControlMessage[]; lastId: number },
-    private readonly log?: Logger,
+    log?: Logger,
     private readonly intervalMs = POLL_INTERVAL_MS,
-  ) {}
+  ) {
+    super(log);
+  }
 
   /** add registers a listener and returns the function that removes it. */
   add(listener: ChangeListener): () => void {
@@ -108,29 +108,5 @@ export class Notifier {
     }
     this.call(null, null);
     if (control.length > 0) this.callControl(control);
-  }
-
-  private callControl(messages: ControlMessage[]): void {
-    if (this.closed) return;
-    for (const m of messages) {
-      for (const listener of [...this.controlListeners]) {
-        try {
-          listener(m);
-        } catch (err) {
-          this.log?.error({ err }, 'control listener threw');
-        }
-      }
-    }
-  }
-
-  private call(accountId: number | null, mailboxId: number | null): void {
-    if (this.closed) return;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(accountId, mailboxId);
-      } catch (err) {
-        this.log?.error({ err }, 'change listener threw');
-      }
-    }
   }
 }

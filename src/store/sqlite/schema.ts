@@ -113,40 +113,16 @@ CREATE TABLE envelopes (
 ) WITHOUT ROWID;
 `;
 
-/** AccountRow is a row of accounts as read. */
-export interface AccountRow {
-  id: number;
-  email: string;
-  password_hash: string;
-  created_at: number;
-}
 
-/** ACCOUNT_COLUMNS selects an AccountRow. */
-export const ACCOUNT_COLUMNS = 'id, email, password_hash, created_at';
-
-/** MailboxRow is a row of mailboxes as read. */
-export interface MailboxRow {
-  account_id: number;
-  id: number;
-  name: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  special_use: string | null;
-  /** The lowest UID no session has yet been told is \Recent (RFC 3501 section 2.3.2); see Store.claimRecent. */
-  first_recent_uid: number;
-}
-
-/** MAILBOX_COLUMNS selects a MailboxRow. */
-export const MAILBOX_COLUMNS = 'account_id, id, name, uid_validity, uid_next, highest_modseq, special_use, first_recent_uid';
-
-/** MetaRow is the per-message state of MessageMeta as stored. */
-export interface MetaRow {
-  uid: number;
-  modseq: number;
-  sys_flags: number;
-  keywords: string;
-}
-
-/** MAX_UID is the largest UID (32-bit unsigned; RFC 9051 section 2.3.1.1). */
-export const MAX_UID = 0xffffffff;
+/** PENALTY_SCHEMA (migration 8): remote is the address key, user_key the name tried; times are ms since epoch. IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have it. */
+export const PENALTY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS auth_penalty (
+  remote TEXT NOT NULL,
+  user_key TEXT NOT NULL,
+  failures INTEGER NOT NULL DEFAULT 0,
+  last_failure INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (remote, user_key)
+) WITHOUT ROWID;
+`;

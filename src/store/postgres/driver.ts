@@ -1,0 +1,104 @@
+/**
+ * The PostgreSQL driver of the Store facade (mail/store.ts): runs mail rules over the pool, awaiting each
+ * statement; a write is one transaction (db.ts: BEGIN/COMMIT, retried after a deadlock) whose changes are
+ * sent with pg_notify before COMMIT and reach this node's listeners after it; other nodes' changes and
+ * control messages arrive on the listening connection (notify.ts).
+ */
+import type { Driver } from '../mail/driver.js';
+import type { Dialect } from '../mail/dialect.js';
+import { send, type Connection, type Rule } from '../mail/rule.js';
+import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
+import { CONTROL_CHANNEL, type Db, type Q, type Tx } from './db.js';
+import type { Notifier } from './notify.js';
+
+/** ANALYZED_TABLES: the tables whose statistics decide the plans of reads (messages by UID, bodies, the text index). */
+const ANALYZED_TABLES = ['mailboxes', 'messages', 'bodies', 'envelopes', 'search_text', 'search_index', 'expunged'];
+
+/** analyzeTables runs ANALYZE on the tables reads plan on (after a bulk load; autovacuum does it later otherwise). */
+export async function analyzeTables(db: { run(sql: string): Promise<number> }): Promise<void> {
+  await db.run(`ANALYZE ${ANALYZED_TABLES.join(', ')}`);
+}
+
+/**
+ * runRule runs `rule` to its end through `q` (the pool, or a transaction), awaiting each statement, and
+ * returns its result. Its changes are recorded on `tx` for NOTIFY; a rule that announces without a
+ * transaction throws.
+ */
+export async function runRule<T>(q: Q, rule: Rule<T>, tx: Tx | null = null): Promise<T> {
+  let step = rule.next();
+  while (!step.done) {
+    const op = step.value;
+    let out: unknown;
+    switch (op.kind) {
+      case 'changed':
+        if (!tx) throw new Error('a read announced a change');
+        tx.notify(op.accountId, op.mailboxId);
+        break;
+      case 'call':
+        out = await op.fn(q);
+        break;
+      default:
+        out = await send(q as Connection<Promise<unknown>>, op);
+    }
+    step = rule.next(out);
+  }
+  return step.value;
+}
+
+/** PgDriver is the Driver over a pool and a listening connection. */
+export class PgDriver implements Driver {
+  readonly kind = 'postgres';
+
+  constructor(
+    private readonly db: Db,
+    private readonly notifier: Notifier,
+    readonly sql: Dialect,
+  ) {
+    db.afterCommit = (a, m) => notifier.emit(a, m);
+  }
+
+  /** listenerName is the application_name of this node's LISTEN connection (tests terminate it to test reconnection). */
+  get listenerName(): string {
+    return this.notifier.applicationName;
+  }
+
+  // A claim that may be lost (durable: false) is committed as any other: PostgreSQL's synchronous_commit is the operator's.
+  async write<T>(start: () => Rule<T>): Promise<T> {
+    return this.db.write((tx) => runRule(tx, start(), tx));
+  }
+
+  async read<T>(start: () => Rule<T>, snapshot = false): Promise<T> {
+    if (snapshot) return this.db.read((tx) => runRule(tx, start()));
+    return runRule(this.db, start());
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.notifier.add(listener);
+  }
+
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.db.run('SELECT pg_notify(?, ?)', CONTROL_CHANNEL, JSON.stringify(message));
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async analyze(): Promise<void> {
+    await analyzeTables(this.db);
+  }
+
+  async health(): Promise<string | null> {
+    try {
+      await this.db.run('SELECT 1');
+    } catch (err) {
+      return `PostgreSQL: ${(err as Error).message}`;
+    }
+    return this.notifier.listening ? null : 'PostgreSQL: not listening for the other nodes\' changes (reconnecting)';
+  }
+
+  async close(): Promise<void> {
+    await this.notifier.close();
+    await this.db.close();
+  }
+}

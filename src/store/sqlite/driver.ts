@@ -1,0 +1,112 @@
+/**
+ * The SQLite driver of the Store facade (mail/store.ts): runs mail rules synchronously on one connection,
+ * writes inside group commits (group-commit.ts) so what is acknowledged is on disk (synchronous=FULL),
+ * and announces changes in-process after commit and to other processes through data_version (notify.ts).
+ */
+import type { Logger } from 'pino';
+import type { Driver, WriteOptions } from '../mail/driver.js';
+import { send, type Change, type Connection, type Rule } from '../mail/rule.js';
+import type { ChangeListener, CommitObserver, ControlListener, ControlMessage } from '../types.js';
+import { insertControl, readControl } from './control.js';
+import type { Db } from './db.js';
+import { sqliteDialect } from './dialect.js';
+import { GroupCommit } from './group-commit.js';
+import { Notifier } from './notify.js';
+
+/**
+ * runRule runs `rule` to its end on `db`, each statement at once, and returns its result. The changes it
+ * announces are added to `changes` (once each); a rule that announces with `changes` null (a read) throws.
+ * Must be called inside a write transaction for rules that write.
+ */
+export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = null): T {
+  let step = rule.next();
+  while (!step.done) {
+    const op = step.value;
+    let out: unknown;
+    switch (op.kind) {
+      case 'changed':
+        if (!changes) throw new Error('a read announced a change');
+        if (!changes.some(([a, m]) => a === op.accountId && m === op.mailboxId)) changes.push([op.accountId, op.mailboxId]);
+        break;
+      case 'call':
+        out = op.fn(db);
+        if (out instanceof Promise) throw new Error('SQLite runs rules synchronously: a driver call must not be async');
+        break;
+      default:
+        out = send(db as Connection<unknown>, op);
+    }
+    step = rule.next(out);
+  }
+  return step.value;
+}
+
+/** SqliteDriver is the Driver over one Db. */
+export class SqliteDriver implements Driver {
+  readonly kind = 'sqlite';
+  readonly sql = sqliteDialect;
+  private readonly notifier: Notifier;
+  /** Every write shares a commit with the others of its turn of the event loop. */
+  private readonly group: GroupCommit;
+
+  constructor(
+    private readonly db: Db,
+    log?: Logger,
+    onCommit?: CommitObserver,
+  ) {
+    this.notifier = new Notifier(
+      () => db.dataVersion(),
+      (afterId) => readControl(db, afterId),
+      log,
+    );
+    this.group = new GroupCommit(db, onCommit);
+  }
+
+  async write<T>(start: () => Rule<T>, opts: WriteOptions = {}): Promise<T> {
+    const changes: Change[] = [];
+    const result =
+      opts.durable === false
+        ? this.db.writeUnsynced(() => runRule(this.db, start(), changes))
+        : await this.group.run(() => runRule(this.db, start(), changes));
+    // After the commit and before the writer's promise settles: the change reaches IDLE before the writer is answered.
+    for (const [a, m] of changes) this.notifier.emit(a, m);
+    return result;
+  }
+
+  async read<T>(start: () => Rule<T>, snapshot = false): Promise<T> {
+    if (!snapshot || this.db.raw.inTransaction) return runRule(this.db, start());
+    return this.db.raw.transaction(() => runRule(this.db, start())).deferred();
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    return this.notifier.add(listener);
+  }
+
+  async sendControl(message: ControlMessage): Promise<void> {
+    await this.group.run(() => insertControl(this.db, message, Date.now()));
+    this.notifier.emitControl(message);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.notifier.addControl(listener);
+  }
+
+  async analyze(): Promise<void> {
+    this.group.flush();
+    this.db.raw.pragma('optimize');
+  }
+
+  async health(): Promise<string | null> {
+    try {
+      this.db.get('SELECT 1');
+      return null;
+    } catch (err) {
+      return `SQLite: ${(err as Error).message}`;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.group.flush();
+    this.notifier.close();
+    this.db.close();
+  }
+}
