@@ -59,6 +59,8 @@ export class MailStore implements Store {
   readonly kind: string;
   /** The listings of large mailboxes, for the next SELECT (listing-cache.ts). */
   private readonly listings = new ListingCache();
+  /** The \Recent claims under way on this node, by "account/mailbox" (claimRecent). */
+  private readonly claims = new Map<string, Promise<number>>();
   /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
   private readonly sortDates: SortDateCache;
 
@@ -124,11 +126,25 @@ export class MailStore implements Store {
   }
 
   async claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number> {
-    // Most calls find nothing left to claim (another session was first): a read, no commit to wait for.
-    const seen = (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
-    if (seen >= upTo) return seen;
+    const key = `${accountId}/${mailboxId}`;
+    for (;;) {
+      // Most calls find nothing left to claim (another session was first): a read, no commit to wait for.
+      const seen = (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
+      if (seen >= upTo) return seen;
+      // One new message wakes every session that has the mailbox selected, and each reads before any has
+      // claimed: the others wait for the claim under way on this node and read again, so one commits.
+      const running = this.claims.get(key);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
     // Losing a claim in a power cut only makes messages recent once more: no fsync to wait for.
-    return this.driver.write(() => mailboxes.claimRecent(this.driver.sql, accountId, mailboxId, upTo), { durable: false });
+    const claim = this.driver.write(() => mailboxes.claimRecent(this.driver.sql, accountId, mailboxId, upTo), { durable: false });
+    this.claims.set(key, claim);
+    try {
+      return await claim;
+    } finally {
+      if (this.claims.get(key) === claim) this.claims.delete(key);
+    }
   }
 
   async deleteMailbox(accountId: number, name: string): Promise<void> {

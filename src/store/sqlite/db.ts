@@ -19,6 +19,8 @@ export class Db {
   private readonly cache = new Map<string, Database.Statement>();
   /** Statements of rows(), set to return arrays (a statement's mode is its own, so they are kept apart). */
   private readonly rawCache = new Map<string, Database.Statement>();
+  /** One transaction function that runs the function it is given: transaction() would build one per call. */
+  private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(file: string) {
     this.raw = new Database(file, { timeout: 5000 });
@@ -26,6 +28,7 @@ export class Db {
     this.raw.pragma('synchronous = FULL');
     this.raw.pragma('foreign_keys = ON');
     this.raw.pragma('busy_timeout = 5000');
+    this.transaction = this.raw.transaction((fn: () => unknown) => fn());
   }
 
   /** stmt returns the cached prepared statement for `sql`, preparing it on first use. */
@@ -71,7 +74,15 @@ export class Db {
    * deadlock upgrading a read lock) and commits it; if `fn` throws, everything is rolled back.
    */
   write<T>(fn: () => T): T {
-    return this.raw.transaction(fn).immediate();
+    return this.transaction.immediate(fn) as T;
+  }
+
+  /**
+   * snapshot runs `fn` in one DEFERRED transaction, so its reads see one snapshot; inside a transaction it
+   * runs `fn` as a savepoint (rolled back alone if `fn` throws).
+   */
+  snapshot<T>(fn: () => T): T {
+    return (this.raw.inTransaction ? this.transaction(fn) : this.transaction.deferred(fn)) as T;
   }
 
   /**
@@ -80,11 +91,12 @@ export class Db {
    * killed, and the next synchronous commit makes it durable. Must not be called inside a transaction.
    */
   writeUnsynced<T>(fn: () => T): T {
-    this.raw.pragma('synchronous = NORMAL');
+    // Cached statements: pragma() would prepare both anew at every claim.
+    this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
       return this.write(fn);
     } finally {
-      this.raw.pragma('synchronous = FULL');
+      this.stmt('PRAGMA synchronous = FULL').run();
     }
   }
 

@@ -74,7 +74,7 @@ export class SqliteDriver implements Driver {
 
   async read<T>(start: () => Rule<T>, snapshot = false): Promise<T> {
     if (!snapshot || this.db.raw.inTransaction) return runRule(this.db, start());
-    return this.db.raw.transaction(() => runRule(this.db, start())).deferred();
+    return this.db.snapshot(() => runRule(this.db, start()));
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -62,8 +62,8 @@ export class GroupCommit {
       this.db.write(() => {
         for (const op of batch) {
           try {
-            // Inside a transaction, better-sqlite3 runs a transaction function as a savepoint.
-            outcomes.push({ ok: true, value: this.db.raw.transaction(op.fn)() });
+            // Each as a savepoint, so a write that throws is rolled back alone.
+            outcomes.push({ ok: true, value: this.db.snapshot(op.fn) });
           } catch (err) {
             outcomes.push({ ok: false, value: err });
           }
