@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { messages } from './lib/corpus.js';
 import { ImapClient, quoted, type Reply } from './lib/imap.js';
-import { flags, listFlag, now, numFlag, PG_SERVER, printReport, type Figure } from './lib/report.js';
+import { PG_SERVER, flags, now, numFlag, printReport, serversFlag, type Figure } from './lib/report.js';
 import { testDatabase, type TestDatabase } from '../test/support/postgres.js';
 import { letterboxCli, PASSWORD, startDovecotBench, startLetterbox, writeMaildir, type Server } from './lib/servers.js';
 
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   const n = numFlag(f, 'messages', 100_000);
   const word = f.get('word') ?? 'muscle';
   const from = f.get('from') ?? 'joe@perches.com';
-  const which = listFlag(f, 'servers', ['letterbox', PG_SERVER, 'dovecot']);
+  const which = serversFlag(f, ['letterbox', PG_SERVER, 'dovecot']);
   const work = await mkdtemp(path.join(os.tmpdir(), 'bench-big-'));
   const results = new Map<string, Measured>();
   const notes: string[] = [];

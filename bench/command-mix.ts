@@ -10,7 +10,7 @@
  */
 import { ImapClient, quoted } from './lib/imap.js';
 import { messages } from './lib/corpus.js';
-import { flags, listFlag, now, numFlag, percentile, printReport, type Figure } from './lib/report.js';
+import { flags, listFlag, now, numFlag, percentile, printReport, serversFlag, type Figure } from './lib/report.js';
 import { PASSWORD, startDovecotBench, startLetterbox, type Server } from './lib/servers.js';
 
 const COMMANDS = ['LOGIN', 'SELECT', 'FETCH envelopes', 'FETCH body', 'STORE', 'APPEND', 'EXPUNGE', 'LOGOUT'] as const;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const seconds = numFlag(f, 'seconds', 10);
   const nUsers = numFlag(f, 'users', 20);
   const seedN = numFlag(f, 'seed', 200);
-  const which = listFlag(f, 'servers', ['letterbox', 'dovecot']);
+  const which = serversFlag(f, ['letterbox', 'dovecot']);
   const users = Array.from({ length: nUsers }, (_, i) => `user${i}@bench.test`);
   const results = new Map<string, Map<number, { s: Samples; elapsed: number }>>();
   const notes: string[] = [];

@@ -9,7 +9,7 @@
  */
 import { ImapClient, quoted } from './lib/imap.js';
 import { messages } from './lib/corpus.js';
-import { flags, listFlag, now, numFlag, percentile, printReport, type Figure } from './lib/report.js';
+import { flags, now, numFlag, percentile, printReport, serversFlag, type Figure } from './lib/report.js';
 import { pssBytes, rssBytes, PASSWORD, startDovecotBench, startLetterbox, type Server } from './lib/servers.js';
 
 const USER = 'idle@bench.test';
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const f = flags();
   const counts: Record<string, number> = { letterbox: numFlag(f, 'letterbox', 10_000), dovecot: numFlag(f, 'dovecot', 1000) };
   const parallel = numFlag(f, 'parallel', 100);
-  const which = listFlag(f, 'servers', ['letterbox', 'dovecot']);
+  const which = serversFlag(f, ['letterbox', 'dovecot']);
   const results = new Map<string, Measured>();
   const notes: string[] = [];
   for (const name of which) {

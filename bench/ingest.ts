@@ -16,7 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { messages } from './lib/corpus.js';
-import { flags, listFlag, now, numFlag, printReport, type Figure } from './lib/report.js';
+import { flags, now, numFlag, printReport, serversFlag, type Figure } from './lib/report.js';
 import { letterboxCli, PASSWORD, startDovecotBench, startLetterbox, writeMaildir, type Server } from './lib/servers.js';
 
 const USER = 'ingest@bench.test';
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   const n = numFlag(f, 'messages', 5000);
   const nLmtp = numFlag(f, 'lmtp-messages', 5000);
   const conns = numFlag(f, 'connections', 4);
-  const which = listFlag(f, 'servers', ['letterbox', 'dovecot']);
+  const which = serversFlag(f, ['letterbox', 'dovecot']);
   const work = await mkdtemp(path.join(os.tmpdir(), 'bench-ingest-'));
   const rates = new Map<string, Record<string, Rate | null>>();
   const notes: string[] = [];

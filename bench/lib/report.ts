@@ -108,6 +108,18 @@ export function numFlag(f: Map<string, string>, name: string, dflt: number): num
   return v === undefined ? dflt : Number(v);
 }
 
+/**
+ * serversFlag reads --servers: the servers to run, among those the benchmark knows (`known`, also the
+ * default). A name it does not know is left out with a line on stderr, never taken for another server, so
+ * `npm run bench -- --servers letterbox,letterbox-postgres` runs each benchmark on what it supports.
+ */
+export function serversFlag(f: Map<string, string>, known: string[]): string[] {
+  const asked = listFlag(f, 'servers', known);
+  const unknown = asked.filter((s) => !known.includes(s));
+  if (unknown.length > 0) console.error(`note: this benchmark does not run ${unknown.join(', ')} (it runs ${known.join(', ')})`);
+  return asked.filter((s) => known.includes(s));
+}
+
 /** listFlag reads a comma-separated flag, or `dflt`. */
 export function listFlag(f: Map<string, string>, name: string, dflt: string[]): string[] {
   const v = f.get(name);
