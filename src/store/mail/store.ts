@@ -60,7 +60,7 @@ export class MailStore implements Store {
   /** The listings of large mailboxes, for the next SELECT (listing-cache.ts). */
   private readonly listings = new ListingCache();
   /** The \Recent claims under way on this node, by "account/mailbox" (claimRecent). */
-  private readonly claims = new Map<string, Promise<number>>();
+  private readonly claims = new Map<string, { upTo: number; done: Promise<number> }>();
   /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
   private readonly sortDates: SortDateCache;
 
@@ -132,16 +132,22 @@ export class MailStore implements Store {
       const seen = (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
       if (seen >= upTo) return seen;
       // One new message wakes every session that has the mailbox selected, and each reads before any has
-      // claimed: the others wait for the claim under way on this node and read again, so one commits.
+      // claimed: the others wait for the claim under way on this node, so one commits.
       const running = this.claims.get(key);
       if (!running) break;
-      await running.catch(() => undefined);
+      // Once it has committed, first_recent_uid is at least its upTo: when that covers ours, nothing is left.
+      const claimed = await running.done.then(
+        () => running.upTo,
+        () => 0,
+      );
+      if (claimed >= upTo) return claimed;
     }
     // Losing a claim in a power cut only makes messages recent once more: no fsync to wait for.
-    const claim = this.driver.write(() => mailboxes.claimRecent(this.driver.sql, accountId, mailboxId, upTo), { durable: false });
+    const done = this.driver.write(() => mailboxes.claimRecent(this.driver.sql, accountId, mailboxId, upTo), { durable: false });
+    const claim = { upTo, done };
     this.claims.set(key, claim);
     try {
-      return await claim;
+      return await done;
     } finally {
       if (this.claims.get(key) === claim) this.claims.delete(key);
     }
