@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../test/support/cli.js';
+import { freePort } from '../test/support/ports.js';
 import { flags, machine, numFlag } from './lib/report.js';
 import { LETTERBOX_ROOT, rssBytes } from './lib/servers.js';
 

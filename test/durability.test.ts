@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { openStore } from '../src/store/open.js';
-import { bin, runCli, freePort } from './support/cli.js';
+import { bin, runCli } from './support/cli.js';
+import { freePort } from './support/ports.js';
 import { appendNonSync, login, msg } from './support/transcript.js';
 
 describe('durability [sqlite]', () => {

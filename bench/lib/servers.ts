@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hashPassword } from '../../src/auth/password.js';
 import { DOVEADM_BIN, startDovecot, type Dovecot } from '../../test/support/dovecot.js';
-import { freePort } from '../../test/support/cli.js';
+import { freePort } from '../../test/support/ports.js';
 
 /** LETTERBOX_ROOT is the checkout whose bin/letterbox.js is benchmarked (env LETTERBOX_ROOT, default this one). */
 export const LETTERBOX_ROOT = process.env.LETTERBOX_ROOT ?? path.resolve(import.meta.dirname, '..', '..');

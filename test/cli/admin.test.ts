@@ -15,7 +15,8 @@ import { startAdmin, type AdminState } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
 import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';
-import { bin, freePort, runCli } from '../support/cli.js';
+import { bin, runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { LmtpClient, RawClient } from '../support/line-client.js';
 import { login } from '../support/transcript.js';
 

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { describeListenError } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/load.js';
-import { bin, runCli, spawnServe, freePort } from '../support/cli.js';
+import { bin, runCli, spawnServe } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
 

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ImapFlow } from 'imapflow';
 import { startServer, type LetterboxServer } from '../../src/index.js';
-import { freePort } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { LmtpClient } from '../support/line-client.js';
 import { loginPop3, msg } from '../support/transcript.js';
 import { testDatabase } from '../support/postgres.js';

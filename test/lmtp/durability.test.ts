@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { freePort, runCli, spawnServe } from '../support/cli.js';
+import { runCli, spawnServe } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { LmtpClient } from '../support/line-client.js';
 import { login, msg } from '../support/transcript.js';
 

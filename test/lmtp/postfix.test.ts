@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { freePort, runCli, spawnServe } from '../support/cli.js';
+import { runCli, spawnServe } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { login, msg } from '../support/transcript.js';
 import { postfixAvailable, startPostfix } from '../support/postfix.js';
 

@@ -20,7 +20,7 @@ import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } fro
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './cli.js';
+import { freePort } from './ports.js';
 
 /** DOVECOT_BIN is the Debian binary; override with the DOVECOT_BIN environment variable. */
 export const DOVECOT_BIN = process.env.DOVECOT_BIN ?? '/usr/sbin/dovecot';

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from './cli.js';
+import { freePort } from './ports.js';
 
 /** DEFAULT_PG_URL is tried when LETTERBOX_TEST_PG_URL is not set. */
 export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';

@@ -21,7 +21,8 @@ import type { Logger } from '../../src/log/logger.js';
 import { startNode, type RunningNode } from '../../src/server/node.js';
 import { openStore } from '../../src/store/open.js';
 import type { Account, Store } from '../../src/store/types.js';
-import { bin, freePort } from './cli.js';
+import { bin } from './cli.js';
+import { freePort } from './ports.js';
 import { testDatabase } from './postgres.js';
 
 /** BACKENDS are the storage backends the shared suites run against. */
