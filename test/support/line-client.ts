@@ -16,6 +16,27 @@ export interface ConnectOptions {
   localAddress?: string;
 }
 
+/**
+ * onLines calls `onLine` with each CRLF-terminated line `socket` receives, without the CRLF and decoded as
+ * latin1 (one character per octet), for clients that answer each line as it comes (load generators,
+ * probes) rather than read replies in turn as LineClient does. Once `onLine` returns 'stop', the rest of
+ * the input is ignored.
+ */
+export function onLines(socket: net.Socket, onLine: (line: string) => void | 'stop'): void {
+  let buf = '';
+  let stopped = false;
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => {
+    buf += d;
+    let nl: number;
+    while (!stopped && (nl = buf.indexOf('\r\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 2);
+      if (onLine(line) === 'stop') stopped = true;
+    }
+  });
+}
+
 /** LineClient: a line-oriented test client; the protocol clients below extend it. */
 export class LineClient {
   protected buf = Buffer.alloc(0);

@@ -3,6 +3,7 @@
  * command, wait for its tagged reply and send the next one, as fast as the server answers.
  */
 import net from 'node:net';
+import { onLines } from './line-client.js';
 
 /** Load is a running set of busy connections. */
 export interface Load {
@@ -27,24 +28,19 @@ export async function startLoad(port: number, connections: number, command = 'NO
       const s = net.connect(port, '127.0.0.1');
       sockets.push(s);
       let greeted = false;
-      let buf = '';
       let n = 0;
-      s.setEncoding('latin1');
       s.on('error', (err) => (greeted ? undefined : reject(err)));
-      s.on('data', (d: string) => {
-        buf += d;
-        let nl: number;
-        while ((nl = buf.indexOf('\r\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 2);
-          if (!greeted) {
-            greeted = true;
-            if (!line.startsWith('* OK')) return reject(new Error(`greeting: ${line}`));
-            resolve();
-          } else if (line.startsWith('t')) replies++;
-          else continue;
-          if (!stopped && !s.destroyed) s.write(`t${++n} ${command}\r\n`);
-        }
+      onLines(s, (line) => {
+        if (!greeted) {
+          greeted = true;
+          if (!line.startsWith('* OK')) {
+            reject(new Error(`greeting: ${line}`));
+            return 'stop';
+          }
+          resolve();
+        } else if (line.startsWith('t')) replies++;
+        else return;
+        if (!stopped && !s.destroyed) s.write(`t${++n} ${command}\r\n`);
       });
     });
   for (let i = 0; i < connections; i += 50) {
@@ -66,35 +62,30 @@ export function probe(port: number, timeoutMs = 30_000): Promise<{ greeting: str
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const s = net.connect(port, '127.0.0.1');
-    let buf = '';
+    const received: string[] = [];
     let greeting: string | null = null;
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`no answer in ${timeoutMs} ms; got ${JSON.stringify(buf)}`));
+      reject(new Error(`no answer in ${timeoutMs} ms; got ${JSON.stringify(received)}`));
     }, timeoutMs);
-    const done = (reply: string | null): void => {
+    const done = (reply: string | null): 'stop' => {
       clearTimeout(timer);
       s.destroy();
       resolve({ greeting: greeting ?? '', reply, ms: performance.now() - t0 });
+      return 'stop';
     };
-    s.setEncoding('latin1');
     s.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
     });
     s.on('close', () => done(null));
-    s.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 2);
-        if (greeting === null) {
-          greeting = line;
-          if (line.startsWith('* BYE')) return done(null);
-          s.write('p NOOP\r\n');
-        } else if (line.startsWith('p ')) return done(line);
-      }
+    onLines(s, (line) => {
+      received.push(line);
+      if (greeting === null) {
+        greeting = line;
+        if (line.startsWith('* BYE')) return done(null);
+        s.write('p NOOP\r\n');
+      } else if (line.startsWith('p ')) return done(line);
     });
   });
 }
