@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/open.js';
 import { SCHEMA_VERSION } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/store.js';
-import { StoreError } from '../../src/store/types.js';
+import { StoreError, type ControlMessage } from '../../src/store/types.js';
 import { adminQuery, testDatabase } from '../support/postgres.js';
 import { asStoredBeforeRawOctets, DATE, LATIN1_HEADERS, mailboxId, message, newAccount, waitFor } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
@@ -141,6 +141,38 @@ describe('postgres specifics', () => {
       calls.length = 0;
       await b.storeFlags(accountId, inbox, [1], 'add', ['\\Seen']);
       await waitFor(() => calls.some(([acc, mb]) => acc === accountId && mb === inbox), 10_000);
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  });
+
+  it('gives a node the control messages sent while its listening connection was away, once each', async () => {
+    const db = await testDatabase();
+    const a = await openPostgresStore(db.url);
+    const b = await openPostgresStore(db.url);
+    try {
+      const { accountId } = await newAccount(a);
+      const atA: ControlMessage[] = [];
+      const atB: ControlMessage[] = [];
+      a.onControl((m) => atA.push(m));
+      b.onControl((m) => atB.push(m));
+      const before: ControlMessage = { kind: 'end-sessions', accountId, reason: 'before' };
+      await b.sendControl(before);
+      await waitFor(() => atA.length === 1 && atB.length === 1, 10_000);
+      const killed = await adminQuery(db.url, 'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [a.listenerName]);
+      assert.equal(killed.rowCount, 1, 'found the listening connection');
+      // a reconnects after RECONNECT_MIN_MS (100 ms) at the earliest: this NOTIFY finds nobody listening there.
+      const away: ControlMessage = { kind: 'end-sessions', accountId, reason: 'while a was away' };
+      await b.sendControl(away);
+      await waitFor(() => atA.length === 2, 10_000);
+      const after: ControlMessage = { kind: 'end-sessions', accountId, reason: 'after' };
+      await b.sendControl(after);
+      await waitFor(() => atA.length === 3 && atB.length === 3, 10_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(atA, [before, away, after]);
+      assert.deepEqual(atB, [before, away, after]);
     } finally {
       await a.close();
       await b.close();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { LoginPenalty, penaltyAddress, penaltyDelay, type PenaltyLimits } from '../../src/auth/penalty.js';
 import type { ControlMessage } from '../../src/store/types.js';
-import { newAccount, waitFor, type Ctx } from './helpers.js';
+import { message, newAccount, waitFor, type Ctx } from './helpers.js';
 
 const LIMITS: PenaltyLimits = { delayMs: 2000, maxDelayMs: 15_000, expireMs: 15 * 60_000, parallel: 10 };
 
@@ -147,7 +147,7 @@ export function penaltyTests(ctx: Ctx): void {
 export function controlTests(ctx: Ctx): void {
   it('delivers a control message to this connection and to another one on the same data', async (t) => {
     const s = ctx.store;
-    const { accountId } = await newAccount(s);
+    const { accountId, inbox } = await newAccount(s);
     const second = await ctx.opened.openSecond?.();
     if (!second) return t.skip('the backend has no second connection');
     try {
@@ -158,6 +158,12 @@ export function controlTests(ctx: Ctx): void {
       const m: ControlMessage = { kind: 'end-sessions', accountId, reason: 'Account deleted.' };
       await s.sendControl(m);
       await waitFor(() => here.length > 0 && there.length > 0, 5000);
+      assert.deepEqual(here, [m]);
+      assert.deepEqual(there, [m]);
+      // Once each: the sender reads its own message again when the other connection commits (SQLite polls
+      // session_control then), and must not give it to its listeners twice.
+      await second.appendMessages(accountId, inbox, [message('after the control message')]);
+      await new Promise((r) => setTimeout(r, 600));
       assert.deepEqual(here, [m]);
       assert.deepEqual(there, [m]);
       stopHere();

@@ -4,6 +4,7 @@
  * sent with pg_notify before COMMIT and reach this node's listeners after it; other nodes' changes and
  * control messages arrive on the listening connection (notify.ts).
  */
+import { insertControl } from '../mail/control.js';
 import type { Driver } from '../mail/driver.js';
 import type { Dialect } from '../mail/dialect.js';
 import { send, type Connection, type Rule } from '../mail/rule.js';
@@ -77,7 +78,12 @@ export class PgDriver implements Driver {
   }
 
   async sendControl(message: ControlMessage): Promise<void> {
-    await this.db.run('SELECT pg_notify(?, ?)', CONTROL_CHANNEL, JSON.stringify(message));
+    // The row is for a node that was not listening (notify.ts catches up on reconnecting); the NOTIFY, sent at
+    // commit, carries the row's id so a message read both ways is given to the listeners once.
+    await this.db.write(async (tx) => {
+      const id = await runRule(tx, insertControl(message, Date.now()));
+      await tx.run('SELECT pg_notify(?, ?)', CONTROL_CHANNEL, JSON.stringify({ id, message }));
+    });
   }
 
   onControl(listener: ControlListener): () => void {

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
-import { ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1 } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
@@ -61,10 +61,13 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
   },
   // As SQLite's migration 7.
   { version: 6, description: 'header bytes that are not UTF-8 kept as they are in ENVELOPE and BODYSTRUCTURE', run: addVersion6 },
-  // As SQLite's migration 8, without session_control: control messages between nodes go by NOTIFY.
+  // As SQLite's migration 8, without session_control (migration 9 adds it).
   { version: 7, description: 'login penalty shared by every node', sql: PENALTY_SCHEMA },
   // As SQLite's migration 9.
   { version: 8, description: 'running nodes, for letterbox who', sql: NODES_SCHEMA },
+  // SQLite has had session_control since its migration 8; here NOTIFY alone carried control messages, and one
+  // sent while a node's LISTEN connection was reconnecting never reached that node.
+  { version: 9, description: 'control messages kept for nodes that were not listening', sql: CONTROL_SCHEMA },
 ];
 
 /** addVersion6 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */

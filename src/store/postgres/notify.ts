@@ -6,10 +6,13 @@
  * pg does not reconnect a dropped client: when the listening connection fails (PostgreSQL restarted, a
  * network cut, pg_terminate_backend), Notifier reconnects with backoff, LISTENs again, and calls every
  * listener with (null, null): notifications sent while it was away are lost, so sessions re-read the change
- * feed by modseq. A periodic query on the connection finds a connection that died silently.
+ * feed by modseq. Control messages sent while it was away are read from session_control (mail/control.ts);
+ * each NOTIFY of one carries its row id, so a message that arrives both ways is given to the listeners once.
+ * A periodic query on the connection finds a connection that died silently.
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { CONTROL_KEEP_MS, type StoredControl } from '../mail/control.js';
 import { Listeners } from '../listeners.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 import { clientConfig, CONTROL_CHANNEL, NOTIFY_CHANNEL } from './db.js';
@@ -20,16 +23,29 @@ export const RECONNECT_MAX_MS = 5000;
 /** HEARTBEAT_MS is how often the listening connection is checked with a query (ms). */
 export const HEARTBEAT_MS = 15_000;
 
+/** ControlReader reads session_control (mail/control.ts rules over the pool). */
+export interface ControlReader {
+  /** The highest id there is, 0 for none. */
+  last(): Promise<number>;
+  /** The messages with id above `afterId` sent at or after `since` (ms since epoch), ascending id. */
+  after(afterId: number, since: number): Promise<StoredControl[]>;
+}
+
 /** Notifier keeps the change listeners of one node and the connection that LISTENs for the other nodes. */
 export class Notifier extends Listeners {
   private client: pg.Client | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private delay = RECONNECT_MIN_MS;
+  /** The highest control message id when this node first listened: older messages were not for it. */
+  private controlBaseline: number | null = null;
+  /** The control messages given to the listeners: id -> when (ms since epoch), forgotten after twice CONTROL_KEEP_MS. */
+  private readonly controlSeen = new Map<number, number>();
 
   constructor(
     private readonly url: string,
     private readonly nodeId: string,
+    private readonly control: ControlReader,
     log?: Logger,
   ) {
     super(log);
@@ -111,6 +127,31 @@ export class Notifier extends Listeners {
       return;
     }
     this.client = client;
+    // After LISTEN: a message sent from now on arrives as a notification, one sent before is in the table.
+    if (this.controlBaseline === null) this.controlBaseline = await this.control.last();
+  }
+
+  /** catchUpControl gives the listeners the control messages sent while the listening connection was away. */
+  private async catchUpControl(): Promise<void> {
+    const rows = await this.control.after(this.controlBaseline ?? 0, Date.now() - CONTROL_KEEP_MS);
+    const missed = rows.filter((r) => this.firstSeen(r.id)).map((r) => r.message);
+    if (missed.length > 0) {
+      this.log?.info({ messages: missed.length }, 'control messages sent while not listening');
+      this.callControl(missed);
+    }
+  }
+
+  /** firstSeen records control message `id` and tells whether it is new (not yet given to the listeners). */
+  private firstSeen(id: number): boolean {
+    if (this.controlSeen.has(id)) return false;
+    const now = Date.now();
+    // Insertion order is time order: forget from the oldest.
+    for (const [old, at] of this.controlSeen) {
+      if (at >= now - 2 * CONTROL_KEEP_MS) break;
+      this.controlSeen.delete(old);
+    }
+    this.controlSeen.set(id, now);
+    return true;
   }
 
   private received(payload: string): void {
@@ -125,15 +166,17 @@ export class Notifier extends Listeners {
     this.call(accountId, mailboxId);
   }
 
+  /** receivedControl handles a NOTIFY of driver.ts's sendControl: `{"id": row id, "message": ControlMessage}`. */
   private receivedControl(payload: string): void {
-    let message: ControlMessage;
+    let sent: { id: number; message: ControlMessage };
     try {
-      message = JSON.parse(payload) as ControlMessage;
+      sent = JSON.parse(payload) as { id: number; message: ControlMessage };
+      if (!Number.isSafeInteger(sent.id) || typeof sent.message !== 'object' || sent.message === null) throw new Error('not {id, message}');
     } catch {
       this.log?.warn({ payload: payload.slice(0, 200) }, 'unreadable control message');
       return;
     }
-    this.callControl([message]);
+    if (this.firstSeen(sent.id)) this.callControl([sent.message]);
   }
 
   private lost(client: pg.Client, err: Error | null): void {
@@ -169,6 +212,11 @@ export class Notifier extends Listeners {
     this.log?.info('listening for changes again; every session re-reads its mailbox');
     // Whatever was notified while we were away is lost: make everyone catch up from the change feed.
     this.call(null, null);
+    try {
+      await this.catchUpControl();
+    } catch (err) {
+      this.log?.warn({ err }, 'cannot read the control messages sent while not listening');
+    }
   }
 
   private async ping(): Promise<void> {

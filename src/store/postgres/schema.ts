@@ -127,3 +127,16 @@ CREATE TABLE IF NOT EXISTS auth_penalty (
   PRIMARY KEY (remote, user_key)
 );
 `;
+
+/**
+ * CONTROL_SCHEMA (migration 9), as SQLite's session_control: control messages (mail/control.ts) kept for a
+ * node whose LISTEN connection was away when their NOTIFY went out. Not keyed by account: a message may be
+ * for every node (list the sessions), and the table holds minutes of them.
+ */
+export const CONTROL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS session_control (
+  id BIGSERIAL PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  message TEXT NOT NULL
+);
+`;

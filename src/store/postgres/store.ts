@@ -10,12 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { controlAfter, lastControlId } from '../mail/control.js';
 import { MailStore } from '../mail/store.js';
 import type { CommitObserver, QuotaDefaults } from '../types.js';
 import { PgBlobStore } from './blobs.js';
 import { Db, openPool, redactUrl, StorageUnavailableError } from './db.js';
 import { postgresDialect } from './dialect.js';
-import { analyzeTables, PgDriver } from './driver.js';
+import { analyzeTables, PgDriver, runRule } from './driver.js';
 import { migrate } from './migrations.js';
 import { Notifier } from './notify.js';
 
@@ -46,7 +47,7 @@ export async function openPostgresStore(url: string, opts: { log?: Logger; quota
   const nodeId = randomBytes(6).toString('hex');
   const db = new Db(openPool(url, nodeId, opts.log), url, nodeId);
   db.onCommit = opts.onCommit ?? null;
-  const notifier = new Notifier(url, nodeId, opts.log);
+  const notifier = new Notifier(url, nodeId, { last: () => runRule(db, lastControlId()), after: (afterId, since) => runRule(db, controlAfter(afterId, since)) }, opts.log);
   try {
     const from = await migrate(db, opts.log);
     opts.log?.debug({ url: redactUrl(url), schemaVersionAtOpen: from }, 'postgres store open');

@@ -4,10 +4,10 @@
  * and announces changes in-process after commit and to other processes through data_version (notify.ts).
  */
 import type { Logger } from 'pino';
+import { controlAfter, insertControl, lastControlId } from '../mail/control.js';
 import type { Driver, WriteOptions } from '../mail/driver.js';
 import { send, type Change, type Connection, type Rule } from '../mail/rule.js';
 import type { ChangeListener, CommitObserver, ControlListener, ControlMessage } from '../types.js';
-import { insertControl, readControl } from './control.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
@@ -55,7 +55,7 @@ export class SqliteDriver implements Driver {
   ) {
     this.notifier = new Notifier(
       () => db.dataVersion(),
-      (afterId) => readControl(db, afterId),
+      { last: () => runRule(db, lastControlId()), after: (afterId) => runRule(db, controlAfter(afterId)) },
       log,
     );
     this.group = new GroupCommit(db, onCommit);
@@ -82,8 +82,8 @@ export class SqliteDriver implements Driver {
   }
 
   async sendControl(message: ControlMessage): Promise<void> {
-    await this.group.run(() => insertControl(this.db, message, Date.now()));
-    this.notifier.emitControl(message);
+    const id = await this.group.run(() => runRule(this.db, insertControl(message, Date.now())));
+    this.notifier.emitControl(message, id);
   }
 
   onControl(listener: ControlListener): () => void {

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { Listeners } from '../listeners.js';
+import type { StoredControl } from '../mail/control.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 
 /** POLL_INTERVAL_MS is how often another process's commits are looked for while anyone listens (ms). */
@@ -21,15 +22,16 @@ export class Notifier extends Listeners {
   private timer: NodeJS.Timeout | null = null;
   private lastVersion = 0;
   private lastControl = 0;
+  /** Ids of the control messages this process sent and gave its listeners already, skipped when the poll reads them. */
+  private readonly sent = new Set<number>();
 
   /**
    * @param dataVersion PRAGMA data_version
-   * @param readControl the control messages with an id above `afterId` and the highest id read (afterId when none);
-   *   with afterId null, no messages and the highest id there is (0 for none)
+   * @param control reads session_control: the highest id (0 for none), and the messages above an id
    */
   constructor(
     private readonly dataVersion: () => number,
-    private readonly readControl: (afterId: number | null) => { messages: ControlMessage[]; lastId: number },
+    private readonly control: { last(): number; after(afterId: number): StoredControl[] },
     log?: Logger,
     private readonly intervalMs = POLL_INTERVAL_MS,
   ) {
@@ -48,7 +50,10 @@ export class Notifier extends Listeners {
 
   /** addControl registers a control listener (messages sent after this call) and returns the function that removes it. */
   addControl(listener: ControlListener): () => void {
-    if (this.controlListeners.size === 0) this.lastControl = this.readControl(null).lastId;
+    if (this.controlListeners.size === 0) {
+      this.lastControl = this.control.last();
+      this.sent.clear();
+    }
     this.controlListeners.add(listener);
     this.start();
     return () => {
@@ -57,9 +62,10 @@ export class Notifier extends Listeners {
     };
   }
 
-  /** emitControl gives `message`, sent by this process, to this process's control listeners on a later turn. */
-  emitControl(message: ControlMessage): void {
+  /** emitControl gives `message`, sent by this process as row `id`, to this process's control listeners on a later turn. */
+  emitControl(message: ControlMessage, id: number): void {
     if (this.controlListeners.size === 0) return;
+    this.sent.add(id);
     setImmediate(() => this.callControl([message]));
   }
 
@@ -98,9 +104,10 @@ export class Notifier extends Listeners {
       if (v === this.lastVersion) return;
       this.lastVersion = v;
       if (this.controlListeners.size > 0) {
-        const read = this.readControl(this.lastControl);
-        this.lastControl = read.lastId;
-        control = read.messages;
+        for (const row of this.control.after(this.lastControl)) {
+          this.lastControl = row.id;
+          if (!this.sent.delete(row.id)) control.push(row.message);
+        }
       }
     } catch (err) {
       this.log?.error({ err }, 'polling the database for changes failed');

@@ -126,3 +126,12 @@ CREATE TABLE IF NOT EXISTS auth_penalty (
   PRIMARY KEY (remote, user_key)
 ) WITHOUT ROWID;
 `;
+
+/** CONTROL_SCHEMA (migration 8): control messages (mail/control.ts), one row per message, `message` its JSON; ids only grow (AUTOINCREMENT). */
+export const CONTROL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS session_control (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at INTEGER NOT NULL,
+  message TEXT NOT NULL
+);
+`;
