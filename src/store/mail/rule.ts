@@ -78,8 +78,17 @@ export interface Connection<R> {
   run(sql: string, ...params: never[]): R;
 }
 
-/** send sends statement `op` to `conn` as its kind says and returns what `conn` returns. */
-export function send<R>(conn: Connection<R>, op: Statement): R {
+/**
+ * perform carries out one step of a rule on `conn` and returns what goes back into the rule: a statement's
+ * result (a promise of it where `conn` is asynchronous), a driver call's result, or undefined after giving a
+ * `changed` to `announce`. Both drivers' runners are this in a loop; only how they wait differs.
+ */
+export function perform<R>(conn: Connection<R>, op: Op, announce: (accountId: number, mailboxId: number | null) => void): unknown {
+  if (op.kind === 'changed') {
+    announce(op.accountId, op.mailboxId);
+    return undefined;
+  }
+  if (op.kind === 'call') return op.fn(conn);
   const params = op.params as never[];
   switch (op.kind) {
     case 'get':

@@ -7,7 +7,7 @@
 import { insertControl } from '../mail/control.js';
 import type { Driver } from '../mail/driver.js';
 import type { Dialect } from '../mail/dialect.js';
-import { send, type Connection, type Rule } from '../mail/rule.js';
+import { perform, type Connection, type Rule } from '../mail/rule.js';
 import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
 import { CONTROL_CHANNEL, type Db, type Q, type Tx } from './db.js';
 import type { Notifier } from './notify.js';
@@ -26,23 +26,12 @@ export async function analyzeTables(db: { run(sql: string): Promise<number> }): 
  * transaction throws.
  */
 export async function runRule<T>(q: Q, rule: Rule<T>, tx: Tx | null = null): Promise<T> {
+  const announce = (accountId: number, mailboxId: number | null): void => {
+    if (!tx) throw new Error('a read announced a change');
+    tx.notify(accountId, mailboxId);
+  };
   let step = rule.next();
-  while (!step.done) {
-    const op = step.value;
-    let out: unknown;
-    switch (op.kind) {
-      case 'changed':
-        if (!tx) throw new Error('a read announced a change');
-        tx.notify(op.accountId, op.mailboxId);
-        break;
-      case 'call':
-        out = await op.fn(q);
-        break;
-      default:
-        out = await send(q as Connection<Promise<unknown>>, op);
-    }
-    step = rule.next(out);
-  }
+  while (!step.done) step = rule.next(await perform(q as Connection<Promise<unknown>>, step.value, announce));
   return step.value;
 }
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { controlAfter, insertControl, lastControlId } from '../mail/control.js';
 import type { Driver, WriteOptions } from '../mail/driver.js';
-import { send, type Change, type Connection, type Rule } from '../mail/rule.js';
+import { perform, type Change, type Connection, type Rule } from '../mail/rule.js';
 import type { ChangeListener, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
@@ -19,22 +19,14 @@ import { Notifier } from './notify.js';
  * Must be called inside a write transaction for rules that write.
  */
 export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = null): T {
+  const announce = (accountId: number, mailboxId: number | null): void => {
+    if (!changes) throw new Error('a read announced a change');
+    if (!changes.some(([a, m]) => a === accountId && m === mailboxId)) changes.push([accountId, mailboxId]);
+  };
   let step = rule.next();
   while (!step.done) {
-    const op = step.value;
-    let out: unknown;
-    switch (op.kind) {
-      case 'changed':
-        if (!changes) throw new Error('a read announced a change');
-        if (!changes.some(([a, m]) => a === op.accountId && m === op.mailboxId)) changes.push([op.accountId, op.mailboxId]);
-        break;
-      case 'call':
-        out = op.fn(db);
-        if (out instanceof Promise) throw new Error('SQLite runs rules synchronously: a driver call must not be async');
-        break;
-      default:
-        out = send(db as Connection<unknown>, op);
-    }
+    const out = perform(db as Connection<unknown>, step.value, announce);
+    if (out instanceof Promise) throw new Error('SQLite runs rules synchronously: a driver call must not be async');
     step = rule.next(out);
   }
   return step.value;
