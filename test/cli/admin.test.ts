@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import { startAdmin, type AdminState } from '../../src/cli/serve.js';
+import { startAdmin, type AdminState } from '../../src/cli/serve-setup.js';
 import { loadConfig } from '../../src/config/load.js';
 import { SessionRegistry } from '../../src/sessions/registry.js';
 import { openStore } from '../../src/store/open.js';

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { describeListenError } from '../../src/cli/serve.js';
+import { describeListenError } from '../../src/cli/serve-setup.js';
 import { loadConfig } from '../../src/config/load.js';
 import { bin, runCli, spawnServe } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
