@@ -184,7 +184,7 @@ class Checker {
       const rel = n.tags.get(t);
       if (rel?.kind === 'string' && !RELATIONS.has(rel.value.toLowerCase())) fail(`unknown relation "${rel.value}" (gt ge lt le eq ne)`, rel);
     }
-    if (n.tags.has('last') && !n.tags.has('index')) fail(':last needs :index', n);
+    if (n.name !== 'duplicate' && n.tags.has('last') && !n.tags.has('index')) fail(':last needs :index', n);
     const index = n.tags.get('index');
     if (index?.kind === 'number' && index.value < 1) fail(':index must be 1 or more', index);
     switch (n.name) {
