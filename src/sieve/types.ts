@@ -11,7 +11,9 @@
 
 /**
  * SIEVE_EXTENSIONS are the capability strings the interpreter implements, as ManageSieve's SIEVE
- * capability lists them (RFC 5804 section 1.7) and `require` accepts them.
+ * capability lists them (RFC 5804 section 1.7) and `require` accepts them. "regex" (draft-ietf-sieve-regex)
+ * is deliberately absent: JavaScript's backtracking RegExp cannot bound a user pattern's cost, so
+ * `require "regex"` is refused rather than risk a catastrophic pattern.
  */
 export const SIEVE_EXTENSIONS = [
   'fileinto',
