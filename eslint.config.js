@@ -68,5 +68,8 @@ export default tseslint.config(
   folderRule('export', ['^\\.\\./(?!store/|formats/|mime/)', 'src/export imports store/, formats/ and mime/ only (src/export/run.ts).']),
   folderRule('metrics', ['^\\.\\./', 'src/metrics imports nothing from src/, so every layer may count (src/metrics/metrics.ts).']),
   folderRule('admin', ['^\\.\\./(?!metrics/)', 'src/admin imports metrics/ only (src/admin/server.ts).']),
+  folderRule('sieve',
+    ['^\\.\\./(?!limits\\.js$|mime/|\\.\\./test/support/)', 'src/sieve imports from src/ only mime/ and src/limits.ts: never store/, delivery/, a protocol server or cli/ (src/sieve/index.ts).'],
+    ['^(?!node:|\\.|libmime$|iconv-lite$|nodemailer/lib/addressparser$)', 'src/sieve uses only libmime, iconv-lite and nodemailer/lib/addressparser among packages (src/sieve/index.ts).']),
   folderRule('net', ['(^|/)(imap|pop3|lmtp)/', 'src/net is shared plumbing: it never imports a protocol folder (src/net/listeners.ts).']),
 );

@@ -11,7 +11,9 @@
 
 /**
  * SIEVE_EXTENSIONS are the capability strings the interpreter implements, as ManageSieve's SIEVE
- * capability lists them (RFC 5804 section 1.7) and `require` accepts them.
+ * capability lists them (RFC 5804 section 1.7) and `require` accepts them. "regex" (draft-ietf-sieve-regex)
+ * is deliberately absent: JavaScript's backtracking RegExp cannot bound a user pattern's cost, so
+ * `require "regex"` is refused rather than risk a catastrophic pattern.
  */
 export const SIEVE_EXTENSIONS = [
   'fileinto',
@@ -32,7 +34,6 @@ export const SIEVE_EXTENSIONS = [
   'index',
   'include',
   'duplicate',
-  'regex',
   'comparator-i;ascii-numeric',
 ] as const;
 
@@ -142,6 +143,12 @@ export interface SieveEnvironment {
    * (SieveResult.duplicates), never here.
    */
   duplicateSeen(key: string, now: number): Promise<boolean>;
+  /**
+   * The recipient's time zone as "+hhmm"/"-hhmm", used by the date and currentdate tests when the script
+   * gives neither :zone nor :originalzone (RFC 5260 section 4.1 "the local time zone"); when absent, the
+   * server's zone.
+   */
+  timeZone?: string;
 }
 
 /** A keep or fileinto's flags: the imap4flags :flags argument or the internal variable at the time (RFC 5232 section 5). */
