@@ -378,6 +378,8 @@ export class Connection implements DispatchedSession {
   async upgradeToTls(): Promise<void> {
     const ctx = this.opts.secureContext();
     if (!ctx) return;
+    // The OK to STARTTLS goes out in the clear, before the handshake.
+    this.out.flush();
     this.socket.removeAllListeners('data');
     this.queue.clear();
     this.reader = new CommandReader();
