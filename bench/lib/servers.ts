@@ -81,6 +81,8 @@ export interface LetterboxOptions {
   dataDir?: string;
   lmtp?: boolean;
   storage?: string;
+  /** serve.workers (default: the config's default, one per core); written only when given, so older checkouts run too. */
+  workers?: number;
 }
 
 /** startLetterbox creates the users (`letterbox user add`) and starts `letterbox serve` on free loopback ports (IMAP without TLS). */
@@ -94,7 +96,7 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   // On PostgreSQL nothing else writes the data directory; the config file goes there.
   await mkdir(dir, { recursive: true });
   const config = path.join(dir, 'bench.yaml');
-  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ...(opts.storage === undefined ? [] : ['storage:', '  kind: postgres', `  url: ${opts.storage}`]), ''].join('\n'));
+  await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ...(opts.workers === undefined ? [] : ['serve:', `  workers: ${opts.workers}`]), ...(opts.storage === undefined ? [] : ['storage:', '  kind: postgres', `  url: ${opts.storage}`]), ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
   const lmtpArgs = (lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`) + (letterboxHasPop3() ? ' --pop3-port 0 --pop3s-port 0' : '');
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (the profile is written at stop).
@@ -109,7 +111,8 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
     port,
     lmtpPort,
     dir,
-    pids: () => (child.pid === undefined ? [] : [child.pid]),
+    // bash execs node, so child.pid is the server (the primary when it has workers) and its workers are its children.
+    pids: () => (child.pid === undefined ? [] : descendants(listProcesses(), child.pid)),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
