@@ -8,7 +8,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import type { Health } from '../admin/server.js';
 import type { Config } from '../config/types.js';
 import type { RunningServer } from '../imap/server.js';
@@ -16,8 +16,10 @@ import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import type { RunningNode } from '../server/node.js';
 import type { Logger } from '../log/logger.js';
 import type { RunningPop3 } from '../pop3/server.js';
+import type { RunningManageSieve } from '../managesieve/server.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import type { Store } from '../store/types.js';
+import { isSmtpUrl } from '../config/defaults.js';
 import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
 
 interface ServeOptions extends CommonOptions {
@@ -26,6 +28,8 @@ interface ServeOptions extends CommonOptions {
   imapsPort?: number;
   pop3Port?: number;
   pop3sPort?: number;
+  managesievePort?: number;
+  outgoingSmtp?: string;
   lmtpHost?: string;
   lmtpPort?: number;
   lmtpSocket?: string;
@@ -37,17 +41,20 @@ interface ServeOptions extends CommonOptions {
 export function serveCommand(): Command {
   return addCommonOptions(
     new Command('serve')
-      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS), ManageSieve (4190) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
       .description(
         'run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured); ' +
           'POP3 on the same mailboxes: port 110 with STLS and port 995 with TLS; ' +
+          "ManageSieve (RFC 5804) for users' Sieve scripts: port 4190 with STARTTLS; " +
           'and LMTP (RFC 2033) for mail from an MTA such as Postfix, on 127.0.0.1:24 and on the unix socket <data-dir>/lmtp.sock',
       )
-      .option('--host <addr>', 'address the IMAP and POP3 listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
+      .option('--host <addr>', 'address the IMAP, POP3 and ManageSieve listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
       .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
       .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
       .option('--pop3-port <n>', 'cleartext POP3 port with STLS, 0 = off (default 110)', parsePort)
       .option('--pop3s-port <n>', 'POP3 over TLS port, 0 = off (default 995)', parsePort)
+      .option('--managesieve-port <n>', 'ManageSieve port with STARTTLS, 0 = off (default 4190)', parsePort)
+      .option('--outgoing-smtp <url>', 'relay for Sieve redirect and vacation, smtp://host:port or smtps://host:port (default none: no outgoing mail)', parseSmtpUrl)
       .option('--lmtp-host <addr>', 'address of the LMTP listener (default 127.0.0.1)')
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
@@ -57,6 +64,8 @@ export function serveCommand(): Command {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
       pop3: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.pop3Port !== undefined && { port: opts.pop3Port }), ...(opts.pop3sPort !== undefined && { tlsPort: opts.pop3sPort }) },
+      managesieve: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.managesievePort !== undefined && { port: opts.managesievePort }) },
+      ...(opts.outgoingSmtp !== undefined && { outgoing: { smtp: opts.outgoingSmtp } }),
       lmtp: {
         ...(opts.lmtpHost !== undefined && { host: opts.lmtpHost }),
         ...(opts.lmtpPort !== undefined && { port: opts.lmtpPort }),
@@ -66,6 +75,12 @@ export function serveCommand(): Command {
     });
     await serve(config);
   });
+}
+
+/** parseSmtpUrl is the --outgoing-smtp parser: an smtp:// or smtps:// URL; throws InvalidArgumentError. */
+function parseSmtpUrl(value: string): string {
+  if (!isSmtpUrl(value)) throw new InvalidArgumentError('expected smtp://host:port or smtps://host:port');
+  return value;
 }
 
 /** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
@@ -78,8 +93,9 @@ const PARENT_CHECK_MS = 1000;
 export async function serve(config: Config): Promise<void> {
   const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
-  if (!imapOn && !pop3On && config.lmtp.port === 0 && config.lmtp.socket === null) {
-    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
+  const manageSieveOn = config.managesieve.port !== 0;
+  if (!imapOn && !pop3On && !manageSieveOn && config.lmtp.port === 0 && config.lmtp.socket === null) {
+    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S, ManageSieve and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
   }
   const ports = listenerPorts(config).filter((l) => l.port !== 0);
   for (const [i, a] of ports.entries()) {
@@ -107,7 +123,7 @@ export async function serve(config: Config): Promise<void> {
   // One registry of logged-in sessions for IMAP and POP3: `letterbox user delete` ends them all.
   const sessions = new SessionRegistry();
   // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
-  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
+  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, managesieve: null, lmtp: null };
   const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
   const metrics = admin ? { metrics: admin.metrics } : {};
   const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
@@ -117,18 +133,18 @@ export async function serve(config: Config): Promise<void> {
   state.store = store;
   let node: RunningNode;
   try {
-    const tls = imapOn || pop3On ? await ensureTlsMaterial(config, log) : null;
+    const tls = imapOn || pop3On || manageSieveOn ? await ensureTlsMaterial(config, log) : null;
     node = await startNode({ config, store, log, tls, sessions, ...metrics });
   } catch (err) {
     await store.close();
     await admin?.server.close();
     throw describeListenError(err, config);
   }
-  const { imap: server, pop3, lmtp } = node;
-  Object.assign(state, { imap: server, pop3, lmtp, phase: 'ready' });
-  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
+  const { imap: server, pop3, managesieve, lmtp } = node;
+  Object.assign(state, { imap: server, pop3, managesieve, lmtp, phase: 'ready' });
+  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS', managesieve: 'STARTTLS' };
   const where = [
-    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
+    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
@@ -164,9 +180,9 @@ export async function serve(config: Config): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {
-      const { imap, pop3 } = node;
+      const { imap, pop3, managesieve: sieve } = node;
       // LMTP alone has no TLS material to reload.
-      if (!imap && !pop3) return;
+      if (!imap && !pop3 && !sieve) return;
       void (async () => {
         try {
           const material = await ensureTlsMaterial(config, log);
@@ -196,7 +212,7 @@ export async function serve(config: Config): Promise<void> {
     });
   });
   if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
-  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
+  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
@@ -211,6 +227,7 @@ export interface AdminState {
   store: Store | null;
   imap: RunningServer | null;
   pop3: RunningPop3 | null;
+  managesieve: RunningManageSieve | null;
   lmtp: RunningLmtp | null;
 }
 
@@ -221,17 +238,19 @@ export interface AdminState {
 export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
   const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
   const metrics = new PrometheusMetrics({
-    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
+    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, managesieve: state.managesieve?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
     sessions: () => sessions.count,
     penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
   });
   const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3Wanted = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+  const manageSieveWanted = config.managesieve.port !== 0;
   const lmtpWanted = config.lmtp.port !== 0 || config.lmtp.socket !== null;
   const health = async (): Promise<Health> => {
     const checks: Record<string, string> = { server: state.phase === 'ready' ? 'ok' : state.phase };
     if (imapWanted) checks.imap = state.imap && state.phase !== 'stopping' ? 'ok' : 'not listening';
     if (pop3Wanted) checks.pop3 = state.pop3 && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (manageSieveWanted) checks.managesieve = state.managesieve && state.phase !== 'stopping' ? 'ok' : 'not listening';
     if (lmtpWanted) checks.lmtp = state.lmtp && state.phase !== 'stopping' ? 'ok' : 'not listening';
     checks.store = state.store ? ((await state.store.health()) ?? 'ok') : 'not open';
     return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
@@ -285,20 +304,21 @@ function userName(): string {
 
 /** ListenerPort is one TCP listener of a client protocol, with the flag and config key that set its port. */
 interface ListenerPort {
-  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S';
+  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S' | 'ManageSieve';
   port: number;
   host: string;
   flag: string;
   key: string;
 }
 
-/** listenerPorts lists the IMAP and POP3 listeners of `config` (ports 0 included). */
+/** listenerPorts lists the IMAP, POP3 and ManageSieve listeners of `config` (ports 0 included). */
 function listenerPorts(config: Config): ListenerPort[] {
   return [
     { what: 'IMAP', port: config.imap.port, host: config.imap.host, flag: '--imap-port', key: 'imap.port' },
     { what: 'IMAPS', port: config.imap.tlsPort, host: config.imap.host, flag: '--imaps-port', key: 'imap.tls_port' },
     { what: 'POP3', port: config.pop3.port, host: config.pop3.host, flag: '--pop3-port', key: 'pop3.port' },
     { what: 'POP3S', port: config.pop3.tlsPort, host: config.pop3.host, flag: '--pop3s-port', key: 'pop3.tls_port' },
+    { what: 'ManageSieve', port: config.managesieve.port, host: config.managesieve.host, flag: '--managesieve-port', key: 'managesieve.port' },
   ];
 }
 
@@ -319,7 +339,7 @@ export function describeListenError(err: unknown, config: Config): unknown {
   const listener = e?.port !== undefined ? listenerPorts(config).find((l) => l.port === e.port) : undefined;
   if (e?.port !== undefined && e.port === config.lmtp.port && !listener) return describeLmtpPortError(e, config);
   const l = listener ?? listenerPorts(config)[0]!;
-  const protocol = l.what.startsWith('POP3') ? 'POP3' : 'IMAP';
+  const protocol = l.what.startsWith('POP3') ? 'POP3' : l.what === 'ManageSieve' ? 'ManageSieve' : 'IMAP';
   if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
     return new CliError(`cannot listen on ${l.host} (${protocol.toLowerCase()}.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
   }
