@@ -102,7 +102,7 @@ describe('admin port', { timeout: 120_000 }, () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-admin-'));
     const config = await loadConfig({ overrides: { dataDir: dir, admin: { host: '127.0.0.1', port: await freePort() } } });
     const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, managesieve: null, lmtp: null };
-    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, pop3: { ...config.pop3, port: 0, tlsPort: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
+    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, pop3: { ...config.pop3, port: 0, tlsPort: 0 }, managesieve: { ...config.managesieve, port: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
     try {
       const port = admin.server.address.port;
       let h = await get(port, '/health');
