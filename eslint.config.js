@@ -63,6 +63,7 @@ export default tseslint.config(
   folderRule('imap', ['(^|/)(admin|cli|export|import|lmtp|pop3|server)/', 'src/imap never imports another protocol (pop3/, lmtp/), the node that runs it (server/) or the CLI (src/imap/server.ts).']),
   folderRule('lmtp', ['(^|/)(admin|cli|export|imap|import|pop3|server)/', 'src/lmtp never imports another protocol (imap/, pop3/), the node that runs it (server/) or the CLI (src/lmtp/server.ts).']),
   folderRule('pop3', ['(^|/)imap/', 'src/pop3 never imports src/imap (src/pop3/server.ts): move what both need to a shared folder.']),
+  folderRule('managesieve', ['(^|/)(admin|cli|export|imap|import|lmtp|pop3|server|delivery|mailboxes)/', 'src/managesieve never imports another protocol (imap/, pop3/, lmtp/), the node that runs it (server/) or the CLI (src/managesieve/server.ts).'], ['(^|/)store/(mail|sqlite|postgres)/', 'src/managesieve uses the Store interface, never a backend or the mail rules (src/managesieve/server.ts).']),
   folderRule('mailboxes', ['^\\.\\./(?!store/)', 'src/mailboxes imports store/ only, never a protocol (src/mailboxes/operations.ts).']),
   folderRule('sessions', ['^\\.\\./(?!store/)', 'src/sessions imports store/ only, never a protocol (src/sessions/registry.ts).']),
   folderRule('export', ['^\\.\\./(?!store/|formats/|mime/)', 'src/export imports store/, formats/ and mime/ only (src/export/run.ts).']),

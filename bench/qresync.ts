@@ -56,6 +56,8 @@ try {
       storage: { kind: 'sqlite' },
       imap: { host: '127.0.0.1', port: 1, tlsPort: 0, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
       pop3: { host: '127.0.0.1', port: 0, tlsPort: 0, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
+      managesieve: { host: '127.0.0.1', port: 0, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10, maxScripts: 20, maxScriptOctets: null },
+      outgoing: { smtp: null },
       lmtp: { host: '127.0.0.1', port: 0, socket: null },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },

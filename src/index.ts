@@ -45,7 +45,7 @@ export interface ServerOptions {
   /** Address every listener binds to; default "127.0.0.1". */
   host?: string;
   /** Ports; each defaults to 0, a port the OS picks (read it from the server's `imap`, `imaps`, ...). */
-  ports?: { imap?: PortOption; imaps?: PortOption; pop3?: PortOption; pop3s?: PortOption; lmtp?: PortOption };
+  ports?: { imap?: PortOption; imaps?: PortOption; pop3?: PortOption; pop3s?: PortOption; managesieve?: PortOption; lmtp?: PortOption };
   /** PEM key and certificate (chain) for TLS; default: a self-signed ECDSA certificate for localhost made in memory (server.certificate). */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Log level (default "error"): one JSON line per event on stderr, as `letterbox serve` writes them. */
@@ -73,6 +73,8 @@ export interface LetterboxServer {
   readonly pop3: Listener | null;
   /** POP3 over TLS, or null when off. */
   readonly pop3s: Listener | null;
+  /** ManageSieve with STARTTLS (RFC 5804), where users keep their Sieve scripts, or null when off. */
+  readonly managesieve: Listener | null;
   /** LMTP (RFC 2033) for an MTA, or null when off. */
   readonly lmtp: Listener | null;
   /** The PEM certificate the TLS listeners present: give it to clients as their trusted CA (its names are localhost, 127.0.0.1 and ::1). */
@@ -130,6 +132,7 @@ async function start(opts: ServerOptions, temporary: string | null): Promise<Let
       storage: opts.storage === undefined || opts.storage === 'sqlite' ? { kind: 'sqlite' } : { kind: 'postgres', url: opts.storage },
       imap: { host, port: port('imap'), tlsPort: port('imaps') },
       pop3: { host, port: port('pop3'), tlsPort: port('pop3s') },
+      managesieve: { host, port: port('managesieve') },
       lmtp: { host, port: port('lmtp'), socket: 'none' },
       log: { level: opts.logLevel ?? 'error' },
     },
@@ -157,6 +160,7 @@ async function start(opts: ServerOptions, temporary: string | null): Promise<Let
     imaps: address('imaps'),
     pop3: address('pop3'),
     pop3s: address('pop3s'),
+    managesieve: address('managesieve'),
     lmtp: address('lmtp'),
     certificate: tls.cert.toString(),
     dataDir: config.dataDir,

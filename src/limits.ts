@@ -144,3 +144,22 @@ export const POP3_AUTHENTICATED_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** RETR and TOP send a message in pieces of this size and wait for the socket to drain between them, so a client that reads slowly holds at most one piece (plus the socket's buffer) besides the message itself. */
 export const POP3_OUTPUT_CHUNK_OCTETS = 64 * 1024;
+
+/**
+ * Longest ManageSieve command line a client may send, literals not counted (src/managesieve). A quoted
+ * string holds at most 1024 octets (RFC 5804 section 4) and a command has at most two of them; 8 KiB also
+ * holds a SASL PLAIN response for a long address and passphrase. A longer line ends the session with BYE:
+ * its literal markers cannot be trusted, so nothing after it can be framed.
+ */
+export const MANAGESIEVE_MAX_LINE_OCTETS = 8 * 1024;
+
+/**
+ * Literals larger than the script size limit (managesieve.max_script_size) but at most this many octets are
+ * read to their end without being kept and answered NO (QUOTA/MAXSIZE), so a client that uploads one script
+ * too large can go on; a literal announced larger than this ends the session with BYE instead of making the
+ * server read it.
+ */
+export const MANAGESIEVE_MAX_SKIPPED_LITERAL_OCTETS = 16 * 1024 * 1024;
+
+/** Literals in one ManageSieve command: no command takes more than two strings (RENAMESCRIPT, PUTSCRIPT, HAVESPACE). */
+export const MANAGESIEVE_MAX_LITERALS_PER_COMMAND = 4;

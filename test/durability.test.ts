@@ -20,7 +20,7 @@ describe('durability [sqlite]', () => {
     try {
       assert.equal((await runCli(['user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', dataDir], 'pw\n')).code, 0);
       const port = await freePort();
-      const server = spawn(process.execPath, [bin(), 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0']);
+      const server = spawn(process.execPath, [bin(), 'serve', '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(port), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0']);
       let out = '';
       await new Promise<void>((resolve, reject) => {
         server.stdout.on('data', (d: Buffer) => {

@@ -98,7 +98,7 @@ export async function startLetterbox(opts: LetterboxOptions = {}): Promise<Serve
   const config = path.join(dir, 'bench.yaml');
   await writeFile(config, [`data_dir: ${dir}`, 'imap:', '  host: 127.0.0.1', `  port: ${port}`, '  tls_port: 0', '  max_connections: 20000', '  max_connections_per_ip: 20000', '  max_connections_per_user_ip: 20000', 'log:', '  level: warn', ...(opts.workers === undefined ? [] : ['serve:', `  workers: ${opts.workers}`]), ...(opts.storage === undefined ? [] : ['storage:', '  kind: postgres', `  url: ${opts.storage}`]), ''].join('\n'));
   const bin = path.join(LETTERBOX_ROOT, 'bin', 'letterbox.js');
-  const lmtpArgs = (lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`) + (letterboxHasPop3() ? ' --pop3-port 0 --pop3s-port 0' : '');
+  const lmtpArgs = (lmtpPort === null ? '' : ` --lmtp-host 127.0.0.1 --lmtp-port ${lmtpPort}`) + (letterboxHasPop3() ? ' --pop3-port 0 --pop3s-port 0' : '') + (letterboxCli(['serve', '--help']).includes('--managesieve-port') ? ' --managesieve-port 0' : '');
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server (the profile is written at stop).
   const nodeArgs = process.env.BENCH_NODE_ARGS ?? '';
   const child = spawn('bash', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n hard; exec "${process.execPath}" ${nodeArgs} "${bin}" serve --config "${config}"${lmtpArgs}`], {

@@ -22,6 +22,7 @@ import { mailboxCommand } from './mailbox.js';
 import { migrateCommand, migrateStorageCommand } from './migrate.js';
 import { penaltyCommand } from './penalty.js';
 import { serveCommand } from './serve.js';
+import { sieveCommand } from './sieve.js';
 import { kickCommand, whoCommand } from './sessions.js';
 import { userCommand } from './user.js';
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(userCommand());
   program.addCommand(mailboxCommand());
+  program.addCommand(sieveCommand());
   program.addCommand(whoCommand());
   program.addCommand(kickCommand());
   program.addCommand(importCommand());

@@ -12,6 +12,7 @@ import type { RunningServer } from '../imap/server.js';
 import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
 import type { Logger } from '../log/logger.js';
 import type { RunningPop3 } from '../pop3/server.js';
+import type { RunningManageSieve } from '../managesieve/server.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import type { Store } from '../store/types.js';
 import { CliError, EXIT } from './context.js';
@@ -22,6 +23,7 @@ export interface AdminState {
   store: Store | null;
   imap: RunningServer | null;
   pop3: RunningPop3 | null;
+  managesieve: RunningManageSieve | null;
   lmtp: RunningLmtp | null;
 }
 
@@ -32,17 +34,19 @@ export interface AdminState {
 export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
   const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
   const metrics = new PrometheusMetrics({
-    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
+    connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, managesieve: state.managesieve?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
     sessions: () => sessions.count,
     penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
   });
   const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3Wanted = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+  const manageSieveWanted = config.managesieve.port !== 0;
   const lmtpWanted = config.lmtp.port !== 0 || config.lmtp.socket !== null;
   const health = async (): Promise<Health> => {
     const checks: Record<string, string> = { server: state.phase === 'ready' ? 'ok' : state.phase };
     if (imapWanted) checks.imap = state.imap && state.phase !== 'stopping' ? 'ok' : 'not listening';
     if (pop3Wanted) checks.pop3 = state.pop3 && state.phase !== 'stopping' ? 'ok' : 'not listening';
+    if (manageSieveWanted) checks.managesieve = state.managesieve && state.phase !== 'stopping' ? 'ok' : 'not listening';
     if (lmtpWanted) checks.lmtp = state.lmtp && state.phase !== 'stopping' ? 'ok' : 'not listening';
     checks.store = state.store ? ((await state.store.health()) ?? 'ok') : 'not open';
     return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
@@ -96,20 +100,21 @@ function userName(): string {
 
 /** ListenerPort is one TCP listener of a client protocol, with the flag and config key that set its port. */
 interface ListenerPort {
-  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S';
+  what: 'IMAP' | 'IMAPS' | 'POP3' | 'POP3S' | 'ManageSieve';
   port: number;
   host: string;
   flag: string;
   key: string;
 }
 
-/** listenerPorts lists the IMAP and POP3 listeners of `config` (ports 0 included). */
+/** listenerPorts lists the IMAP, POP3 and ManageSieve listeners of `config` (ports 0 included). */
 export function listenerPorts(config: Config): ListenerPort[] {
   return [
     { what: 'IMAP', port: config.imap.port, host: config.imap.host, flag: '--imap-port', key: 'imap.port' },
     { what: 'IMAPS', port: config.imap.tlsPort, host: config.imap.host, flag: '--imaps-port', key: 'imap.tls_port' },
     { what: 'POP3', port: config.pop3.port, host: config.pop3.host, flag: '--pop3-port', key: 'pop3.port' },
     { what: 'POP3S', port: config.pop3.tlsPort, host: config.pop3.host, flag: '--pop3s-port', key: 'pop3.tls_port' },
+    { what: 'ManageSieve', port: config.managesieve.port, host: config.managesieve.host, flag: '--managesieve-port', key: 'managesieve.port' },
   ];
 }
 
@@ -130,7 +135,7 @@ export function describeListenError(err: unknown, config: Config): unknown {
   const listener = e?.port !== undefined ? listenerPorts(config).find((l) => l.port === e.port) : undefined;
   if (e?.port !== undefined && e.port === config.lmtp.port && !listener) return describeLmtpPortError(e, config);
   const l = listener ?? listenerPorts(config)[0]!;
-  const protocol = l.what.startsWith('POP3') ? 'POP3' : 'IMAP';
+  const protocol = l.what.startsWith('POP3') ? 'POP3' : l.what === 'ManageSieve' ? 'ManageSieve' : 'IMAP';
   if (e?.code !== undefined && UNRESOLVED.has(e.code)) {
     return new CliError(`cannot listen on ${l.host} (${protocol.toLowerCase()}.host / --host): no such host name or address on this machine`, EXIT.CONFIG);
   }

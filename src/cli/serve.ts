@@ -5,7 +5,8 @@
  * accepting, end every session once its running command has finished, close the store and end the
  * process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { isSmtpUrl } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import type { RunningNode } from '../server/node.js';
 import { SessionRegistry } from '../sessions/registry.js';
@@ -23,19 +24,22 @@ interface ServeOptions extends CommonOptions {
   lmtpSocket?: string;
   adminHost?: string;
   adminPort?: number;
+  managesievePort?: number;
+  outgoingSmtp?: string;
 }
 
 /** serveCommand builds the `serve` command; its action resolves when the server has shut down after a signal. */
 export function serveCommand(): Command {
   return addCommonOptions(
     new Command('serve')
-      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
+      .summary('run the IMAP server (143 with STARTTLS, 993 with TLS), POP3 (110 with STLS, 995 with TLS), ManageSieve (4190) and LMTP delivery (127.0.0.1:24 and <data-dir>/lmtp.sock)')
       .description(
         'run the IMAP server: port 143 with STARTTLS and port 993 with TLS (a self-signed certificate is generated when none is configured); ' +
           'POP3 on the same mailboxes: port 110 with STLS and port 995 with TLS; ' +
+          "ManageSieve (RFC 5804) for users' Sieve scripts: port 4190 with STARTTLS; " +
           'and LMTP (RFC 2033) for mail from an MTA such as Postfix, on 127.0.0.1:24 and on the unix socket <data-dir>/lmtp.sock',
       )
-      .option('--host <addr>', 'address the IMAP and POP3 listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
+      .option('--host <addr>', 'address the IMAP, POP3 and ManageSieve listeners bind to, e.g. 0.0.0.0, 127.0.0.1 or :: (default 0.0.0.0)')
       .option('--imap-port <n>', 'cleartext IMAP port with STARTTLS, 0 = off (default 143)', parsePort)
       .option('--imaps-port <n>', 'IMAP over TLS port, 0 = off (default 993)', parsePort)
       .option('--pop3-port <n>', 'cleartext POP3 port with STLS, 0 = off (default 110)', parsePort)
@@ -44,7 +48,9 @@ export function serveCommand(): Command {
       .option('--lmtp-port <n>', 'LMTP port, 0 = off (default 24)', parsePort)
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
       .option('--admin-host <addr>', 'address of the admin HTTP listener, GET /health and /metrics (default 127.0.0.1)')
-      .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort),
+      .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort)
+      .option('--managesieve-port <n>', 'ManageSieve port with STARTTLS, 0 = off (default 4190)', parsePort)
+      .option('--outgoing-smtp <url>', 'relay for Sieve redirect and vacation, smtp://host:port or smtps://host:port (default none: no outgoing mail)', parseSmtpUrl),
   ).action(async (opts: ServeOptions) => {
     const config = await resolveConfig(opts, {
       imap: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.imapPort !== undefined && { port: opts.imapPort }), ...(opts.imapsPort !== undefined && { tlsPort: opts.imapsPort }) },
@@ -55,9 +61,17 @@ export function serveCommand(): Command {
         ...(opts.lmtpSocket !== undefined && { socket: opts.lmtpSocket }),
       },
       admin: { ...(opts.adminHost !== undefined && { host: opts.adminHost }), ...(opts.adminPort !== undefined && { port: opts.adminPort }) },
+      managesieve: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.managesievePort !== undefined && { port: opts.managesievePort }) },
+      ...(opts.outgoingSmtp !== undefined && { outgoing: { smtp: opts.outgoingSmtp } }),
     });
     await serve(config);
   });
+}
+
+/** parseSmtpUrl is the --outgoing-smtp parser: an smtp:// or smtps:// URL; throws InvalidArgumentError. */
+function parseSmtpUrl(value: string): string {
+  if (!isSmtpUrl(value)) throw new InvalidArgumentError('expected smtp://host:port or smtps://host:port');
+  return value;
 }
 
 /** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
@@ -70,8 +84,9 @@ const PARENT_CHECK_MS = 1000;
 export async function serve(config: Config): Promise<void> {
   const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
-  if (!imapOn && !pop3On && config.lmtp.port === 0 && config.lmtp.socket === null) {
-    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
+  const manageSieveOn = config.managesieve.port !== 0;
+  if (!imapOn && !pop3On && !manageSieveOn && config.lmtp.port === 0 && config.lmtp.socket === null) {
+    throw new CliError('nothing to serve: the IMAP, IMAPS, POP3, POP3S, ManageSieve and LMTP ports are 0 and the LMTP socket is "none" (off)', EXIT.CONFIG);
   }
   const ports = listenerPorts(config).filter((l) => l.port !== 0);
   for (const [i, a] of ports.entries()) {
@@ -99,7 +114,7 @@ export async function serve(config: Config): Promise<void> {
   // One registry of logged-in sessions for IMAP and POP3: `letterbox user delete` ends them all.
   const sessions = new SessionRegistry();
   // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
-  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
+  const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, managesieve: null, lmtp: null };
   const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
   const metrics = admin ? { metrics: admin.metrics } : {};
   const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
@@ -109,18 +124,18 @@ export async function serve(config: Config): Promise<void> {
   state.store = store;
   let node: RunningNode;
   try {
-    const tls = imapOn || pop3On ? await ensureTlsMaterial(config, log) : null;
+    const tls = imapOn || pop3On || manageSieveOn ? await ensureTlsMaterial(config, log) : null;
     node = await startNode({ config, store, log, tls, sessions, ...metrics });
   } catch (err) {
     await store.close();
     await admin?.server.close();
     throw describeListenError(err, config);
   }
-  const { imap: server, pop3, lmtp } = node;
-  Object.assign(state, { imap: server, pop3, lmtp, phase: 'ready' });
-  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS' };
+  const { imap: server, pop3, managesieve, lmtp } = node;
+  Object.assign(state, { imap: server, pop3, managesieve, lmtp, phase: 'ready' });
+  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS', managesieve: 'STARTTLS' };
   const where = [
-    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
+    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
     ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
   ];
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
@@ -156,9 +171,9 @@ export async function serve(config: Config): Promise<void> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {
-      const { imap, pop3 } = node;
+      const { imap, pop3, managesieve: sieve } = node;
       // LMTP alone has no TLS material to reload.
-      if (!imap && !pop3) return;
+      if (!imap && !pop3 && !sieve) return;
       void (async () => {
         try {
           const material = await ensureTlsMaterial(config, log);
@@ -188,7 +203,7 @@ export async function serve(config: Config): Promise<void> {
     });
   });
   if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
-  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
+  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
   log.info(
     { addresses, dataDir: config.dataDir, store: store.kind },
     `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,

@@ -17,6 +17,11 @@ export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\/./.test(s);
 }
 
+/** isSmtpUrl tells whether `s` is an smtp:// or smtps:// URL (outgoing.smtp). */
+export function isSmtpUrl(s: string): boolean {
+  return /^smtps?:\/\/[^/\s]/.test(s);
+}
+
 /** mailService is the defaults of a client protocol's section (imap, pop3) with its standard ports. */
 function mailService(port: number, tlsPort: number) {
   return {
@@ -41,6 +46,19 @@ export const DEFAULTS = {
   imap: mailService(143, 993),
   // POP3 (RFC 1939): the same keys as imap, its standard ports (110 with STLS, 995 with TLS).
   pop3: mailService(110, 995),
+  // ManageSieve (RFC 5804 section 1.8: port 4190, STARTTLS). max_script_size null: the Sieve interpreter's limit.
+  managesieve: {
+    host: '0.0.0.0',
+    port: 4190,
+    plaintext_auth: 'loopback' as 'loopback' | 'always' | 'never',
+    max_connections: MAX_CONNECTIONS,
+    max_connections_per_ip: MAX_CONNECTIONS_PER_IP,
+    max_connections_per_user_ip: MAX_CONNECTIONS_PER_USER_IP,
+    max_scripts: 20,
+    max_script_size: null as number | null,
+  },
+  // The relay for Sieve's redirect and vacation; null: no outgoing mail.
+  outgoing: { smtp: null as string | null },
   lmtp: { host: '127.0.0.1', port: 24, socket: null as string | null },
   tls: { cert: null as string | null, key: null as string | null },
   quota: { storage: null as number | null, messages: null as number | null },

@@ -18,6 +18,8 @@ export interface ConfigOverrides {
   storage?: Config['storage'];
   imap?: Partial<Config['imap']>;
   pop3?: Partial<Config['pop3']>;
+  managesieve?: Partial<Config['managesieve']>;
+  outgoing?: Partial<Config['outgoing']>;
   /** LMTP overrides; `socket` is a path, or "none" to turn the socket off. */
   lmtp?: { host?: string; port?: number; socket?: string };
   tls?: Partial<Config['tls']>;
@@ -79,6 +81,17 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
     storage: overrides.storage ?? (file.storage.kind === 'postgres' ? { kind: 'postgres', url: file.storage.url } : { kind: 'sqlite' }),
     imap: mailService(file.imap, overrides.imap),
     pop3: mailService(file.pop3, overrides.pop3),
+    managesieve: {
+      host: overrides.managesieve?.host ?? file.managesieve.host,
+      port: overrides.managesieve?.port ?? file.managesieve.port,
+      plaintextAuth: overrides.managesieve?.plaintextAuth ?? file.managesieve.plaintext_auth,
+      maxConnections: overrides.managesieve?.maxConnections ?? file.managesieve.max_connections,
+      maxConnectionsPerIp: overrides.managesieve?.maxConnectionsPerIp ?? file.managesieve.max_connections_per_ip,
+      maxConnectionsPerUserIp: overrides.managesieve?.maxConnectionsPerUserIp ?? file.managesieve.max_connections_per_user_ip,
+      maxScripts: overrides.managesieve?.maxScripts ?? file.managesieve.max_scripts,
+      maxScriptOctets: overrides.managesieve?.maxScriptOctets !== undefined ? overrides.managesieve.maxScriptOctets : file.managesieve.max_script_size,
+    },
+    outgoing: { smtp: overrides.outgoing?.smtp !== undefined ? overrides.outgoing.smtp : file.outgoing.smtp },
     lmtp: {
       host: overrides.lmtp?.host ?? file.lmtp.host,
       port: overrides.lmtp?.port ?? file.lmtp.port,

@@ -3,7 +3,7 @@
  * translation of zod issues into one-line messages that name the key. letterbox.example.yaml documents it.
  */
 import { z } from 'zod';
-import { DEFAULTS as D, isPostgresUrl, LOG_FORMATS, LOG_LEVELS } from './defaults.js';
+import { DEFAULTS as D, isPostgresUrl, isSmtpUrl, LOG_FORMATS, LOG_LEVELS } from './defaults.js';
 import { parseSize } from './size.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
@@ -42,6 +42,22 @@ function mailService(d: typeof D.imap) {
     .prefault({});
 }
 
+/** sizeOrNull is a size in octets written as a number or a string such as "64K" (size.ts), or null. */
+function sizeOrNull(message: string) {
+  return z
+    .union([z.string(), z.number()], { error: message })
+    .nullable()
+    .transform((v, ctx) => {
+      if (v === null) return null;
+      try {
+        return parseSize(String(v));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
 /** FileConfigSchema validates a parsed config file; unknown keys are errors (a typo must not be silently ignored). */
 export const FileConfigSchema = z.strictObject({
   data_dir: nonEmpty('a directory path').default(D.data_dir),
@@ -62,6 +78,31 @@ export const FileConfigSchema = z.strictObject({
     .prefault({ kind: 'sqlite' }),
   imap: mailService(D.imap),
   pop3: mailService(D.pop3),
+  managesieve: z
+    .strictObject({
+      host: nonEmpty('an address such as 0.0.0.0, 127.0.0.1 or ::').default(D.managesieve.host),
+      port: port.default(D.managesieve.port),
+      plaintext_auth: z.enum(['loopback', 'always', 'never'], { error: 'expected one of loopback, always, never' }).default(D.managesieve.plaintext_auth),
+      max_connections: connections.default(D.managesieve.max_connections),
+      max_connections_per_ip: connections.default(D.managesieve.max_connections_per_ip),
+      max_connections_per_user_ip: connections.default(D.managesieve.max_connections_per_user_ip),
+      max_scripts: z
+        .number({ error: 'expected a whole number of scripts, at least 1' })
+        .int({ error: 'expected a whole number of scripts, at least 1' })
+        .min(1, { error: 'expected a whole number of scripts, at least 1' })
+        .default(D.managesieve.max_scripts),
+      max_script_size: sizeOrNull('expected a size such as 64K, or null for the Sieve interpreter\'s limit').default(D.managesieve.max_script_size),
+    })
+    .prefault({}),
+  outgoing: z
+    .strictObject({
+      smtp: z
+        .string({ error: 'expected an smtp://host:port or smtps://host:port URL, or null' })
+        .refine(isSmtpUrl, { error: 'expected an smtp://host:port or smtps://host:port URL, or null' })
+        .nullable()
+        .default(D.outgoing.smtp),
+    })
+    .prefault({}),
   lmtp: z
     .strictObject({
       host: nonEmpty('an address such as 127.0.0.1 or ::1').default(D.lmtp.host),

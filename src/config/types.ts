@@ -39,6 +39,29 @@ export interface MailServiceConfig {
   maxConnectionsPerUserIp: number;
 }
 
+/**
+ * ManageSieveConfig: the ManageSieve listener (RFC 5804) where users upload their Sieve scripts, and the
+ * per-user script limits (config section managesieve).
+ */
+export interface ManageSieveConfig {
+  /** Address to listen on (default "0.0.0.0", as imap's). */
+  host: string;
+  /** TCP port with STARTTLS (default 4190, RFC 5804 section 1.8); 0 = off. */
+  port: number;
+  /** When a password may be sent before STARTTLS (auth/plaintext.ts), as imap.plaintext_auth: default "loopback". */
+  plaintextAuth: PlaintextAuthRule;
+  /** Open connections at most (default MAX_CONNECTIONS). */
+  maxConnections: number;
+  /** Open connections from one IP address at most (default MAX_CONNECTIONS_PER_IP). */
+  maxConnectionsPerIp: number;
+  /** Logged-in sessions of one user from one IP address at most (default MAX_CONNECTIONS_PER_USER_IP). */
+  maxConnectionsPerUserIp: number;
+  /** Scripts one user may keep (default 20); PUTSCRIPT of one more answers NO (QUOTA/MAXSCRIPTS). */
+  maxScripts: number;
+  /** Largest script in octets, or null for the interpreter's limit (DEFAULT_SIEVE_LIMITS.maxScriptOctets, 64 KiB); larger answers NO (QUOTA/MAXSIZE). */
+  maxScriptOctets: number | null;
+}
+
 export interface Config {
   /** Data directory: holds letterbox.db (SQLite), the generated TLS certificate, and the LMTP socket. */
   dataDir: string;
@@ -55,6 +78,14 @@ export interface Config {
    * (implicit TLS, RFC 8314) by default. Each protocol has its own plaintext rule and connection limits.
    */
   pop3: MailServiceConfig;
+  /** ManageSieve (RFC 5804): users' Sieve scripts, on port 4190 with STARTTLS. */
+  managesieve: ManageSieveConfig;
+  /**
+   * Outgoing mail, for Sieve's redirect and vacation: `smtp` is the relay's URL (smtp://host:port, or
+   * smtps:// for implicit TLS), or null (the default) when the server may not send mail; then scripts using
+   * redirect or vacation are refused at upload and ManageSieve does not offer vacation.
+   */
+  outgoing: { smtp: string | null };
   lmtp: {
     /** Address of the LMTP TCP listener (default "127.0.0.1": LMTP has no authentication, keep it off the network). */
     host: string;

@@ -3,7 +3,7 @@
  * Loaded only when the admin port is on. Names follow Prometheus conventions: `_total` counters, base units
  * (seconds, octets), one `protocol`/`result`/`command` label each.
  *
- * - letterbox_connections{protocol="imap"|"imaps"|"pop3"|"lmtp"}: open connections (gauge, read at scrape time; pop3 counts 110 and 995)
+ * - letterbox_connections{protocol="imap"|"imaps"|"pop3"|"managesieve"|"lmtp"}: open connections (gauge, read at scrape time; pop3 counts 110 and 995)
  * - letterbox_sessions: logged-in sessions on this node (IMAP and POP3)
  * - letterbox_logins_total{result="success"|"failure"}: IMAP and POP3
  * - letterbox_commands_total{command}, letterbox_command_duration_seconds{command} (histogram)
@@ -18,7 +18,7 @@ import type { LmtpResult, LoginResult, Metrics } from './metrics.js';
 
 /** MetricSources: what the gauges read at scrape time. */
 export interface MetricSources {
-  connections(): { imap: number; imaps: number; pop3: number; lmtp: number };
+  connections(): { imap: number; imaps: number; pop3: number; managesieve: number; lmtp: number };
   sessions(): number;
   /** Addresses under penalty now (a store query). */
   penaltyAddresses(): Promise<number>;

@@ -1,7 +1,8 @@
 /**
  * copySqliteToPostgres: moves an embedded installation (SQLite) to PostgreSQL for scale-out, keeping what
  * clients have cached: UIDVALIDITY, UIDs, UIDNEXT, modseqs and HIGHESTMODSEQ, flags, internal and save
- * dates, subscriptions, password hashes, quota limits and usage (RFC 9208) and the expunge history (for QRESYNC). Body ids may change (two
+ * dates, subscriptions, password hashes, quota limits and usage (RFC 9208), the expunge history (for QRESYNC),
+ * Sieve scripts (which one is active included) and the vacation/duplicate tracking rows. Body ids may change (two
  * SQLite bodies with the same bytes become one); clients never see them.
  *
  * Reads SQLite tables and writes PostgreSQL tables directly (the Store interface hands out new UIDs by
@@ -163,6 +164,24 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
   summary.mailboxes += mailboxes.length;
   for (const s of src.all<{ name: string }>('SELECT name FROM subscriptions WHERE account_id = ?', a.id)) {
     await tx.run('INSERT INTO subscriptions (account_id, name) VALUES (?, ?)', id, s.name);
+  }
+  const scripts = src.all<{ name: string; source: string; octets: number; active: number; updated_at: number }>(
+    'SELECT name, source, octets, active, updated_at FROM sieve_scripts WHERE account_id = ?',
+    a.id,
+  );
+  for (const s of scripts) {
+    await tx.run(
+      'INSERT INTO sieve_scripts (account_id, name, source, octets, active, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      id,
+      s.name,
+      s.source,
+      s.octets,
+      s.active ? 'true' : 'false',
+      s.updated_at,
+    );
+  }
+  for (const t of src.all<{ key: string; expires_at: number }>('SELECT key, expires_at FROM sieve_tracking WHERE account_id = ?', a.id)) {
+    await tx.run('INSERT INTO sieve_tracking (account_id, key, expires_at) VALUES (?, ?, ?)', id, t.key, t.expires_at);
   }
 
   // Bodies one at a time (the bytes can be large); same bytes twice in SQLite become one body here.

@@ -38,7 +38,7 @@ describe('admin port', { timeout: 120_000 }, () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-admin-'));
     assert.equal((await runCli(['user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', dir], 'pw\n', NO_ENV)).code, 0);
     const [imap, lmtpPort, admin] = [await freePort(), await freePort(), await freePort()];
-    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', `${lmtpPort}`, '--lmtp-socket', 'none', '--admin-port', `${admin}`], {
+    const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', dir, '--host', '127.0.0.1', '--imap-port', `${imap}`, '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', `${lmtpPort}`, '--lmtp-socket', 'none', '--admin-port', `${admin}`], {
       env: { ...process.env, ...NO_ENV },
     });
     let out = '';
@@ -101,8 +101,8 @@ describe('admin port', { timeout: 120_000 }, () => {
   it('/health is 503 naming the check while starting and when the store cannot answer', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-admin-'));
     const config = await loadConfig({ overrides: { dataDir: dir, admin: { host: '127.0.0.1', port: await freePort() } } });
-    const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, lmtp: null };
-    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, pop3: { ...config.pop3, port: 0, tlsPort: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
+    const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, managesieve: null, lmtp: null };
+    const admin = await startAdmin({ ...config, imap: { ...config.imap, port: 0, tlsPort: 0 }, pop3: { ...config.pop3, port: 0, tlsPort: 0 }, managesieve: { ...config.managesieve, port: 0 }, lmtp: { ...config.lmtp, port: 0, socket: null } }, pino({ level: 'silent' }), state, new SessionRegistry());
     try {
       const port = admin.server.address.port;
       let h = await get(port, '/health');

@@ -51,9 +51,9 @@ describe('letterbox --help', () => {
   it('describes every command and option', async () => {
     const top = await cli(['--help']);
     assert.equal(top.code, 0);
-    for (const word of ['serve', 'user', 'mailbox', 'who', 'kick', 'import', 'export', 'backup', 'restore', 'deliver', 'migrate', 'migrate-storage', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
+    for (const word of ['serve', 'user', 'mailbox', 'who', 'kick', 'import', 'export', 'backup', 'restore', 'deliver', 'migrate', 'migrate-storage', 'sieve', 'LETTERBOX_DATA_DIR', 'LETTERBOX_CONFIG', 'LETTERBOX_STORAGE']) assert.ok(top.stdout.includes(word), word);
     const serve = await cli(['serve', '--help']);
-    for (const opt of ['--host', '--imap-port', '--imaps-port', '--pop3-port', '--pop3s-port', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
+    for (const opt of ['--host', '--imap-port', '--imaps-port', '--pop3-port', '--pop3s-port', '--managesieve-port', '--outgoing-smtp', '--lmtp-host', '--lmtp-port', '--lmtp-socket', '--config', '--data-dir', '--storage', '--log-level']) assert.ok(serve.stdout.includes(opt), opt);
     const add = await cli(['user', 'add', '--help']);
     for (const opt of ['--password-stdin', '--data-dir', '--config']) assert.ok(add.stdout.includes(opt), opt);
     const del = await cli(['user', 'delete', '--help']);

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       storage: { kind: 'sqlite' },
       imap: { host: '0.0.0.0', port: 143, tlsPort: 993, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
       pop3: { host: '0.0.0.0', port: 110, tlsPort: 995, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
+      managesieve: { host: '0.0.0.0', port: 4190, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10, maxScripts: 20, maxScriptOctets: null },
+      outgoing: { smtp: null },
       lmtp: { host: '127.0.0.1', port: 24, socket: '/srv/mail/data/lmtp.sock' },
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
@@ -45,6 +47,21 @@ describe('loadConfig', () => {
     );
     assert.deepEqual(c.tls, { cert: path.join(dir, 'certs/fullchain.pem'), key: '/etc/key.pem' });
     assert.equal(c.log.level, 'debug');
+  });
+
+  it('reads the managesieve and outgoing sections, and refuses bad values naming the key', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'letterbox.yaml');
+    await writeFile(file, 'managesieve: { host: 127.0.0.1, port: 14190, plaintext_auth: never, max_scripts: 5, max_script_size: 32K }\noutgoing: { smtp: "smtp://relay.example.com:25" }\n');
+    const c = await loadConfig({ file });
+    assert.deepEqual([c.managesieve.host, c.managesieve.port, c.managesieve.plaintextAuth, c.managesieve.maxScripts, c.managesieve.maxScriptOctets], ['127.0.0.1', 14190, 'never', 5, 32 * 1024]);
+    assert.equal(c.outgoing.smtp, 'smtp://relay.example.com:25');
+    const over = await loadConfig({ file, overrides: { managesieve: { port: 0 }, outgoing: { smtp: null } } });
+    assert.deepEqual([over.managesieve.port, over.outgoing.smtp], [0, null]);
+    await writeFile(file, 'managesieve: { max_scripts: 0 }\n');
+    await assert.rejects(loadConfig({ file }), /: managesieve\.max_scripts: expected a whole number of scripts, at least 1$/);
+    await writeFile(file, 'outgoing: { smtp: "relay.example.com" }\n');
+    await assert.rejects(loadConfig({ file }), /: outgoing\.smtp: expected an smtp:\/\/host:port or smtps:\/\/host:port URL, or null$/);
   });
 
   it('reads the pop3 section, with the same keys as imap, and its overrides', async () => {

@@ -31,7 +31,7 @@ describe('log.format and log.file', { timeout: 60_000 }, () => {
     const log = path.join(dir, 'letterbox.log');
     const port = await freePort();
     const config = path.join(dir, 'letterbox.yaml');
-    await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${port}, tls_port: 0 }\npop3: { port: 0, tls_port: 0 }\nlmtp: { port: 0, socket: none }\nlog: { format: text, file: ./letterbox.log }\n`);
+    await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${port}, tls_port: 0 }\npop3: { port: 0, tls_port: 0 }\nmanagesieve: { port: 0 }\nlmtp: { port: 0, socket: none }\nlog: { format: text, file: ./letterbox.log }\n`);
     const p = spawn(process.execPath, [bin(), 'serve', '-c', config], { env: { ...process.env, ...NO_ENV } });
     let stdout = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -67,7 +67,7 @@ describe('log.format and log.file', { timeout: 60_000 }, () => {
   it('stops with exit 78 naming log.file when the file cannot be opened', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'lb-logs-'));
     const config = path.join(dir, 'letterbox.yaml');
-    await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${await freePort()}, tls_port: 0 }\npop3: { port: 0, tls_port: 0 }\nlmtp: { port: 0, socket: none }\nlog: { file: ./no/such/dir/letterbox.log }\n`);
+    await writeFile(config, `data_dir: ${dir}\nimap: { host: 127.0.0.1, port: ${await freePort()}, tls_port: 0 }\npop3: { port: 0, tls_port: 0 }\nmanagesieve: { port: 0 }\nlmtp: { port: 0, socket: none }\nlog: { file: ./no/such/dir/letterbox.log }\n`);
     const r = await runCli(['serve', '-c', config], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, `letterbox: cannot open the log file ${path.join(dir, 'no/such/dir/letterbox.log')} (log.file): its directory does not exist\n`);

@@ -31,7 +31,7 @@ async function npmStart(dataDir: string): Promise<NpmStart> {
   const imapPort = await freePort();
   const imapsPort = await freePort();
   // A process group of its own, as a shell gives a foreground job: Ctrl-C signals the whole group.
-  const p = spawn('npm', ['start', '--silent', '--', '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', `${imapPort}`, '--imaps-port', `${imapsPort}`, '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], {
+  const p = spawn('npm', ['start', '--silent', '--', '--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', `${imapPort}`, '--imaps-port', `${imapsPort}`, '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], {
     cwd: ROOT,
     detached: true,
     env: { ...process.env, LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' },

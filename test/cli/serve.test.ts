@@ -19,8 +19,8 @@ const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE
 describe('letterbox serve', () => {
   it('logs one ready line naming each address, and exits 0 on SIGTERM', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
-    const [imap, imaps, pop3, pop3s, lmtp] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
-    const ports = ['--imap-port', String(imap), '--imaps-port', String(imaps), '--pop3-port', String(pop3), '--pop3s-port', String(pop3s), '--lmtp-port', String(lmtp)];
+    const [imap, imaps, pop3, pop3s, sieve, lmtp] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = ['--imap-port', String(imap), '--imaps-port', String(imaps), '--pop3-port', String(pop3), '--pop3s-port', String(pop3s), '--managesieve-port', String(sieve), '--lmtp-port', String(lmtp)];
     const p = spawn(process.execPath, [bin(), 'serve', '--data-dir', data, '--host', '127.0.0.1', ...ports], {
       env: { ...process.env, ...NO_ENV },
     });
@@ -41,7 +41,7 @@ describe('letterbox serve', () => {
     });
     assert.equal(
       ready.msg,
-      `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), pop3 on 127.0.0.1:${pop3} (STLS), pop3s on 127.0.0.1:${pop3s} (TLS), ` +
+      `Letterbox ready: imap on 127.0.0.1:${imap} (STARTTLS), imaps on 127.0.0.1:${imaps} (TLS), pop3 on 127.0.0.1:${pop3} (STLS), pop3s on 127.0.0.1:${pop3s} (TLS), managesieve on 127.0.0.1:${sieve} (STARTTLS), ` +
         `lmtp on 127.0.0.1:${lmtp}, lmtp on ${data}/lmtp.sock, data in ${data}`,
     );
     assert.match(out, /generated a self-signed TLS certificate/);
@@ -90,13 +90,13 @@ describe('letterbox serve', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port), '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+      const r = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', String(port), '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr,
         `letterbox: cannot listen on port ${port}: 127.0.0.1:${port} is already in use (is another IMAP server running?); stop it, or pick another port with --imaps-port ${port + 1} / imap.tls_port in the config\n`,
       );
-      const pop = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', '0', '--pop3-port', String(port), '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+      const pop = await runCli(['serve', '--data-dir', data, '--host', '127.0.0.1', '--imap-port', '0', '--imaps-port', '0', '--pop3-port', String(port), '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(pop.code, 1);
       assert.equal(
         pop.stderr,
@@ -109,14 +109,14 @@ describe('letterbox serve', () => {
 
   it('refuses to start with every listener off', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
-    assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP, IMAPS, POP3, POP3S and LMTP ports are 0 and the LMTP socket is "none" (off)\n');
+    assert.equal(r.stderr, 'letterbox: nothing to serve: the IMAP, IMAPS, POP3, POP3S, ManageSieve and LMTP ports are 0 and the LMTP socket is "none" (off)\n');
   });
 
   it('refuses two listeners on one port', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '1143', '--imaps-port', '0', '--pop3-port', '1143', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '1143', '--imaps-port', '0', '--pop3-port', '1143', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: the IMAP port and the POP3 port are both 1143: choose different ports\n');
   });
@@ -124,7 +124,7 @@ describe('letterbox serve', () => {
   it('serves LMTP alone, without TLS material, when the IMAP and POP3 ports are 0', async () => {
     const data = await mkdtemp(path.join(os.tmpdir(), 'lb-serve-'));
     const lmtp = await freePort();
-    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
+    const server = await spawnServe(['--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', 'none']);
     try {
       const ready = server.output().split('\n').find((l) => l.includes('Letterbox ready'))!;
       assert.equal((JSON.parse(ready) as { msg: string }).msg, `Letterbox ready: lmtp on 127.0.0.1:${lmtp}, data in ${data}`);
@@ -141,7 +141,7 @@ describe('letterbox serve', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(port), '--lmtp-socket', 'none'], '', NO_ENV);
+      const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', String(port), '--lmtp-socket', 'none'], '', NO_ENV);
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr,
@@ -152,7 +152,7 @@ describe('letterbox serve', () => {
     }
     const file = path.join(data, 'not-a-socket');
     await writeFile(file, 'x');
-    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
+    const r = await runCli(['serve', '--data-dir', data, '--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', file], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(
       r.stderr,
@@ -180,7 +180,7 @@ describe('letterbox serve', () => {
 });
 
 describe('letterbox serve: operator mistakes get a clear line and the exit status of their class', () => {
-  const OFF = ['--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-socket', 'none'];
+  const OFF = ['--imap-port', '0', '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-socket', 'none'];
 
   it('refuses a data directory that does not exist (flag, environment or config file) and creates nothing', async () => {
     const base = await mkdtemp(path.join(os.tmpdir(), 'lb-datadir-'));
@@ -227,7 +227,7 @@ describe('letterbox serve: operator mistakes get a clear line and the exit statu
     r = await runCli(['user', 'list', '--data-dir', damaged], '', NO_ENV);
     assert.equal(r.code, 65, 'every command says so alike');
 
-    r = await runCli(['serve', '--data-dir', base, '--host', 'no-such-host.invalid', '--imap-port', String(await freePort()), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
+    r = await runCli(['serve', '--data-dir', base, '--host', 'no-such-host.invalid', '--imap-port', String(await freePort()), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', '0', '--lmtp-socket', 'none'], '', NO_ENV);
     assert.equal(r.code, 78);
     assert.equal(r.stderr, 'letterbox: cannot listen on no-such-host.invalid (imap.host / --host): no such host name or address on this machine\n');
   });

@@ -23,7 +23,7 @@ describe('LMTP durability [sqlite]', () => {
     try {
       for (const u of USERS) assert.equal((await runCli(['user', 'add', u, '--password-stdin', '--data-dir', dataDir], 'pw\n')).code, 0);
       const [imap, lmtp] = [await freePort(), await freePort()];
-      const args = ['--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(lmtp)];
+      const args = ['--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', String(lmtp)];
       let server = await spawnServe(args);
 
       /** expected[mailbox key "user mailbox"] = stored messages in delivery order. */

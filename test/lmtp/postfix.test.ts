@@ -55,7 +55,7 @@ describe('Postfix relays to Letterbox over LMTP', () => {
         assert.equal((await runCli(['user', 'add', u, '--password-stdin', '--data-dir', dataDir], 'pw\n')).code, 0);
       }
       const [imap, lmtp, smtp] = [await freePort(), await freePort(), await freePort()];
-      const server = await spawnServe(['--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', socket]);
+      const server = await spawnServe(['--data-dir', dataDir, '--host', '127.0.0.1', '--imap-port', String(imap), '--imaps-port', '0', '--pop3-port', '0', '--pop3s-port', '0', '--managesieve-port', '0', '--lmtp-port', String(lmtp), '--lmtp-socket', socket]);
       cleanup.unshift(() => server.stop());
       const postfix = await startPostfix({ smtpPort: smtp, domains: { 'example.com': `lmtp:unix:${socket}`, 'example.net': `lmtp:inet:127.0.0.1:${lmtp}` } });
       cleanup.unshift(() => postfix.stop());

@@ -48,6 +48,11 @@ async function shapeSqlite(store: Store): Promise<void> {
   await store.setSubscribed(alice.id, 'Mailing lists/Old', true);
   await store.setSubscribed(alice.id, 'Not/There', true);
   await store.setQuota(alice.id, { storage: 5_000_000_000, messages: null });
+  const sieveLimits = { maxScripts: 20, maxOctets: 65_536 };
+  await store.putSieveScript(alice.id, 'Ferien', 'require "vacation";\r\nvacation "away";\r\n', sieveLimits);
+  await store.putSieveScript(alice.id, 'lists', 'require "fileinto";\r\nfileinto "Mailing lists";\r\n', sieveLimits);
+  await store.setActiveSieveScript(alice.id, 'lists');
+  await store.sieveRecord(alice.id, 'vacation:bob@example.org', Date.now() + 86_400_000);
 }
 
 /** compareAccount asserts that `email` is the same in both stores, down to each body byte; returns the number of messages compared. */
@@ -58,6 +63,12 @@ async function compareAccount(from: Store, to: Store, email: string): Promise<nu
   assert.equal(b.passwordHash, a.passwordHash);
   assert.equal(b.createdAt, a.createdAt);
   assert.deepEqual(await to.listSubscriptions(b.id), await from.listSubscriptions(a.id));
+  // Sieve scripts, the active one, and the vacation/duplicate tracking rows.
+  const scripts = await from.listSieveScripts(a.id);
+  assert.deepEqual(await to.listSieveScripts(b.id), scripts, `${email}: Sieve scripts`);
+  for (const s of scripts) assert.equal(await to.getSieveScript(b.id, s.name), await from.getSieveScript(a.id, s.name));
+  assert.deepEqual(await to.getActiveSieveScript(b.id), await from.getActiveSieveScript(a.id));
+  assert.equal(await to.sieveSeen(b.id, 'vacation:bob@example.org', Date.now()), await from.sieveSeen(a.id, 'vacation:bob@example.org', Date.now()));
   const quota = await from.getQuota(a.id);
   assert.ok(quota.messagesUsed > 0 && quota.storageUsed > 0, `${email}: usage counted`);
   assert.deepEqual(await to.getQuota(b.id), quota, `${email}: quota limits and usage`);

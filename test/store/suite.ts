@@ -12,6 +12,7 @@ import { quotaTests } from './suite-quota.js';
 import { searchTests } from './suite-search.js';
 import { controlTests, penaltyTests } from './suite-penalty.js';
 import { nodeTests } from './suite-nodes.js';
+import { sieveTests } from './suite-sieve.js';
 
 export type { Opened } from './helpers.js';
 
@@ -59,5 +60,6 @@ export function runStoreSuite(name: string, open: () => Promise<Opened>): void {
     describe('login penalty', () => penaltyTests(ctx));
     describe('control messages', () => controlTests(ctx));
     describe('running servers', () => nodeTests(ctx));
+    describe('sieve scripts', () => sieveTests(ctx));
   });
 }

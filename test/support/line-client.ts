@@ -320,3 +320,46 @@ export class LmtpClient extends LineClient {
     return this.readReply();
   }
 }
+
+/**
+ * ManageSieveClient: the ManageSieve dialect (RFC 5804). A response is every line up to the one that
+ * begins with OK, NO or BYE; literals (`{n}` at the end of a line) are kept inline in their line, as
+ * RawClient keeps IMAP's, so a script's lines never end a response early.
+ */
+export class ManageSieveClient extends LineClient {
+  protected override literals = true;
+  /** The greeting's lines: the capabilities and the final OK. */
+  greetingLines: string[] = [];
+
+  /** connect opens a cleartext connection (ManageSieve has no implicit-TLS port) and reads the greeting. */
+  static async connect(port: number, opts: ConnectOptions = {}): Promise<ManageSieveClient> {
+    const c = new ManageSieveClient(await LineClient.dial(port, opts));
+    c.greetingLines = await c.readResponse();
+    c.greeting = c.greetingLines[c.greetingLines.length - 1]!;
+    return c;
+  }
+
+  /** Reads lines up to and including the one that begins with OK, NO or BYE. */
+  async readResponse(ms?: number): Promise<string[]> {
+    const lines: string[] = [];
+    for (;;) {
+      const l = await this.readLine(ms);
+      lines.push(l);
+      if (/^(OK|NO|BYE)( |$)/.test(l)) return lines;
+    }
+  }
+
+  /** Sends `line` (CRLF added) and returns the response lines. */
+  async command(line: string, ms?: number): Promise<string[]> {
+    this.send(line);
+    return this.readResponse(ms);
+  }
+
+  /** starttls sends STARTTLS, upgrades after the OK and returns the OK and then the capability lines and OK the server sends over TLS. */
+  async starttls(ca: string): Promise<{ ok: string[]; capabilities: string[] }> {
+    const ok = await this.command('STARTTLS');
+    if (!ok[ok.length - 1]!.startsWith('OK')) return { ok, capabilities: [] };
+    await this.startTls(ca);
+    return { ok, capabilities: await this.readResponse() };
+  }
+}

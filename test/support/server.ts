@@ -17,6 +17,7 @@ import { hashPassword } from '../../src/auth/password.js';
 import type { Config, StorageConfig } from '../../src/config/types.js';
 import type { RunningServer, ServerLimits } from '../../src/imap/server.js';
 import type { Pop3Limits, RunningPop3 } from '../../src/pop3/server.js';
+import type { ManageSieveLimits, RunningManageSieve } from '../../src/managesieve/server.js';
 import type { Logger } from '../../src/log/logger.js';
 import { startNode, type RunningNode } from '../../src/server/node.js';
 import { openStore } from '../../src/store/open.js';
@@ -38,6 +39,8 @@ export interface TestServer {
   pop3Port: number;
   /** POP3 over TLS (0 when configured off). */
   pop3sPort: number;
+  /** ManageSieve with STARTTLS (0 when configured off). */
+  managesievePort: number;
   store: Store;
   dataDir: string;
   /** The config the server runs with (lmtp off; test/lmtp starts its own LMTP listeners on this store). */
@@ -48,6 +51,8 @@ export interface TestServer {
   cliArgs: string[];
   server: RunningServer;
   pop3: RunningPop3;
+  /** The ManageSieve server, or null when configured off. */
+  managesieve: RunningManageSieve | null;
   /** The whole node (its session registry, its presence in the store). */
   node: RunningNode;
   /** PEM certificate, to trust in TLS clients. */
@@ -82,7 +87,7 @@ export function testTls(): Promise<{ key: string; cert: string }> {
 export async function startTestServer(
   backend: Backend = 'sqlite',
   configure?: (c: Config) => void,
-  opts: { limits?: Partial<ServerLimits>; pop3Limits?: Partial<Pop3Limits>; log?: Logger; shareWith?: TestServer } = {},
+  opts: { limits?: Partial<ServerLimits>; pop3Limits?: Partial<Pop3Limits>; manageSieveLimits?: Partial<ManageSieveLimits>; log?: Logger; shareWith?: TestServer } = {},
 ): Promise<TestServer> {
   // With shareWith: a second node on the other server's data (its SQLite file, its PostgreSQL database), which it keeps on close.
   const shared = opts.shareWith;
@@ -94,6 +99,8 @@ export async function startTestServer(
     storage: shared ? shared.storage : pg ? { kind: 'postgres', url: pg.url } : { kind: 'sqlite' },
     imap: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
     pop3: { host: '127.0.0.1', port: 1, tlsPort: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10 },
+    managesieve: { host: '127.0.0.1', port: 1, plaintextAuth: 'loopback', maxConnections: 5000, maxConnectionsPerIp: 1000, maxConnectionsPerUserIp: 10, maxScripts: 20, maxScriptOctets: null },
+    outgoing: { smtp: null },
     lmtp: { host: '127.0.0.1', port: 0, socket: null },
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
@@ -108,15 +115,16 @@ export async function startTestServer(
   const tls = await testTls();
   const material = { key: Buffer.from(tls.key), cert: Buffer.from(tls.cert) };
   // The node serve and the library run: one penalty and one session registry for both protocols.
-  const node = await startNode({ config, store, log, tls: material, ephemeral: true, limits: opts.limits, pop3Limits: opts.pop3Limits });
+  const node = await startNode({ config, store, log, tls: material, ephemeral: true, limits: opts.limits, pop3Limits: opts.pop3Limits, manageSieveLimits: opts.manageSieveLimits });
   const server = node.imap!;
   const pop3 = node.pop3!;
-  const port = (name: string): number => [...server.addresses, ...pop3.addresses].find((a) => a.name === name)?.port ?? 0;
+  const port = (name: string): number => [...server.addresses, ...pop3.addresses, ...(node.managesieve?.addresses ?? [])].find((a) => a.name === name)?.port ?? 0;
   return {
     imapPort: port('imap'),
     imapsPort: port('imaps'),
     pop3Port: port('pop3'),
     pop3sPort: port('pop3s'),
+    managesievePort: port('managesieve'),
     store,
     dataDir,
     config,
@@ -124,6 +132,7 @@ export async function startTestServer(
     cliArgs: ['--data-dir', dataDir, ...(config.storage.kind === 'postgres' ? ['--storage', config.storage.url] : [])],
     server,
     pop3,
+    managesieve: node.managesieve,
     node,
     cert: tls.cert,
     async addUser(email, password) {
@@ -172,6 +181,8 @@ export interface ServeProcess {
   /** POP3 with STLS and POP3 over TLS; 0 unless startServe was asked for POP3. */
   pop3Port: number;
   pop3sPort: number;
+  /** ManageSieve with STARTTLS; 0 unless startServe was asked for it. */
+  managesievePort: number;
   /** LMTP port on 127.0.0.1 (the LMTP socket is the default <dataDir>/lmtp.sock). */
   lmtpPort: number;
   /** Everything written to stdout so far (JSON log lines). */
@@ -200,6 +211,7 @@ export async function startServe(
     maxConnections?: number;
     maxConnectionsPerUserIp?: number;
     pop3?: boolean;
+    managesieve?: boolean;
     storage?: string;
   } = {},
 ): Promise<ServeProcess> {
@@ -208,6 +220,8 @@ export async function startServe(
   const lmtpPort = opts.lmtpPort ?? (await freePort());
   // POP3 only when asked: its default ports (110, 995) may be taken.
   const [pop3Port, pop3sPort] = opts.pop3 ? [await freePort(), await freePort()] : [0, 0];
+  // ManageSieve only when asked: its default port (4190) may be taken.
+  const managesievePort = opts.managesieve ? await freePort() : 0;
   const file = path.join(dataDir, 'letterbox.yaml');
   await writeFile(
     file,
@@ -223,6 +237,9 @@ export async function startServe(
       '  host: 127.0.0.1',
       `  port: ${pop3Port}`,
       `  tls_port: ${pop3sPort}`,
+      'managesieve:',
+      '  host: 127.0.0.1',
+      `  port: ${managesievePort}`,
       'lmtp:',
       '  host: 127.0.0.1',
       `  port: ${lmtpPort}`,
@@ -272,5 +289,5 @@ export async function startServe(
     proc.kill('SIGKILL');
     throw err;
   }
-  return { proc, imapPort, imapsPort, pop3Port, pop3sPort, lmtpPort, output: () => out, waitForLog, exited };
+  return { proc, imapPort, imapsPort, pop3Port, pop3sPort, managesievePort, lmtpPort, output: () => out, waitForLog, exited };
 }

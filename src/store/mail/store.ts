@@ -29,6 +29,8 @@ import type {
   SearchTextPart,
   SearchTextRecord,
   ServerNode,
+  SieveScriptInfo,
+  SieveScriptLimits,
   ServerNodeState,
   SortFields,
   SortRecord,
@@ -47,6 +49,7 @@ import * as messages from './messages.js';
 import * as nodes from './nodes.js';
 import * as penalty from './penalty.js';
 import * as quota from './quota.js';
+import * as sieve from './sieve.js';
 import { renameMailbox } from './rename.js';
 import * as updates from './updates.js';
 
@@ -250,6 +253,44 @@ export class MailStore implements Store {
 
   async highestModseq(accountId: number, mailboxId: number): Promise<number | null> {
     return this.driver.read(() => mailboxes.highestModseq(accountId, mailboxId));
+  }
+
+  async listSieveScripts(accountId: number): Promise<SieveScriptInfo[]> {
+    return this.driver.read(() => sieve.listSieveScripts(accountId));
+  }
+
+  async getSieveScript(accountId: number, name: string): Promise<string | null> {
+    return this.driver.read(() => sieve.getSieveScript(accountId, name));
+  }
+
+  async getActiveSieveScript(accountId: number): Promise<{ name: string; source: string } | null> {
+    return this.driver.read(() => sieve.getActiveSieveScript(accountId));
+  }
+
+  async putSieveScript(accountId: number, name: string, source: string, limits: SieveScriptLimits): Promise<void> {
+    const now = Date.now();
+    await this.driver.write(() => sieve.putSieveScript(this.driver.sql, accountId, name, source, limits, now));
+  }
+
+  async setActiveSieveScript(accountId: number, name: string | null): Promise<void> {
+    await this.driver.write(() => sieve.setActiveSieveScript(this.driver.sql, accountId, name));
+  }
+
+  async deleteSieveScript(accountId: number, name: string): Promise<void> {
+    await this.driver.write(() => sieve.deleteSieveScript(this.driver.sql, accountId, name));
+  }
+
+  async renameSieveScript(accountId: number, from: string, to: string): Promise<void> {
+    await this.driver.write(() => sieve.renameSieveScript(this.driver.sql, accountId, from, to));
+  }
+
+  async sieveSeen(accountId: number, key: string, now: number): Promise<boolean> {
+    return this.driver.read(() => sieve.sieveSeen(accountId, key, now));
+  }
+
+  async sieveRecord(accountId: number, key: string, expiresAt: number): Promise<void> {
+    const now = Date.now();
+    await this.driver.write(() => sieve.sieveRecord(accountId, key, expiresAt, now));
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -140,3 +140,27 @@ CREATE TABLE IF NOT EXISTS session_control (
   message TEXT NOT NULL
 );
 `;
+
+/**
+ * SIEVE_SCHEMA (migration 10), as SQLite's migration 10: users' Sieve scripts (RFC 5804) with at most one
+ * active per account (the partial unique index), and the vacation/duplicate tracking keys with their
+ * expiry (ms since epoch). Names compare bytewise (COLLATE "C") as in SQLite.
+ */
+export const SIEVE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS sieve_scripts (
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  name TEXT COLLATE "C" NOT NULL,
+  source TEXT NOT NULL,
+  octets BIGINT NOT NULL,
+  active BOOLEAN NOT NULL DEFAULT FALSE,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, name)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS sieve_scripts_active ON sieve_scripts (account_id) WHERE active;
+CREATE TABLE IF NOT EXISTS sieve_tracking (
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  key TEXT COLLATE "C" NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (account_id, key)
+);
+`;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_SCHEMA } from './fts.js';
-import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1 } from './schema.js';
+import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { insertEnvelopeText } from '../mail/bodies.js';
 import { runRule } from './driver.js';
@@ -88,6 +88,12 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     description: 'running servers, for letterbox who and for commands that must not run beside a server',
     // server_nodes: each server's heartbeat and its answer to `letterbox who` (sessions/presence.ts).
     sql: NODES_SCHEMA,
+  },
+  {
+    version: 10,
+    description: 'Sieve scripts (ManageSieve) and the vacation and duplicate tracking of their runs',
+    // sieve_scripts: each user's scripts, at most one active (RFC 5804); sieve_tracking: keys with expiry.
+    sql: SIEVE_SCHEMA,
   },
 ];
 

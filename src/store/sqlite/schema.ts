@@ -135,3 +135,31 @@ CREATE TABLE IF NOT EXISTS session_control (
   message TEXT NOT NULL
 );
 `;
+
+/**
+ * SIEVE_SCHEMA (migration 10): users' Sieve scripts (RFC 5228) as ManageSieve stores them (RFC 5804), and
+ * the tracking rows of the vacation (RFC 5230) and duplicate (RFC 7352) extensions.
+ * - sieve_scripts: one row per script; `active` 1 for the one script run at delivery (at most one per
+ *   account: the partial unique index); `octets` the UTF-8 length of `source`, for LISTSCRIPTS and quotas;
+ *   `updated_at` ms since epoch.
+ * - sieve_tracking: keys recorded by the delivery executor with their expiry (ms since epoch).
+ * IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have them.
+ */
+export const SIEVE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS sieve_scripts (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  octets INTEGER NOT NULL,
+  active INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS sieve_scripts_active ON sieve_scripts (account_id) WHERE active;
+CREATE TABLE IF NOT EXISTS sieve_tracking (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  key TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, key)
+) WITHOUT ROWID;
+`;
