@@ -58,3 +58,16 @@ export type ControlListener = (message: ControlMessage) => void;
 
 /** CommitObserver is told of every durable write transaction: its duration in seconds and the writes it made durable (metrics). */
 export type CommitObserver = (seconds: number, writes: number) => void;
+
+/**
+ * ChangePeers joins the change notifications of sibling processes that share one SQLite file (the workers
+ * of one `letterbox serve`, server/cluster.ts): `publish` is told of every change this process commits, with
+ * the listener's arguments (see ChangeListener), and the listener given to `subscribe` is called with each
+ * change a sibling committed. Without it a sibling's commit is seen only by the data_version poll, up to
+ * POLL_INTERVAL_MS later and without saying which mailbox changed. PostgreSQL needs none: its NOTIFY
+ * reaches every process.
+ */
+export interface ChangePeers {
+  publish(accountId: number, mailboxId: number | null): void;
+  subscribe(listener: (accountId: number, mailboxId: number | null) => void): void;
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/types.js';
 import { redactUrl } from './postgres/url.js';
-import type { CommitObserver, QuotaDefaults, Store } from './types.js';
+import type { ChangePeers, CommitObserver, QuotaDefaults, Store } from './types.js';
 
 /** SQLITE_FILE is the database file name inside the data directory. */
 export const SQLITE_FILE = 'letterbox.db';
@@ -18,13 +18,15 @@ export const SQLITE_FILE = 'letterbox.db';
  * 0700 if missing); for "postgres", the database at storage.url. Either way the schema is migrated first.
  * Throws Error when the store cannot be opened or its schema is newer than this code. `config.quota` gives the
  * limits of accounts without their own (none when absent). `onCommit` is told of every durable commit (metrics).
+ * `peers` joins the change notifications of the worker processes of one server on SQLite (PostgreSQL's
+ * NOTIFY already reaches every process, so it is not used there).
  */
-export async function openStore(config: { dataDir: string; storage: StorageConfig; quota?: QuotaDefaults }, log?: Logger, onCommit?: CommitObserver): Promise<Store> {
+export async function openStore(config: { dataDir: string; storage: StorageConfig; quota?: QuotaDefaults }, log?: Logger, onCommit?: CommitObserver, peers?: ChangePeers): Promise<Store> {
   const storage = config.storage;
   switch (storage.kind) {
     case 'sqlite':
       await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-      return (await import('./sqlite/store.js')).openSqliteStore(join(config.dataDir, SQLITE_FILE), { log, quota: config.quota, onCommit });
+      return (await import('./sqlite/store.js')).openSqliteStore(join(config.dataDir, SQLITE_FILE), { log, quota: config.quota, onCommit, peers });
     case 'postgres':
       return (await import('./postgres/store.js')).openPostgresStore(storage.url, { log, quota: config.quota, onCommit });
     default:

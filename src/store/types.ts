@@ -269,6 +269,7 @@ export type ChangeListener = (accountId: number | null, mailboxId: number | null
 
 // What the store keeps for the servers rather than for the mail (node-types.ts).
 export type {
+  ChangePeers,
   CommitObserver,
   ControlListener,
   ControlMessage,
@@ -501,6 +502,15 @@ export interface Store {
   listNodes(): Promise<ServerNodeState[]>;
   /** Records the answer (JSON text, any size) of node `id` to the list-sessions request `requestId`; nothing when the node is unknown. */
   answerNode(id: string, requestId: string, answer: string): Promise<void>;
+
+  /**
+   * startBackground starts the store's upkeep in this process and returns the function that stops it. On
+   * SQLite it writes the full-text index of newly stored bodies in batches (sqlite/fts.ts), off the
+   * transactions that store them; PostgreSQL indexes in the storing transaction and has nothing to do.
+   * Serving processes call it (server/node.ts); one-shot commands do not, and what they store is indexed
+   * by the next server, SEARCH being exact meanwhile.
+   */
+  startBackground(): () => void;
 
   /**
    * Brings the query planner's statistics up to date after a bulk load (`letterbox import`,

@@ -33,6 +33,8 @@ export interface Driver {
   sendControl(message: ControlMessage): Promise<void>;
   /** onControl adds a control listener (Store.onControl); returns its removal. */
   onControl(listener: ControlListener): () => void;
+  /** startBackground starts the backend's upkeep in this process (Store.startBackground); returns its stop. */
+  startBackground(): () => void;
   /** analyze refreshes the planner's statistics (Store.analyze). */
   analyze(): Promise<void>;
   /** health returns null when the backend answers, else what is wrong (Store.health). */

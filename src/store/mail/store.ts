@@ -347,6 +347,10 @@ export class MailStore implements Store {
     await this.driver.write(() => penalty.purgePenalties(before));
   }
 
+  startBackground(): () => void {
+    return this.driver.startBackground();
+  }
+
   async analyze(): Promise<void> {
     await this.driver.analyze();
   }

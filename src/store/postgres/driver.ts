@@ -79,6 +79,11 @@ export class PgDriver implements Driver {
     return this.notifier.addControl(listener);
   }
 
+  startBackground(): () => void {
+    // PostgreSQL's index is written in the storing transaction (search.ts): nothing to do in the background.
+    return () => {};
+  }
+
   async analyze(): Promise<void> {
     await analyzeTables(this.db);
   }

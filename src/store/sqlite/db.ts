@@ -2,6 +2,7 @@
  * The SQLite connection: pragmas for durability, a prepared-statement cache and write transactions.
  * Every other file of the backend talks to SQLite through a Db.
  */
+import { fstatSync, fsync, openSync, closeSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 /** SqlValue is what a statement parameter may be. */
@@ -12,6 +13,11 @@ export type SqlValue = number | string | Buffer | null;
  * Opening sets journal_mode=WAL, synchronous=FULL (a commit is on disk before it returns, so an
  * acknowledged message survives kill -9 and power loss), foreign_keys=ON and busy_timeout=5000 ms
  * (another process, e.g. `letterbox import`, may hold the write lock briefly).
+ *
+ * syncInBackground() (the store's driver, after the migrations) moves the fsync off the event loop's
+ * thread: commits then only write the WAL (synchronous=NORMAL) and durable() fsyncs the WAL file on libuv's
+ * thread pool. A commit followed by a durable() that resolved is on disk, as with FULL; meanwhile the event
+ * loop serves other sessions and the write lock is free for other processes (the workers of one server).
  */
 export class Db {
   /** raw is the underlying connection; use stmt/get/all/run instead where possible. */
@@ -21,8 +27,11 @@ export class Db {
   private readonly rawCache = new Map<string, Database.Statement>();
   /** One transaction function that runs the function it is given: transaction() would build one per call. */
   private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  /** The WAL's fsync, once syncInBackground() was called on a file database. */
+  private wal: WalSync | null = null;
+  private background = false;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.raw = new Database(file, { timeout: 5000 });
     this.raw.pragma('journal_mode = WAL');
     this.raw.pragma('synchronous = FULL');
@@ -91,6 +100,7 @@ export class Db {
    * killed, and the next synchronous commit makes it durable. Must not be called inside a transaction.
    */
   writeUnsynced<T>(fn: () => T): T {
+    if (this.background) return this.write(fn);
     // Cached statements: pragma() would prepare both anew at every claim.
     this.stmt('PRAGMA synchronous = NORMAL').run();
     try {
@@ -100,6 +110,26 @@ export class Db {
     }
   }
 
+  /**
+   * syncInBackground switches the connection to commits that wait for no fsync (synchronous=NORMAL), after
+   * which a write is durable once durable() has resolved. For a file database only (":memory:" has no WAL).
+   */
+  syncInBackground(): void {
+    if (this.file === ':memory:' || this.file === '') return;
+    this.raw.pragma('synchronous = NORMAL');
+    this.background = true;
+    this.wal = new WalSync(`${this.file}-wal`);
+  }
+
+  /**
+   * durable resolves once every commit made before the call is on disk: at once without syncInBackground;
+   * with it, after an fsync of the WAL that started after the call (one fsync serves every commit before
+   * it). Rejects with the fsync's error (EIO: the disk failed; the commits may be lost).
+   */
+  durable(): Promise<void> {
+    return this.wal ? this.wal.sync() : Promise.resolve();
+  }
+
   /** dataVersion is SQLite's PRAGMA data_version: it changes when another connection commits. */
   dataVersion(): number {
     return this.stmt('PRAGMA data_version').pluck().get() as number;
@@ -107,9 +137,68 @@ export class Db {
 
   /** close closes the connection; later calls throw. */
   close(): void {
+    this.wal?.close();
     this.cache.clear();
     this.rawCache.clear();
     if (this.raw.open) this.raw.close();
+  }
+}
+
+/**
+ * WalSync fsyncs a WAL file on libuv's thread pool. Each sync() is answered by an fsync that starts after it
+ * was asked for: the running one may have started before the caller's commit, so callers arriving while one
+ * runs share the next. The file is opened read-only (Linux fsyncs a file through any descriptor) and opened
+ * again when SQLite has replaced it (another inode at the path).
+ */
+class WalSync {
+  private fd: number | null = null;
+  private ino = -1;
+  private running: Promise<void> | null = null;
+  private next: Promise<void> | null = null;
+
+  constructor(private readonly path: string) {}
+
+  sync(): Promise<void> {
+    if (this.next) return this.next;
+    if (!this.running) return (this.running = this.start());
+    const after = (): Promise<void> => {
+      this.next = null;
+      return (this.running = this.start());
+    };
+    return (this.next = this.running.then(after, after));
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let fd: number;
+      try {
+        fd = this.open();
+      } catch (err) {
+        this.running = null;
+        // No WAL file (nothing written since a checkpoint removed it): nothing to make durable.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return resolve();
+        return reject(err);
+      }
+      fsync(fd, (err) => {
+        this.running = null;
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  private open(): number {
+    const ino = statSync(this.path).ino;
+    if (this.fd !== null && ino === this.ino) return this.fd;
+    this.close();
+    this.fd = openSync(this.path, 'r');
+    this.ino = fstatSync(this.fd).ino;
+    return this.fd;
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Dialect } from '../mail/dialect.js';
 import { exec, one } from '../mail/rule.js';
 import { idList } from './db.js';
-import { indexBody, searchTextCandidates, unindexAccount, unindexBodies } from './fts.js';
+import { queueBody, searchTextCandidates, unindexAccount, unindexBodies } from './fts.js';
 
 /** sqliteDialect is the Dialect of this backend; stateless, so one object serves every store. */
 export const sqliteDialect: Dialect = {
@@ -92,6 +92,6 @@ export const sqliteDialect: Dialect = {
   },
 
   deleteAccountData: unindexAccount,
-  indexBody,
+  indexBody: (accountId, bodyId) => queueBody(accountId, bodyId),
   searchCandidates: searchTextCandidates,
 };

@@ -1,15 +1,17 @@
 /**
  * The SQLite driver of the Store facade (mail/store.ts): runs mail rules synchronously on one connection,
- * writes inside group commits (group-commit.ts) so what is acknowledged is on disk (synchronous=FULL),
+ * writes inside group commits (group-commit.ts) so what is acknowledged is on disk (the WAL fsynced on the
+ * thread pool, Db.durable),
  * and announces changes in-process after commit and to other processes through data_version (notify.ts).
  */
 import type { Logger } from 'pino';
 import { controlAfter, insertControl, lastControlId } from '../mail/control.js';
 import type { Driver, WriteOptions } from '../mail/driver.js';
 import { perform, type Change, type Connection, type Rule } from '../mail/rule.js';
-import type { ChangeListener, CommitObserver, ControlListener, ControlMessage } from '../types.js';
+import type { ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
+import { indexPending } from './fts.js';
 import { GroupCommit } from './group-commit.js';
 import { Notifier } from './notify.js';
 
@@ -32,6 +34,12 @@ export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = nul
   return step.value;
 }
 
+/** INDEX_DELAY_MS: how long after a write the background indexing runs, so that one batch takes the bodies of many writes (ms). */
+const INDEX_DELAY_MS = 200;
+
+/** INDEX_POLL_MS: how often the background indexing looks for bodies queued by other processes (ms). */
+const INDEX_POLL_MS = 5000;
+
 /** SqliteDriver is the Driver over one Db. */
 export class SqliteDriver implements Driver {
   readonly kind = 'sqlite';
@@ -39,17 +47,24 @@ export class SqliteDriver implements Driver {
   private readonly notifier: Notifier;
   /** Every write shares a commit with the others of its turn of the event loop. */
   private readonly group: GroupCommit;
+  /** Schedules the background indexing after a write (set while startBackground runs). */
+  private afterWrite: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
-    log?: Logger,
+    private readonly log?: Logger,
     onCommit?: CommitObserver,
+    peers?: ChangePeers,
   ) {
     this.notifier = new Notifier(
       () => db.dataVersion(),
       { last: () => runRule(db, lastControlId()), after: (afterId) => runRule(db, controlAfter(afterId)) },
       log,
+      undefined,
+      peers,
     );
+    // Commits write the WAL; the fsync that makes them durable runs off the event loop (Db.durable).
+    db.syncInBackground();
     this.group = new GroupCommit(db, onCommit);
   }
 
@@ -61,6 +76,7 @@ export class SqliteDriver implements Driver {
         : await this.group.run(() => runRule(this.db, start(), changes));
     // After the commit and before the writer's promise settles: the change reaches IDLE before the writer is answered.
     for (const [a, m] of changes) this.notifier.emit(a, m);
+    this.afterWrite?.();
     return result;
   }
 
@@ -80,6 +96,38 @@ export class SqliteDriver implements Driver {
 
   onControl(listener: ControlListener): () => void {
     return this.notifier.addControl(listener);
+  }
+
+  startBackground(): () => void {
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const schedule = (ms: number): void => {
+      if (timer || stopped) return;
+      timer = setTimeout(() => {
+        timer = null;
+        if (stopped) return;
+        try {
+          // Not durable: a lost batch leaves its bodies queued, to be indexed again.
+          const done = this.db.writeUnsynced(() => runRule(this.db, indexPending()));
+          if (done.more) schedule(0);
+        } catch (err) {
+          this.log?.warn({ err }, 'full-text indexing failed; retrying later');
+          schedule(INDEX_POLL_MS);
+        }
+      }, ms);
+      timer.unref();
+    };
+    // Bodies stored by this process are indexed shortly after; those of other processes (import) at the next poll.
+    this.afterWrite = () => schedule(INDEX_DELAY_MS);
+    const poll = setInterval(() => schedule(0), INDEX_POLL_MS);
+    poll.unref();
+    schedule(0);
+    return () => {
+      stopped = true;
+      this.afterWrite = null;
+      if (timer) clearTimeout(timer);
+      clearInterval(poll);
+    };
   }
 
   async analyze(): Promise<void> {

@@ -2,11 +2,11 @@
  * Group commit: the writes that sessions ask for in the same turn of the event loop share one
  * transaction, so one fsync makes all of them durable.
  *
- * With synchronous=FULL every commit waits for an fsync, and better-sqlite3 waits on the event loop's
- * thread: one commit per APPEND or STORE stalls every session for each fsync in turn. Queued writes run
- * at the next setImmediate, each in its own savepoint (a write that throws undoes only itself), then the
- * one COMMIT; each caller's promise settles after that COMMIT, so what is acknowledged is on disk as
- * before. A lone write costs the same as without grouping, plus one turn of the event loop.
+ * better-sqlite3 runs on the event loop's thread, so one transaction per APPEND or STORE would cost every
+ * session a BEGIN and COMMIT in turn. Queued writes run at the next setImmediate, each in its own savepoint
+ * (a write that throws undoes only itself), then the one COMMIT; each caller's promise settles once that
+ * COMMIT is on disk (Db.durable: the WAL's fsync, on the thread pool while the event loop goes on), so what
+ * is acknowledged survives kill -9 and power loss. A lone write costs one turn of the event loop more.
  *
  * Under a steady stream of writes (LMTP deliveries, many APPENDs) the writes of one turn are few: each
  * arrives when its connection's data is in, one or two at a time. So when the last commit ended less than
@@ -76,11 +76,15 @@ export class GroupCommit {
       this.lastEnd = performance.now();
       this.lastMs = this.lastEnd - start;
     }
-    this.onCommit?.(this.lastMs / 1000, batch.length);
-    batch.forEach((op, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) op.resolve(o.value);
-      else op.reject(o.value);
-    });
+    const settle = (fsyncError?: unknown): void => {
+      this.onCommit?.((performance.now() - start) / 1000, batch.length);
+      batch.forEach((op, i) => {
+        const o = outcomes[i]!;
+        if (o.ok && fsyncError === undefined) op.resolve(o.value);
+        else op.reject(o.ok ? fsyncError : o.value);
+      });
+    };
+    // Committed; answered once on disk (at once where the commit itself waited for the fsync).
+    this.db.durable().then(() => settle(), settle);
   }
 }

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
-import { backfillIndex, FTS_SCHEMA } from './fts.js';
+import { backfillIndex, FTS_QUEUE_SCHEMA, FTS_SCHEMA } from './fts.js';
 import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { insertEnvelopeText } from '../mail/bodies.js';
@@ -94,6 +94,12 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     description: 'Sieve scripts (ManageSieve) and the vacation and duplicate tracking of their runs',
     // sieve_scripts: each user's scripts, at most one active (RFC 5804); sieve_tracking: keys with expiry.
     sql: SIEVE_SCHEMA,
+  },
+  {
+    version: 11,
+    description: 'the full-text index written in the background: queues of bodies to index and to remove',
+    // fts_pending, fts_removed (fts.ts): APPEND queues, the serving processes index in batches.
+    sql: FTS_QUEUE_SCHEMA,
   },
 ];
 

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { Listeners } from '../listeners.js';
 import type { StoredControl } from '../mail/control.js';
-import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
+import type { ChangeListener, ChangePeers, ControlListener, ControlMessage } from '../types.js';
 
 /** POLL_INTERVAL_MS is how often another process's commits are looked for while anyone listens (ms). */
 export const POLL_INTERVAL_MS = 250;
@@ -15,7 +15,8 @@ export const POLL_INTERVAL_MS = 250;
 /**
  * Notifier keeps the change listeners. emit() calls them at once, so every session has been told of a
  * commit before the session that made it is answered (a listener only marks its session and wakes it;
- * it must not block or write). While at least one listener is registered, an unref'd timer polls
+ * it must not block or write), and passes each change on to the sibling processes (`peers`, the workers of
+ * one server), whose changes come back the same way. While at least one listener is registered, an unref'd timer polls
  * `dataVersion` and calls every listener with (null, null) when another connection has committed.
  */
 export class Notifier extends Listeners {
@@ -34,8 +35,10 @@ export class Notifier extends Listeners {
     private readonly control: { last(): number; after(afterId: number): StoredControl[] },
     log?: Logger,
     private readonly intervalMs = POLL_INTERVAL_MS,
+    private readonly peers?: ChangePeers,
   ) {
     super(log);
+    peers?.subscribe((accountId, mailboxId) => this.call(accountId, mailboxId));
   }
 
   /** add registers a listener and returns the function that removes it. */
@@ -80,8 +83,9 @@ export class Notifier extends Listeners {
    * emit tells every listener now that (accountId, mailboxId) changed; the store calls it after the commit
    * and before the writer's promise settles, so the change reaches IDLE before the writer is answered.
    */
-  emit(accountId: number | null, mailboxId: number | null): void {
+  emit(accountId: number, mailboxId: number | null): void {
     this.call(accountId, mailboxId);
+    if (!this.closed) this.peers?.publish(accountId, mailboxId);
   }
 
   /** close stops polling and drops every listener. */

@@ -11,7 +11,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { MailStore } from '../mail/store.js';
-import type { CommitObserver, QuotaDefaults, Store } from '../types.js';
+import type { ChangePeers, CommitObserver, QuotaDefaults, Store } from '../types.js';
 import { StoreOpenError } from '../types.js';
 import { Db } from './db.js';
 import { SqliteDriver } from './driver.js';
@@ -38,9 +38,10 @@ function describeOpenError(err: unknown, file: string): unknown {
  * openSqliteStore opens (creating if missing, with its directory, mode 0600) the SQLite database `file`,
  * brings its schema up to date and returns the Store. Throws Error if the file's schema is newer than this
  * code, or if it cannot be opened. ":memory:" gives a private in-memory store (for tests). `quota` is the
- * limits of accounts without their own (default: none).
+ * limits of accounts without their own (default: none); `peers` joins the change notifications of the other
+ * processes of one server (ChangePeers).
  */
-export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver } = {}): Promise<Store> {
+export async function openSqliteStore(file: string, opts: { log?: Logger; quota?: QuotaDefaults; onCommit?: CommitObserver; peers?: ChangePeers } = {}): Promise<Store> {
   let db: Db;
   try {
     if (file !== ':memory:') {
@@ -59,5 +60,5 @@ export async function openSqliteStore(file: string, opts: { log?: Logger; quota?
     db.close();
     throw describeOpenError(err, file);
   }
-  return new MailStore(new SqliteDriver(db, opts.log, opts.onCommit), opts.quota ?? { storage: null, messages: null });
+  return new MailStore(new SqliteDriver(db, opts.log, opts.onCommit, opts.peers), opts.quota ?? { storage: null, messages: null });
 }
