@@ -62,6 +62,7 @@ try {
       tls: { cert: null, key: null },
       quota: { storage: null, messages: null },
       log: { level: 'silent', format: 'json', file: null },
+      serve: { workers: 1 },
     admin: { host: '127.0.0.1', port: 0 },
     auth: { penaltyDelayMs: 2000, penaltyMaxDelayMs: 15000, penaltyExpireMs: 900_000 },
     },

@@ -6,7 +6,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { normalizeEmail } from '../auth/email.js';
 import { loadConfig, type ConfigOverrides } from '../config/load.js';
-import { isPostgresUrl } from '../config/defaults.js';
+import { isPostgresUrl, MAX_WORKERS } from '../config/defaults.js';
 import type { Config, StorageConfig } from '../config/types.js';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../log/logger.js';
 import { openStore } from '../store/open.js';
@@ -69,6 +69,13 @@ export function isStorageBackend(value: string): boolean {
 export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a number from 0 to 65535 (0 turns the listener off)');
+  return n;
+}
+
+/** parseWorkers parses --workers: a whole number of worker processes from 1 to MAX_WORKERS. Throws InvalidArgumentError. */
+export function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a whole number of worker processes from 1 to ${MAX_WORKERS}`);
   return n;
 }
 

@@ -5,12 +5,15 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
+import cluster from 'node:cluster';
 import os from 'node:os';
 import type { Health } from '../admin/server.js';
 import type { Config } from '../config/types.js';
 import type { RunningServer } from '../imap/server.js';
 import type { LmtpAddress, RunningLmtp } from '../lmtp/server.js';
+import type { NodeAddress } from '../server/node.js';
 import type { Logger } from '../log/logger.js';
+import type { PrometheusMetrics } from '../metrics/prometheus.js';
 import type { RunningPop3 } from '../pop3/server.js';
 import type { RunningManageSieve } from '../managesieve/server.js';
 import type { SessionRegistry } from '../sessions/registry.js';
@@ -28,16 +31,27 @@ export interface AdminState {
 }
 
 /**
- * startAdmin starts the admin HTTP listener with Prometheus metrics over the parts in `state` (filled in as
- * they start) and the health checks: the server's phase, each configured listener, the store.
+ * workerMetrics makes the Prometheus metrics over the parts in `state` (filled in as they start). In a worker
+ * of several, they are also offered to the primary, whose admin port sums the workers' (prom-client's
+ * AggregatorRegistry); there is no admin listener of the worker's own (`server` is absent).
  */
-export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
-  const [{ startAdminServer }, { PrometheusMetrics }] = await Promise.all([import('../admin/server.js'), import('../metrics/prometheus.js')]);
+export async function workerMetrics(config: Config, state: AdminState, sessions: SessionRegistry): Promise<{ metrics: PrometheusMetrics; server?: undefined }> {
+  const { PrometheusMetrics } = await import('../metrics/prometheus.js');
   const metrics = new PrometheusMetrics({
     connections: () => ({ ...(state.imap?.connectionCounts() ?? { imap: 0, imaps: 0 }), pop3: state.pop3?.connectionCount() ?? 0, managesieve: state.managesieve?.connectionCount() ?? 0, lmtp: state.lmtp?.connectionCount() ?? 0 }),
     sessions: () => sessions.count,
     penaltyAddresses: async () => (state.store ? (await state.store.listPenalties(Date.now(), config.auth.penaltyExpireMs)).length : 0),
   });
+  if (cluster.isWorker) metrics.offerToPrimary();
+  return { metrics };
+}
+
+/**
+ * startAdmin starts the admin HTTP listener with Prometheus metrics over the parts in `state` (filled in as
+ * they start) and the health checks: the server's phase, each configured listener, the store.
+ */
+export async function startAdmin(config: Config, log: Logger, state: AdminState, sessions: SessionRegistry) {
+  const [{ startAdminServer }, { metrics }] = await Promise.all([import('../admin/server.js'), workerMetrics(config, state, sessions)]);
   const imapWanted = config.imap.port !== 0 || config.imap.tlsPort !== 0;
   const pop3Wanted = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
   const manageSieveWanted = config.managesieve.port !== 0;
@@ -182,4 +196,74 @@ export function lmtpWhere(a: LmtpAddress): string {
 
 export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** describeAddresses names each listener for the ready line: "imap on 127.0.0.1:143 (STARTTLS)", "lmtp on /path", "admin on ...". */
+export function describeAddresses(addresses: readonly NodeAddress[], admin: { host: string; port: number } | null): string[] {
+  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS', managesieve: 'STARTTLS' };
+  const out = addresses.map((a) => ('socket' in a ? `lmtp on ${a.socket}` : a.name === 'lmtp' ? `lmtp on ${hostPort(a.host, a.port)}` : `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`));
+  if (admin) out.push(`admin on ${hostPort(admin.host, admin.port)} (/health, /metrics)`);
+  return out;
+}
+
+/** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
+/** PARENT_CHECK_MS is how often a server started by `npm start` checks that npm still runs (ms). */
+const PARENT_CHECK_MS = 1000;
+
+/** SignalHandlers: what a serving process does on each signal. */
+export interface SignalHandlers {
+  log: Logger;
+  /** Closes everything (SIGTERM, SIGINT, or the watched parent gone); errors are the callee's to log. */
+  stop(): Promise<void>;
+  /** SIGHUP. */
+  reloadTls(): void;
+  /** SIGUSR1 (logrotate's postrotate). */
+  reopenLog(): void;
+  /**
+   * 'npm': under `npm start`, stop when npm is gone (it passes SIGTERM and SIGINT on, but SIGHUP or SIGKILL end
+   * npm alone, which would leave an orphan holding the ports); 'primary': a worker stops when its primary's
+   * IPC channel closes (the primary was killed).
+   */
+  watch: 'npm' | 'primary';
+}
+
+/**
+ * handleSignals installs the handlers and resolves once stop() has finished after the first SIGTERM or
+ * SIGINT. A second stop signal within DUPLICATE_SIGNAL_MS is the same one delivered twice (Ctrl-C under
+ * `npm start` reaches the server from the terminal and from npm) and is ignored; a later one exits at once
+ * with status 1.
+ */
+export function handleSignals(h: SignalHandlers): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = 0;
+    const stop = (signal: NodeJS.Signals | 'parent exited' | 'primary exited') => {
+      if (stopping) {
+        if (Date.now() - stopping < DUPLICATE_SIGNAL_MS) return;
+        h.log.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(EXIT.ERROR);
+      }
+      stopping = Date.now();
+      h.log.info({ signal }, 'shutting down');
+      void h.stop().then(() => {
+        h.log.info('stopped');
+        resolve();
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', () => h.reloadTls());
+    process.on('SIGUSR1', () => h.reopenLog());
+    if (h.watch === 'primary') process.once('disconnect', () => stop('primary exited'));
+    else if (process.env.npm_lifecycle_event === 'start') {
+      const parent = process.ppid;
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        stop('parent exited');
+      }, PARENT_CHECK_MS);
+      watch.unref();
+    }
+  });
 }

@@ -5,13 +5,14 @@
  * accepting, end every session once its running command has finished, close the store and end the
  * process with status 0; SIGUSR1 reopens the log file. The server's layers are loaded by serve() itself.
  */
+import cluster from 'node:cluster';
 import { Command, InvalidArgumentError } from 'commander';
 import { isSmtpUrl } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import type { RunningNode } from '../server/node.js';
 import { SessionRegistry } from '../sessions/registry.js';
-import { addCommonOptions, CliError, EXIT, parsePort, resolveConfig, type CommonOptions } from './context.js';
-import { describeListenError, hostPort, listenerPorts, lmtpWhere, prepareDataDir, startAdmin, type AdminState } from './serve-setup.js';
+import { addCommonOptions, CliError, EXIT, parsePort, parseWorkers, resolveConfig, type CommonOptions } from './context.js';
+import { describeAddresses, describeListenError, handleSignals, listenerPorts, prepareDataDir, startAdmin, workerMetrics, type AdminState } from './serve-setup.js';
 
 interface ServeOptions extends CommonOptions {
   host?: string;
@@ -24,6 +25,7 @@ interface ServeOptions extends CommonOptions {
   lmtpSocket?: string;
   adminHost?: string;
   adminPort?: number;
+  workers?: number;
   managesievePort?: number;
   outgoingSmtp?: string;
 }
@@ -49,6 +51,7 @@ export function serveCommand(): Command {
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
       .option('--admin-host <addr>', 'address of the admin HTTP listener, GET /health and /metrics (default 127.0.0.1)')
       .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort)
+      .option('--workers <n>', 'worker processes sharing the ports and the store (default: one per core; config serve.workers)', parseWorkers)
       .option('--managesieve-port <n>', 'ManageSieve port with STARTTLS, 0 = off (default 4190)', parsePort)
       .option('--outgoing-smtp <url>', 'relay for Sieve redirect and vacation, smtp://host:port or smtps://host:port (default none: no outgoing mail)', parseSmtpUrl),
   ).action(async (opts: ServeOptions) => {
@@ -63,6 +66,7 @@ export function serveCommand(): Command {
       admin: { ...(opts.adminHost !== undefined && { host: opts.adminHost }), ...(opts.adminPort !== undefined && { port: opts.adminPort }) },
       managesieve: { ...(opts.host !== undefined && { host: opts.host }), ...(opts.managesievePort !== undefined && { port: opts.managesievePort }) },
       ...(opts.outgoingSmtp !== undefined && { outgoing: { smtp: opts.outgoingSmtp } }),
+      ...(opts.workers !== undefined && { serve: { workers: opts.workers } }),
     });
     await serve(config);
   });
@@ -73,12 +77,6 @@ function parseSmtpUrl(value: string): string {
   if (!isSmtpUrl(value)) throw new InvalidArgumentError('expected smtp://host:port or smtps://host:port');
   return value;
 }
-
-/** DUPLICATE_SIGNAL_MS: a second stop signal this soon after the first is the same one delivered twice, not a request to hurry (ms). */
-const DUPLICATE_SIGNAL_MS = 1000;
-
-/** PARENT_CHECK_MS is how often a server started by `npm start` checks that npm still runs (ms). */
-const PARENT_CHECK_MS = 1000;
 
 /** serve runs the server for `config` until SIGTERM or SIGINT. Throws CliError when it cannot start (data directory, ports, TLS, store). */
 export async function serve(config: Config): Promise<void> {
@@ -93,17 +91,22 @@ export async function serve(config: Config): Promise<void> {
     const b = ports.slice(i + 1).find((l) => l.port === a.port);
     if (b) throw new CliError(`the ${a.what} port and the ${b.what} port are both ${a.port}: choose different ports`, EXIT.CONFIG);
   }
+  // Several workers: this process forks them and relays between them (serve-primary.ts); each of them runs the rest of this function.
+  if (cluster.isPrimary && config.serve.workers > 1) return (await import('./serve-primary.js')).servePrimary(config);
   await prepareDataDir(config);
 
   const { openLogger } = await import('../log/logger.js');
   const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
-  const log = logHandle.log;
   // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
-  const [{ startNode }, { describeStorage, openStore }, { ensureTlsMaterial }] = await Promise.all([
+  const [{ startNode }, { describeStorage, openStore }, { ensureTlsMaterial }, { announceReady, workerId, workerPeers }] = await Promise.all([
     import('../server/node.js'),
     import('../store/open.js'),
     import('../tls/material.js'),
+    import('../server/cluster.js'),
   ]);
+  // In a worker of several, every log line says which one.
+  const worker = workerId();
+  const log = worker === null ? logHandle.log : logHandle.log.child({ worker });
   // One connection's stray promise must not end every other session; it is a bug to log and fix.
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
   // After an uncaught exception the process state is unknown: log it and exit so a supervisor restarts us.
@@ -115,62 +118,45 @@ export async function serve(config: Config): Promise<void> {
   const sessions = new SessionRegistry();
   // The admin port comes up first, so that /health says 503 while the store migrates and the listeners bind.
   const state: AdminState = { phase: 'starting', store: null, imap: null, pop3: null, managesieve: null, lmtp: null };
-  const admin = config.admin.port === 0 ? null : await startAdmin(config, log, state, sessions);
+  // A worker's metrics are collected by the primary, which serves the admin port (serve-primary.ts).
+  const admin = config.admin.port === 0 ? null : worker === null ? await startAdmin(config, log, state, sessions) : await workerMetrics(config, state, sessions);
   const metrics = admin ? { metrics: admin.metrics } : {};
-  const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined).catch(async (err: unknown) => {
-    await admin?.server.close();
+  const store = await openStore(config, log, admin ? (s, w) => admin.metrics.commit(s, w) : undefined, worker === null ? undefined : workerPeers()).catch(async (err: unknown) => {
+    await admin?.server?.close();
     throw err;
   });
   state.store = store;
   let node: RunningNode;
   try {
     const tls = imapOn || pop3On || manageSieveOn ? await ensureTlsMaterial(config, log) : null;
-    node = await startNode({ config, store, log, tls, sessions, ...metrics });
+    node = await startNode({ config, store, log, tls, sessions, lmtpSocketChecked: worker !== null, ...metrics });
   } catch (err) {
     await store.close();
-    await admin?.server.close();
+    await admin?.server?.close();
     throw describeListenError(err, config);
   }
-  const { imap: server, pop3, managesieve, lmtp } = node;
-  Object.assign(state, { imap: server, pop3, managesieve, lmtp, phase: 'ready' });
-  const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS', managesieve: 'STARTTLS' };
-  const where = [
-    ...[...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? [])].map((a) => `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`),
-    ...lmtp.addresses.map((a) => `lmtp on ${lmtpWhere(a)}`),
-  ];
+  Object.assign(state, { imap: node.imap, pop3: node.pop3, managesieve: node.managesieve, lmtp: node.lmtp, phase: 'ready' });
   // The signal handlers are in place before the ready line, so a supervisor (or a test) that signals as
   // soon as it reads that line always gets the graceful shutdown.
-  const stopped = new Promise<void>((resolve) => {
-    let stopping = 0;
-    const stop = (signal: NodeJS.Signals | 'parent exited') => {
-      if (stopping) {
-        // Ctrl-C under `npm start` reaches the server twice at once: from the terminal and passed on by npm.
-        if (Date.now() - stopping < DUPLICATE_SIGNAL_MS) return;
-        log.warn({ signal }, 'second signal: exiting without waiting');
-        process.exit(EXIT.ERROR);
-      }
-      stopping = Date.now();
+  const stopped = handleSignals({
+    log,
+    // A worker whose primary has gone (killed) stops too, instead of serving on alone.
+    watch: worker === null ? 'npm' : 'primary',
+    async stop() {
       state.phase = 'stopping';
-      log.info({ signal }, 'shutting down');
-      void (async () => {
-        try {
-          await node.close();
-        } catch (err) {
-          log.error({ err }, 'error while closing the listeners');
-        }
-        try {
-          await store.close();
-        } catch (err) {
-          log.error({ err }, 'error while closing the store');
-        }
-        await admin?.server.close();
-        log.info('stopped');
-        resolve();
-      })();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    process.on('SIGHUP', () => {
+      try {
+        await node.close();
+      } catch (err) {
+        log.error({ err }, 'error while closing the listeners');
+      }
+      try {
+        await store.close();
+      } catch (err) {
+        log.error({ err }, 'error while closing the store');
+      }
+      await admin?.server?.close();
+    },
+    reloadTls() {
       const { imap, pop3, managesieve: sieve } = node;
       // LMTP alone has no TLS material to reload.
       if (!imap && !pop3 && !sieve) return;
@@ -184,30 +170,21 @@ export async function serve(config: Config): Promise<void> {
           log.error({ err: (err as Error).message }, 'TLS reload failed; still serving the previous certificate');
         }
       })();
-    });
-    // Under `npm start` npm is the parent: it passes SIGTERM and SIGINT on, but SIGHUP or SIGKILL end npm
-    // alone. A server whose npm has gone stops too, so `npm start` never leaves an orphan holding the ports.
-    if (process.env.npm_lifecycle_event === 'start') {
-      const parent = process.ppid;
-      const watch = setInterval(() => {
-        if (process.ppid === parent) return;
-        clearInterval(watch);
-        stop('parent exited');
-      }, PARENT_CHECK_MS);
-      watch.unref();
-    }
-    // logrotate's postrotate (or `kill -USR1`) after moving the log file: write to a new file at the path.
-    process.on('SIGUSR1', () => {
+    },
+    reopenLog() {
       logHandle.reopen();
       log.info({ file: config.log.file }, 'log file reopened');
-    });
+    },
   });
-  if (admin) where.push(`admin on ${hostPort(admin.server.address.host, admin.server.address.port)} (/health, /metrics)`);
-  const addresses = [...(server?.addresses ?? []), ...(pop3?.addresses ?? []), ...(managesieve?.addresses ?? []), ...lmtp.addresses, ...(admin ? [{ name: 'admin', ...admin.server.address }] : [])];
+  if (worker !== null) {
+    announceReady(node.addresses);
+    log.debug({ pid: process.pid }, `worker ${worker} ready`);
+    return stopped;
+  }
+  const admins = admin?.server ? [{ name: 'admin' as const, ...admin.server.address }] : [];
   log.info(
-    { addresses, dataDir: config.dataDir, store: store.kind },
-    `Letterbox ready: ${where.join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
+    { addresses: [...node.addresses, ...admins], dataDir: config.dataDir, store: store.kind },
+    `Letterbox ready: ${describeAddresses(node.addresses, admins[0] ?? null).join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
   );
-
-  await stopped;
+  return stopped;
 }

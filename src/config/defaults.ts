@@ -12,6 +12,9 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 /** LOG_FORMATS: "json" (one JSON object per line, pino) or "text" (one line a person reads, pino-pretty). */
 export const LOG_FORMATS = ['json', 'text'] as const;
 
+/** MAX_WORKERS is the most worker processes serve.workers may ask for. */
+export const MAX_WORKERS = 256;
+
 /** isPostgresUrl tells whether `s` is a postgres:// or postgresql:// URL. */
 export function isPostgresUrl(s: string): boolean {
   return /^postgres(ql)?:\/\/./.test(s);
@@ -64,6 +67,8 @@ export const DEFAULTS = {
   quota: { storage: null as number | null, messages: null as number | null },
   log: { level: 'info' as (typeof LOG_LEVELS)[number], format: 'json' as (typeof LOG_FORMATS)[number], file: null as string | null },
   admin: { host: '127.0.0.1', port: 0 },
+  // "auto": one worker process per core (os.availableParallelism()).
+  serve: { workers: 'auto' as number | 'auto' },
   // Dovecot's auth_failure_delay is 2 s and its penalty stops doubling at 15 s.
   auth: { penalty_delay: 2, penalty_max_delay: 15, penalty_expire: 15 * 60 },
 };

@@ -5,6 +5,7 @@
  * The validator (zod) and the YAML/TOML parsers are loaded only when there is a file to read.
  */
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS } from './defaults.js';
 import type { FileConfig } from './schema.js';
@@ -25,6 +26,7 @@ export interface ConfigOverrides {
   tls?: Partial<Config['tls']>;
   log?: Partial<Config['log']>;
   admin?: Partial<Config['admin']>;
+  serve?: Partial<Config['serve']>;
 }
 
 /** ConfigError is an invalid or unreadable config; its message is one line naming the file and the key. */
@@ -108,6 +110,7 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       file: overrides.log?.file !== undefined ? fromCli(overrides.log.file) : fromFile(file.log.file),
     },
     admin: { host: overrides.admin?.host ?? file.admin.host, port: overrides.admin?.port ?? file.admin.port },
+    serve: { workers: overrides.serve?.workers ?? (file.serve.workers === 'auto' ? os.availableParallelism() : file.serve.workers) },
     auth: {
       penaltyDelayMs: Math.round(file.auth.penalty_delay * 1000),
       penaltyMaxDelayMs: Math.round(file.auth.penalty_max_delay * 1000),

@@ -3,7 +3,7 @@
  * translation of zod issues into one-line messages that name the key. letterbox.example.yaml documents it.
  */
 import { z } from 'zod';
-import { DEFAULTS as D, isPostgresUrl, isSmtpUrl, LOG_FORMATS, LOG_LEVELS } from './defaults.js';
+import { DEFAULTS as D, isPostgresUrl, isSmtpUrl, LOG_FORMATS, LOG_LEVELS, MAX_WORKERS } from './defaults.js';
 import { parseSize } from './size.js';
 
 const PORT_MSG = 'expected a number from 0 to 65535';
@@ -152,6 +152,13 @@ export const FileConfigSchema = z.strictObject({
     .strictObject({
       host: nonEmpty('an address such as 127.0.0.1').default(D.admin.host),
       port: port.default(D.admin.port),
+    })
+    .prefault({}),
+  serve: z
+    .strictObject({
+      workers: z
+        .union([z.literal('auto'), z.number().int().min(1).max(MAX_WORKERS)], { error: `expected "auto" or a whole number of worker processes from 1 to ${MAX_WORKERS}` })
+        .default(D.serve.workers),
     })
     .prefault({}),
   auth: z

@@ -114,6 +114,14 @@ export interface Config {
   };
   /** The admin HTTP listener: GET /health and GET /metrics (Prometheus). port 0 = off (the default). */
   admin: { host: string; port: number };
+  serve: {
+    /**
+     * Worker processes of `letterbox serve` (config serve.workers, --workers; default "auto": one per core,
+     * os.availableParallelism()). With more than one, a primary process forks them (node:cluster), they share
+     * the listening sockets and the store, and each counts its own connection limits (server/cluster.ts).
+     */
+    workers: number;
+  };
   /**
    * Failed-login penalty (src/auth/penalty.ts): milliseconds. The n-th failure from an address within
    * penaltyExpireMs of the last delays that address's answers by penaltyDelayMs x 2^(n-1), at most

@@ -43,6 +43,11 @@ export interface LmtpOptions {
   maxMessageOctets?: number;
   /** Where deliveries and refusals are counted (default: nowhere). */
   metrics?: Metrics;
+  /**
+   * The caller already removed a stale socket file (removeStaleSocket): the primary of several workers, whose
+   * first worker's socket the others would otherwise take for another server's.
+   */
+  socketChecked?: boolean;
 }
 
 /** The socket is world-connectable, as Dovecot's LMTP socket (mode 0666): who may deliver is decided by the permissions of its directory. */
@@ -125,7 +130,7 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
     }
     if (config.lmtp.socket !== null) {
       const socket = config.lmtp.socket;
-      await removeStaleSocket(socket);
+      if (!opts.socketChecked) await removeStaleSocket(socket);
       const server = await bind({ socket });
       bound.push({ server, address: { name: 'lmtp', socket } });
       await chmod(socket, SOCKET_MODE);
@@ -166,7 +171,7 @@ function closeServer(server: net.Server): Promise<void> {
  * removeStaleSocket deletes `path` when it is a unix socket nobody accepts on (left behind by a server
  * that was killed). Throws EADDRINUSE when a process still listens there, ENOTSOCK when it is another kind of file.
  */
-async function removeStaleSocket(path: string): Promise<void> {
+export async function removeStaleSocket(path: string): Promise<void> {
   let isSocket: boolean;
   try {
     isSocket = (await lstat(path)).isSocket();

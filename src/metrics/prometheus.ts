@@ -12,6 +12,8 @@
  *   the writes one fsync made durable)
  * - letterbox_auth_penalty_addresses: client addresses under the failed-login penalty (all nodes)
  * - the process_* and nodejs_* defaults (memory, CPU, event loop lag)
+ *
+ * With several worker processes (serve.workers), the primary serves the sum over the workers (clusterMetrics).
  */
 import client from 'prom-client';
 import type { LmtpResult, LoginResult, Metrics } from './metrics.js';
@@ -22,6 +24,15 @@ export interface MetricSources {
   sessions(): number;
   /** Addresses under penalty now (a store query). */
   penaltyAddresses(): Promise<number>;
+}
+
+/**
+ * clusterMetrics is the primary's exposition of its workers' metrics (each worker calls offerToPrimary):
+ * counters, histograms and gauges summed over the workers, process_* per process summed likewise.
+ */
+export function clusterMetrics(): () => Promise<{ body: string; contentType: string }> {
+  const aggregator = new client.AggregatorRegistry();
+  return async () => ({ body: await aggregator.clusterMetrics(), contentType: aggregator.contentType });
 }
 
 /** PrometheusMetrics owns a registry with Letterbox's metrics and the process defaults. */
@@ -58,6 +69,8 @@ export class PrometheusMetrics implements Metrics {
     new client.Gauge({
       name: 'letterbox_auth_penalty_addresses',
       help: 'Client addresses whose failed logins delay their answers (shared by all nodes).',
+      // Every worker reads the same store: the primary's sum would count each address once per worker.
+      aggregator: 'max',
       registers,
       async collect() {
         this.set(await sources.penaltyAddresses());
@@ -106,6 +119,11 @@ export class PrometheusMetrics implements Metrics {
   commit(seconds: number, writes: number): void {
     this.commitSeconds.observe(seconds);
     this.commitWrites.observe(writes);
+  }
+
+  /** offerToPrimary lets the primary of a cluster collect this worker's metrics (clusterMetrics below). */
+  offerToPrimary(): void {
+    client.AggregatorRegistry.setRegistries([this.registry]);
   }
 
   /** text is the exposition (Prometheus text format 0.0.4) and its content type. */

@@ -47,6 +47,8 @@ export interface NodeOptions {
   manageSieveLimits?: Partial<ManageSieveLimits>;
   /** The session registry (default: a new one); serve gives its own to count sessions for /metrics. */
   sessions?: SessionRegistry;
+  /** A worker of several: the primary removed a stale LMTP socket file before forking (LmtpOptions.socketChecked). */
+  lmtpSocketChecked?: boolean;
 }
 
 /** RunningNode is a started node. */
@@ -86,6 +88,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = opts.metrics ? { metrics: opts.metrics } : {};
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = sessions.follow(store, log);
+  // The store's upkeep while the node serves (SQLite: the full-text index of new mail, in batches).
+  const stopBackground = store.startBackground();
   // One penalty for every protocol (kept in the store, so every node shares it too).
   const penalty = new LoginPenalty(store, penaltyLimits(config));
   let presence: NodePresence | null = null;
@@ -99,7 +103,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     if (manageSieveOn) {
       managesieve = await startManageSieveServer({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.manageSieveLimits, ephemeralPort: ephemeral(['managesieve']).length > 0, ...metrics });
     }
-    const lmtp = await startLmtpServer({ config, store, log, ephemeralPort: ephemeral(['lmtp']).length > 0, ...metrics });
+    const lmtp = await startLmtpServer({ config, store, log, ephemeralPort: ephemeral(['lmtp']).length > 0, socketChecked: opts.lmtpSocketChecked, ...metrics });
     const running = { imap, pop3, managesieve, lmtp, presence };
     return {
       ...running,
@@ -114,6 +118,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
         try {
           await Promise.all([running.imap?.close(), running.pop3?.close(), running.managesieve?.close(), running.lmtp.close()]);
         } finally {
+          stopBackground();
           unfollow();
           await running.presence.stop();
         }
@@ -121,6 +126,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     };
   } catch (err) {
     await Promise.all([imap?.close(), pop3?.close(), managesieve?.close()]);
+    stopBackground();
     unfollow();
     await presence?.stop();
     throw err;

@@ -105,6 +105,7 @@ export async function startTestServer(
     tls: { cert: null, key: null },
     quota: { storage: null, messages: null },
     log: { level: 'silent', format: 'json', file: null },
+    serve: { workers: 1 },
     admin: { host: '127.0.0.1', port: 0 },
     // Failed logins are answered after 50-200 ms instead of 2-15 s, so suites that test a wrong password stay fast.
     auth: { penaltyDelayMs: 50, penaltyMaxDelayMs: 200, penaltyExpireMs: 15 * 60 * 1000 },

@@ -1,0 +1,105 @@
+/**
+ * The primary process of `letterbox serve` with several workers (serve.workers > 1): it checks the data
+ * directory, migrates the store, makes the TLS material and clears a stale LMTP socket once, so the workers
+ * do not race at it; then forks the workers (server/cluster.ts), which each run a node, and logs the one
+ * ready line. It serves the admin port itself: /health says whether every worker is up, /metrics sums the
+ * workers'. Signals go on to the workers: SIGTERM and SIGINT stop them (each finishes its running
+ * commands) and then the primary; SIGHUP reloads their TLS material; SIGUSR1 reopens every log file.
+ */
+import type { Health } from '../admin/server.js';
+import type { Config } from '../config/types.js';
+import { CliError, EXIT } from './context.js';
+import { describeAddresses, describeListenError, handleSignals, prepareDataDir } from './serve-setup.js';
+
+/** servePrimary runs the primary until SIGTERM or SIGINT. Throws CliError when the server cannot start; a worker's own error is on its standard error. */
+export async function servePrimary(config: Config): Promise<void> {
+  await prepareDataDir(config);
+  const { openLogger } = await import('../log/logger.js');
+  const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
+  const log = logHandle.log.child({ worker: 'primary' });
+  const [{ describeStorage, openStore }, { ensureTlsMaterial }, { forkWorkers }, { removeStaleSocket }, { startAdminServer }, { clusterMetrics }] = await Promise.all([
+    import('../store/open.js'),
+    import('../tls/material.js'),
+    import('../server/cluster.js'),
+    import('../lmtp/server.js'),
+    import('../admin/server.js'),
+    import('../metrics/prometheus.js'),
+  ]);
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception; exiting');
+    process.exit(EXIT.SOFTWARE);
+  });
+
+  let phase: 'starting' | 'ready' | 'stopping' = 'starting';
+  let pool: Awaited<ReturnType<typeof forkWorkers>>['pool'] | null = null;
+  // The store is opened here first: it migrates the schema once, and /health asks it.
+  const store = await openStore(config, log);
+  // The checks of a single process (serve-setup.ts startAdmin), each listener "ok" once every worker listens.
+  const wanted = {
+    imap: config.imap.port !== 0 || config.imap.tlsPort !== 0,
+    pop3: config.pop3.port !== 0 || config.pop3.tlsPort !== 0,
+    managesieve: config.managesieve.port !== 0,
+    lmtp: config.lmtp.port !== 0 || config.lmtp.socket !== null,
+  };
+  const health = async (): Promise<Health> => {
+    const ready = pool?.ready() ?? 0;
+    const listening = phase === 'stopping' ? 'not listening' : ready === config.serve.workers ? 'ok' : `${ready} of ${config.serve.workers} workers listening`;
+    const checks: Record<string, string> = { server: phase === 'ready' ? 'ok' : phase };
+    for (const [name, on] of Object.entries(wanted)) if (on) checks[name] = listening;
+    checks.store = (await store.health()) ?? 'ok';
+    return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
+  };
+  let admin: Awaited<ReturnType<typeof startAdminServer>> | null = null;
+  try {
+    if (config.admin.port !== 0) admin = await startAdminServer({ host: config.admin.host, port: config.admin.port, health, metrics: clusterMetrics(), log });
+    const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
+    const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
+    // A self-signed certificate is generated here, once, not by every worker at the same time.
+    if (imapOn || pop3On || config.managesieve.port !== 0) await ensureTlsMaterial(config, log);
+    if (config.lmtp.socket !== null) await removeStaleSocket(config.lmtp.socket);
+  } catch (err) {
+    await admin?.close();
+    await store.close();
+    throw describeListenError(err, config);
+  }
+
+  let addresses;
+  try {
+    ({ pool, addresses } = await forkWorkers(config.serve.workers, log));
+  } catch (err) {
+    await admin?.close();
+    await store.close();
+    // The worker has said why on its standard error; its exit status (78 for configuration, 1 for a port in use) is ours.
+    const code = (err as { exitCode?: number }).exitCode;
+    throw new CliError((err as Error).message, code !== undefined && code !== 0 ? code : EXIT.ERROR);
+  }
+  const running = pool;
+  const stopped = handleSignals({
+    log,
+    watch: 'npm',
+    async stop() {
+      phase = 'stopping';
+      await running.stop();
+      try {
+        await store.close();
+      } catch (err) {
+        log.error({ err }, 'error while closing the store');
+      }
+      await admin?.close();
+    },
+    reloadTls: () => running.signal('SIGHUP'),
+    reopenLog() {
+      logHandle.reopen();
+      log.info({ file: config.log.file }, 'log file reopened');
+      running.signal('SIGUSR1');
+    },
+  });
+  phase = 'ready';
+  const admins = admin ? [{ name: 'admin' as const, ...admin.address }] : [];
+  log.info(
+    { addresses: [...addresses, ...admins], dataDir: config.dataDir, store: store.kind, workers: config.serve.workers },
+    `Letterbox ready: ${describeAddresses(addresses, admins[0] ?? null).join(', ')}, ${config.serve.workers} workers, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
+  );
+  return stopped;
+}
