@@ -30,6 +30,7 @@ export const EXIT = {
 
 /** CliError is an error to report to the operator as one line (no stack), exiting with `exitCode`. */
 export class CliError extends Error {
+  /** @param message one line for stderr; empty when the error has been told already (main.ts then prints nothing) */
   constructor(
     message: string,
     readonly exitCode: number = EXIT.ERROR,

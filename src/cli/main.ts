@@ -90,7 +90,8 @@ function report(err: unknown): number {
   }
   const line = (msg: string) => process.stderr.write(`letterbox: ${msg.split('\n')[0]}\n`);
   if (err instanceof CliError) {
-    line(err.message);
+    // An empty message: the error was told already (by a worker process of serve, on the same stderr).
+    if (err.message !== '') line(err.message);
     return err.exitCode;
   }
   if (err instanceof StoreOpenError) {

@@ -70,9 +70,11 @@ export async function servePrimary(config: Config): Promise<void> {
   } catch (err) {
     await admin?.close();
     await store.close();
-    // The worker has said why on its standard error; its exit status (78 for configuration, 1 for a port in use) is ours.
-    const code = (err as { exitCode?: number }).exitCode;
-    throw new CliError((err as Error).message, code !== undefined && code !== 0 ? code : EXIT.ERROR);
+    // A worker that exits with a status has said why on the standard error it shares with this process;
+    // its status (78 for configuration, 1 for a port in use) is ours. One killed by a signal said nothing.
+    const code = (err as { exitCode?: number | null }).exitCode;
+    if (typeof code === 'number' && code !== 0) throw new CliError('', code);
+    throw new CliError((err as Error).message, EXIT.ERROR);
   }
   const running = pool;
   const stopped = handleSignals({
@@ -99,7 +101,7 @@ export async function servePrimary(config: Config): Promise<void> {
   const admins = admin ? [{ name: 'admin' as const, ...admin.address }] : [];
   log.info(
     { addresses: [...addresses, ...admins], dataDir: config.dataDir, store: store.kind, workers: config.serve.workers },
-    `Letterbox ready: ${describeAddresses(addresses, admins[0] ?? null).join(', ')}, ${config.serve.workers} workers, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
+    `Letterbox ready: ${describeAddresses(addresses, admins[0] ?? null).join(', ')}, data in ${config.dataDir}${config.storage.kind === 'postgres' ? `, mail in ${describeStorage(config)}` : ''}`,
   );
   return stopped;
 }

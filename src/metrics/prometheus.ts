@@ -123,6 +123,8 @@ export class PrometheusMetrics implements Metrics {
 
   /** offerToPrimary lets the primary of a cluster collect this worker's metrics (clusterMetrics below). */
   offerToPrimary(): void {
+    // Constructing one installs the worker's answer to the primary's requests (prom-client's cluster.js).
+    new client.AggregatorRegistry();
     client.AggregatorRegistry.setRegistries([this.registry]);
   }
 

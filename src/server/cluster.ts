@@ -120,7 +120,7 @@ export async function forkWorkers(count: number, log: Logger): Promise<{ pool: W
       worker.once('exit', (code, signal) => {
         if (workers.get(n)?.worker === worker) workers.delete(n);
         if (!entry.ready) {
-          reject(Object.assign(new Error(`worker ${n} exited before it was ready (${signal ?? `exit code ${code}`})`), { exitCode: code ?? 1 }));
+          reject(Object.assign(new Error(`worker ${n} exited before it was ready (${signal ?? `exit code ${code}`})`), { exitCode: code }));
           return;
         }
         if (stopping) return;

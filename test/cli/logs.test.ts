@@ -53,7 +53,8 @@ describe('log.format and log.file', { timeout: 60_000 }, () => {
         s.once('error', reject);
       });
       const second = await fileContains(log, 'disconnect');
-      assert.match(second, /INFO: connect \{"session":"[A-Za-z0-9_-]{8}","remote":"127\.0\.0\.1"/);
+      // With several worker processes (serve.workers), each line also says which one served it.
+      assert.match(second, /INFO: connect \{("worker":\d+,)?"session":"[A-Za-z0-9_-]{8}","remote":"127\.0\.0\.1"/);
       assert.equal((await readFile(`${log}.1`, 'utf8')).includes('INFO: connect'), false, 'the old file got nothing more');
       p.kill('SIGTERM');
       assert.equal(await exited, 0);
