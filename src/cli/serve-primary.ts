@@ -1,8 +1,8 @@
 /**
  * The primary process of `letterbox serve` with several workers (serve.workers > 1): it checks the data
- * directory, migrates the store, makes the TLS material and clears a stale LMTP socket once, so the workers
- * do not race at it; then forks the workers (server/cluster.ts), which each run a node, and logs the one
- * ready line. It serves the admin port itself: /health says whether every worker is up, /metrics sums the
+ * directory, migrates the store and makes the TLS material once, so the workers do not race at it; binds
+ * every listener; then forks the workers (server/cluster.ts), which each run a node on the connections it
+ * hands them, and logs the one ready line. It serves the admin port itself: /health says whether every worker is up, /metrics sums the
  * workers'. Signals go on to the workers: SIGTERM and SIGINT stop them (each finishes its running
  * commands) and then the primary; SIGHUP reloads their TLS material; SIGUSR1 reopens every log file.
  */
@@ -17,11 +17,10 @@ export async function servePrimary(config: Config): Promise<void> {
   const { openLogger } = await import('../log/logger.js');
   const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
   const log = logHandle.log.child({ worker: 'primary' });
-  const [{ describeStorage, openStore }, { ensureTlsMaterial }, { forkWorkers }, { removeStaleSocket }, { startAdminServer }, { clusterMetrics }] = await Promise.all([
+  const [{ describeStorage, openStore }, { ensureTlsMaterial }, { bindListeners, forkWorkers }, { startAdminServer }, { clusterMetrics }] = await Promise.all([
     import('../store/open.js'),
     import('../tls/material.js'),
     import('../server/cluster.js'),
-    import('../lmtp/server.js'),
     import('../admin/server.js'),
     import('../metrics/prometheus.js'),
   ]);
@@ -51,13 +50,15 @@ export async function servePrimary(config: Config): Promise<void> {
     return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
   };
   let admin: Awaited<ReturnType<typeof startAdminServer>> | null = null;
+  let listeners: Awaited<ReturnType<typeof bindListeners>> = [];
   try {
     if (config.admin.port !== 0) admin = await startAdminServer({ host: config.admin.host, port: config.admin.port, health, metrics: clusterMetrics(), log });
     const imapOn = config.imap.port !== 0 || config.imap.tlsPort !== 0;
     const pop3On = config.pop3.port !== 0 || config.pop3.tlsPort !== 0;
     // A self-signed certificate is generated here, once, not by every worker at the same time.
     if (imapOn || pop3On || config.managesieve.port !== 0) await ensureTlsMaterial(config, log);
-    if (config.lmtp.socket !== null) await removeStaleSocket(config.lmtp.socket);
+    // Every listener is bound here: the workers get their connections from this process.
+    listeners = await bindListeners(config);
   } catch (err) {
     await admin?.close();
     await store.close();
@@ -66,7 +67,7 @@ export async function servePrimary(config: Config): Promise<void> {
 
   let addresses;
   try {
-    ({ pool, addresses } = await forkWorkers(config.serve.workers, log));
+    ({ pool, addresses } = await forkWorkers(config.serve.workers, log, listeners));
   } catch (err) {
     await admin?.close();
     await store.close();

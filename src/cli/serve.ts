@@ -98,7 +98,7 @@ export async function serve(config: Config): Promise<void> {
   const { openLogger } = await import('../log/logger.js');
   const logHandle = openLogger(config.log.level, { file: config.log.file, format: config.log.format });
   // The layers are loaded here, not at the top of the file, so that other commands do not load them (main.ts).
-  const [{ startNode }, { describeStorage, openStore }, { ensureTlsMaterial }, { announceReady, workerId, workerPeers }] = await Promise.all([
+  const [{ startNode }, { describeStorage, openStore }, { ensureTlsMaterial }, { announceReady, workerConnections, workerId, workerPeers }] = await Promise.all([
     import('../server/node.js'),
     import('../store/open.js'),
     import('../tls/material.js'),
@@ -129,7 +129,7 @@ export async function serve(config: Config): Promise<void> {
   let node: RunningNode;
   try {
     const tls = imapOn || pop3On || manageSieveOn ? await ensureTlsMaterial(config, log) : null;
-    node = await startNode({ config, store, log, tls, sessions, lmtpSocketChecked: worker !== null, ...metrics });
+    node = await startNode({ config, store, log, tls, sessions, connections: worker === null ? undefined : workerConnections(), ...metrics });
   } catch (err) {
     await store.close();
     await admin?.server?.close();

@@ -20,6 +20,7 @@ import type { Config } from '../config/types.js';
 import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import { Admission } from '../net/admission.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import { startListeners, type ListenAddress as NetListenAddress } from '../net/listeners.js';
 import * as L from '../limits.js';
 import type { Store } from '../store/types.js';
@@ -68,6 +69,8 @@ export interface ServerOptions {
   tls: { key: Buffer; cert: Buffer };
   /** Bind enabled listeners to ports the OS picks instead of the configured ones: true for all, or the names of those that do (tests, the library). */
   ephemeralPorts?: boolean | ReadonlyArray<'imap' | 'imaps'>;
+  /** A worker of several: connections come from the primary, nothing is bound (net/handoff.ts). */
+  connections?: ConnectionSource;
   /** Tests: lower limits (short timeouts, few connections) than the defaults. */
   limits?: Partial<ServerLimits>;
   /** The failed-login penalty to share with other protocols (POP3); by default one of its own from config.auth. */
@@ -119,6 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log,
     admission,
     ephemeralPorts: opts.ephemeralPorts,
+    connections: opts.connections,
     refusal: (verdict) => (verdict === 'ip' ? '* BYE [UNAVAILABLE] Too many connections from your address\r\n' : '* BYE [UNAVAILABLE] Too many connections\r\n'),
     open(socket, ctx) {
       const kind = ctx.implicitTls ? 'imaps' : 'imap';

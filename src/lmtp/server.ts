@@ -13,6 +13,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { SMTPServer } from 'smtp-server';
 import type { Config } from '../config/types.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../limits.js';
 import type { Store } from '../store/types.js';
@@ -43,15 +44,12 @@ export interface LmtpOptions {
   maxMessageOctets?: number;
   /** Where deliveries and refusals are counted (default: nowhere). */
   metrics?: Metrics;
-  /**
-   * The caller already removed a stale socket file (removeStaleSocket): the primary of several workers, whose
-   * first worker's socket the others would otherwise take for another server's.
-   */
-  socketChecked?: boolean;
+  /** A worker of several: connections come from the primary ("lmtp", "lmtp-socket"), nothing is bound (net/handoff.ts). */
+  connections?: ConnectionSource;
 }
 
 /** The socket is world-connectable, as Dovecot's LMTP socket (mode 0666): who may deliver is decided by the permissions of its directory. */
-const SOCKET_MODE = 0o666;
+export const SOCKET_MODE = 0o666;
 
 /**
  * startLmtpServer binds the configured LMTP listeners and resolves once all listen. A stale socket file
@@ -98,12 +96,17 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
   const bound: Array<{ server: net.Server; address: LmtpAddress }> = [];
   /** The connections accepted and not yet closed (smtp-server's own close cannot end them: its server never listens). */
   const open = new Set<net.Socket>();
+  const detach: Array<() => void> = [];
   const bind = async (target: { port: number; host: string } | { socket: string }): Promise<net.Server> => {
     const server = net.createServer((socket) => {
       open.add(socket);
       socket.once('close', () => open.delete(socket));
       protocol().server.emit('connection', socket);
     });
+    if (opts.connections) {
+      detach.push(opts.connections.attach('socket' in target ? 'lmtp-socket' : 'lmtp', (socket) => server.emit('connection', socket)));
+      return server;
+    }
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException & { port?: number; socket?: string }): void => {
         if ('socket' in target) err.socket = target.socket;
@@ -125,15 +128,16 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
   try {
     if (config.lmtp.port !== 0) {
       const server = await bind({ port: opts.ephemeralPort ? 0 : config.lmtp.port, host: config.lmtp.host });
-      const a = server.address() as net.AddressInfo;
+      const a = opts.connections ? { address: config.lmtp.host, port: config.lmtp.port } : (server.address() as net.AddressInfo);
       bound.push({ server, address: { name: 'lmtp', host: a.address, port: a.port } });
     }
     if (config.lmtp.socket !== null) {
       const socket = config.lmtp.socket;
-      if (!opts.socketChecked) await removeStaleSocket(socket);
+      // A worker's primary has bound the socket (bindLmtpSocket in server/cluster.ts does the same checks).
+      if (!opts.connections) await removeStaleSocket(socket);
       const server = await bind({ socket });
       bound.push({ server, address: { name: 'lmtp', socket } });
-      await chmod(socket, SOCKET_MODE);
+      if (!opts.connections) await chmod(socket, SOCKET_MODE);
     }
   } catch (err) {
     await Promise.all(bound.map((b) => closeServer(b.server)));
@@ -145,7 +149,9 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
     connectionCount: () => (smtp ? smtp.connections.size : 0),
     async close(): Promise<void> {
       // Stop accepting; open sessions get LMTP_CLOSE_TIMEOUT_MS to finish, then 421 and the end of the connection.
-      const listeners = Promise.all(bound.map((b) => closeServer(b.server)));
+      for (const stop of detach) stop();
+      const handedOver = [...open].map((s) => new Promise<void>((r) => (s.destroyed ? r() : s.once('close', () => r()))));
+      const listeners = Promise.all([...bound.map((b) => closeServer(b.server)), ...(opts.connections ? handedOver : [])]);
       const timer = setTimeout(() => {
         for (const connection of smtp?.connections ?? []) {
           connection.send(421, 'Server shutting down');

@@ -18,6 +18,7 @@ import type { Config } from '../config/types.js';
 import * as L from '../limits.js';
 import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { Admission } from '../net/admission.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import { startListeners, type ListenAddress } from '../net/listeners.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import { DEFAULT_SIEVE_LIMITS } from '../sieve/index.js';
@@ -67,6 +68,8 @@ export interface ManageSieveServerOptions {
   sessions?: SessionRegistry;
   /** Bind to a port the OS picks instead of config.managesieve.port (tests, the library). */
   ephemeralPort?: boolean;
+  /** A worker of several: connections come from the primary, nothing is bound (net/handoff.ts). */
+  connections?: ConnectionSource;
   /** Tests: lower limits than the defaults. */
   limits?: Partial<ManageSieveLimits>;
 }
@@ -103,6 +106,7 @@ export async function startManageSieveServer(opts: ManageSieveServerOptions): Pr
     log,
     admission,
     ephemeralPorts: opts.ephemeralPort ?? false,
+    connections: opts.connections,
     refusal: (verdict) => encodeResponse('BYE', 'TRYLATER', verdict === 'ip' ? 'Too many connections from your address.' : 'Too many connections.'),
     open(socket, ctx) {
       const c = new ManageSieveConnection(socket, {

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { SHUTDOWN_GRACE_MS } from '../limits.js';
 import { secureContextOptions } from '../tls/policy.js';
 import type { Admission } from './admission.js';
+import type { ConnectionSource } from './handoff.js';
 
 /** ListenerSpec is one listener to bind: its name (e.g. "imap", "pop3s"), TCP port (0 = off) and whether TLS starts at once. */
 export interface ListenerSpec<N extends string> {
@@ -66,6 +67,8 @@ export interface ListenerOptions<N extends string, S extends ServedSession> {
   refusal: (verdict: 'total' | 'ip') => string;
   /** Creates and starts the session of an admitted connection (the socket has NoDelay and keep-alive set). */
   open: (socket: net.Socket, ctx: SessionContext) => S;
+  /** A worker of several: bind nothing and take the connections the primary hands over (addresses then name the configured ports). */
+  connections?: ConnectionSource;
 }
 
 /** RunningListeners are bound listeners and their sessions. */
@@ -136,8 +139,15 @@ export async function startListeners<N extends string, S extends ServedSession>(
   }
 
   const addresses: Array<ListenAddress<N>> = [];
-  try {
+  const detach: Array<() => void> = [];
+  if (opts.connections) {
     for (const { server, spec } of bound) {
+      detach.push(opts.connections.attach(spec.name, (socket) => server.emit('connection', socket)));
+      addresses.push({ name: spec.name, host: opts.host, port: spec.port });
+    }
+  }
+  try {
+    for (const { server, spec } of opts.connections ? [] : bound) {
       const ephemeral = opts.ephemeralPorts === true || (Array.isArray(opts.ephemeralPorts) && opts.ephemeralPorts.includes(spec.name));
       const port = ephemeral ? 0 : spec.port;
       await new Promise<void>((resolve, reject) => {
@@ -171,7 +181,8 @@ export async function startListeners<N extends string, S extends ServedSession>(
     },
     async close(reason: string): Promise<void> {
       stopping = true;
-      const closing = bound.map(({ server }) => new Promise<void>((r) => server.close(() => r())));
+      for (const stop of detach) stop();
+      const closing = bound.map(({ server }) => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r())));
       const ending = [...sessions].map((s) => s.shutdown(reason));
       const grace = setTimeout(() => {
         for (const s of sessions) s.destroy();

@@ -23,6 +23,7 @@ import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import type { Config } from '../config/types.js';
 import { Admission } from '../net/admission.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import { startListeners, type ListenAddress } from '../net/listeners.js';
 import * as L from '../limits.js';
 import type { Store } from '../store/types.js';
@@ -66,6 +67,8 @@ export interface Pop3ServerOptions {
   sessions?: SessionRegistry;
   /** Bind enabled listeners to ports the OS picks instead of the configured ones: true for all, or the names of those that do (tests, the library). */
   ephemeralPorts?: boolean | ReadonlyArray<'pop3' | 'pop3s'>;
+  /** A worker of several: connections come from the primary, nothing is bound (net/handoff.ts). */
+  connections?: ConnectionSource;
   /** Tests: lower limits than the defaults. */
   limits?: Partial<Pop3Limits>;
 }
@@ -106,6 +109,7 @@ export async function startPop3Server(opts: Pop3ServerOptions): Promise<RunningP
     log,
     admission,
     ephemeralPorts: opts.ephemeralPorts,
+    connections: opts.connections,
     refusal: (verdict) => (verdict === 'ip' ? '-ERR [SYS/TEMP] Too many connections from your address.\r\n' : '-ERR [SYS/TEMP] Too many connections.\r\n'),
     open(socket, ctx) {
       const c = new Pop3Connection(socket, {

@@ -1,9 +1,10 @@
 /**
  * The worker processes of one `letterbox serve` (serve.workers > 1), over node:cluster: the primary process
- * forks the workers, each of which opens the store and starts a node (node.ts) on the same ports. The
- * primary holds the listening sockets and hands each new connection to the next worker in turn (cluster's
- * round-robin scheduling), so a worker never sees another's connections, and the primary does no protocol
- * work.
+ * binds every listener (bindListeners) and forks the workers, each of which opens the store and starts a
+ * node (node.ts) that binds nothing. The primary accepts each connection and hands it, still unread, to the
+ * worker with the fewest open connections (cluster's own round robin hands a burst of connections to
+ * whichever worker answers first, which left one worker with four fifths of imaptest's sessions). The
+ * primary does no protocol work.
  *
  * What the workers share is the store: SQLite's file in WAL mode (one writer at a time, readers never
  * blocked) or PostgreSQL. A change committed by one worker reaches the sessions of the others at once: on
@@ -13,7 +14,12 @@
  * own for `letterbox who`, and counts its own connection limits.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { chmod } from 'node:fs/promises';
+import net from 'node:net';
 import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { removeStaleSocket, SOCKET_MODE } from '../lmtp/server.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import type { ChangePeers } from '../store/types.js';
 import type { NodeAddress } from './node.js';
 
@@ -30,7 +36,18 @@ interface ReadyMessage {
   addresses: NodeAddress[];
 }
 
-type WorkerMessage = ChangeMessage | ReadyMessage;
+/** The primary hands a connection of `listener` (sent with the message as its handle). */
+interface ConnectionMessage {
+  letterbox: 'connection';
+  listener: string;
+}
+
+/** A handed connection has closed in the worker. */
+interface ClosedMessage {
+  letterbox: 'closed';
+}
+
+type WorkerMessage = ChangeMessage | ReadyMessage | ClosedMessage;
 
 function isWorkerMessage(m: unknown): m is WorkerMessage {
   return typeof m === 'object' && m !== null && 'letterbox' in m;
@@ -66,6 +83,91 @@ export function workerPeers(): ChangePeers {
   };
 }
 
+/**
+ * workerConnections is the ConnectionSource of a worker's listeners: the connections the primary hands over,
+ * each told back to the primary when it closes (so it counts each worker's open connections). A connection
+ * for a listener that is not attached (shutting down) is closed at once. Only in a cluster worker.
+ */
+export function workerConnections(): ConnectionSource {
+  if (!cluster.isWorker) throw new Error('workerConnections: not a cluster worker');
+  const accepting = new Map<string, (socket: net.Socket) => void>();
+  process.on('message', (m: unknown, handle: unknown) => {
+    if (typeof m !== 'object' || m === null || (m as ConnectionMessage).letterbox !== 'connection' || !(handle instanceof net.Socket)) return;
+    const socket = handle;
+    socket.once('close', () => {
+      const closed: ClosedMessage = { letterbox: 'closed' };
+      if (process.connected) process.send!(closed);
+    });
+    const accept = accepting.get((m as ConnectionMessage).listener);
+    if (!accept) socket.destroy();
+    else accept(socket);
+  });
+  return {
+    attach(name, accept) {
+      accepting.set(name, accept);
+      return () => {
+        if (accepting.get(name) === accept) accepting.delete(name);
+      };
+    },
+  };
+}
+
+/** BoundListener is a listener the primary bound: its name (as the workers' listeners are named) and server. */
+export interface BoundListener {
+  name: string;
+  server: net.Server;
+  address: NodeAddress;
+}
+
+/**
+ * bindListeners binds, in the primary, every listener `config` turns on: IMAP (imap, imaps), POP3 (pop3,
+ * pop3s), ManageSieve, LMTP on TCP and its unix socket (a stale socket file is removed first; mode 0666).
+ * Connections are accepted paused, for forkWorkers to hand on. Rejects with the Node error (`.port` or
+ * `.socket` set, as the listeners of a single process do) after closing what it had bound.
+ */
+export async function bindListeners(config: Config): Promise<BoundListener[]> {
+  const tcp: Array<{ name: NodeAddress['name']; host: string; port: number }> = [
+    { name: 'imap', host: config.imap.host, port: config.imap.port },
+    { name: 'imaps', host: config.imap.host, port: config.imap.tlsPort },
+    { name: 'pop3', host: config.pop3.host, port: config.pop3.port },
+    { name: 'pop3s', host: config.pop3.host, port: config.pop3.tlsPort },
+    { name: 'managesieve', host: config.managesieve.host, port: config.managesieve.port },
+    { name: 'lmtp', host: config.lmtp.host, port: config.lmtp.port },
+  ];
+  const bound: BoundListener[] = [];
+  const listen = (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException & { port?: number; socket?: string }) => {
+        if ('socket' in target) err.socket = target.socket;
+        else err.port = target.port;
+        reject(err);
+      });
+      const done = (): void => resolve();
+      if ('socket' in target) server.listen(target.socket, done);
+      else server.listen(target.port, target.host, done);
+    });
+  try {
+    for (const l of tcp.filter((l) => l.port !== 0)) {
+      const server = net.createServer({ pauseOnConnect: true });
+      await listen(server, l);
+      const a = server.address() as net.AddressInfo;
+      bound.push({ name: l.name, server, address: { name: l.name, host: a.address, port: a.port } as NodeAddress });
+    }
+    if (config.lmtp.socket !== null) {
+      const socket = config.lmtp.socket;
+      await removeStaleSocket(socket);
+      const server = net.createServer({ pauseOnConnect: true });
+      await listen(server, { socket });
+      await chmod(socket, SOCKET_MODE);
+      bound.push({ name: 'lmtp-socket', server, address: { name: 'lmtp', socket } });
+    }
+  } catch (err) {
+    await Promise.all(bound.map((b) => new Promise<void>((r) => b.server.close(() => r()))));
+    throw err;
+  }
+  return bound;
+}
+
 /** announceReady tells the primary that this worker's node listens on `addresses`. Only in a cluster worker. */
 export function announceReady(addresses: NodeAddress[]): void {
   const m: ReadyMessage = { letterbox: 'ready', addresses };
@@ -89,15 +191,44 @@ const RESTART_DELAY_MS = 1000;
 
 /**
  * forkWorkers starts `count` workers running this same command line, the first alone and the others once it
- * listens (so a configuration or port error is reported once, by the first). Resolves with the pool and the
- * addresses the first worker bound. Rejects with an Error carrying `exitCode` (the worker's exit status)
- * when a worker exits before its node listens; the workers started so far are stopped first. Once started,
- * a worker that exits unexpectedly is logged and replaced. Changes of each worker are relayed to the others.
+ * is ready (so a configuration error is reported once, by the first), and hands them the connections of
+ * `listeners` (bindListeners), each to the ready worker with the fewest open connections. Resolves with the
+ * pool and the listeners' addresses. Rejects with an Error carrying `exitCode` (the worker's exit status,
+ * null when a signal ended it) when a worker exits before its node is ready; the workers started so far are
+ * stopped first. Once started, a worker that exits unexpectedly is logged and replaced. Changes of each
+ * worker are relayed to the others.
  */
-export async function forkWorkers(count: number, log: Logger): Promise<{ pool: WorkerPool; addresses: NodeAddress[] }> {
+export async function forkWorkers(count: number, log: Logger, listeners: readonly BoundListener[]): Promise<{ pool: WorkerPool; addresses: NodeAddress[] }> {
   if (!cluster.isPrimary) throw new Error('forkWorkers: not the primary process');
-  const workers = new Map<number, { worker: Worker; ready: boolean }>();
+  const workers = new Map<number, { worker: Worker; ready: boolean; open: number }>();
   let stopping = false;
+  /** Connections accepted while no worker is ready (at start, or all restarting), handed on when one is. */
+  const waiting: Array<{ listener: string; socket: net.Socket }> = [];
+  let turn = 0;
+
+  /** handOn gives the connection to the ready worker with the fewest open connections (ties in turn). */
+  const handOn = (listener: string, socket: net.Socket): void => {
+    let best: { worker: Worker; ready: boolean; open: number } | null = null;
+    const entries = [...workers.values()];
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[(turn + i) % entries.length]!;
+      if (e.ready && e.worker.isConnected() && (!best || e.open < best.open)) best = e;
+    }
+    turn++;
+    if (!best) {
+      if (stopping) socket.destroy();
+      else waiting.push({ listener, socket });
+      return;
+    }
+    best.open++;
+    const m: ConnectionMessage = { letterbox: 'connection', listener };
+    best.worker.send(m, socket, { keepOpen: false }, (err) => {
+      if (!err) return;
+      log.warn({ err: err.message, listener }, 'could not hand a connection to a worker; closed it');
+      socket.destroy();
+    });
+  };
+  for (const l of listeners) l.server.on('connection', (socket: net.Socket) => handOn(l.name, socket));
 
   const relay = (from: Worker, m: ChangeMessage): void => {
     for (const { worker } of workers.values()) if (worker !== from && worker.isConnected()) worker.send(m);
@@ -107,14 +238,16 @@ export async function forkWorkers(count: number, log: Logger): Promise<{ pool: W
   const fork = (n: number): Promise<NodeAddress[]> =>
     new Promise((resolve, reject) => {
       const worker = cluster.fork({ [WORKER_ID_ENV]: String(n) });
-      const entry = { worker, ready: false };
+      const entry = { worker, ready: false, open: 0 };
       workers.set(n, entry);
       worker.on('message', (m: unknown) => {
         if (!isWorkerMessage(m)) return;
         if (m.letterbox === 'change') relay(worker, m);
+        else if (m.letterbox === 'closed') entry.open = Math.max(0, entry.open - 1);
         else if (m.letterbox === 'ready') {
           entry.ready = true;
           resolve(m.addresses);
+          for (const w of waiting.splice(0)) handOn(w.listener, w.socket);
         }
       });
       worker.once('exit', (code, signal) => {
@@ -135,8 +268,11 @@ export async function forkWorkers(count: number, log: Logger): Promise<{ pool: W
       });
     });
 
-  const stopAll = (): Promise<void> => {
+  const stopAll = async (): Promise<void> => {
     stopping = true;
+    // No new connections; the workers end theirs.
+    await Promise.all(listeners.map((l) => new Promise<void>((r) => (l.server.listening ? l.server.close(() => r()) : r()))));
+    for (const w of waiting.splice(0)) w.socket.destroy();
     const exits = [...workers.values()].map(
       ({ worker }) =>
         new Promise<void>((resolve) => {
@@ -145,12 +281,11 @@ export async function forkWorkers(count: number, log: Logger): Promise<{ pool: W
           worker.process.kill('SIGTERM');
         }),
     );
-    return Promise.all(exits).then(() => undefined);
+    await Promise.all(exits);
   };
 
-  let addresses: NodeAddress[];
   try {
-    addresses = await fork(1);
+    await fork(1);
     await Promise.all(Array.from({ length: count - 1 }, (_, i) => fork(i + 2)));
   } catch (err) {
     await stopAll();
@@ -164,5 +299,5 @@ export async function forkWorkers(count: number, log: Logger): Promise<{ pool: W
     },
     stop: stopAll,
   };
-  return { pool, addresses };
+  return { pool, addresses: listeners.map((l) => l.address) };
 }

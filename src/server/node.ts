@@ -18,6 +18,7 @@ import { startLmtpServer, type RunningLmtp } from '../lmtp/server.js';
 import { startManageSieveServer, type ManageSieveLimits, type RunningManageSieve } from '../managesieve/server.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { startPop3Server, type Pop3Limits, type RunningPop3 } from '../pop3/server.js';
+import type { ConnectionSource } from '../net/handoff.js';
 import { NodePresence } from '../sessions/presence.js';
 import { SessionRegistry } from '../sessions/registry.js';
 import type { Store } from '../store/types.js';
@@ -47,8 +48,8 @@ export interface NodeOptions {
   manageSieveLimits?: Partial<ManageSieveLimits>;
   /** The session registry (default: a new one); serve gives its own to count sessions for /metrics. */
   sessions?: SessionRegistry;
-  /** A worker of several: the primary removed a stale LMTP socket file before forking (LmtpOptions.socketChecked). */
-  lmtpSocketChecked?: boolean;
+  /** A worker of several: connections come from the primary, which binds every listener (server/cluster.ts). */
+  connections?: ConnectionSource;
 }
 
 /** RunningNode is a started node. */
@@ -98,12 +99,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   let managesieve: RunningManageSieve | null = null;
   try {
     presence = await NodePresence.start(store, sessions, log);
-    if (imapOn) imap = await startImapServer({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.limits, ephemeralPorts: ephemeral(['imap', 'imaps']), ...metrics });
-    if (pop3On) pop3 = await startPop3Server({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.pop3Limits, ephemeralPorts: ephemeral(['pop3', 'pop3s']), ...metrics });
+    if (imapOn) imap = await startImapServer({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.limits, ephemeralPorts: ephemeral(['imap', 'imaps']), connections: opts.connections, ...metrics });
+    if (pop3On) pop3 = await startPop3Server({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.pop3Limits, ephemeralPorts: ephemeral(['pop3', 'pop3s']), connections: opts.connections, ...metrics });
     if (manageSieveOn) {
-      managesieve = await startManageSieveServer({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.manageSieveLimits, ephemeralPort: ephemeral(['managesieve']).length > 0, ...metrics });
+      managesieve = await startManageSieveServer({ config, store, log, tls: opts.tls!, penalty, sessions, limits: opts.manageSieveLimits, ephemeralPort: ephemeral(['managesieve']).length > 0, connections: opts.connections, ...metrics });
     }
-    const lmtp = await startLmtpServer({ config, store, log, ephemeralPort: ephemeral(['lmtp']).length > 0, socketChecked: opts.lmtpSocketChecked, ...metrics });
+    const lmtp = await startLmtpServer({ config, store, log, ephemeralPort: ephemeral(['lmtp']).length > 0, connections: opts.connections, ...metrics });
     const running = { imap, pop3, managesieve, lmtp, presence };
     return {
       ...running,
