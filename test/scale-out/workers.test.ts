@@ -1,0 +1,121 @@
+/**
+ * One `letterbox serve` with two worker processes (serve.workers: 2), on SQLite and on PostgreSQL: the
+ * primary hands connections to the worker with the fewest, so two sessions are served by two processes; a
+ * session IDLE in one worker sees at once what a session in the other appends, flags and expunges (and NOOP
+ * shows it at the next command); a worker killed with SIGKILL is replaced while the other goes on serving;
+ * /health names the listeners and /metrics sums the workers' sessions.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
+import { testDatabase, type TestDatabase } from '../support/postgres.js';
+import { startServe, type ServeProcess } from '../support/server.js';
+import { append, login } from '../support/transcript.js';
+
+const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
+const MSG = (n: number) => `From: a@example.com\r\nTo: b@example.com\r\nSubject: worker test ${n}\r\n\r\nBody ${n}.\r\n`;
+
+/** sessionPids runs `letterbox who` and returns the server pid of each session (its SERVER column, "host pid N"). */
+async function sessionPids(storage: string[]): Promise<number[]> {
+  const who = await runCli(['who', ...storage], '', NO_ENV);
+  assert.equal(who.code, 0, who.stderr);
+  return who.stdout
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.includes('@'))
+    .map((l) => Number(/\bpid (\d+)\b/.exec(l)?.[1]));
+}
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`letterbox serve with two workers [${backend}]`, { timeout: 180_000 }, () => {
+    let dataDir: string;
+    let db: TestDatabase | undefined;
+    let serve: ServeProcess;
+    let storage: string[];
+    let adminPort: number;
+    before(async () => {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-workers-'));
+      db = backend === 'postgres' ? await testDatabase() : undefined;
+      storage = db ? ['--storage', db.url] : ['--data-dir', dataDir];
+      const added = await runCli(['user', 'add', 'alice@example.com', '--password-stdin', ...storage], 'pw\n', NO_ENV);
+      assert.equal(added.code, 0, added.stderr);
+      adminPort = await freePort();
+      serve = await startServe(dataDir, { storage: db?.url, extraYaml: ['serve:', '  workers: 2', 'admin:', '  host: 127.0.0.1', `  port: ${adminPort}`].join('\n') });
+    });
+    after(async () => {
+      if (serve?.proc.exitCode === null) {
+        serve.proc.kill('SIGTERM');
+        assert.equal(await serve.exited, 0);
+      }
+      await db?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+
+    it('serves two sessions from two processes; IDLE and NOOP in one see the changes made in the other at once', async () => {
+      const ca = await login(serve.imapPort, 'alice@example.com');
+      const cb = await login(serve.imapPort, 'alice@example.com');
+      const pids = await sessionPids(storage);
+      assert.equal(pids.length, 2);
+      assert.notEqual(pids[0], pids[1], `both sessions in one worker: ${pids.join(', ')}`);
+      assert.ok(!pids.includes(serve.proc.pid!), 'the primary serves no session');
+
+      await ca.command('s', 'SELECT INBOX');
+      ca.send('i IDLE');
+      assert.equal(await ca.readLine(), '+ idling');
+      assert.match(await append(cb, 'b1', 'INBOX', MSG(1)), /^b1 OK \[APPENDUID \d+ 1\]/);
+      assert.equal(await ca.readLine(5000), '* 1 EXISTS');
+      assert.equal(await ca.readLine(5000), '* 1 RECENT');
+      await cb.command('s', 'SELECT INBOX');
+      await cb.command('t', 'STORE 1 +FLAGS.SILENT (\\Flagged)');
+      assert.equal(await ca.readLine(5000), '* 1 FETCH (UID 1 FLAGS (\\Flagged \\Recent))');
+      ca.send('DONE');
+      assert.equal(await ca.readLine(), 'i OK IDLE terminated');
+
+      // NOOP: the change is there at the next command, without waiting for any notification.
+      await ca.command('t', 'STORE 1 +FLAGS.SILENT (\\Seen)');
+      assert.deepEqual(await cb.command('n', 'NOOP'), ['* 1 FETCH (UID 1 FLAGS (\\Seen \\Flagged))', 'n OK NOOP completed']);
+      await ca.command('d', 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+      await ca.command('e', 'EXPUNGE');
+      // The flag change of a message expunged since is not told: only its expunge.
+      assert.deepEqual(await cb.command('n', 'NOOP'), ['* 1 EXPUNGE', 'n OK NOOP completed']);
+      ca.close();
+      cb.close();
+    });
+
+    it('/health names each listener; /metrics sums the sessions of both workers', async () => {
+      const ca = await login(serve.imapPort, 'alice@example.com');
+      const cb = await login(serve.imapPort, 'alice@example.com');
+      const health = await fetch(`http://127.0.0.1:${adminPort}/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok', checks: { server: 'ok', imap: 'ok', lmtp: 'ok', store: 'ok' } });
+      // The sessions of the test before end as their LOGOUT is read: wait for the count to settle at these two.
+      let sessions = '';
+      for (let i = 0; i < 50 && sessions !== '2'; i++) {
+        const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+        sessions = /^letterbox_sessions (\d+)$/m.exec(metrics)?.[1] ?? '';
+        if (sessions !== '2') await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(sessions, '2', 'the sum over both workers');
+      ca.close();
+      cb.close();
+    });
+
+    it('a worker killed with SIGKILL is replaced; the other serves on meanwhile', async () => {
+      const ca = await login(serve.imapPort, 'alice@example.com');
+      const [victim] = await sessionPids(storage);
+      const from = serve.output().length;
+      process.kill(victim!, 'SIGKILL');
+      await serve.waitForLog('restarted', from, 20_000);
+      // The session of the killed worker is gone; new sessions are served (by the survivor or the new worker).
+      const cb = await login(serve.imapPort, 'alice@example.com');
+      assert.match((await cb.command('s', 'SELECT INBOX')).at(-1)!, /^s OK \[READ-WRITE\]/);
+      cb.close();
+      ca.close();
+      assert.equal(serve.proc.exitCode, null, 'the primary still runs');
+    });
+  });
+}
