@@ -513,6 +513,13 @@ export interface Store {
   startBackground(): () => void;
 
   /**
+   * finishBackground does now, to the end, what startBackground does over time (SQLite: indexes every
+   * queued body) and resolves when done; for tools and tests that need the index complete. Nothing on
+   * PostgreSQL.
+   */
+  finishBackground(): Promise<void>;
+
+  /**
    * Brings the query planner's statistics up to date after a bulk load (`letterbox import`,
    * `migrate-storage`), so the first queries after it get good plans without waiting for the backend to
    * notice: ANALYZE on PostgreSQL, PRAGMA optimize on SQLite. Seconds on 100,000 messages.

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { compileSieve, DEFAULT_SIEVE_LIMITS, SieveCompileError, SIEVE_EXTENSIONS } from '../../src/sieve/index.js';
+import { DEFAULT_SIEVE_LIMITS, SIEVE_EXTENSIONS } from '../../src/sieve/index.js';
 import { ManageSieveClient } from '../support/line-client.js';
 import { BACKENDS, serverPerSuite, startTestServer, type TestServer } from '../support/server.js';
 
@@ -41,17 +41,6 @@ async function loggedIn(srv: TestServer, user: string): Promise<ManageSieveClien
   const c = await ManageSieveClient.connect(srv.managesievePort);
   assert.deepEqual(await c.command(`AUTHENTICATE "PLAIN" "${plain(user)}"`), ['OK "Logged in."']);
   return c;
-}
-
-/** expectedCompile is the answer PUTSCRIPT/CHECKSCRIPT must give for `source`: what src/sieve's compiler says of it. */
-function expectedCompile(source: string, ok: string, outgoing = false): string {
-  try {
-    compileSieve(source, { outgoing });
-    return ok;
-  } catch (err) {
-    assert.ok(err instanceof SieveCompileError);
-    return `NO "line ${err.line}: ${err.message}"`;
-  }
 }
 
 for (const backend of BACKENDS) {
@@ -113,8 +102,7 @@ for (const backend of BACKENDS) {
       const c = await loggedIn(env.srv, env.user);
       const script = 'require "fileinto";\r\nif header :contains "subject" "[list]" {\r\n  fileinto "Lists";\r\n}\r\n';
       const octets = Buffer.byteLength(script);
-      const put = expectedCompile(script, 'OK "Putscript completed."');
-      assert.equal(put, 'OK "Putscript completed."', 'the test script compiles');
+      const put = 'OK "Putscript completed."';
       const exchanges: Array<[string, string[]]> = [
         ['LISTSCRIPTS', ['OK "Listscripts completed."']],
         [`PUTSCRIPT "lists" {${octets}+}\r\n${script}`, [put]],
@@ -153,9 +141,16 @@ for (const backend of BACKENDS) {
 
     it('answers what a script may not use without a relay as the compiler says (vacation, redirect), and compile errors with their line', async () => {
       const c = await loggedIn(env.srv, env.user);
-      for (const source of ['require "vacation";\r\nvacation "I am away.";\r\n', 'redirect "bob@example.org";\r\n', 'if true {\r\n  keep;\r\n', 'frobnicate;\r\n']) {
-        assert.deepEqual(await c.command(`CHECKSCRIPT {${Buffer.byteLength(source)}+}\r\n${source}`), [expectedCompile(source, 'OK "Script is valid."')], source);
-        assert.deepEqual(await c.command(`PUTSCRIPT "s" {${Buffer.byteLength(source)}+}\r\n${source}`), [expectedCompile(source, 'OK "Putscript completed."')], source);
+      // The answer is a quoted string (RFC 5804 section 4): the reason's own quotes are escaped.
+      const refused: Array<[string, string]> = [
+        ['require "vacation";\r\nvacation "I am away.";\r\n', 'NO "line 1: vacation needs outgoing mail: set outgoing.smtp"'],
+        ['redirect "bob@example.org";\r\n', 'NO "line 1: redirect needs outgoing mail: set outgoing.smtp"'],
+        ['if true {\r\n  keep;\r\n', 'NO "line 3: expected \\"}\\" or a command, found end of script"'],
+        ['frobnicate;\r\n', 'NO "line 1: unknown command \\"frobnicate\\""'],
+      ];
+      for (const [source, answer] of refused) {
+        assert.deepEqual(await c.command(`CHECKSCRIPT {${Buffer.byteLength(source)}+}\r\n${source}`), [answer], source);
+        assert.deepEqual(await c.command(`PUTSCRIPT "s" {${Buffer.byteLength(source)}+}\r\n${source}`), [answer], source);
       }
       c.close();
     });
@@ -244,7 +239,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(tls.capabilities, [...caps({ sasl: true, starttls: false, vacation: true }), 'OK "TLS negotiation successful."']);
       assert.deepEqual(await c.command(`AUTHENTICATE "PLAIN" "${plain('lim@example.com')}"`), ['OK "Logged in."']);
       const vacation = 'require "vacation";\r\nvacation "I am away.";\r\n';
-      assert.deepEqual(await c.command(`CHECKSCRIPT {${vacation.length}+}\r\n${vacation}`), [expectedCompile(vacation, 'OK "Script is valid."', true)]);
+      assert.deepEqual(await c.command(`CHECKSCRIPT {${vacation.length}+}\r\n${vacation}`), ['OK "Script is valid."']);
       c.close();
     });
 

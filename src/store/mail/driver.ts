@@ -35,6 +35,8 @@ export interface Driver {
   onControl(listener: ControlListener): () => void;
   /** startBackground starts the backend's upkeep in this process (Store.startBackground); returns its stop. */
   startBackground(): () => void;
+  /** finishBackground does the upkeep to the end now (Store.finishBackground). */
+  finishBackground(): Promise<void>;
   /** analyze refreshes the planner's statistics (Store.analyze). */
   analyze(): Promise<void>;
   /** health returns null when the backend answers, else what is wrong (Store.health). */

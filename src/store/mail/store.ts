@@ -351,6 +351,10 @@ export class MailStore implements Store {
     return this.driver.startBackground();
   }
 
+  finishBackground(): Promise<void> {
+    return this.driver.finishBackground();
+  }
+
   async analyze(): Promise<void> {
     await this.driver.analyze();
   }

@@ -84,6 +84,8 @@ export class PgDriver implements Driver {
     return () => {};
   }
 
+  async finishBackground(): Promise<void> {}
+
   async analyze(): Promise<void> {
     await analyzeTables(this.db);
   }

@@ -130,6 +130,11 @@ export class SqliteDriver implements Driver {
     };
   }
 
+  async finishBackground(): Promise<void> {
+    this.group.flush();
+    while (this.db.writeUnsynced(() => runRule(this.db, indexPending())).more);
+  }
+
   async analyze(): Promise<void> {
     this.group.flush();
     this.db.raw.pragma('optimize');

@@ -29,14 +29,14 @@ import { exec, many, rows, type Rule } from '../mail/rule.js';
 import { foldForIndex } from '../search-fold.js';
 import type { Db } from './db.js';
 
-/** FTS_QUEUE_SCHEMA creates the queues of the lazy index (migration 11): bodies to add, index entries to remove. */
+/** FTS_QUEUE_SCHEMA creates the queues of the lazy index (migration 11): bodies to add, index entries to remove. IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have them. */
 export const FTS_QUEUE_SCHEMA = `
-CREATE TABLE fts_pending (
+CREATE TABLE IF NOT EXISTS fts_pending (
   account_id INTEGER NOT NULL,
   body_id INTEGER NOT NULL,
   PRIMARY KEY (account_id, body_id)
 ) WITHOUT ROWID;
-CREATE TABLE fts_removed (
+CREATE TABLE IF NOT EXISTS fts_removed (
   account_id INTEGER NOT NULL,
   body_id INTEGER NOT NULL,
   PRIMARY KEY (account_id, body_id)
