@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -48,6 +48,11 @@ vacation :days 7 :subject "Away until Monday"
 `;
 
 const PASSWORD = 'a long passphrase';
+
+it('the README\'s Sieve example is the script these tests run', async () => {
+  const readme = await readFile(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  assert.equal(/```sieve\n([\s\S]*?)```/.exec(readme)?.[1], EXAMPLE);
+});
 
 /** SentMail is one message the SMTP sink received. */
 interface SentMail {
