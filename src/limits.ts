@@ -163,3 +163,16 @@ export const MANAGESIEVE_MAX_SKIPPED_LITERAL_OCTETS = 16 * 1024 * 1024;
 
 /** Literals in one ManageSieve command: no command takes more than two strings (RENAMESCRIPT, PUTSCRIPT, HAVESPACE). */
 export const MANAGESIEVE_MAX_LITERALS_PER_COMMAND = 4;
+
+/**
+ * Time to connect to the outgoing relay (outgoing.smtp) and to get its greeting, for Sieve's redirect,
+ * vacation and reject MDN. Sending happens before the LMTP reply, so a relay that is down must cost
+ * seconds, not nodemailer's default of two minutes (Postfix's lmtp_data_done_timeout is 600 s).
+ */
+export const OUTGOING_CONNECT_TIMEOUT_MS = 10_000;
+
+/** Idle time on a connection to the outgoing relay before the send is given up (logged; the delivery goes on). */
+export const OUTGOING_SOCKET_TIMEOUT_MS = 30_000;
+
+/** Compiled Sieve scripts kept for delivery (by account, name and source hash), so a delivery does not parse the script again. */
+export const SIEVE_COMPILED_CACHE_ENTRIES = 256;

@@ -25,6 +25,7 @@ export const EXIT = {
   CANTCREAT: 73,
   IOERR: 74,
   TEMPFAIL: 75,
+  NOPERM: 77,
   CONFIG: 78,
 } as const;
 

@@ -2,7 +2,8 @@
  * `letterbox deliver RECIPIENT < message`: a local delivery agent for an MTA (Postfix's mailbox_command,
  * a procmail/fetchmail pipe). Same storage and the same deliver() path as LMTP and import, so it works
  * while `letterbox serve` runs, whose IDLE clients see the message. Exit status as sysexits(3), which
- * MTAs read: 75 (EX_TEMPFAIL) makes them keep the message and retry.
+ * MTAs read: 75 (EX_TEMPFAIL) makes them keep the message and retry. The recipient's active Sieve script
+ * runs as in LMTP (delivery/sieve.ts); a message it refuses exits 77 (EX_NOPERM), which makes the MTA bounce it.
  */
 import { Command } from 'commander';
 import { stripEnvelopeLine } from '../import/eml.js';
@@ -20,6 +21,7 @@ const EXIT_HELP = `
 Exit status (sysexits.h, as MTAs expect):
   0 delivered, 65 bad input (empty, or over ${MAX_MESSAGE_OCTETS} octets), 67 no such user,
   73 the message alone is larger than the user's quota, 74 cannot read the input,
+  77 refused by the user's Sieve script (ereject, or reject without a relay for its MDN): the MTA bounces it,
   75 temporary failure (over quota, database busy, disk full): the MTA keeps the message and retries,
   78 configuration error, e.g. no data directory or no write access to it (the MTA retries too),
   70 internal error`;
@@ -31,23 +33,34 @@ export function deliverCommand(): Command {
       .summary('deliver one message from standard input to a user (for an MTA\'s mailbox_command)')
       .description(
         'deliver the message on standard input to RECIPIENT\'s INBOX, or to the folder named by "user+folder@domain" or --mailbox when it exists ' +
-          '(folders are never created). A leading mbox "From " line is removed and bare LF becomes CRLF.',
+          '(folders are never created). A leading mbox "From " line is removed and bare LF becomes CRLF. The user\'s active Sieve script runs ' +
+          'first and decides; its keep goes to that same mailbox.',
       )
       .argument('<recipient>', 'the user\'s address, optionally user+folder@domain')
       .option('-m, --mailbox <name>', 'deliver into this mailbox when it exists (else INBOX); wins over +folder')
-      .option('-f, --from <sender>', 'envelope sender: adds "Return-Path: <sender>" at the top ("" for the null sender)')
+      .option('-f, --from <sender>', 'envelope sender: adds "Return-Path: <sender>" at the top ("" for the null sender); Sieve\'s envelope "from" (without it, the null sender)')
       .addHelpText('after', EXIT_HELP),
   ).action(async (address: string, opts: DeliverOptions) => {
     const input = await readInput(process.stdin, MAX_MESSAGE_OCTETS);
     const config = await resolveConfig(opts);
-    const { addTraceFields, deliverLocal, resolveRecipient } = await import('../delivery/recipient.js');
+    const { resolveRecipient } = await import('../delivery/recipient.js');
+    const { deliverWithSieve } = await import('../delivery/sieve.js');
+    const { outgoingFor } = await import('../delivery/outgoing.js');
+    const log = adminLogger(opts);
     try {
-      await withStore(config, adminLogger(opts), false, async (store) => {
+      await withStore(config, log, false, async (store) => {
         const recipient = await resolveRecipient(store, address);
         if (!recipient) throw new CliError(`no such user: ${address}`, EXIT.NOUSER);
         if (opts.mailbox !== undefined) recipient.detail = opts.mailbox;
-        const raw = addTraceFields(input, opts.from !== undefined ? { returnPath: opts.from } : {});
-        await deliverLocal(store, recipient, raw);
+        const ctx = {
+          store,
+          log,
+          outgoing: outgoingFor(config.outgoing.smtp),
+          ...(config.managesieve.maxScriptOctets !== null && { maxScriptOctets: config.managesieve.maxScriptOctets }),
+        };
+        const envelope = { from: opts.from ?? '', to: address };
+        const outcome = await deliverWithSieve(ctx, recipient, envelope, input, opts.from !== undefined ? { returnPath: opts.from } : {}, { canRefuseReject: false });
+        if (outcome.kind === 'refused') throw new CliError(`rejected by the Sieve script "${outcome.script}" of ${recipient.account.email}: ${outcome.reason}`, EXIT.NOPERM);
       });
     } catch (err) {
       throw asDeliveryError(err);

@@ -6,15 +6,33 @@
  */
 import { StoreError } from '../store/types.js';
 
-/** LmtpReply is an Error smtp-server sends as one reply line: `${responseCode} ${enhanced code} ${message}`. */
+/**
+ * LmtpReply is an Error smtp-server sends as one reply line: `${responseCode} ${enhanced code} ${message}`.
+ * With `enhancedCode` (RFC 3463, e.g. "5.7.1") the message starts with that code, and the listener
+ * (server.ts, ownEnhancedCode) sends it instead of the one smtp-server derives from the reply code.
+ */
 export class LmtpReply extends Error {
   constructor(
     readonly responseCode: number,
     message: string,
+    enhancedCode?: string,
   ) {
-    super(message);
+    super(enhancedCode === undefined ? message : `${enhancedCode} ${message}`);
     this.name = 'LmtpReply';
   }
+}
+
+/** ENHANCED_CODE matches a reply text that starts with its own enhanced status code (RFC 3463 section 2: class.subject.detail). */
+export const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+/**
+ * sieveRejected is the reply for a recipient whose Sieve script rejected the message (reject or ereject,
+ * RFC 5429 section 2.1.1): 550 5.7.1 ("delivery not authorized, message refused") with the script's
+ * reason, line breaks made spaces.
+ */
+export function sieveRejected(reason: string): LmtpReply {
+  const text = reason.replace(/\s+/g, ' ').trim();
+  return new LmtpReply(550, text === '' ? 'rejected by the recipient\'s Sieve script' : text, '5.7.1');
 }
 
 /** unknownUser is the reply to RCPT TO for an address without an account: 550 5.1.1 (RFC 3463 "bad destination mailbox address"). */

@@ -17,6 +17,8 @@ import type { ConnectionSource } from '../net/handoff.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { LMTP_CLOSE_TIMEOUT_MS, LMTP_IDLE_TIMEOUT_MS, MAX_LMTP_CONNECTIONS, MAX_LMTP_RECIPIENTS, MAX_MESSAGE_OCTETS } from '../limits.js';
 import type { Store } from '../store/types.js';
+import { outgoingFor } from '../delivery/outgoing.js';
+import { ENHANCED_CODE } from './replies.js';
 import { lmtpHandlers } from './session.js';
 
 const require = createRequire(import.meta.url);
@@ -86,8 +88,12 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       maxAllowedUnauthenticatedCommands: false,
       disableReverseLookup: true,
       logger: false,
-      ...lmtpHandlers(store, log, maxOctets, opts.metrics),
+      ...lmtpHandlers(store, log, maxOctets, opts.metrics, {
+        outgoing: outgoingFor(config.outgoing.smtp),
+        ...(config.managesieve.maxScriptOctets !== null && { maxScriptOctets: config.managesieve.maxScriptOctets }),
+      }),
     });
+    ownEnhancedCode(smtp);
     // A connection that fails (a client that resets) is one debug line; the client is the one to retry.
     smtp.on('error', (err: NodeJS.ErrnoException) => log.debug({ err: err.message, code: err.code }, 'LMTP connection error'));
     return smtp;
@@ -165,6 +171,24 @@ export async function startLmtpServer(opts: LmtpOptions): Promise<RunningLmtp> {
       await listeners;
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * ownEnhancedCode makes the connections of `smtp` send a reply whose text starts with an enhanced status
+ * code (ENHANCED_CODE, e.g. Sieve's "5.7.1 ...") as it is: smtp-server would put the code it derives from
+ * the reply code (550 -> 5.1.1) in front of it.
+ */
+function ownEnhancedCode(smtp: SMTPServer): void {
+  const connect = smtp.connect.bind(smtp);
+  smtp.connect = (socket, socketOptions) => {
+    const before = new Set(smtp.connections);
+    connect(socket, socketOptions);
+    for (const connection of smtp.connections) {
+      if (before.has(connection)) continue;
+      const send = connection.send.bind(connection);
+      connection.send = (code, data, context) => send(code, data, context === undefined && typeof data === 'string' && ENHANCED_CODE.test(data) ? false : context);
+    }
   };
 }
 

@@ -1,16 +1,19 @@
 /**
  * The LMTP transaction (RFC 2033): RCPT TO resolves each recipient to an account at once (550 5.1.1
  * for an unknown user), DATA reads the message with a cap, and each accepted recipient gets its own copy
- * (with its own Return-Path and Delivered-To) stored through deliverLocal, and its own reply.
+ * (with its own Return-Path and Delivered-To), filed as that recipient's active Sieve script says
+ * (delivery/sieve.ts; without one, into INBOX or +folder), and its own reply: 550 5.7.1 when the script
+ * rejects it (reject and ereject, RFC 5429 section 2.1.1).
  */
 import type { Logger } from 'pino';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession, SMTPServerDataResult } from 'smtp-server';
-import { addTraceFields, deliverLocal, resolveRecipient, type Recipient } from '../delivery/recipient.js';
+import { resolveRecipient, type Recipient } from '../delivery/recipient.js';
+import { deliverWithSieve, type SieveDelivery } from '../delivery/sieve.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { NO_METRICS } from '../metrics/metrics.js';
 import { toCrlf } from '../mime/crlf.js';
 import { StoreError, type Store } from '../store/types.js';
-import { deliveryFailure, temporaryFailure, unknownUser } from './replies.js';
+import { deliveryFailure, sieveRejected, temporaryFailure, unknownUser } from './replies.js';
 
 /** Recipients accepted in the current transaction, keyed by the address as given (smtp-server keeps one entry per address, case-insensitively). */
 type Accepted = Map<string, Recipient>;
@@ -33,8 +36,15 @@ export interface LmtpHandlers {
 /**
  * lmtpHandlers builds the callbacks for `store`. `maxOctets` is the size limit also given to smtp-server
  * (which answers 552 5.3.4 per recipient past it): past it the data is read and dropped, never buffered.
+ * `sieve` gives the relay Sieve sends through (null: none) and the script size limit.
  */
-export function lmtpHandlers(store: Store, baseLog: Logger, maxOctets: number, metrics: Metrics = NO_METRICS): LmtpHandlers {
+export function lmtpHandlers(
+  store: Store,
+  baseLog: Logger,
+  maxOctets: number,
+  metrics: Metrics = NO_METRICS,
+  sieve: Pick<SieveDelivery, 'outgoing' | 'maxScriptOctets'> = { outgoing: null },
+): LmtpHandlers {
   // Every line of one LMTP connection carries its session id and the client's address.
   const logOf = (session: SMTPServerSession): Logger => baseLog.child({ session: session.id, remote: session.remoteAddress || 'local socket' });
   return {
@@ -96,11 +106,21 @@ export function lmtpHandlers(store: Store, baseLog: Logger, maxOctets: number, m
             continue;
           }
           try {
-            const raw = addTraceFields(body, { returnPath: from, deliveredTo: rcpt.address });
-            const { mailbox, uid } = await deliverLocal(store, recipient, raw);
-            log.info({ from, rcpt: rcpt.address, account: recipient.account.email, mailbox, uid, octets: raw.length }, 'LMTP: delivered');
+            const ctx = { ...sieve, store, log };
+            const trace = { returnPath: from, deliveredTo: rcpt.address };
+            const outcome = await deliverWithSieve(ctx, recipient, { from, to: rcpt.address }, body, trace, { canRefuseReject: true });
+            const fields = { from, rcpt: rcpt.address, account: recipient.account.email, octets: body.length, ...(outcome.script !== null && { script: outcome.script }) };
+            if (outcome.kind === 'refused') {
+              log.info({ ...fields, reason: outcome.reason }, 'LMTP: rejected by Sieve');
+              metrics.lmtp('rejected');
+              results.push(sieveRejected(outcome.reason));
+              continue;
+            }
+            const [first] = outcome.copies;
+            const stored = outcome.copies.length === 1 ? { mailbox: first!.mailbox, uid: first!.uid } : { mailboxes: outcome.copies.map((c) => c.mailbox) };
+            log.info({ ...fields, ...stored, ...(outcome.script !== null && { disposition: outcome.disposition }) }, 'LMTP: delivered');
             metrics.lmtp('delivered');
-            results.push(`<${rcpt.address}> delivered to ${mailbox}`);
+            results.push(`<${rcpt.address}> ${outcome.disposition}`);
           } catch (err) {
             const { reply, unexpected } = deliveryFailure(err, rcpt.address);
             if (unexpected) log.error({ err, rcpt: rcpt.address }, 'LMTP: delivery failed');

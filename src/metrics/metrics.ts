@@ -9,7 +9,7 @@
 export type LoginResult = 'success' | 'failure';
 
 /** LmtpResult is what became of one LMTP recipient: delivered, refused at RCPT (unknown user), or refused after DATA. */
-export type LmtpResult = 'delivered' | 'unknown_user' | 'over_quota' | 'too_large' | 'failed';
+export type LmtpResult = 'delivered' | 'unknown_user' | 'over_quota' | 'too_large' | 'rejected' | 'failed';
 
 /** Metrics receives the events the server counts; every method is cheap and never throws. */
 export interface Metrics {

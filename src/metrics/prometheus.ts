@@ -7,7 +7,7 @@
  * - letterbox_sessions: logged-in sessions on this node (IMAP and POP3)
  * - letterbox_logins_total{result="success"|"failure"}: IMAP and POP3
  * - letterbox_commands_total{command}, letterbox_command_duration_seconds{command} (histogram)
- * - letterbox_lmtp_deliveries_total{result="delivered"|"unknown_user"|"over_quota"|"too_large"|"failed"}: per recipient
+ * - letterbox_lmtp_deliveries_total{result="delivered"|"unknown_user"|"over_quota"|"too_large"|"rejected"|"failed"}: per recipient (rejected: by the recipient's Sieve script)
  * - letterbox_store_commit_duration_seconds (histogram) and letterbox_store_writes_per_commit (histogram:
  *   the writes one fsync made durable)
  * - letterbox_auth_penalty_addresses: client addresses under the failed-login penalty (all nodes)
@@ -100,7 +100,7 @@ export class PrometheusMetrics implements Metrics {
     });
     // Every label value exists from the start, so a dashboard's rate() has a series before the first event.
     for (const result of ['success', 'failure']) this.logins.inc({ result }, 0);
-    for (const result of ['delivered', 'unknown_user', 'over_quota', 'too_large', 'failed']) this.deliveries.inc({ result }, 0);
+    for (const result of ['delivered', 'unknown_user', 'over_quota', 'too_large', 'rejected', 'failed']) this.deliveries.inc({ result }, 0);
   }
 
   login(result: LoginResult): void {
