@@ -270,8 +270,9 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
 
   const stopAll = async (): Promise<void> => {
     stopping = true;
-    // No new connections; the workers end theirs.
-    await Promise.all(listeners.map((l) => new Promise<void>((r) => (l.server.listening ? l.server.close(() => r()) : r()))));
+    // No new connections; the workers end theirs. (close()'s callback is not awaited: it would wait for the
+    // connections handed on, which end only once the workers are told to stop.)
+    for (const l of listeners) if (l.server.listening) l.server.close();
     for (const w of waiting.splice(0)) w.socket.destroy();
     const exits = [...workers.values()].map(
       ({ worker }) =>

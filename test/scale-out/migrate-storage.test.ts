@@ -161,7 +161,8 @@ describe('letterbox migrate-storage', { timeout: 900_000 }, () => {
     }
 
     // Not while a server runs on the data directory; a server killed with SIGKILL leaves its row, which no longer counts.
-    const serving = await startServe(data);
+    // One process: SIGKILL then leaves no worker behind that is still finishing its sessions (test/scale-out/workers.test.ts covers workers).
+    const serving = await startServe(data, { extraYaml: 'serve:\n  workers: 1' });
     const refused = await cli(['migrate-storage', '--from', data, '--to', db.url]);
     assert.equal(refused.code, 1);
     assert.match(

@@ -27,7 +27,8 @@ interface Node {
 /** startNode runs `letterbox serve` on PostgreSQL at `url` (test/support/server.ts startServe) and resolves when it logs ready. */
 async function startNode(url: string): Promise<Node> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-node-'));
-  const serve = await startServe(dataDir, { storage: url });
+  // One process per node: the test counts each node's LISTEN connection (workers.test.ts covers workers).
+  const serve = await startServe(dataDir, { storage: url, extraYaml: 'serve:\n  workers: 1' });
   return { proc: serve.proc, port: serve.imapPort, dataDir };
 }
 
