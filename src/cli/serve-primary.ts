@@ -31,7 +31,7 @@ export async function servePrimary(config: Config): Promise<void> {
   });
 
   let phase: 'starting' | 'ready' | 'stopping' = 'starting';
-  let pool: Awaited<ReturnType<typeof forkWorkers>>['pool'] | null = null;
+  let pool: Awaited<ReturnType<typeof forkWorkers>> | null = null;
   // The store is opened here first: it migrates the schema once, and /health asks it.
   const store = await openStore(config, log);
   // The checks of a single process (serve-setup.ts startAdmin), each listener "ok" once every worker listens.
@@ -65,9 +65,8 @@ export async function servePrimary(config: Config): Promise<void> {
     throw describeListenError(err, config);
   }
 
-  let addresses;
   try {
-    ({ pool, addresses } = await forkWorkers(config.serve.workers, log, listeners));
+    pool = await forkWorkers(config.serve.workers, log, listeners);
   } catch (err) {
     await admin?.close();
     await store.close();
@@ -99,6 +98,7 @@ export async function servePrimary(config: Config): Promise<void> {
     },
   });
   phase = 'ready';
+  const addresses = listeners.map((l) => l.address);
   const admins = admin ? [{ name: 'admin' as const, ...admin.address }] : [];
   log.info(
     { addresses: [...addresses, ...admins], dataDir: config.dataDir, store: store.kind, workers: config.serve.workers },

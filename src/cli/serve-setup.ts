@@ -201,7 +201,7 @@ export function hostPort(host: string, port: number): string {
 /** describeAddresses names each listener for the ready line: "imap on 127.0.0.1:143 (STARTTLS)", "lmtp on /path", "admin on ...". */
 export function describeAddresses(addresses: readonly NodeAddress[], admin: { host: string; port: number } | null): string[] {
   const upgrade: Record<string, string> = { imap: 'STARTTLS', imaps: 'TLS', pop3: 'STLS', pop3s: 'TLS', managesieve: 'STARTTLS' };
-  const out = addresses.map((a) => ('socket' in a ? `lmtp on ${a.socket}` : a.name === 'lmtp' ? `lmtp on ${hostPort(a.host, a.port)}` : `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`));
+  const out = addresses.map((a) => ('socket' in a || a.name === 'lmtp' ? `lmtp on ${lmtpWhere(a as LmtpAddress)}` : `${a.name} on ${hostPort(a.host, a.port)} (${upgrade[a.name]})`));
   if (admin) out.push(`admin on ${hostPort(admin.host, admin.port)} (/health, /metrics)`);
   return out;
 }

@@ -177,7 +177,7 @@ export async function serve(config: Config): Promise<void> {
     },
   });
   if (worker !== null) {
-    announceReady(node.addresses);
+    announceReady();
     log.debug({ pid: process.pid }, `worker ${worker} ready`);
     return stopped;
   }

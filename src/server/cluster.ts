@@ -30,10 +30,9 @@ interface ChangeMessage {
   mailboxId: number | null;
 }
 
-/** A worker has started its node: its listeners and their addresses. */
+/** A worker has started its node and takes connections. */
 interface ReadyMessage {
   letterbox: 'ready';
-  addresses: NodeAddress[];
 }
 
 /** The primary hands a connection of `listener` (sent with the message as its handle). */
@@ -168,9 +167,9 @@ export async function bindListeners(config: Config): Promise<BoundListener[]> {
   return bound;
 }
 
-/** announceReady tells the primary that this worker's node listens on `addresses`. Only in a cluster worker. */
-export function announceReady(addresses: NodeAddress[]): void {
-  const m: ReadyMessage = { letterbox: 'ready', addresses };
+/** announceReady tells the primary that this worker's node takes connections. Only in a cluster worker. */
+export function announceReady(): void {
+  const m: ReadyMessage = { letterbox: 'ready' };
   process.send?.(m);
 }
 
@@ -193,12 +192,12 @@ const RESTART_DELAY_MS = 1000;
  * forkWorkers starts `count` workers running this same command line, the first alone and the others once it
  * is ready (so a configuration error is reported once, by the first), and hands them the connections of
  * `listeners` (bindListeners), each to the ready worker with the fewest open connections. Resolves with the
- * pool and the listeners' addresses. Rejects with an Error carrying `exitCode` (the worker's exit status,
+ * pool. Rejects with an Error carrying `exitCode` (the worker's exit status,
  * null when a signal ended it) when a worker exits before its node is ready; the workers started so far are
  * stopped first. Once started, a worker that exits unexpectedly is logged and replaced. Changes of each
  * worker are relayed to the others.
  */
-export async function forkWorkers(count: number, log: Logger, listeners: readonly BoundListener[]): Promise<{ pool: WorkerPool; addresses: NodeAddress[] }> {
+export async function forkWorkers(count: number, log: Logger, listeners: readonly BoundListener[]): Promise<WorkerPool> {
   if (!cluster.isPrimary) throw new Error('forkWorkers: not the primary process');
   const workers = new Map<number, { worker: Worker; ready: boolean; open: number }>();
   let stopping = false;
@@ -234,8 +233,8 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
     for (const { worker } of workers.values()) if (worker !== from && worker.isConnected()) worker.send(m);
   };
 
-  /** fork starts worker `n` and resolves with its addresses once it listens; rejects when it exits first. */
-  const fork = (n: number): Promise<NodeAddress[]> =>
+  /** fork starts worker `n` and resolves once it is ready; rejects when it exits first. */
+  const fork = (n: number): Promise<void> =>
     new Promise((resolve, reject) => {
       const worker = cluster.fork({ [WORKER_ID_ENV]: String(n) });
       const entry = { worker, ready: false, open: 0 };
@@ -246,7 +245,7 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
         else if (m.letterbox === 'closed') entry.open = Math.max(0, entry.open - 1);
         else if (m.letterbox === 'ready') {
           entry.ready = true;
-          resolve(m.addresses);
+          resolve();
           for (const w of waiting.splice(0)) handOn(w.listener, w.socket);
         }
       });
@@ -300,5 +299,5 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
     },
     stop: stopAll,
   };
-  return { pool, addresses: listeners.map((l) => l.address) };
+  return pool;
 }

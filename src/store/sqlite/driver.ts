@@ -107,9 +107,7 @@ export class SqliteDriver implements Driver {
         timer = null;
         if (stopped) return;
         try {
-          // Not durable: a lost batch leaves its bodies queued, to be indexed again.
-          const done = this.db.writeUnsynced(() => runRule(this.db, indexPending()));
-          if (done.more) schedule(0);
+          if (this.indexBatch()) schedule(0);
         } catch (err) {
           this.log?.warn({ err }, 'full-text indexing failed; retrying later');
           schedule(INDEX_POLL_MS);
@@ -132,7 +130,13 @@ export class SqliteDriver implements Driver {
 
   async finishBackground(): Promise<void> {
     this.group.flush();
-    while (this.db.writeUnsynced(() => runRule(this.db, indexPending())).more);
+    while (this.indexBatch());
+  }
+
+  /** indexBatch indexes one batch of queued bodies (fts.ts indexPending); true when more are queued. */
+  private indexBatch(): boolean {
+    // Not durable: a lost batch leaves its bodies queued, to be indexed again.
+    return this.db.writeUnsynced(() => runRule(this.db, indexPending())).more;
   }
 
   async analyze(): Promise<void> {
