@@ -11,6 +11,9 @@ import Database from 'better-sqlite3';
 /** FIRST_STEP_PAGES is how many pages the first steps copy (4 MiB of 4 KiB pages): small enough to report progress often. */
 const FIRST_STEP_PAGES = 1024;
 
+/** ALL_PAGES as a step's page count: the whole database, however large it has grown. */
+const ALL_PAGES = 0x7fffffff;
+
 /** CopyResult: what was copied, in octets, and SQLite's quick_check of the copy ("ok" when it is sound). */
 export interface CopyResult {
   octets: number;
@@ -35,8 +38,9 @@ export async function copySqlite(source: string, target: string, onProgress?: (d
     const result = await db.backup(target, {
       progress: ({ totalPages, remainingPages }) => {
         // No fewer pages left than after the last step: another connection wrote and SQLite started again.
-        // Take bigger steps, up to the whole file in one.
-        if (remainingPages >= lastRemaining) step = Math.min(step * 4, totalPages);
+        // Take bigger steps, up to the whole file in one: then every page, not totalPages, which a writer
+        // may have made larger before the step runs (and would then start it again, for ever).
+        if (remainingPages >= lastRemaining) step = step * 4 >= totalPages ? ALL_PAGES : step * 4;
         lastRemaining = remainingPages;
         onProgress?.((totalPages - remainingPages) * pageSize, totalPages * pageSize);
         return step;
