@@ -73,7 +73,7 @@ export function restoreCommand(): Command {
     if (!existsSync(from)) throw new CliError(`no backup at ${from} (give the directory \`letterbox backup\` wrote)`, EXIT.NOINPUT);
     const target = path.join(config.dataDir, SQLITE_FILE);
     if (!opts.yes && !process.stdin.isTTY) throw new CliError('refusing to replace the database without --yes when stdin is not a terminal', EXIT.USAGE);
-    const { accountCount, checkpointSqlite, copySqlite } = await import('../store/sqlite/backup.js');
+    const { accountCount, checkpointSqlite, copySqlite, removeSearchIndex } = await import('../store/sqlite/backup.js');
     let accounts: number;
     try {
       accounts = accountCount(from);
@@ -105,6 +105,8 @@ export function restoreCommand(): Command {
       await rm(`${target}-shm`, { force: true });
     }
     await rename(incoming, target);
+    // The index of the replaced database; the restored one's is built again when the store next opens.
+    removeSearchIndex(target);
     const tls = path.join(config.dataDir, 'tls');
     if (!existsSync(tls) && existsSync(path.join(path.resolve(backup), 'tls'))) await cp(path.join(path.resolve(backup), 'tls'), tls, { recursive: true, preserveTimestamps: true });
     process.stdout.write(`restored ${from} (${accounts} accounts) into ${target}${kept ? `; the database it replaced is kept as ${kept}` : ''}\n`);

@@ -2,7 +2,7 @@
  * The primary process of `letterbox serve` with several workers (serve.workers > 1): it checks the data
  * directory, migrates the store and makes the TLS material once, so the workers do not race at it; binds
  * every listener; then forks the workers (server/cluster.ts), which each run a node on the connections it
- * hands them, and logs the one ready line. It serves the admin port itself: /health says whether every worker is up, /metrics sums the
+ * hands them, runs the store's upkeep once for all of them (SQLite: the full-text indexer thread), and logs the one ready line. It serves the admin port itself: /health says whether every worker is up, /metrics sums the
  * workers'. Signals go on to the workers: SIGTERM and SIGINT stop them (each finishes its running
  * commands) and then the primary; SIGHUP reloads their TLS material; SIGUSR1 reopens every log file.
  */
@@ -77,11 +77,14 @@ export async function servePrimary(config: Config): Promise<void> {
     throw new CliError((err as Error).message, EXIT.ERROR);
   }
   const running = pool;
+  // The store's upkeep runs once, here, not in every worker (SQLite: the one full-text indexer thread).
+  const stopBackground = store.startBackground();
   const stopped = handleSignals({
     log,
     watch: 'npm',
     async stop() {
       phase = 'stopping';
+      stopBackground();
       await running.stop();
       try {
         await store.close();

@@ -129,7 +129,7 @@ export async function serve(config: Config): Promise<void> {
   let node: RunningNode;
   try {
     const tls = imapOn || pop3On || manageSieveOn ? await ensureTlsMaterial(config, log) : null;
-    node = await startNode({ config, store, log, tls, sessions, connections: worker === null ? undefined : workerConnections(), ...metrics });
+    node = await startNode({ config, store, log, tls, sessions, connections: worker === null ? undefined : workerConnections(), background: worker === null, ...metrics });
   } catch (err) {
     await store.close();
     await admin?.server?.close();

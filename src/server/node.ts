@@ -50,6 +50,8 @@ export interface NodeOptions {
   sessions?: SessionRegistry;
   /** A worker of several: connections come from the primary, which binds every listener (server/cluster.ts). */
   connections?: ConnectionSource;
+  /** Whether this node runs the store's upkeep (Store.startBackground; default true). The workers of one server leave it to their primary, so it runs once. */
+  background?: boolean;
 }
 
 /** RunningNode is a started node. */
@@ -90,7 +92,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = sessions.follow(store, log);
   // The store's upkeep while the node serves (SQLite: the full-text index of new mail, in batches).
-  const stopBackground = store.startBackground();
+  const stopBackground = opts.background === false ? () => undefined : store.startBackground();
   // One penalty for every protocol (kept in the store, so every node shares it too).
   const penalty = new LoginPenalty(store, penaltyLimits(config));
   let presence: NodePresence | null = null;

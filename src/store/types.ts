@@ -505,10 +505,11 @@ export interface Store {
 
   /**
    * startBackground starts the store's upkeep in this process and returns the function that stops it. On
-   * SQLite it writes the full-text index of newly stored bodies in batches (sqlite/fts.ts), off the
-   * transactions that store them; PostgreSQL indexes in the storing transaction and has nothing to do.
-   * Serving processes call it (server/node.ts); one-shot commands do not, and what they store is indexed
-   * by the next server, SEARCH being exact meanwhile.
+   * SQLite it starts the indexer thread, which writes the full-text index of newly stored bodies in
+   * batches into the index's own file (sqlite/fts.ts, fts-indexer.ts), off the transactions that store
+   * them and off the calling thread; PostgreSQL indexes in the storing transaction and has nothing to do.
+   * One process per server calls it (server/node.ts, or the primary of several workers); one-shot commands
+   * do not, and what they store is indexed by the server, SEARCH being exact meanwhile.
    */
   startBackground(): () => void;
 

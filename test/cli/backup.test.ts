@@ -122,6 +122,11 @@ describe('letterbox backup and restore (SQLite)', { timeout: 600_000 }, () => {
     const kept = /kept as (.*letterbox\.db\.replaced-[\dT-]+Z)\n$/.exec(r.stdout)?.[1];
     assert.ok(kept, r.stdout);
     assert.match(r.stdout, /^restored .*backup\/letterbox\.db \(1 accounts\) into .*data\/letterbox\.db; the database it replaced is kept as /);
+    assert.deepEqual(
+      (await readdir(data)).filter((f) => f.startsWith('letterbox-search.db')),
+      [],
+      "the replaced database's full-text index is removed (the restored one's is built again)",
+    );
     assert.equal(await inboxCount(data), inBackup);
     assert.equal((await stat(path.join(data, 'letterbox.db'))).mode & 0o777, 0o600);
     // The replaced database is whole on its own (its WAL was checkpointed into it before it moved).

@@ -17,6 +17,8 @@ import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { runStoreSuite } from './suite.js';
 
 /** UNDO_MIGRATION_5 takes a database back to before migration 5 (for tests that start from an older schema). */
+/** Migration 12 undone: the index is back in the store's file (migration 3 makes it again), without its removal queue and token. */
+const UNDO_MIGRATION_12 = 'DROP TABLE fts_removed_accounts; DROP TABLE fts_state';
 const UNDO_MIGRATION_5 = 'DROP TABLE envelopes; ALTER TABLE messages DROP COLUMN sent_date; ALTER TABLE mailboxes DROP COLUMN first_recent_uid';
 
 async function tempDir(): Promise<string> {
@@ -80,7 +82,8 @@ describe('sqlite specifics', () => {
       await s1.close();
       // Back to schema version 1 with the usage forgotten, as a database from before quotas would be.
       const raw = new Database(file);
-      raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1; DROP TABLE search_fts');
+      raw.exec('UPDATE accounts SET storage_used = 0, messages_used = 0; UPDATE schema_version SET version = 1');
+      raw.exec(UNDO_MIGRATION_12);
       raw.exec(UNDO_MIGRATION_5);
       raw.exec('ALTER TABLE accounts DROP COLUMN quota_storage; ALTER TABLE accounts DROP COLUMN quota_messages');
       raw.exec('ALTER TABLE accounts DROP COLUMN storage_used; ALTER TABLE accounts DROP COLUMN messages_used');
@@ -106,11 +109,14 @@ describe('sqlite specifics', () => {
       await s1.appendMessages(accountId, inbox, [message('first', [], undefined, 'kumquats'), message('second')]);
       await s1.close();
       const raw = new Database(file);
-      // Back to version 2: no index, and none of the queues of the index written in the background (migration 11).
-      raw.exec('DROP TABLE search_fts; DROP TABLE fts_pending; DROP TABLE fts_removed; UPDATE schema_version SET version = 2');
+      // Back to version 2: no index, and none of the queues of the index written in the background (migrations 11, 12).
+      raw.exec(UNDO_MIGRATION_12);
+      raw.exec('DROP TABLE fts_pending; DROP TABLE fts_removed; UPDATE schema_version SET version = 2');
       raw.exec(UNDO_MIGRATION_5);
       raw.close();
       const s2 = await openSqliteStore(file);
+      // Every old body is queued for the index file (migration 12) and indexed from there.
+      await s2.finishBackground();
       assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'body', 'KUMQUAT')) ?? [])], [1]);
       assert.deepEqual([...((await s2.searchTextCandidates(accountId, inbox, 'headers', 'second')) ?? [])], [2]);
       await s2.close();

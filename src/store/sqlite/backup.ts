@@ -5,8 +5,9 @@
  * again, so each restart makes the steps larger, until one step copies the whole file under one read
  * transaction (which, in WAL mode, never holds the server's writers up).
  */
-import { chmodSync, closeSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { searchIndexFile } from './fts.js';
 
 /** FIRST_STEP_PAGES is how many pages the first steps copy (4 MiB of 4 KiB pages): small enough to report progress often. */
 const FIRST_STEP_PAGES = 1024;
@@ -88,4 +89,14 @@ export function accountCount(file: string): number {
   } finally {
     db.close();
   }
+}
+
+/**
+ * removeSearchIndex deletes the full-text index file of the store `file` (fts.ts searchIndexFile) with its
+ * WAL: after a restore, the index left from the replaced database must not be taken for the restored one's.
+ * The next open queues every body again, and the indexer writes a new index. Run it only when no server uses the file.
+ */
+export function removeSearchIndex(file: string): void {
+  const index = searchIndexFile(file);
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(index + suffix, { force: true });
 }

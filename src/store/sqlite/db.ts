@@ -30,6 +30,8 @@ export class Db {
   /** The WAL's fsync, once syncInBackground() was called on a file database. */
   private wal: WalSync | null = null;
   private background = false;
+  /** The connection to the store's full-text index, a file of its own (fts.ts), once setSearchIndex() was called. */
+  private index: Db | null = null;
 
   constructor(private readonly file: string) {
     this.raw = new Database(file, { timeout: 5000 });
@@ -135,8 +137,26 @@ export class Db {
     return this.stmt('PRAGMA data_version').pluck().get() as number;
   }
 
-  /** close closes the connection; later calls throw. */
+  /** setSearchIndex gives this store connection the connection to its full-text index (fts.ts openSearchIndex); close() closes it too. */
+  setSearchIndex(index: Db): void {
+    this.index = index;
+  }
+
+  /** searchIndex returns the connection to the store's full-text index. Throws Error when none was set. */
+  searchIndex(): Db {
+    if (!this.index) throw new Error('no full-text index connection: the store was opened without openSearchIndex');
+    return this.index;
+  }
+
+  /** file is the path of the database (":memory:" for a private in-memory one). */
+  get path(): string {
+    return this.file;
+  }
+
+  /** close closes the connection and its index's; later calls throw. */
   close(): void {
+    this.index?.close();
+    this.index = null;
     this.wal?.close();
     this.cache.clear();
     this.rawCache.clear();

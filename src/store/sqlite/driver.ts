@@ -11,7 +11,7 @@ import { perform, type Change, type Connection, type Rule } from '../mail/rule.j
 import type { ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
-import { indexPending } from './fts.js';
+import { indexAll, startIndexer } from './fts-indexer.js';
 import { GroupCommit } from './group-commit.js';
 import { Notifier } from './notify.js';
 
@@ -34,12 +34,6 @@ export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = nul
   return step.value;
 }
 
-/** INDEX_DELAY_MS: how long after a write the background indexing runs, so that one batch takes the bodies of many writes (ms). */
-const INDEX_DELAY_MS = 200;
-
-/** INDEX_POLL_MS: how often the background indexing looks for bodies queued by other processes (ms). */
-const INDEX_POLL_MS = 5000;
-
 /** SqliteDriver is the Driver over one Db. */
 export class SqliteDriver implements Driver {
   readonly kind = 'sqlite';
@@ -47,8 +41,6 @@ export class SqliteDriver implements Driver {
   private readonly notifier: Notifier;
   /** Every write shares a commit with the others of its turn of the event loop. */
   private readonly group: GroupCommit;
-  /** Schedules the background indexing after a write (set while startBackground runs). */
-  private afterWrite: (() => void) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -76,7 +68,6 @@ export class SqliteDriver implements Driver {
         : await this.group.run(() => runRule(this.db, start(), changes));
     // After the commit and before the writer's promise settles: the change reaches IDLE before the writer is answered.
     for (const [a, m] of changes) this.notifier.emit(a, m);
-    this.afterWrite?.();
     return result;
   }
 
@@ -99,44 +90,13 @@ export class SqliteDriver implements Driver {
   }
 
   startBackground(): () => void {
-    let timer: NodeJS.Timeout | null = null;
-    let stopped = false;
-    const schedule = (ms: number): void => {
-      if (timer || stopped) return;
-      timer = setTimeout(() => {
-        timer = null;
-        if (stopped) return;
-        try {
-          if (this.indexBatch()) schedule(0);
-        } catch (err) {
-          this.log?.warn({ err }, 'full-text indexing failed; retrying later');
-          schedule(INDEX_POLL_MS);
-        }
-      }, ms);
-      timer.unref();
-    };
-    // Bodies stored by this process are indexed shortly after; those of other processes (import) at the next poll.
-    this.afterWrite = () => schedule(INDEX_DELAY_MS);
-    const poll = setInterval(() => schedule(0), INDEX_POLL_MS);
-    poll.unref();
-    schedule(0);
-    return () => {
-      stopped = true;
-      this.afterWrite = null;
-      if (timer) clearTimeout(timer);
-      clearInterval(poll);
-    };
+    // The full-text index of the bodies written here and by other processes (import, deliver, other workers).
+    return startIndexer(this.db, this.log);
   }
 
   async finishBackground(): Promise<void> {
     this.group.flush();
-    while (this.indexBatch());
-  }
-
-  /** indexBatch indexes one batch of queued bodies (fts.ts indexPending); true when more are queued. */
-  private indexBatch(): boolean {
-    // Not durable: a lost batch leaves its bodies queued, to be indexed again.
-    return this.db.writeUnsynced(() => runRule(this.db, indexPending())).more;
+    indexAll(this.db);
   }
 
   async analyze(): Promise<void> {

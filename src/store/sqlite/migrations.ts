@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
-import { backfillIndex, FTS_QUEUE_SCHEMA, FTS_SCHEMA } from './fts.js';
+import { backfillIndex, FTS_FILE_MIGRATION, FTS_QUEUE_SCHEMA, FTS_SCHEMA } from './fts.js';
 import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { insertEnvelopeText } from '../mail/bodies.js';
@@ -100,6 +100,12 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     description: 'the full-text index written in the background: queues of bodies to index and to remove',
     // fts_pending, fts_removed (fts.ts): APPEND queues, the serving processes index in batches.
     sql: FTS_QUEUE_SCHEMA,
+  },
+  {
+    version: 12,
+    description: 'the full-text index in a file of its own, written by one indexer thread; every body queued for it',
+    // fts.ts: letterbox-search.db beside letterbox.db, fts_state's token matched against the file's.
+    sql: FTS_FILE_MIGRATION,
   },
 ];
 

@@ -15,6 +15,7 @@ import type { ChangePeers, CommitObserver, QuotaDefaults, Store } from '../types
 import { StoreOpenError } from '../types.js';
 import { Db } from './db.js';
 import { SqliteDriver } from './driver.js';
+import { openSearchIndex, searchIndexFile } from './fts.js';
 import { migrate } from './migrations.js';
 
 /**
@@ -48,6 +49,8 @@ export async function openSqliteStore(file: string, opts: { log?: Logger; quota?
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       // Mail and password hashes: readable by the server's user only (SQLite gives -wal/-shm the same mode).
       closeSync(openSync(file, 'a', 0o600));
+      // Its full-text index holds the mail's text: the same mode.
+      closeSync(openSync(searchIndexFile(file), 'a', 0o600));
     }
     db = new Db(file);
   } catch (err) {
@@ -55,6 +58,7 @@ export async function openSqliteStore(file: string, opts: { log?: Logger; quota?
   }
   try {
     const from = migrate(db, opts.log);
+    db.setSearchIndex(openSearchIndex(db, searchIndexFile(file)));
     opts.log?.debug({ file, schemaVersionAtOpen: from }, 'sqlite store open');
   } catch (err) {
     db.close();

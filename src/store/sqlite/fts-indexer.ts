@@ -1,0 +1,99 @@
+/**
+ * The one full-text indexer of a server (fts.ts has the index itself): a worker thread (fts-thread.ts) for
+ * a store in a file, so that tokenising (about a quarter of the CPU of a session that appends) runs on
+ * another core than the sessions; in the calling thread, on a timer, for a store in memory, whose
+ * connection no other thread can open.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Db } from './db.js';
+import { indexPending } from './fts.js';
+import type { IndexerThreadData } from './fts-thread.js';
+
+/** POLL_MS: how long the indexer waits before it looks at an empty queue again (ms); mail appended meanwhile is indexed in one batch. */
+const POLL_MS = 200;
+
+/** THREAD_SLICE_MS: how long one round of the thread adds bodies before it commits (ms); it holds up only the index's other writers. */
+const THREAD_SLICE_MS = 100;
+
+/** INLINE_SLICE_MS: the same in the calling thread, which serves sessions meanwhile (ms). */
+const INLINE_SLICE_MS = 15;
+
+/** RETRY_MS: the wait after a failed round (ms). */
+const RETRY_MS = 5000;
+
+/**
+ * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
+ * returns the function that stops it. A file store gets a thread with connections of its own; an
+ * in-memory one is indexed on this thread. Failures are logged as warnings and retried.
+ */
+export function startIndexer(store: Db, log?: Logger): () => void {
+  if (store.path === ':memory:' || store.path === '') return startInline(store, log);
+  const data: IndexerThreadData = { store: store.path, index: store.searchIndex().path, pollMs: POLL_MS, sliceMs: THREAD_SLICE_MS };
+  const entry = threadEntry();
+  let stopped = false;
+  let worker: Worker | null = null;
+  const start = (): void => {
+    const w = new Worker(entry.code, { eval: entry.eval, workerData: data });
+    worker = w;
+    w.unref();
+    w.on('message', (m: { error?: string; indexed?: number; removed?: number }) => {
+      if (m.error !== undefined) log?.warn({ error: m.error }, 'full-text indexing failed; retrying later');
+      else log?.debug({ indexed: m.indexed, removed: m.removed }, 'full-text index written');
+    });
+    w.on('error', (err) => log?.error({ err }, 'the full-text indexer thread failed'));
+    w.on('exit', (code) => {
+      if (stopped) return;
+      // Queued bodies stay candidates of every SEARCH meanwhile, so SEARCH stays exact; it only narrows less.
+      log?.error({ code }, 'the full-text indexer thread ended; starting it again');
+      setTimeout(() => stopped || start(), RETRY_MS).unref();
+    });
+  };
+  start();
+  return () => {
+    stopped = true;
+    worker?.postMessage('stop');
+  };
+}
+
+/**
+ * threadEntry is how to start fts-thread: its compiled file beside this one (dist/), or, when this module
+ * runs from src/ through tsx (the tests), a thread that registers tsx's loader first (a thread does not
+ * inherit the loader hooks of the process).
+ */
+function threadEntry(): { code: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { code: new URL('./fts-thread.js', import.meta.url), eval: false };
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const thread = new URL('./fts-thread.ts', import.meta.url).href;
+  return { code: `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(thread)}); });`, eval: true };
+}
+
+/** indexAll runs indexPending on this thread until nothing is queued (finishBackground). */
+export function indexAll(store: Db): void {
+  while (indexPending(store, store.searchIndex(), INLINE_SLICE_MS).more);
+}
+
+function startInline(store: Db, log?: Logger): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const schedule = (ms: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = null;
+      let next = POLL_MS;
+      try {
+        if (indexPending(store, store.searchIndex(), INLINE_SLICE_MS).more) next = 0;
+      } catch (err) {
+        log?.warn({ err }, 'full-text indexing failed; retrying later');
+        next = RETRY_MS;
+      }
+      schedule(next);
+    }, ms);
+    timer.unref();
+  };
+  schedule(0);
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}

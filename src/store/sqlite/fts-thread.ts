@@ -1,0 +1,66 @@
+/**
+ * The full-text indexer's thread (fts-indexer.ts starts it): its own connections to the store and to the
+ * index file, and a loop that runs indexPending (fts.ts) while bodies are queued and looks again every
+ * `pollMs` when none are. It tokenises on this thread, so the serving thread only queues.
+ *
+ * workerData: { store: path of the store, index: path of the index, pollMs, sliceMs }.
+ * Messages in: 'stop' (close the connections and end). Messages out: { error: string } after a failed
+ * round (retried after RETRY_MS), { indexed, removed } after each round that did something.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Db } from './db.js';
+import { indexPending } from './fts.js';
+
+/** IndexerThreadData is the workerData the thread is started with. */
+export interface IndexerThreadData {
+  store: string;
+  index: string;
+  /** How long to wait before looking at the queue again when it was empty (ms). */
+  pollMs: number;
+  /** How long one round adds bodies before it commits (ms). */
+  sliceMs: number;
+}
+
+/** RETRY_MS: the wait after a failed round (the store busy for longer than its timeout, the disk full), ms. */
+const RETRY_MS = 5000;
+
+async function main(data: IndexerThreadData): Promise<void> {
+  let stopped = false;
+  let wake: AbortController = new AbortController();
+  parentPort!.on('message', (m) => {
+    if (m === 'stop') {
+      stopped = true;
+      wake.abort();
+    }
+  });
+  const store = new Db(data.store);
+  const index = new Db(data.index);
+  try {
+    while (!stopped) {
+      let wait = data.pollMs;
+      try {
+        const round = indexPending(store, index, data.sliceMs);
+        if (round.indexed > 0 || round.removed > 0) parentPort!.postMessage({ indexed: round.indexed, removed: round.removed });
+        if (round.more) wait = 0;
+      } catch (err) {
+        parentPort!.postMessage({ error: (err as Error).message ?? String(err) });
+        wait = RETRY_MS;
+      }
+      if (wait > 0 && !stopped) {
+        wake = new AbortController();
+        await sleep(wait, undefined, { signal: wake.signal }).catch(() => undefined);
+      } else {
+        // Let a 'stop' in.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  } finally {
+    store.close();
+    index.close();
+  }
+}
+
+await main(workerData as IndexerThreadData);
+// The port's listener would keep the thread alive.
+parentPort!.close();
