@@ -100,6 +100,16 @@ export const LISTING_CACHE_MAILBOXES = 8;
 /** LISTING_CACHE_MIN_MESSAGES: the fewest messages a mailbox needs for its listing to be kept; smaller ones are read in a few ms. */
 export const LISTING_CACHE_MIN_MESSAGES = 5000;
 
+/**
+ * BODY_CACHE_OCTETS: how many octets of message bodies a store (either backend) keeps in memory, most
+ * recently read first, so that a message fetched again (its header, then its text; by another session)
+ * is not read from the database again. Per process: a server of several workers keeps this much in each.
+ */
+export const BODY_CACHE_OCTETS = 16 * 1024 * 1024;
+
+/** BODY_CACHE_MAX_BODY_OCTETS: bodies larger than this (octets) are not kept, so that one large attachment does not push out hundreds of messages. */
+export const BODY_CACHE_MAX_BODY_OCTETS = 1024 * 1024;
+
 /** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
 export const SORT_LOAD_BATCH = 1000;
 

@@ -352,7 +352,7 @@ export interface Store {
    * answer is the same object, which must not be changed. Throws NONEXISTENT.
    */
   getSortDates(accountId: number, mailboxId: number): Promise<SortDates>;
-  /** The stored bytes of a body. Throws NONEXISTENT. */
+  /** The stored bytes of a body, shared with other callers (the store keeps recently read bodies in memory): must not be changed. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /**
    * Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID; the body text only when

@@ -93,6 +93,11 @@ export function* deleteOrphanBodies(sql: Dialect, accountId: number, bodyIds: re
   );
 }
 
+/** bodyExists tells whether body `bodyId` of the account is stored, without reading its bytes. */
+export function* bodyExists(accountId: number, bodyId: number): Rule<boolean> {
+  return (yield* one<{ one: number }>('SELECT 1 AS one FROM bodies WHERE account_id = ? AND id = ?', accountId, bodyId)) !== undefined;
+}
+
 /** readBody returns the stored bytes of body `bodyId` of the account. Throws NONEXISTENT. */
 export function* readBody(sql: Dialect, accountId: number, bodyId: number): Rule<Buffer> {
   const data = yield* sql.readBody(accountId, bodyId);

@@ -37,11 +37,14 @@ import type {
   SpecialUse,
   Store,
 } from '../types.js';
+import { StoreError } from '../types.js';
+import { LRUCache } from 'lru-cache';
+import { BODY_CACHE_MAX_BODY_OCTETS, BODY_CACHE_OCTETS } from '../../limits.js';
 import { ListingCache } from '../listing-cache.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import * as accounts from './accounts.js';
 import { appendMessages } from './append.js';
-import { readBody } from './bodies.js';
+import { bodyExists, readBody } from './bodies.js';
 import type { Driver } from './driver.js';
 import { requireMailbox } from './locks.js';
 import * as mailboxes from './mailboxes.js';
@@ -62,6 +65,17 @@ export class MailStore implements Store {
   readonly kind: string;
   /** The listings of large mailboxes, for the next SELECT (listing-cache.ts). */
   private readonly listings = new ListingCache();
+  /**
+   * The bytes of the bodies read last, by "account/body": a body never changes and its id is never given
+   * to another (ids only grow per account, accounts' too), so an entry is never stale; what a deleted body
+   * leaves here no message names. Clients read a message more than once (its header, then its text; or on
+   * each of a user's devices), and each FETCH of a section reads the whole body.
+   */
+  private readonly bodies = new LRUCache<string, Buffer>({
+    maxSize: BODY_CACHE_OCTETS,
+    maxEntrySize: BODY_CACHE_MAX_BODY_OCTETS,
+    sizeCalculation: (b) => Math.max(1, b.length),
+  });
   /** The \Recent claims under way on this node, by "account/mailbox" (claimRecent). */
   private readonly claims = new Map<string, { upTo: number; done: Promise<number> }>();
   /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
@@ -193,7 +207,17 @@ export class MailStore implements Store {
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
-    return this.driver.read(() => readBody(this.driver.sql, accountId, bodyId));
+    const key = `${accountId}/${bodyId}`;
+    const kept = this.bodies.get(key);
+    // A body deleted since (by any process) is NONEXISTENT as without the cache; asking costs no read of its bytes.
+    if (kept) {
+      if (await this.driver.read(() => bodyExists(accountId, bodyId))) return kept;
+      this.bodies.delete(key);
+      throw new StoreError('NONEXISTENT', 'Message does not exist');
+    }
+    const data = await this.driver.read(() => readBody(this.driver.sql, accountId, bodyId));
+    this.bodies.set(key, data);
+    return data;
   }
 
   getSearchText(accountId: number, mailboxId: number, uids: number[], withBody?: true): Promise<Map<number, { headers: string; body: string }>>;
