@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { messages } from './lib/corpus.js';
 import { ImapClient, quoted, type Reply } from './lib/imap.js';
+import Database from 'better-sqlite3';
 import { PG_SERVER, flags, now, numFlag, printReport, serversFlag, type Figure } from './lib/report.js';
 import { testDatabase, type TestDatabase } from '../test/support/postgres.js';
 import { letterboxCli, PASSWORD, startDovecotBench, startLetterbox, writeMaildir, type Server } from './lib/servers.js';
@@ -80,6 +81,18 @@ interface Measured {
   firstSelectMs: number;
   ops: Record<string, number | null>;
   counts: Record<string, number>;
+}
+
+/** indexWritten waits until the SQLite store `file` has no body queued for its full-text index; returns how long that took (ms). */
+async function indexWritten(file: string): Promise<number> {
+  const start = now();
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    while ((db.prepare('SELECT COUNT(*) FROM fts_pending').pluck().get() as number) > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    db.close();
+  }
+  return now() - start;
 }
 
 async function measure(server: Server, n: number, word: string, from: string): Promise<Omit<Measured, 'build'>> {
@@ -165,6 +178,13 @@ async function main(): Promise<void> {
         letterboxCli(['import', '--data-dir', dataDir, ...storage, USER, src]);
         build = { ms: now() - t, what: 'letterbox import' };
         server = await startLetterbox({ dataDir, storage: db?.url });
+        // On SQLite the full-text index of imported mail is written by the server in the background (SEARCH
+        // is exact meanwhile, reading every message not yet indexed): measured once it is written, as a
+        // server in use would be, and how long that took is reported.
+        if (db === null) {
+          const waited = await indexWritten(path.join(dataDir, 'letterbox.db'));
+          notes.push(`${name}: the full-text index of the imported mail was written in the background in ${(waited / 1000).toFixed(1)} s after the server started`);
+        }
       } else {
         server = await startDovecotBench({ users: [USER], connections: 20 });
         t = now();

@@ -6,6 +6,7 @@
  * connection has received the new EXISTS.
  *
  * Usage: node --import tsx bench/idle.ts [--letterbox 10000] [--dovecot 1000] [--parallel 100] [--servers letterbox,dovecot]
+ *        [--workers N] (Letterbox's serve.workers; default: its own, one per core)
  */
 import { ImapClient, quoted } from './lib/imap.js';
 import { messages } from './lib/corpus.js';
@@ -79,12 +80,13 @@ async function main(): Promise<void> {
   const f = flags();
   const counts: Record<string, number> = { letterbox: numFlag(f, 'letterbox', 10_000), dovecot: numFlag(f, 'dovecot', 1000) };
   const parallel = numFlag(f, 'parallel', 100);
+  const workers = f.has('workers') ? { workers: numFlag(f, 'workers', 1) } : {};
   const which = serversFlag(f, ['letterbox', 'dovecot']);
   const results = new Map<string, Measured>();
   const notes: string[] = [];
   for (const name of which) {
     const n = counts[name]!;
-    const server = name === 'letterbox' ? await startLetterbox({ users: [USER] }) : await startDovecotBench({ users: [USER], connections: n + 20 });
+    const server = name === 'letterbox' ? await startLetterbox({ users: [USER], ...workers }) : await startDovecotBench({ users: [USER], connections: n + 20 });
     try {
       const m = await measure(server, n, parallel);
       results.set(name, m);
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
     { name: 'delivery reaches p50', unit: 'ms', better: 'lower', values: vals((m) => percentile(m.reach, 50)) },
   ];
   notes.push('Dovecot: one imap process per connection; IDLE uses inotify, and beyond fs.inotify.max_user_instances (see /proc/sys/fs/inotify) a process falls back to polling every mailbox_idle_check_interval (30 s)');
-  printReport('idle', { connections: Object.fromEntries(which.map((w) => [w, counts[w]])), parallel }, figures, notes);
+  printReport('idle', { connections: Object.fromEntries(which.map((w) => [w, counts[w]])), parallel, workers: workers.workers ?? 'default' }, figures, notes);
 }
 
 await main();

@@ -109,7 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = opts.sessions ? () => {} : sessions.follow(store, log);
   // One store listener for the server; the tracker hands each change to the sessions that have its mailbox selected.
-  const tracker = new MailboxTracker();
+  const tracker = new MailboxTracker((accountId, mailboxId) => store.highestModseq(accountId, mailboxId));
   const unlisten = store.onChange((accountId, mailboxId) => tracker.changed(accountId, mailboxId));
   const counts = { imap: 0, imaps: 0 };
   const listeners = await startListeners({

@@ -46,4 +46,54 @@ describe('MailboxTracker', () => {
     t.changed(1, 11);
     assert.deepEqual([a.take(), b.take()], [true, false]);
   });
+
+  it('narrows a change of unknown origin with the probe: only sessions of a mailbox whose HIGHESTMODSEQ moved are marked', async () => {
+    const highest = new Map<string, number | null>([
+      ['1/10', 5],
+      ['1/11', 7],
+    ]);
+    const asked: string[] = [];
+    const t = new MailboxTracker(async (a, m) => {
+      asked.push(`${a}/${m}`);
+      return highest.get(`${a}/${m}`) ?? null;
+    });
+    const [a, a2, b] = [signal(), signal(), signal()];
+    t.track(1, 10, a);
+    t.track(1, 10, a2);
+    t.track(1, 11, b);
+    // First sweep: nothing read before, so every session is marked.
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([a.take(), a2.take(), b.take()], [true, true, true]);
+    assert.deepEqual(asked, ['1/10', '1/11'], 'one read per mailbox, not per session');
+    // Nothing moved: nobody is woken.
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([a.take(), a2.take(), b.take()], [false, false, false]);
+    // Mailbox 11 changed elsewhere.
+    highest.set('1/11', 8);
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([a.take(), a2.take(), b.take()], [false, false, true]);
+    // Mailbox 10 deleted elsewhere: its sessions are marked (they find out at their sync).
+    highest.set('1/10', null);
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([a.take(), a2.take(), b.take()], [true, true, false]);
+    // A session that selects mailbox 11 now may be behind the last read: the next sweep marks the mailbox.
+    const late = signal();
+    t.track(1, 11, late);
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([b.take(), late.take()], [true, true]);
+    // Changes while a sweep runs give one more sweep after it.
+    asked.length = 0;
+    highest.set('1/11', 9);
+    t.changed(null, null);
+    t.changed(null, null);
+    t.changed(null, null);
+    await t.idle();
+    assert.deepEqual([b.take(), late.take()], [true, true]);
+    assert.equal(asked.length, 4, 'two sweeps of two mailboxes');
+  });
 });

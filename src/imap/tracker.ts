@@ -5,13 +5,31 @@
  * change only marks the session's ChangeSignal (which wakes IDLE); the session's next sync reads the change
  * feed. No session asks for changes of mailboxes it has not selected (there is no NOTIFY), so the tracker
  * keeps selected mailboxes only.
+ *
+ * A change of unknown origin (another process wrote the SQLite file: the store only knows that something
+ * was committed) is narrowed with `probe` (the store's HIGHESTMODSEQ read): one read per selected mailbox,
+ * and only the sessions of a mailbox whose HIGHESTMODSEQ moved are marked. Every change a session reports
+ * (new, expunged or changed messages) raises it, and a marked session would itself find nothing newer
+ * than its view otherwise; so at 10,000 idle sessions a commit elsewhere costs one read per mailbox instead
+ * of waking every session to read the same row.
  */
 import type { ChangeSignal } from './change-signal.js';
+
+/** ModseqProbe reads a mailbox's HIGHESTMODSEQ (Store.highestModseq): null when the mailbox is gone. */
+export type ModseqProbe = (accountId: number, mailboxId: number) => Promise<number | null>;
 
 /** MailboxTracker: see the module doc. Not tied to a store: the server feeds it with changed(). */
 export class MailboxTracker {
   /** account id -> mailbox id -> the signals of the sessions that have that mailbox selected. */
   private readonly byAccount = new Map<number, Map<number, Set<ChangeSignal>>>();
+  /** "account/mailbox" -> the HIGHESTMODSEQ the last sweep read, after which its sessions were marked or were up to date. */
+  private readonly probed = new Map<string, number>();
+  /** The sweep under way of a change of unknown origin, and whether another is wanted after it. */
+  private sweeping: Promise<void> | null = null;
+  private again = false;
+
+  /** @param probe narrows changes of unknown origin (see the module doc); without it they mark every tracked session. */
+  constructor(private readonly probe?: ModseqProbe) {}
 
   /**
    * track records that the session with `signal` has (accountId, mailboxId) selected, until the returned
@@ -23,17 +41,34 @@ export class MailboxTracker {
     let signals = mailboxes.get(mailboxId);
     if (!signals) mailboxes.set(mailboxId, (signals = new Set()));
     signals.add(signal);
+    // The new session's view may be older than what the last sweep read: the next sweep marks the mailbox's sessions.
+    this.probed.delete(`${accountId}/${mailboxId}`);
     return () => this.untrack(accountId, mailboxId, signal);
   }
 
   /**
    * changed marks every session that may need to hear of a committed change (the store's ChangeListener):
    * those with (accountId, mailboxId) selected; with mailboxId null, those with any mailbox of the account
-   * selected; with accountId null (a change of unknown origin, e.g. another process), every tracked session.
+   * selected; with accountId null (a change of unknown origin, e.g. another process), every tracked session
+   * whose mailbox's HIGHESTMODSEQ moved (all of them without a probe), once the probe has answered.
    */
   changed(accountId: number | null, mailboxId: number | null): void {
     if (accountId === null) {
-      for (const mailboxes of this.byAccount.values()) markAll(mailboxes);
+      if (!this.probe) {
+        for (const mailboxes of this.byAccount.values()) markAll(mailboxes);
+        return;
+      }
+      if (this.sweeping) {
+        this.again = true;
+        return;
+      }
+      this.sweeping = this.sweep(this.probe).finally(() => {
+        this.sweeping = null;
+        if (this.again) {
+          this.again = false;
+          this.changed(null, null);
+        }
+      });
       return;
     }
     const mailboxes = this.byAccount.get(accountId);
@@ -44,6 +79,31 @@ export class MailboxTracker {
     }
     const signals = mailboxes.get(mailboxId);
     if (signals) for (const signal of signals) signal.mark();
+  }
+
+  /** idle resolves once no sweep of a change of unknown origin is under way (tests). */
+  async idle(): Promise<void> {
+    while (this.sweeping) await this.sweeping;
+  }
+
+  /** sweep reads the HIGHESTMODSEQ of every tracked mailbox and marks the sessions of those whose value moved (or cannot be read). */
+  private async sweep(probe: ModseqProbe): Promise<void> {
+    const tracked: Array<[number, number]> = [];
+    for (const [accountId, mailboxes] of this.byAccount) for (const mailboxId of mailboxes.keys()) tracked.push([accountId, mailboxId]);
+    for (const [accountId, mailboxId] of tracked) {
+      const key = `${accountId}/${mailboxId}`;
+      let highest: number | null;
+      try {
+        highest = await probe(accountId, mailboxId);
+      } catch {
+        highest = null;
+      }
+      if (highest !== null && this.probed.get(key) === highest) continue;
+      if (highest === null) this.probed.delete(key);
+      else this.probed.set(key, highest);
+      const signals = this.byAccount.get(accountId)?.get(mailboxId);
+      if (signals) for (const signal of signals) signal.mark();
+    }
   }
 
   /** sessionCount returns how many sessions have a mailbox selected (tests). */
@@ -59,6 +119,7 @@ export class MailboxTracker {
     if (!mailboxes || !signals?.delete(signal)) return;
     if (signals.size > 0) return;
     mailboxes.delete(mailboxId);
+    this.probed.delete(`${accountId}/${mailboxId}`);
     if (mailboxes.size === 0) this.byAccount.delete(accountId);
   }
 }
