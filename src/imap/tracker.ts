@@ -8,7 +8,8 @@
  *
  * A change of unknown origin (another process wrote the SQLite file: the store only knows that something
  * was committed) is narrowed with `probe` (the store's HIGHESTMODSEQ read): one read per selected mailbox,
- * and only the sessions of a mailbox whose HIGHESTMODSEQ moved are marked. Every change a session reports
+ * and only the sessions of a mailbox whose HIGHESTMODSEQ moved are marked (and those that selected it since
+ * the last read, whose views may be older than that read). Every change a session reports
  * (new, expunged or changed messages) raises it, and a marked session would itself find nothing newer
  * than its view otherwise; so at 10,000 idle sessions a commit elsewhere costs one read per mailbox instead
  * of waking every session to read the same row.
@@ -24,6 +25,8 @@ export class MailboxTracker {
   private readonly byAccount = new Map<number, Map<number, Set<ChangeSignal>>>();
   /** "account/mailbox" -> the HIGHESTMODSEQ the last sweep read, after which its sessions were marked or were up to date. */
   private readonly probed = new Map<string, number>();
+  /** "account/mailbox" -> the sessions tracked since the last sweep read it: their views may be older than that read. */
+  private readonly fresh = new Map<string, Set<ChangeSignal>>();
   /** The sweep under way of a change of unknown origin, and whether another is wanted after it. */
   private sweeping: Promise<void> | null = null;
   private again = false;
@@ -41,8 +44,11 @@ export class MailboxTracker {
     let signals = mailboxes.get(mailboxId);
     if (!signals) mailboxes.set(mailboxId, (signals = new Set()));
     signals.add(signal);
-    // The new session's view may be older than what the last sweep read: the next sweep marks the mailbox's sessions.
-    this.probed.delete(`${accountId}/${mailboxId}`);
+    // The new session's view may be older than what the last sweep read: the next sweep marks it whatever it reads.
+    const key = `${accountId}/${mailboxId}`;
+    let fresh = this.fresh.get(key);
+    if (!fresh) this.fresh.set(key, (fresh = new Set()));
+    fresh.add(signal);
     return () => this.untrack(accountId, mailboxId, signal);
   }
 
@@ -98,7 +104,12 @@ export class MailboxTracker {
       } catch {
         highest = null;
       }
-      if (highest !== null && this.probed.get(key) === highest) continue;
+      const fresh = this.fresh.get(key);
+      this.fresh.delete(key);
+      if (highest !== null && this.probed.get(key) === highest) {
+        if (fresh) for (const signal of fresh) signal.mark();
+        continue;
+      }
       if (highest === null) this.probed.delete(key);
       else this.probed.set(key, highest);
       const signals = this.byAccount.get(accountId)?.get(mailboxId);
@@ -117,9 +128,11 @@ export class MailboxTracker {
     const mailboxes = this.byAccount.get(accountId);
     const signals = mailboxes?.get(mailboxId);
     if (!mailboxes || !signals?.delete(signal)) return;
+    this.fresh.get(`${accountId}/${mailboxId}`)?.delete(signal);
     if (signals.size > 0) return;
     mailboxes.delete(mailboxId);
     this.probed.delete(`${accountId}/${mailboxId}`);
+    this.fresh.delete(`${accountId}/${mailboxId}`);
     if (mailboxes.size === 0) this.byAccount.delete(accountId);
   }
 }
