@@ -41,6 +41,8 @@ export class SqliteDriver implements Driver {
   private readonly notifier: Notifier;
   /** Every write shares a commit with the others of its turn of the event loop. */
   private readonly group: GroupCommit;
+  /** The indexers started by startBackground, stopping or stopped: close() waits for their threads to end. */
+  private readonly indexers = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -91,7 +93,13 @@ export class SqliteDriver implements Driver {
 
   startBackground(): () => void {
     // The full-text index of the bodies written here and by other processes (import, deliver, other workers).
-    return startIndexer(this.db, this.log);
+    const stop = startIndexer(this.db, this.log);
+    let stopping: Promise<void> | null = null;
+    return () => {
+      if (stopping) return;
+      stopping = stop();
+      this.indexers.add(stopping);
+    };
   }
 
   async finishBackground(): Promise<void> {
@@ -114,6 +122,8 @@ export class SqliteDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    // An indexer thread still writing its last round would recreate files in a data directory being removed.
+    await Promise.all(this.indexers);
     this.group.flush();
     this.notifier.close();
     this.db.close();

@@ -24,18 +24,22 @@ const RETRY_MS = 5000;
 
 /**
  * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
- * returns the function that stops it. A file store gets a thread with connections of its own; an
- * in-memory one is indexed on this thread. Failures are logged as warnings and retried.
+ * returns the function that stops it, whose promise resolves once the thread has closed its connections
+ * and ended (its files are then left alone: the data directory may be removed). A file store gets a
+ * thread with connections of its own; an in-memory one is indexed on this thread. Failures are logged as
+ * warnings and retried.
  */
-export function startIndexer(store: Db, log?: Logger): () => void {
+export function startIndexer(store: Db, log?: Logger): () => Promise<void> {
   if (store.path === ':memory:' || store.path === '') return startInline(store, log);
   const data: IndexerThreadData = { store: store.path, index: store.searchIndex().path, pollMs: POLL_MS, sliceMs: THREAD_SLICE_MS };
   const entry = threadEntry();
   let stopped = false;
   let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
   const start = (): void => {
     const w = new Worker(entry.code, { eval: entry.eval, workerData: data });
     worker = w;
+    exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.unref();
     w.on('message', (m: { error?: string; indexed?: number; removed?: number }) => {
       if (m.error !== undefined) log?.warn({ error: m.error }, 'full-text indexing failed; retrying later');
@@ -52,7 +56,10 @@ export function startIndexer(store: Db, log?: Logger): () => void {
   start();
   return () => {
     stopped = true;
+    // Held by the event loop until it has ended (unref'd while it runs, so that it keeps no process alive).
+    worker?.ref();
     worker?.postMessage('stop');
+    return exited;
   };
 }
 
@@ -73,7 +80,7 @@ export function indexAll(store: Db): void {
   while (indexPending(store, store.searchIndex(), INLINE_SLICE_MS).more);
 }
 
-function startInline(store: Db, log?: Logger): () => void {
+function startInline(store: Db, log?: Logger): () => Promise<void> {
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   const schedule = (ms: number): void => {
@@ -95,5 +102,6 @@ function startInline(store: Db, log?: Logger): () => void {
   return () => {
     stopped = true;
     if (timer) clearTimeout(timer);
+    return Promise.resolve();
   };
 }
