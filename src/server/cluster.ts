@@ -191,7 +191,8 @@ const RESTART_DELAY_MS = 1000;
 /**
  * forkWorkers starts `count` workers running this same command line, the first alone and the others once it
  * is ready (so a configuration error is reported once, by the first), and hands them the connections of
- * `listeners` (bindListeners), each to the ready worker with the fewest open connections. Resolves with the
+ * `listeners` (bindListeners), each to the ready worker with the fewest open connections (those accepted
+ * before every worker is ready wait until then, so that they are spread too). Resolves with the
  * pool. Rejects with an Error carrying `exitCode` (the worker's exit status,
  * null when a signal ended it) when a worker exits before its node is ready; the workers started so far are
  * stopped first. Once started, a worker that exits unexpectedly is logged and replaced. Changes of each
@@ -201,7 +202,9 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
   if (!cluster.isPrimary) throw new Error('forkWorkers: not the primary process');
   const workers = new Map<number, { worker: Worker; ready: boolean; open: number }>();
   let stopping = false;
-  /** Connections accepted while no worker is ready (at start, or all restarting), handed on when one is. */
+  /** Whether every worker of the start has been ready once: until then connections wait, so that they are spread over all of them. */
+  let started = false;
+  /** Connections accepted before the start is done or while no worker is ready (all restarting), handed on after. */
   const waiting: Array<{ listener: string; socket: net.Socket }> = [];
   let turn = 0;
 
@@ -214,7 +217,9 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
       if (e.ready && e.worker.isConnected() && (!best || e.open < best.open)) best = e;
     }
     turn++;
-    if (!best) {
+    // Before every worker of the start is ready, all would go to the first one: a client that connects at
+    // once (a benchmark, an MTA with queued mail) would keep its connections there.
+    if (!best || !started) {
       if (stopping) socket.destroy();
       else waiting.push({ listener, socket });
       return;
@@ -246,7 +251,7 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
         else if (m.letterbox === 'ready') {
           entry.ready = true;
           resolve();
-          for (const w of waiting.splice(0)) handOn(w.listener, w.socket);
+          if (started) for (const w of waiting.splice(0)) handOn(w.listener, w.socket);
         }
       });
       worker.once('exit', (code, signal) => {
@@ -291,6 +296,8 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
     await stopAll();
     throw err;
   }
+  started = true;
+  for (const w of waiting.splice(0)) handOn(w.listener, w.socket);
   const pool: WorkerPool = {
     count,
     ready: () => [...workers.values()].filter((w) => w.ready && !w.worker.isDead()).length,
