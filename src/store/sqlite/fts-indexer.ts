@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
-import { indexPending } from './fts.js';
+import { INDEX_RETRY_MS, indexPending, indexTurn } from './fts.js';
 import type { IndexerThreadData } from './fts-thread.js';
 
 /** POLL_MS: how long the indexer waits before it looks at an empty queue again (ms); mail appended meanwhile is indexed in one batch. */
@@ -18,9 +18,6 @@ const THREAD_SLICE_MS = 100;
 
 /** INLINE_SLICE_MS: the same in the calling thread, which serves sessions meanwhile (ms). */
 const INLINE_SLICE_MS = 15;
-
-/** RETRY_MS: the wait after a failed round (ms). */
-const RETRY_MS = 5000;
 
 /**
  * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
@@ -50,7 +47,7 @@ export function startIndexer(store: Db, log?: Logger): () => Promise<void> {
       if (stopped) return;
       // Queued bodies stay candidates of every SEARCH meanwhile, so SEARCH stays exact; it only narrows less.
       log?.error({ code }, 'the full-text indexer thread ended; starting it again');
-      setTimeout(() => stopped || start(), RETRY_MS).unref();
+      setTimeout(() => stopped || start(), INDEX_RETRY_MS).unref();
     });
   };
   start();
@@ -87,14 +84,9 @@ function startInline(store: Db, log?: Logger): () => Promise<void> {
     if (stopped) return;
     timer = setTimeout(() => {
       timer = null;
-      let next = POLL_MS;
-      try {
-        if (indexPending(store, store.searchIndex(), INLINE_SLICE_MS).more) next = 0;
-      } catch (err) {
-        log?.warn({ err }, 'full-text indexing failed; retrying later');
-        next = RETRY_MS;
-      }
-      schedule(next);
+      const { round, error, waitMs } = indexTurn(store, store.searchIndex(), INLINE_SLICE_MS, POLL_MS);
+      if (round === null) log?.warn({ err: error }, 'full-text indexing failed; retrying later');
+      schedule(waitMs);
     }, ms);
     timer.unref();
   };

@@ -5,12 +5,12 @@
  *
  * workerData: { store: path of the store, index: path of the index, pollMs, sliceMs }.
  * Messages in: 'stop' (close the connections and end). Messages out: { error: string } after a failed
- * round (retried after RETRY_MS), { indexed, removed } after each round that did something.
+ * round (retried after INDEX_RETRY_MS), { indexed, removed } after each round that did something.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Db } from './db.js';
-import { indexPending } from './fts.js';
+import { indexTurn } from './fts.js';
 
 /** IndexerThreadData is the workerData the thread is started with. */
 export interface IndexerThreadData {
@@ -21,9 +21,6 @@ export interface IndexerThreadData {
   /** How long one round adds bodies before it commits (ms). */
   sliceMs: number;
 }
-
-/** RETRY_MS: the wait after a failed round (the store busy for longer than its timeout, the disk full), ms. */
-const RETRY_MS = 5000;
 
 async function main(data: IndexerThreadData): Promise<void> {
   let stopped = false;
@@ -38,18 +35,12 @@ async function main(data: IndexerThreadData): Promise<void> {
   const index = new Db(data.index);
   try {
     while (!stopped) {
-      let wait = data.pollMs;
-      try {
-        const round = indexPending(store, index, data.sliceMs);
-        if (round.indexed > 0 || round.removed > 0) parentPort!.postMessage({ indexed: round.indexed, removed: round.removed });
-        if (round.more) wait = 0;
-      } catch (err) {
-        parentPort!.postMessage({ error: (err as Error).message ?? String(err) });
-        wait = RETRY_MS;
-      }
-      if (wait > 0 && !stopped) {
+      const { round, error, waitMs } = indexTurn(store, index, data.sliceMs, data.pollMs);
+      if (round === null) parentPort!.postMessage({ error: (error as Error).message ?? String(error) });
+      else if (round.indexed > 0 || round.removed > 0) parentPort!.postMessage({ indexed: round.indexed, removed: round.removed });
+      if (waitMs > 0 && !stopped) {
         wake = new AbortController();
-        await sleep(wait, undefined, { signal: wake.signal }).catch(() => undefined);
+        await sleep(waitMs, undefined, { signal: wake.signal }).catch(() => undefined);
       } else {
         // Let a 'stop' in.
         await new Promise((resolve) => setImmediate(resolve));

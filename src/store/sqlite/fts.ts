@@ -226,6 +226,30 @@ export function indexPending(store: Db, index: Db, sliceMs: number): IndexRound 
   };
 }
 
+/** INDEX_RETRY_MS: how long an indexer waits after a failed round (the store busy for longer than its timeout, the disk full), ms. */
+export const INDEX_RETRY_MS = 5000;
+
+/** IndexTurn is one turn of an indexer's loop: the round run (null when it failed), its error, and how long to wait before the next (ms; 0: at once). */
+export interface IndexTurn {
+  round: IndexRound | null;
+  error: unknown;
+  waitMs: number;
+}
+
+/**
+ * indexTurn runs one indexPending round for an indexer's loop (the thread's, fts-thread.ts, or the inline
+ * one of an in-memory store, fts-indexer.ts) and says when to run the next: at once while more is queued,
+ * after `pollMs` when the queue was emptied, after INDEX_RETRY_MS when the round failed. Never throws.
+ */
+export function indexTurn(store: Db, index: Db, sliceMs: number, pollMs: number): IndexTurn {
+  try {
+    const round = indexPending(store, index, sliceMs);
+    return { round, error: null, waitMs: round.more ? 0 : pollMs };
+  } catch (error) {
+    return { round: null, error, waitMs: INDEX_RETRY_MS };
+  }
+}
+
 /** backfillIndex indexes every stored body into the store's own index (migration 3, for bodies stored before it; migration 12 drops that index). */
 export function backfillIndex(db: Db): void {
   type Row = { account_id: number; body_id: number; headers: string; body: string; structure: string };
