@@ -3,10 +3,12 @@
  * primary hands connections to the worker with the fewest, so two sessions are served by two processes; a
  * session IDLE in one worker sees at once what a session in the other appends, flags and expunges (and NOOP
  * shows it at the next command); a worker killed with SIGKILL is replaced while the other goes on serving;
- * /health names the listeners and /metrics sums the workers' sessions.
+ * /health names the listeners and /metrics sums the workers' sessions. Connections made while the workers
+ * start wait and are then spread over both.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +16,7 @@ import { runCli } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { testDatabase, type TestDatabase } from '../support/postgres.js';
 import { startServe, type ServeProcess } from '../support/server.js';
+import { RawClient } from '../support/line-client.js';
 import { append, login } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
@@ -119,3 +122,48 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+/** accepts resolves once a TCP connection to 127.0.0.1:`port` succeeds (closed at once), polling every 10 ms until `ms` pass. */
+async function accepts(port: number, ms = 30_000): Promise<void> {
+  for (const end = Date.now() + ms; ; ) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing accepted on port ${port} in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('letterbox serve with two workers: connections made while they start', { timeout: 120_000 }, () => {
+  it('wait until both workers are ready and are then served by both, not all by the first ready', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lb-workers-start-'));
+    let serve: ServeProcess | undefined;
+    try {
+      const added = await runCli(['user', 'add', 'alice@example.com', '--password-stdin', '--data-dir', dataDir], 'pw\n', NO_ENV);
+      assert.equal(added.code, 0, added.stderr);
+      serve = await startServe(dataDir, { extraYaml: ['serve:', '  workers: 2'].join('\n'), waitReady: false });
+      // The primary binds the listeners before it starts the workers; connect as soon as it accepts.
+      await accepts(serve.imapPort);
+      const connecting = Promise.all([RawClient.connect(serve.imapPort), RawClient.connect(serve.imapPort)]);
+      assert.ok(!serve.output().includes('Letterbox ready'), `connected only once the server was ready: ${serve.output()}`);
+      const [ca, cb] = await connecting;
+      for (const c of [ca, cb]) assert.match((await c.command('L', 'LOGIN alice@example.com "pw"')).at(-1)!, /^L OK /);
+      const pids = await sessionPids(['--data-dir', dataDir]);
+      assert.equal(pids.length, 2);
+      assert.notEqual(pids[0], pids[1], `both early sessions in one worker: ${pids.join(', ')}`);
+      ca.close();
+      cb.close();
+    } finally {
+      if (serve?.proc.exitCode === null) {
+        serve.proc.kill('SIGTERM');
+        await serve.exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

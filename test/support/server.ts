@@ -198,8 +198,8 @@ export interface ServeProcess {
  * startServe writes `<dataDir>/letterbox.yaml` (IMAP and LMTP ports, POP3 ports with `pop3`, loopback, data_dir,
  * PostgreSQL at `storage` when given (a postgres:// URL; else SQLite in dataDir), plus `extraYaml` lines at
  * top level, e.g. a tls: block) and starts `letterbox serve -c` on it, with no LETTERBOX_* variable of the
- * test's environment; resolves once it logged "Letterbox ready". Ports are reused when given (restart after
- * a kill).
+ * test's environment; resolves once it logged "Letterbox ready" (or at once with `waitReady: false`). Ports
+ * are reused when given (restart after a kill).
  */
 export async function startServe(
   dataDir: string,
@@ -214,6 +214,8 @@ export async function startServe(
     pop3?: boolean;
     managesieve?: boolean;
     storage?: string;
+    /** false: return as soon as the process is spawned, without waiting for "Letterbox ready" (default true). */
+    waitReady?: boolean;
   } = {},
 ): Promise<ServeProcess> {
   const imapPort = opts.imapPort ?? (await freePort());
@@ -284,7 +286,7 @@ export async function startServe(
       check();
     });
   try {
-    await waitForLog('Letterbox ready');
+    if (opts.waitReady !== false) await waitForLog('Letterbox ready');
   } catch (err) {
     // A server that never got ready must not outlive the test (its handle would keep the runner waiting).
     proc.kill('SIGKILL');
