@@ -43,16 +43,18 @@ type RecordRow = [number, number | null, number | null, string | null, number, n
  * are read only as `parts` says, and the bodies rows not at all when neither is wanted. Throws NONEXISTENT.
  */
 export function* getMessages(sql: Dialect, accountId: number, mailboxId: number, uids: readonly number[], parts: RecordParts = ALL_PARTS): Rule<MessageRecord[]> {
-  yield* requireMailbox(sql, accountId, mailboxId);
-  if (uids.length === 0) return [];
+  if (uids.length === 0) return yield* noUids(sql, accountId, mailboxId);
   const body = (column: string) => `(SELECT b.${column} FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)`;
+  // Each a lookup by primary key per row: as a LEFT JOIN, PostgreSQL's planner hashed the account's whole
+  // envelopes table for a FETCH of 100 envelopes (5 ms at 100,000 messages, against 0.5 ms so).
+  const text = '(SELECT e.text FROM envelopes e WHERE e.account_id = m.account_id AND e.body_id = m.body_id)';
   // With the ENVELOPE text, the envelope itself is read where no text is stored (or when asked for anyway).
-  const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN e.text IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
+  const envelope = parts.envelopeText && !parts.envelope ? `CASE WHEN ${text} IS NULL THEN ${body('envelope')} END` : parts.envelope ? body('envelope') : 'NULL';
   const list = yield* rowsOfUids<RecordRow>(
     sql,
     `SELECT m.uid, ${parts.meta === false ? 'NULL, NULL, NULL' : 'm.modseq, m.sys_flags, m.keywords'}, m.internal_date, m.size, m.save_date, m.body_id, m.sent_date,
-            ${parts.structure ? body('structure') : 'NULL'}, ${envelope}, ${parts.envelopeText ? 'e.text' : 'NULL'}
-       FROM messages m${parts.envelopeText ? ' LEFT JOIN envelopes e ON e.account_id = m.account_id AND e.body_id = m.body_id' : ''}`,
+            ${parts.structure ? body('structure') : 'NULL'}, ${envelope}, ${parts.envelopeText ? text : 'NULL'}
+       FROM messages m`,
     accountId,
     mailboxId,
     uids,
@@ -60,11 +62,19 @@ export function* getMessages(sql: Dialect, accountId: number, mailboxId: number,
   return list.map((r) => new StoredRecord(r[0], r[1], r[2] === null ? null : decodeFlags(r[2], r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]));
 }
 
+/** noUids is the answer of a read of no UIDs: none, once the mailbox is known to exist (throws NONEXISTENT). */
+function* noUids(sql: Dialect, accountId: number, mailboxId: number): Rule<never[]> {
+  yield* requireMailbox(sql, accountId, mailboxId);
+  return [];
+}
+
 /**
  * rowsOfUids runs `selectFrom` (a SELECT ... FROM with the messages table as `m`, the UID first) for those
- * `uids` of the mailbox that exist, ascending UID, as arrays. UIDs that fill most of their range (SORT or
- * FETCH of 1:*) are read as a range of the primary key, cheaper than looking each up, and the rows not
- * asked for are dropped; others are looked up one by one.
+ * `uids` (at least one) of the mailbox that exist, ascending UID, as arrays. UIDs that fill most of their
+ * range (SORT or FETCH of 1:*) are read as a range of the primary key, cheaper than looking each up, and the
+ * rows not asked for are dropped; others are looked up one by one. Throws NONEXISTENT when the mailbox does
+ * not exist: read only when no row was found (a message row is in an existing mailbox), which saves
+ * PostgreSQL a round trip per FETCH.
  */
 function* rowsOfUids<T extends [number, ...unknown[]]>(sql: Dialect, selectFrom: string, accountId: number, mailboxId: number, uids: readonly number[]): Rule<T[]> {
   let lo = uids[0]!;
@@ -82,6 +92,7 @@ function* rowsOfUids<T extends [number, ...unknown[]]>(sql: Dialect, selectFrom:
     mailboxId,
     ...(range ? [lo, hi] : [sql.ids(uids)]),
   );
+  if (list.length === 0) yield* requireMailbox(sql, accountId, mailboxId);
   if (!range || list.length === uids.length) return list;
   const asked = new Set(uids);
   return list.filter((r) => asked.has(r[0]));
@@ -95,8 +106,7 @@ function* rowsOfUids<T extends [number, ...unknown[]]>(sql: Dialect, selectFrom:
  * SQLite does not read the body text's pages). Throws NONEXISTENT.
  */
 export function* getSortRecords(sql: Dialect, accountId: number, mailboxId: number, uids: readonly number[], fields: SortFields): Rule<SortRecord[]> {
-  yield* requireMailbox(sql, accountId, mailboxId);
-  if (uids.length === 0) return [];
+  if (uids.length === 0) return yield* noUids(sql, accountId, mailboxId);
   const envelope = fields.envelope ? '(SELECT b.envelope FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)' : 'NULL';
   const headers = fields.references ? '(SELECT s.headers FROM search_text s WHERE s.account_id = m.account_id AND s.body_id = m.body_id)' : 'NULL';
   // Rows as arrays (uid, internal_date, size, sent_date, envelope, headers): THREAD reads 100,000s of them.
