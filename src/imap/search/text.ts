@@ -31,6 +31,12 @@ export function normalise(s: string): string {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * MAKES_ASCII: the characters outside ASCII that NFC or lower-casing turn into ASCII, the only ones in
+ * Unicode (every code point checked): U+0130 (to "i" and U+0307), U+037E (";"), U+1FEF ("`"), U+212A ("k").
+ */
+const MAKES_ASCII = /[\u0130\u037e\u1fef\u212a]/;
+
 /** Case-insensitive patterns of ASCII needles, made once per needle (a SEARCH tries one needle on 1000s of texts). */
 const ASCII_PATTERNS = new Map<string, RegExp>();
 
@@ -45,6 +51,10 @@ const ASCII_PATTERNS = new Map<string, RegExp>();
  *   them as ASCII. Otherwise (no match, or a combining mark after it) the text is normalised: NFC and
  *   lower-casing can make ASCII out of other characters (U+212A KELVIN SIGN is "k"), and compose a
  *   matched letter with the mark after it.
+ * - In other text without a match, and without a character of MAKES_ASCII, the normalised text has no
+ *   match either: its ASCII characters are the text's own, lower-cased, in the same runs or fewer (NFC
+ *   only composes a letter with the mark after it, which takes the letter out of its run, and never makes
+ *   ASCII). This spares normalising every candidate of a SEARCH that does not contain the needle.
  */
 export function includesNormalised(text: string, needle: string, normalised: () => string): boolean {
   if (NON_ASCII.test(needle)) return normalised().includes(needle);
@@ -57,6 +67,7 @@ export function includesNormalised(text: string, needle: string, normalised: () 
   if (!NON_ASCII.test(text)) return pattern.test(text);
   const m = pattern.exec(text);
   if (m !== null && !(text.charCodeAt(m.index + needle.length) >= 0x300)) return true;
+  if (m === null && !MAKES_ASCII.test(text)) return false;
   return normalised().includes(needle);
 }
 
