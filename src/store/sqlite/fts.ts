@@ -295,8 +295,10 @@ export function trigramQuery(needle: string): string | null {
 export function* searchTextCandidates(accountId: number, mailboxId: number, _part: SearchTextPart, needle: string): Rule<Set<number> | null> {
   const query = trigramQuery(needle);
   if (query === null) return null;
+  // CROSS JOIN keeps the queue first, whatever the statistics say: analysed while a large import was queued,
+  // they had SQLite read every message of the mailbox for an empty queue (7.5 ms at 100,000 messages).
   const queued = yield* rows<[number]>(
-    `SELECT m.uid FROM fts_pending p JOIN messages m ON m.account_id = p.account_id AND m.body_id = p.body_id
+    `SELECT m.uid FROM fts_pending p CROSS JOIN messages m ON m.account_id = p.account_id AND m.body_id = p.body_id
       WHERE p.account_id = ? AND m.mailbox_id = ?`,
     accountId,
     mailboxId,
