@@ -2,7 +2,8 @@
  * importMessages moves the messages of an import source into an account: bare LF becomes CRLF (the one
  * byte change made to imported mail), messages over MAX_LITERAL_OCTETS are skipped (a client could not
  * have APPENDed them either), so are files that are not e-mail messages and, when asked, messages the
- * mailbox holds already (duplicates.ts); the rest go through deliver() in batches, one transaction per batch.
+ * mailbox holds already (duplicates.ts); the rest go through deliver() in batches, one transaction per batch,
+ * each stored while the next is read.
  */
 import { deliver, type MessageToDeliver } from '../delivery/deliver.js';
 import { ensureMailbox } from '../mailboxes/operations.js';
@@ -77,10 +78,20 @@ export async function importMessages(store: Store, account: Account, source: Imp
     return index;
   };
 
+  // One batch is stored while the next is read: its commit's fsync (and the reads) wait on the disk, not the CPU.
+  let storing: Promise<void> = Promise.resolve();
   const flush = async (): Promise<void> => {
     if (!batch || batch.items.length === 0) return;
-    const { mailbox, items } = batch;
+    const next = batch;
     batch = null;
+    await storing;
+    storing = storeBatch(next);
+    // Handled here so that a failure while the next batch is read is no unhandled rejection; awaited (and
+    // thrown) before the next batch is stored, and at the end.
+    storing.catch(() => undefined);
+  };
+
+  const storeBatch = async ({ mailbox, items }: { mailbox: string; items: Array<MessageToDeliver & { source: string }> }): Promise<void> => {
     let delivered = items;
     try {
       await deliver(store, account, mailbox, items);
@@ -103,43 +114,49 @@ export async function importMessages(store: Store, account: Account, source: Imp
     summary.mailboxes.set(mailbox, (summary.mailboxes.get(mailbox) ?? 0) + delivered.length);
   };
 
-  for await (const ev of source.events()) {
-    const skip = (reason: string) => summary.skipped.push({ source: ev.source, reason });
-    if (ev.kind === 'folder') {
-      const mailbox = mailboxFor(target, ev.folder);
-      if (typeof mailbox !== 'string') skip(mailbox.invalid);
-      else await open(mailbox);
-      continue;
-    }
-    progress.octets += ev.sourceOctets;
-    if (ev.kind === 'skip') skip(ev.reason);
-    else if (ev.raw.length === 0) skip('empty file');
-    else {
-      const raw = toCrlf(ev.raw);
-      const mailbox = mailboxFor(target, ev.folder);
-      const why = notAMessage(raw);
-      if (typeof mailbox !== 'string') skip(mailbox.invalid);
-      else if (raw.length > maxOctets) skip(overLimit(raw.length, maxOctets));
-      else if (why !== null) skip(why);
+  try {
+    for await (const ev of source.events()) {
+      const skip = (reason: string) => summary.skipped.push({ source: ev.source, reason });
+      if (ev.kind === 'folder') {
+        const mailbox = mailboxFor(target, ev.folder);
+        if (typeof mailbox !== 'string') skip(mailbox.invalid);
+        else await open(mailbox);
+        continue;
+      }
+      progress.octets += ev.sourceOctets;
+      if (ev.kind === 'skip') skip(ev.reason);
+      else if (ev.raw.length === 0) skip('empty file');
       else {
-        const index = await open(mailbox);
-        if (index && (await index.has(raw))) {
-          summary.duplicates.set(mailbox, (summary.duplicates.get(mailbox) ?? 0) + 1);
-        } else {
-          index?.add(raw);
-          if (batch && batch.mailbox !== mailbox) await flush();
-          batch ??= { mailbox, items: [], octets: 0 };
-          batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
-          batch.octets += raw.length;
-          progress.messages++;
-          if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();
+        const raw = toCrlf(ev.raw);
+        const mailbox = mailboxFor(target, ev.folder);
+        const why = notAMessage(raw);
+        if (typeof mailbox !== 'string') skip(mailbox.invalid);
+        else if (raw.length > maxOctets) skip(overLimit(raw.length, maxOctets));
+        else if (why !== null) skip(why);
+        else {
+          const index = await open(mailbox);
+          if (index && (await index.has(raw))) {
+            summary.duplicates.set(mailbox, (summary.duplicates.get(mailbox) ?? 0) + 1);
+          } else {
+            index?.add(raw);
+            if (batch && batch.mailbox !== mailbox) await flush();
+            batch ??= { mailbox, items: [], octets: 0 };
+            batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
+            batch.octets += raw.length;
+            progress.messages++;
+            if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();
+          }
         }
       }
+      progress.skipped = summary.skipped.length;
+      opts.onProgress?.(progress);
     }
-    progress.skipped = summary.skipped.length;
-    opts.onProgress?.(progress);
+    await flush();
+  } finally {
+    // Never return (or throw) with a batch still being stored.
+    await storing.catch(() => undefined);
   }
-  await flush();
+  await storing;
   // Many rows at once: the planner's statistics are refreshed now rather than when the backend gets to it.
   if (summary.messages > 0) await store.analyze();
   return summary;

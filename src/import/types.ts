@@ -89,19 +89,41 @@ export interface ListedFile {
 }
 
 /**
- * readListedFiles reads the files in order, one at a time, yielding each with its bytes; a file over
- * `maxOctets` is skipped unread and an unreadable one is skipped with the reason (ImportSkip).
+ * READ_AHEAD_FILES and READ_AHEAD_OCTETS bound the files readListedFiles reads ahead of the one it yields
+ * (at least one is always read): reads wait on the disk and the thread pool, so a few at once keep the
+ * import from waiting on each file in turn.
+ */
+const READ_AHEAD_FILES = 16;
+const READ_AHEAD_OCTETS = 16 * 1024 * 1024;
+
+/**
+ * readListedFiles yields the files in order, each with its bytes, reading up to READ_AHEAD_FILES (and
+ * READ_AHEAD_OCTETS) ahead; a file over `maxOctets` is skipped unread and an unreadable one is skipped with
+ * the reason (ImportSkip).
  */
 export async function* readListedFiles<F extends ListedFile>(files: F[], maxOctets: number): AsyncGenerator<{ kind: 'file'; listed: F; data: Buffer } | ImportSkip> {
-  for (const f of files) {
-    if (f.size > maxOctets) {
-      yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
-      continue;
+  type Read = { kind: 'file'; listed: F; data: Buffer } | ImportSkip;
+  const read = (f: F): Promise<Read> =>
+    f.size > maxOctets
+      ? Promise.resolve({ kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size })
+      : readFile(f.file).then(
+          (data): Read => ({ kind: 'file', listed: f, data }),
+          (err: unknown): Read => ({ kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size }),
+        );
+  const ahead: Array<{ octets: number; read: Promise<Read> }> = [];
+  let next = 0;
+  let octets = 0;
+  for (;;) {
+    while (next < files.length && (ahead.length === 0 || (ahead.length < READ_AHEAD_FILES && octets + files[next]!.size <= READ_AHEAD_OCTETS))) {
+      const f = files[next++]!;
+      const size = f.size > maxOctets ? 0 : f.size;
+      octets += size;
+      ahead.push({ octets: size, read: read(f) });
     }
-    try {
-      yield { kind: 'file', listed: f, data: await readFile(f.file) };
-    } catch (err) {
-      yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
-    }
+    const first = ahead.shift();
+    if (first === undefined) return;
+    const r = await first.read;
+    octets -= first.octets;
+    yield r;
   }
 }
