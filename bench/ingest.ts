@@ -7,6 +7,7 @@
  * - for reference, Dovecot's LDA (`dovecot-lda -d user`, one process per message, K at a time).
  *
  * Usage: node --import tsx bench/ingest.ts [--messages 5000] [--lmtp-messages 5000] [--connections 4]
+ *        [--workers N]  (Letterbox's serve.workers; default: its own default, one per core)
  *        [--servers letterbox,dovecot]
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
   const n = numFlag(f, 'messages', 5000);
   const nLmtp = numFlag(f, 'lmtp-messages', 5000);
   const conns = numFlag(f, 'connections', 4);
+  const workers = f.has('workers') ? numFlag(f, 'workers', 1) : undefined;
   const which = serversFlag(f, ['letterbox', 'dovecot']);
   const work = await mkdtemp(path.join(os.tmpdir(), 'bench-ingest-'));
   const rates = new Map<string, Record<string, Rate | null>>();
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
         const t = now();
         letterboxCli(['import', '--data-dir', dataDir, USER, src]);
         r.import = { messages: n, octets: srcMail.reduce((a, m) => a + m.length, 0), seconds: (now() - t) / 1000 };
-        const server: Server = await startLetterbox({ dataDir, lmtp: true });
+        const server: Server = await startLetterbox({ dataDir, lmtp: true, ...(workers === undefined ? {} : { workers }) });
         try {
           if (server.lmtpPort !== null) r.lmtp = await lmtpRate(server.lmtpPort, lmtpMail, conns);
           else notes.push('letterbox: this build has no LMTP listener (serve --lmtp-port): LMTP n/a');
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
     { name: `LMTP delivery (${conns} connections)`, unit: 'MB/s', better: 'higher', values: vals('lmtp', (r) => r.octets / 1e6 / r.seconds) },
     { name: `dovecot-lda, ${conns} processes at a time (reference)`, unit: 'msg/s', better: 'higher', values: vals('lda', (r) => r.messages / r.seconds) },
   ];
-  printReport('ingest', { messages: n, lmtpMessages: nLmtp, connections: conns }, figures, notes);
+  printReport('ingest', { messages: n, lmtpMessages: nLmtp, connections: conns, workers: workers ?? 'default' }, figures, notes);
 }
 
 await main();
