@@ -7,6 +7,8 @@
  * Messages in: 'stop' (close the connections and end). Messages out: { error: string } after a failed
  * round (retried after INDEX_RETRY_MS), { indexed, removed } after each round that did something.
  */
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Db } from './db.js';
@@ -22,7 +24,27 @@ export interface IndexerThreadData {
   sliceMs: number;
 }
 
+/**
+ * INDEXER_NICE is the indexer thread's scheduling priority (nice, -20 to 19): below the serving threads, so
+ * that when the cores are busy (a stream of deliveries) sessions go first and the index catches up after.
+ */
+const INDEXER_NICE = 10;
+
+/**
+ * lowerPriority gives this thread (only: Linux sets a nice value per thread, named by its thread id, which
+ * /proc/thread-self names) the priority INDEXER_NICE. Elsewhere it does nothing.
+ */
+function lowerPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, INDEXER_NICE);
+  } catch {
+    // No /proc (not Linux), or not allowed: the thread keeps the process's priority.
+  }
+}
+
 async function main(data: IndexerThreadData): Promise<void> {
+  lowerPriority();
   let stopped = false;
   let wake: AbortController = new AbortController();
   parentPort!.on('message', (m) => {
