@@ -51,7 +51,7 @@ export function serveCommand(): Command {
       .option('--lmtp-socket <path>', 'LMTP unix socket, "none" = off (default <data-dir>/lmtp.sock)')
       .option('--admin-host <addr>', 'address of the admin HTTP listener, GET /health and /metrics (default 127.0.0.1)')
       .option('--admin-port <n>', 'admin HTTP port, 0 = off (default 0)', parsePort)
-      .option('--workers <n>', 'worker processes sharing the ports and the store (default: one per core; config serve.workers)', parseWorkers)
+      .option('--workers <n>', 'worker processes sharing the ports and the store (default: one per core but one, at least one; config serve.workers)', parseWorkers)
       .option('--managesieve-port <n>', 'ManageSieve port with STARTTLS, 0 = off (default 4190)', parsePort)
       .option('--outgoing-smtp <url>', 'relay for Sieve redirect and vacation, smtp://host:port or smtps://host:port (default none: no outgoing mail)', parseSmtpUrl),
   ).action(async (opts: ServeOptions) => {

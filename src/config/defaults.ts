@@ -67,7 +67,7 @@ export const DEFAULTS = {
   quota: { storage: null as number | null, messages: null as number | null },
   log: { level: 'info' as (typeof LOG_LEVELS)[number], format: 'json' as (typeof LOG_FORMATS)[number], file: null as string | null },
   admin: { host: '127.0.0.1', port: 0 },
-  // "auto": one worker process per core (os.availableParallelism()).
+  // "auto": one worker process per core but one, at least one (load.ts autoWorkers).
   serve: { workers: 'auto' as number | 'auto' },
   // Dovecot's auth_failure_delay is 2 s and its penalty stops doubling at 15 s.
   auth: { penalty_delay: 2, penalty_max_delay: 15, penalty_expire: 15 * 60 },

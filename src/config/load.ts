@@ -110,7 +110,7 @@ export async function loadConfig(opts: { file?: string; overrides?: ConfigOverri
       file: overrides.log?.file !== undefined ? fromCli(overrides.log.file) : fromFile(file.log.file),
     },
     admin: { host: overrides.admin?.host ?? file.admin.host, port: overrides.admin?.port ?? file.admin.port },
-    serve: { workers: overrides.serve?.workers ?? (file.serve.workers === 'auto' ? os.availableParallelism() : file.serve.workers) },
+    serve: { workers: overrides.serve?.workers ?? (file.serve.workers === 'auto' ? autoWorkers() : file.serve.workers) },
     auth: {
       penaltyDelayMs: Math.round(file.auth.penalty_delay * 1000),
       penaltyMaxDelayMs: Math.round(file.auth.penalty_max_delay * 1000),
@@ -134,6 +134,17 @@ function mailService(file: FileConfig['imap'], over: Partial<MailServiceConfig> 
 
 /** NO_SOCKET is the value that turns the LMTP socket off, in the config file and on the command line. */
 export const NO_SOCKET = 'none';
+
+/**
+ * autoWorkers is what serve.workers "auto" means: one worker process per core but one, and at least one
+ * (os.availableParallelism()). The core left over is the full-text indexer's thread (SQLite: it takes a
+ * core's worth while mail streams in), the primary's and the database's. Measured on 2 cores
+ * (bench/RESULTS.md, 2026-12-07): one worker delivered 2.05x Dovecot's LMTP rate and two 1.29x; imaptest
+ * ran as fast with either on SQLite and 30 % faster with one on PostgreSQL.
+ */
+export function autoWorkers(): number {
+  return Math.max(1, os.availableParallelism() - 1);
+}
 
 /**
  * lmtpSocket resolves the LMTP socket path: the command line's (relative to `cwd`) wins over the file's

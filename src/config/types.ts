@@ -116,8 +116,8 @@ export interface Config {
   admin: { host: string; port: number };
   serve: {
     /**
-     * Worker processes of `letterbox serve` (config serve.workers, --workers; default "auto": one per core,
-     * os.availableParallelism()). With more than one, a primary process forks them (node:cluster), they share
+     * Worker processes of `letterbox serve` (config serve.workers, --workers; default "auto": one per core
+     * but one, at least one: load.ts autoWorkers). With more than one, a primary process forks them (node:cluster), they share
      * the listening sockets and the store, and each counts its own connection limits (server/cluster.ts).
      */
     workers: number;

@@ -39,13 +39,13 @@ function peerSubject(port: number, ca: string[]): Promise<string> {
 }
 
 /**
- * reloadedByEveryWorker waits until every worker process of `srv` (one per core by default; the primary
+ * reloadedByEveryWorker waits until every worker process of `srv` (two, as the test sets; the primary
  * passes SIGHUP on to each) has logged "TLS certificate reloaded" after output offset `mark`: a new
  * connection may be handed to any of them.
  */
 async function reloadedByEveryWorker(srv: ServeProcess, mark: number): Promise<void> {
-  // serve.workers is "auto" here: one per core (src/config/load.ts); each logs the line once.
-  const workers = os.availableParallelism();
+  // Each worker logs the line once.
+  const workers = 2;
   for (let i = 0; i < 1500; i++) {
     const lines = srv.output().slice(mark).split('\n').filter((l) => l.includes('TLS certificate reloaded'));
     if (lines.length >= workers) return;
@@ -69,7 +69,8 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
     await writeFile(certFile, first.cert);
     await writeFile(keyFile, first.key);
     const ca = [first.cert, second.cert];
-    const srv = await startServe(dataDir, { extraYaml: `tls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n`, pop3: true });
+    // Two workers, whatever the machine: the primary must pass SIGHUP on to each.
+    const srv = await startServe(dataDir, { extraYaml: `serve:\n  workers: 2\ntls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n`, pop3: true });
     try {
       assert.equal(await peerSubject(srv.imapsPort, ca), 'CN=first.example');
       assert.equal(await peerSubject(srv.pop3sPort, ca), 'CN=first.example');
@@ -112,7 +113,8 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
   });
 
   it('SIGTERM: stops accepting, finishes the running command, says BYE to every session, exits 0', async () => {
-    const srv = await startServe(dataDir);
+    // Two workers, whatever the machine: the primary stops both, and each says BYE to its sessions.
+    const srv = await startServe(dataDir, { extraYaml: 'serve:\n  workers: 2' });
     try {
       const big = `Subject: big\r\n\r\n${'x'.repeat(1022).concat('\r\n').repeat(1024)}`;
       const writer = await login(srv.imapPort, 'alice@example.com');

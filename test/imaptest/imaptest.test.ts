@@ -57,7 +57,9 @@ interface Node {
 async function startNode(storage: StorageConfig, dataDir?: string): Promise<Node> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'lb-imaptest-')));
   // imaptest opens many sessions per user from one address; the per-user limit is Dovecot's default of 10.
-  const serve = await startServe(dir, { storage: storage.kind === 'postgres' ? storage.url : undefined, maxConnectionsPerUserIp: 1000 });
+  // Two workers, whatever the machine's default: imaptest's sessions are spread over both, so its checker
+  // also sees every change cross from one worker process to the other.
+  const serve = await startServe(dir, { storage: storage.kind === 'postgres' ? storage.url : undefined, maxConnectionsPerUserIp: 1000, extraYaml: 'serve:\n  workers: 2' });
   return { serve, dataDir: dir };
 }
 
