@@ -130,6 +130,18 @@ export function appendTests(ctx: Ctx): void {
     const [rec] = await ctx.store.getMessages(accountId, inbox, [1], { structure: false, envelope: false, envelopeText: true });
     assert.equal(rec!.envelopeText, null);
     assert.deepEqual(rec!.envelope, m.envelope);
+    // Beside messages whose text is stored: each gets its own.
+    const plain = message('plain');
+    await ctx.store.appendMessages(accountId, inbox, [plain, m]);
+    const recs = await ctx.store.getMessages(accountId, inbox, [1, 2, 3], { structure: false, envelope: false, envelopeText: true });
+    assert.deepEqual(
+      recs.map((r) => [r.uid, r.envelopeText === null ? r.envelope.subject : r.envelopeText]),
+      [
+        [1, 'nul x\0y'],
+        [2, encodeEnvelope(plain.envelope, false)],
+        [3, 'nul x\0y'],
+      ],
+    );
   });
 
   it('returns the sort dates of every message, the same object while no message comes or goes', async () => {
