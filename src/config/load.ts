@@ -140,7 +140,7 @@ export const NO_SOCKET = 'none';
  * (os.availableParallelism()). The core left over is the full-text indexer's thread (SQLite: it takes a
  * core's worth while mail streams in), the primary's and the database's. Measured on 2 cores
  * (bench/RESULTS.md, 2026-12-07): one worker delivered 2.05x Dovecot's LMTP rate and two 1.29x; imaptest
- * ran as fast with either on SQLite and 30 % faster with one on PostgreSQL.
+ * ran as fast with either on SQLite, and faster with one on PostgreSQL.
  */
 export function autoWorkers(): number {
   return Math.max(1, os.availableParallelism() - 1);
