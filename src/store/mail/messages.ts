@@ -136,9 +136,11 @@ export function* getSortRecords(sql: Dialect, accountId: number, mailboxId: numb
  * only when `withBody` (it is most of the text). Throws NONEXISTENT.
  */
 export function* getSearchText(sql: Dialect, accountId: number, mailboxId: number, uids: readonly number[], withBody = true): Rule<Map<number, SearchTextRecord>> {
-  yield* requireMailbox(sql, accountId, mailboxId);
   const out = new Map<number, SearchTextRecord>();
-  if (uids.length === 0) return out;
+  if (uids.length === 0) {
+    yield* requireMailbox(sql, accountId, mailboxId);
+    return out;
+  }
   const list = yield* many<{ uid: number; headers: string; body: string | null }>(
     `SELECT m.uid, s.headers, ${withBody ? 's.body' : 'NULL AS body'}
        FROM messages m JOIN search_text s ON s.account_id = m.account_id AND s.body_id = m.body_id
@@ -148,6 +150,8 @@ export function* getSearchText(sql: Dialect, accountId: number, mailboxId: numbe
     mailboxId,
     sql.ids(uids),
   );
+  // As in rowsOfUids: the mailbox row is read only when no message row was found.
+  if (list.length === 0) yield* requireMailbox(sql, accountId, mailboxId);
   for (const r of list) out.set(r.uid, { headers: r.headers, body: r.body });
   return out;
 }
