@@ -38,20 +38,21 @@ function peerSubject(port: number, ca: string[]): Promise<string> {
   });
 }
 
+/** WORKERS: the worker processes these tests run, whatever the machine's default: the primary must pass signals on to each. */
+const WORKERS = 2;
+
 /**
- * reloadedByEveryWorker waits until every worker process of `srv` (two, as the test sets; the primary
- * passes SIGHUP on to each) has logged "TLS certificate reloaded" after output offset `mark`: a new
+ * reloadedByEveryWorker waits until every one of the WORKERS worker processes of `srv` (the primary passes
+ * SIGHUP on to each) has logged "TLS certificate reloaded" (once each) after output offset `mark`: a new
  * connection may be handed to any of them.
  */
 async function reloadedByEveryWorker(srv: ServeProcess, mark: number): Promise<void> {
-  // Each worker logs the line once.
-  const workers = 2;
   for (let i = 0; i < 1500; i++) {
     const lines = srv.output().slice(mark).split('\n').filter((l) => l.includes('TLS certificate reloaded'));
-    if (lines.length >= workers) return;
+    if (lines.length >= WORKERS) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.fail(`not every one of ${workers} workers logged "TLS certificate reloaded" within 30 s`);
+  assert.fail(`not every one of ${WORKERS} workers logged "TLS certificate reloaded" within 30 s`);
 }
 
 describe('letterbox serve signals', { timeout: 120_000 }, () => {
@@ -69,8 +70,7 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
     await writeFile(certFile, first.cert);
     await writeFile(keyFile, first.key);
     const ca = [first.cert, second.cert];
-    // Two workers, whatever the machine: the primary must pass SIGHUP on to each.
-    const srv = await startServe(dataDir, { extraYaml: `serve:\n  workers: 2\ntls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n`, pop3: true });
+    const srv = await startServe(dataDir, { extraYaml: `serve:\n  workers: ${WORKERS}\ntls:\n  cert: ${JSON.stringify(certFile)}\n  key: ${JSON.stringify(keyFile)}\n`, pop3: true });
     try {
       assert.equal(await peerSubject(srv.imapsPort, ca), 'CN=first.example');
       assert.equal(await peerSubject(srv.pop3sPort, ca), 'CN=first.example');
@@ -113,8 +113,8 @@ describe('letterbox serve signals', { timeout: 120_000 }, () => {
   });
 
   it('SIGTERM: stops accepting, finishes the running command, says BYE to every session, exits 0', async () => {
-    // Two workers, whatever the machine: the primary stops both, and each says BYE to its sessions.
-    const srv = await startServe(dataDir, { extraYaml: 'serve:\n  workers: 2' });
+    // The primary stops every worker, and each says BYE to its sessions.
+    const srv = await startServe(dataDir, { extraYaml: `serve:\n  workers: ${WORKERS}` });
     try {
       const big = `Subject: big\r\n\r\n${'x'.repeat(1022).concat('\r\n').repeat(1024)}`;
       const writer = await login(srv.imapPort, 'alice@example.com');
