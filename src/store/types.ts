@@ -347,6 +347,14 @@ export interface Store extends SieveStore {
   /** The stored bytes of a body, shared with other callers (the store keeps recently read bodies in memory): must not be changed. Throws NONEXISTENT. */
   readBody(accountId: number, bodyId: number): Promise<Buffer>;
   /**
+   * readBodies is readBody for many bodies of the account: it yields the bytes of each, in the order of
+   * `bodyIds`, or null for one no longer stored (its messages were expunged). The bodies kept in memory are
+   * checked in one read at the start; the others are read one at a time as the caller asks for them, so at
+   * most one body not kept is held besides what the caller keeps. Stop early with `return()` (for await's
+   * break does).
+   */
+  readBodies(accountId: number, bodyIds: readonly number[]): AsyncGenerator<Buffer | null, void, undefined>;
+  /**
    * Decoded search text of messages (for SEARCH BODY/TEXT/header keys), keyed by UID; the body text only when
    * `withBody` (default true; null otherwise: header keys read the header block alone). Throws NONEXISTENT.
    */

@@ -262,6 +262,36 @@ export function expungeTests(ctx: Ctx): void {
     await rejectsWith(ctx.store.expunge(accountId, inbox + 1000), 'NONEXISTENT');
   });
 
+  it('reads many bodies in order, null for one expunged since, also by another connection, kept or not', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    await ctx.store.appendMessages(accountId, inbox, [message('one'), message('two'), message('three'), message('four')]);
+    const ids = (await ctx.store.getMessages(accountId, inbox, [1, 2, 3, 4])).map((r) => r.bodyId);
+    const read = async (bodyIds: number[]): Promise<Array<string | null>> => {
+      const out: Array<string | null> = [];
+      for await (const b of ctx.store.readBodies(accountId, bodyIds)) out.push(b && /^Subject: (\w+)/m.exec(b.toString('latin1'))![1]!);
+      return out;
+    };
+    // Bodies 1 and 3 are kept in memory; 2 and 4 are not yet.
+    await ctx.store.readBody(accountId, ids[0]!);
+    await ctx.store.readBody(accountId, ids[2]!);
+    const other = ctx.opened.openSecond ? await ctx.opened.openSecond() : ctx.store;
+    try {
+      await other.storeFlags(accountId, inbox, [1, 4], 'add', ['\\Deleted']);
+      assert.deepEqual(await other.expunge(accountId, inbox), [1, 4]);
+    } finally {
+      if (other !== ctx.store) await other.close();
+    }
+    assert.deepEqual(await read([ids[3]!, ids[2]!, ids[1]!, ids[0]!]), [null, 'three', 'two', null]);
+    assert.deepEqual(await read([ids[1]!, ids[1]!]), ['two', 'two']);
+    assert.deepEqual(await read([]), []);
+    // Stopping early leaves nothing open.
+    for await (const b of ctx.store.readBodies(accountId, [ids[1]!, ids[2]!])) {
+      assert.match(b!.toString('latin1'), /^Subject: two\r$/m);
+      break;
+    }
+    await rejectsWith(ctx.store.readBody(accountId, ids[0]!), 'NONEXISTENT');
+  });
+
   it('with deletedOnly false expunges the listed UIDs whatever their flags, in one change, and ignores missing UIDs (POP3 QUIT)', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
     await ctx.store.appendMessages(accountId, inbox, [message('1', ['\\Seen']), message('2'), message('3', ['\\Deleted']), message('4')]);

@@ -73,7 +73,7 @@ export interface MailboxFixture {
   /**
    * Opens INBOX as SELECT (or EXAMINE with readOnly) would: a fake session with a SelectedMailbox over the
    * store's current messages, whose `calls` list the store reads and writes the command made
-   * ("getMessages 3,5", "storeFlags 3 add \\Seen", "readBody").
+   * ("getMessages 3,5", "storeFlags 3 add \\Seen", "readBody", "readBodies 2").
    */
   session(opts?: { readOnly?: boolean; rev2?: boolean; utf8?: boolean }): Promise<FakeSession>;
   /** The store's current modseq of each UID. */
@@ -86,6 +86,7 @@ const RECORDED: Record<string, (args: unknown[]) => string> = {
   getMessages: (a) => `getMessages ${(a[2] as number[]).join(',')}`,
   getSearchText: (a) => `getSearchText ${(a[2] as number[]).join(',')}`,
   readBody: () => 'readBody',
+  readBodies: (a) => `readBodies ${(a[1] as number[]).length}`,
   storeFlags: (a) => `storeFlags ${(a[2] as number[]).join(',')} ${String(a[3])} ${(a[4] as string[]).join(' ')}`,
 };
 

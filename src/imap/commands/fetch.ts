@@ -7,7 +7,6 @@ import type { CommandSpec, SelectedContext } from '../command.js';
 import { ParseError } from '../../protocol/types.js';
 import type { ArgReader, FetchItem, SequenceSet } from '../../protocol/types.js';
 import type { MessageRecord } from '../../store/types.js';
-import { StoreError } from '../../store/types.js';
 import { condstoreOn, enableCondstore, qresyncOn } from '../condstore.js';
 import { bad, no } from '../errors.js';
 import { vanishedSince } from '../qresync.js';
@@ -23,6 +22,12 @@ const BATCH = 200;
  * from the session's view, and larger batches mean fewer, larger writes.
  */
 const VIEW_BATCH = 5000;
+/**
+ * Octets of responses with bodies gathered before they are written and the socket's drain awaited: small
+ * responses (headers of many messages) share a system call, and what waits for the socket stays bounded (a
+ * string piece counts its UTF-16 code units, close enough for a threshold).
+ */
+const FLUSH_OCTETS = 64 * 1024;
 
 /**
  * FetchArgs: the sequence set, the items (macros expanded by the parser), and the RFC 7162 modifiers:
@@ -231,31 +236,39 @@ async function fetchBatch(ctx: SelectedContext, batch: number[], changedSince: n
   }
 
   // Without bodies, responses are small: the batch goes out as one write (one syscall, not one per message).
+  // With bodies, responses go out once FLUSH_OCTETS have gathered (or at the end), not one write per message.
   const gathered: Array<string | Buffer> | null = p.plan.body ? null : [];
-  for (const uid of targets) {
-    const record = records?.get(uid) ?? null;
-    let body: Buffer | null = null;
-    if (p.plan.body) {
-      try {
-        body = await s.store.readBody(account.id, record!.bodyId);
-      } catch (err) {
+  let unflushed = 0;
+  const bodies = p.plan.body ? s.store.readBodies(account.id, targets.map((uid) => records!.get(uid)!.bodyId)) : null;
+  try {
+    for (const uid of targets) {
+      const record = records?.get(uid) ?? null;
+      let body: Buffer | null = null;
+      if (bodies) {
+        body = (await bodies.next()).value ?? null;
         // Expunged and its body removed since getMessages: counted like any vanished message.
-        if (err instanceof StoreError && err.kind === 'NONEXISTENT') continue;
-        throw err;
+        if (body === null) continue;
+      }
+      const seq = view.seqOf(uid);
+      const meta = view.metaAt(seq)!;
+      const msg = { seq, uid, meta, flags: view.flagsOf(meta), record, body };
+      const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
+      answered++;
+      if (gathered) {
+        for (const piece of pieces) gathered.push(piece);
+        continue;
+      }
+      s.out.write(pieces);
+      for (const piece of pieces) unflushed += piece.length;
+      if (unflushed >= FLUSH_OCTETS) {
+        unflushed = 0;
+        await s.out.drain();
       }
     }
-    const seq = view.seqOf(uid);
-    const meta = view.metaAt(seq)!;
-    const msg = { seq, uid, meta, flags: view.flagsOf(meta), record, body };
-    const pieces = renderFetch(msg, seenNow.has(uid) ? p.withFlags : p.items, s.utf8);
-    answered++;
-    if (gathered) {
-      for (const piece of pieces) gathered.push(piece);
-      continue;
-    }
-    s.out.write(pieces);
-    await s.out.drain();
+  } finally {
+    await bodies?.return();
   }
+  if (unflushed > 0) await s.out.drain();
   if (gathered && gathered.length > 0) {
     s.out.write(gathered.every((x) => typeof x === 'string') ? [gathered.join('')] : gathered);
     await s.out.drain();

@@ -46,10 +46,10 @@ describe('FETCH', () => {
     assert.equal(text(s), '* 2 FETCH (UID 5 FLAGS (\\Seen))\r\n* 3 FETCH (UID 9 FLAGS (\\Flagged))\r\n');
   });
 
-  it('BODY[] sets \\Seen once per batch and adds FLAGS; the body is read once per message', async () => {
+  it('BODY[] sets \\Seen once per batch and adds FLAGS; the bodies are read in one pass, once per message', async () => {
     const s = await mb.session();
     await runCommand(fetchCommand, s, 'A1 UID FETCH 1:* (BODY[TEXT] BODY[HEADER])');
-    assert.deepEqual(s.calls, ['getMessages 3,5,9', 'storeFlags 3,9 add \\Seen', 'readBody', 'readBody', 'readBody']);
+    assert.deepEqual(s.calls, ['getMessages 3,5,9', 'storeFlags 3,9 add \\Seen', 'readBodies 3']);
     assert.equal(
       text(s),
       '* 1 FETCH (UID 3 BODY[TEXT] {10}\r\nbody one\r\n BODY[HEADER] {16}\r\nSubject: one\r\n\r\n FLAGS (\\Seen))\r\n' +

@@ -93,9 +93,10 @@ export function* deleteOrphanBodies(sql: Dialect, accountId: number, bodyIds: re
   );
 }
 
-/** bodyExists tells whether body `bodyId` of the account is stored, without reading its bytes. */
-export function* bodyExists(accountId: number, bodyId: number): Rule<boolean> {
-  return (yield* one<{ one: number }>('SELECT 1 AS one FROM bodies WHERE account_id = ? AND id = ?', accountId, bodyId)) !== undefined;
+/** storedBodies returns which of the account's bodies `bodyIds` are stored, without reading their bytes. */
+export function* storedBodies(sql: Dialect, accountId: number, bodyIds: readonly number[]): Rule<Set<number>> {
+  const rows = yield* many<{ id: number }>(`SELECT id FROM bodies WHERE account_id = ? AND ${sql.inIds('id')}`, accountId, sql.ids(bodyIds));
+  return new Set(rows.map((r) => Number(r.id)));
 }
 
 /** readBody returns the stored bytes of body `bodyId` of the account. Throws NONEXISTENT. */

@@ -44,7 +44,7 @@ import { ListingCache } from '../listing-cache.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
 import * as accounts from './accounts.js';
 import { appendMessages } from './append.js';
-import { bodyExists, readBody } from './bodies.js';
+import { readBody, storedBodies } from './bodies.js';
 import type { Driver } from './driver.js';
 import { requireMailbox } from './locks.js';
 import * as mailboxes from './mailboxes.js';
@@ -211,13 +211,43 @@ export class MailStore implements Store {
     const kept = this.bodies.get(key);
     // A body deleted since (by any process) is NONEXISTENT as without the cache; asking costs no read of its bytes.
     if (kept) {
-      if (await this.driver.read(() => bodyExists(accountId, bodyId))) return kept;
+      if ((await this.driver.read(() => storedBodies(this.driver.sql, accountId, [bodyId]))).has(bodyId)) return kept;
       this.bodies.delete(key);
       throw new StoreError('NONEXISTENT', 'Message does not exist');
     }
     const data = await this.driver.read(() => readBody(this.driver.sql, accountId, bodyId));
     this.bodies.set(key, data);
     return data;
+  }
+
+  async *readBodies(accountId: number, bodyIds: readonly number[]): AsyncGenerator<Buffer | null, void, undefined> {
+    // The kept bodies are checked in one read, as readBody checks one: a body deleted since is null.
+    const kept = bodyIds.filter((id) => this.bodies.has(`${accountId}/${id}`));
+    const stored = kept.length > 0 ? await this.driver.read(() => storedBodies(this.driver.sql, accountId, kept)) : new Set<number>();
+    const checked = new Set(kept);
+    for (const bodyId of bodyIds) {
+      const key = `${accountId}/${bodyId}`;
+      if (checked.has(bodyId) && !stored.has(bodyId)) {
+        this.bodies.delete(key);
+        yield null;
+        continue;
+      }
+      // Evicted since the check, or never kept: read as readBody does.
+      const data = (checked.has(bodyId) ? this.bodies.get(key) : undefined) ?? (await this.readStored(accountId, bodyId));
+      yield data;
+    }
+  }
+
+  /** readStored reads a body's bytes from the store and keeps them; null when it is no longer stored. */
+  private async readStored(accountId: number, bodyId: number): Promise<Buffer | null> {
+    try {
+      const data = await this.driver.read(() => readBody(this.driver.sql, accountId, bodyId));
+      this.bodies.set(`${accountId}/${bodyId}`, data);
+      return data;
+    } catch (err) {
+      if (err instanceof StoreError && err.kind === 'NONEXISTENT') return null;
+      throw err;
+    }
   }
 
   getSearchText(accountId: number, mailboxId: number, uids: number[], withBody?: true): Promise<Map<number, { headers: string; body: string }>>;
