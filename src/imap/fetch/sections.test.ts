@@ -154,6 +154,38 @@ describe('filterHeader', () => {
   it('matches names with space before the colon and bare LF lines', () => {
     assert.equal(filterHeader(Buffer.from('Subject : x\n\tmore\nTo: y\n\n'), ['SUBJECT'], true).toString(), 'Subject : x\n\tmore\n\r\n');
   });
+  it('trims what trim() trims from a name (NBSP, VT, FF), matches latin1 names case-insensitively, and stops at the blank line', () => {
+    const header = Buffer.from('\xa0To\x0b: a\r\nCc\x0c : b\r\n\xc0b: c\r\nNo colon line\r\n\r\nTo: body\r\n', 'latin1');
+    assert.equal(filterHeader(header, ['to', 'CC', '\xe0B', 'no colon line'], true).toString('latin1'), header.toString('latin1').split('\r\n\r\n')[0] + '\r\n\r\n');
+    assert.equal(filterHeader(header, ['To', 'no colon line'], false).toString('latin1'), 'Cc\x0c : b\r\n\xc0b: c\r\n\r\n');
+  });
+  it('gives the same fields as splitting the header into lines (random headers)', () => {
+    const pieces = ['To', 'to ', ' cc', 'X-A', 'x-a', ':', ': v', '\r\n', '\n', '\r\n\t', '\r\n ', 'a', ' ', '\xa0'];
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: rand(30) }, () => pieces[rand(pieces.length)]!).join('');
+      const names = [['to'], ['X-A', 'CC'], ['a'], []][rand(4)]!;
+      const include = rand(2) === 0;
+      // Reference: fields are lines up to the blank one, continuation lines (space or tab first) joined to theirs.
+      const fields: string[] = [];
+      for (const line of text.split(/(?<=\n)/)) {
+        if (line === '\n' || line.startsWith('\r\n')) break;
+        if ((line[0] === ' ' || line[0] === '\t') && fields.length > 0) fields[fields.length - 1] += line;
+        else fields.push(line);
+      }
+      const wanted = new Set(names.map((n) => n.toLowerCase()));
+      const want = fields
+        .filter((f) => {
+          // The name: what precedes the colon on the field's first line (the whole line without one), trimmed.
+          const first = f.slice(0, f.indexOf('\n') + 1 || f.length);
+          return wanted.has((first.includes(':') ? first.slice(0, first.indexOf(':')) : first).trim().toLowerCase()) === include;
+        })
+        .map((f) => (f.endsWith('\n') ? f : `${f}\r\n`))
+        .join('');
+      assert.equal(filterHeader(Buffer.from(text, 'latin1'), names, include).toString('latin1'), `${want}\r\n`, JSON.stringify({ text, names, include }));
+    }
+  });
 });
 
 describe('applyPartial', () => {

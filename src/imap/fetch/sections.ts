@@ -35,41 +35,27 @@ export function findPart(root: MimePart, path: readonly number[]): MimePart | nu
   return part;
 }
 
-/** HeaderField is one field of a raw header: its name as written (trimmed) and its raw lines with CRLF. */
-interface HeaderField {
-  name: string;
-  raw: Buffer;
+/** The field names of a HEADER.FIELDS list, lower-cased, and their lengths; kept per list (one per FETCH item). */
+interface WantedNames {
+  names: Set<string>;
+  lengths: Set<number>;
 }
 
-/** Splits raw header bytes into fields, keeping folded continuation lines with their field; stops at the blank line. */
-function headerFields(header: Buffer): HeaderField[] {
-  const out: HeaderField[] = [];
-  let pos = 0;
-  let start = -1;
-  let name = '';
-  const flush = (end: number): void => {
-    if (start >= 0) out.push({ name, raw: header.subarray(start, end) });
-    start = -1;
-  };
-  while (pos < header.length) {
-    let eol = header.indexOf(0x0a, pos);
-    eol = eol < 0 ? header.length : eol + 1;
-    const first = header[pos]!;
-    const blank = first === 0x0a || (first === 0x0d && header[pos + 1] === 0x0a);
-    if (blank) break;
-    if ((first === 0x20 || first === 0x09) && start >= 0) {
-      pos = eol;
-      continue;
-    }
-    flush(pos);
-    start = pos;
-    const colon = header.indexOf(0x3a, pos);
-    const nameEnd = colon >= 0 && colon < eol ? colon : eol;
-    name = header.toString('latin1', pos, nameEnd).trim();
-    pos = eol;
+const WANTED = new WeakMap<readonly string[], WantedNames>();
+
+function wantedNames(list: readonly string[]): WantedNames {
+  let w = WANTED.get(list);
+  if (w === undefined) {
+    const names = new Set(list.map((n) => n.toLowerCase()));
+    w = { names, lengths: new Set([...names].map((n) => n.length)) };
+    WANTED.set(list, w);
   }
-  flush(pos);
-  return out;
+  return w;
+}
+
+/** The bytes String.prototype.trim removes from a latin1 string: tab, LF, VT, FF, CR, space, NBSP. */
+function isTrimmed(b: number): boolean {
+  return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0xa0;
 }
 
 /**
@@ -77,15 +63,45 @@ function headerFields(header: Buffer): HeaderField[] {
  * `names` (case-insensitive), as their raw lines including folded continuations, in message order,
  * followed by the blank line CRLF (RFC 9051 section 6.4.5 HEADER.FIELDS / HEADER.FIELDS.NOT).
  * A last line without line end gets a CRLF so the result is always a well-formed header block.
+ * A field's name is what precedes its colon (the whole line without one), trimmed; the scan stops at the
+ * blank line. `names` is best the same array for every message of a FETCH: its lower-cased set is kept.
  */
 export function filterHeader(header: Buffer, names: readonly string[], include: boolean): Buffer {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const wanted = wantedNames(names);
   const pieces: Buffer[] = [];
-  for (const f of headerFields(header)) {
-    if (wanted.has(f.name.toLowerCase()) !== include) continue;
-    pieces.push(f.raw);
-    if (f.raw[f.raw.length - 1] !== 0x0a) pieces.push(CRLF);
+  // The field being read starts at `start` (-1: none) and is kept when `keep`.
+  let start = -1;
+  let keep = false;
+  const endField = (end: number): void => {
+    if (start >= 0 && keep) {
+      pieces.push(header.subarray(start, end));
+      if (header[end - 1] !== 0x0a) pieces.push(CRLF);
+    }
+    start = -1;
+  };
+  let pos = 0;
+  while (pos < header.length) {
+    let eol = header.indexOf(0x0a, pos);
+    eol = eol < 0 ? header.length : eol + 1;
+    const first = header[pos]!;
+    if (first === 0x0a || (first === 0x0d && header[pos + 1] === 0x0a)) break;
+    if ((first === 0x20 || first === 0x09) && start >= 0) {
+      pos = eol;
+      continue;
+    }
+    endField(pos);
+    start = pos;
+    const colon = header.indexOf(0x3a, pos);
+    let nameEnd = colon >= 0 && colon < eol ? colon : eol;
+    let nameStart = pos;
+    while (nameStart < nameEnd && isTrimmed(header[nameStart]!)) nameStart++;
+    while (nameEnd > nameStart && isTrimmed(header[nameEnd - 1]!)) nameEnd--;
+    // Only a name of a wanted length is turned into a string.
+    const named = wanted.lengths.has(nameEnd - nameStart) && wanted.names.has(header.toString('latin1', nameStart, nameEnd).toLowerCase());
+    keep = named === include;
+    pos = eol;
   }
+  endField(pos);
   pieces.push(CRLF);
   return Buffer.concat(pieces);
 }
