@@ -3,6 +3,7 @@
  * cur/new/tmp) and Dovecot's keyword letters (a-z, named in dovecot-keywords); the format's details, which
  * export writes the same way, are formats/maildir.ts.
  */
+import { statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { folderLevel, infoFlags, parseKeywords } from '../formats/maildir.js';
@@ -65,7 +66,9 @@ export async function openMaildir(root: string, maxOctets: number): Promise<Impo
         if (name.startsWith('.')) continue;
         const file = path.join(subdir, name);
         try {
-          const st = await stat(file);
+          // Synchronous: the listing has nothing else to do meanwhile, and an awaited stat per file costs
+          // a round trip through the thread pool each (5000 files: about 100 ms).
+          const st = statSync(file);
           if (!st.isFile()) continue;
           const named = nameTime(name);
           const internalDate = named !== null ? Math.min(named, st.mtimeMs) : st.mtimeMs;

@@ -4,7 +4,7 @@
  * limit on the converted bytes are applied later, in one place (run.ts), for every source alike; sources
  * only skip, unread, what is already over the limit as found.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs';
 
 /** ImportMessage is one message read from a source, bytes as found (envelope line and mboxrd quoting already undone). */
 export interface ImportMessage {
@@ -106,9 +106,12 @@ export async function* readListedFiles<F extends ListedFile>(files: F[], maxOcte
   const read = (f: F): Promise<Read> =>
     f.size > maxOctets
       ? Promise.resolve({ kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size })
-      : readFile(f.file).then(
-          (data): Read => ({ kind: 'file', listed: f, data }),
-          (err: unknown): Read => ({ kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size }),
+      : // fs.readFile with a callback: fs/promises' readFile costs the event loop several times as much per
+        // file (a FileHandle and a promise per step), which showed as 15 % of an import of small messages.
+        new Promise((resolve) =>
+          readFile(f.file, (err, data) =>
+            resolve(err ? { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size } : { kind: 'file', listed: f, data }),
+          ),
         );
   const ahead: Array<{ octets: number; read: Promise<Read> }> = [];
   let next = 0;
