@@ -177,7 +177,9 @@ export function notAMessage(raw: Buffer): string | null {
   const end = scan.indexOf('\r\n\r\n');
   const head = end < 0 ? scan : scan.subarray(0, end);
   let controls = 0;
-  for (const b of head) {
+  // An indexed loop: a Buffer's iterator costs several times as much per byte.
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
     if (b === 0) return 'not an e-mail message (binary data)';
     if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f) controls++;
   }
