@@ -6,7 +6,7 @@
  * connection has received the new EXISTS.
  *
  * Usage: node --import tsx bench/idle.ts [--letterbox 10000] [--dovecot 1000] [--parallel 100] [--servers letterbox,dovecot]
- *        [--workers N] (Letterbox's serve.workers; default: its own, one per core)
+ *        [--workers N] (Letterbox's serve.workers; default: its own, one per core but one, at least one)
  */
 import { ImapClient, quoted } from './lib/imap.js';
 import { messages } from './lib/corpus.js';

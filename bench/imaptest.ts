@@ -26,7 +26,7 @@ const USERS = numFlag(f, 'users', 50);
 const MBOX = numFlag(f, 'mbox', 200);
 const MIXES = listFlag(f, 'mixes', ['default', 'logout=0']);
 const SERVERS = serversFlag(f, ['letterbox', 'letterbox-postgres', 'dovecot']);
-/** --workers N: Letterbox's serve.workers (default: its own default, one per core). */
+/** --workers N: Letterbox's serve.workers (default: its own default, one per core but one, at least one). */
 const WORKERS = f.has('workers') ? numFlag(f, 'workers', 1) : undefined;
 
 const tool = imaptest();

@@ -7,7 +7,7 @@
  * - for reference, Dovecot's LDA (`dovecot-lda -d user`, one process per message, K at a time).
  *
  * Usage: node --import tsx bench/ingest.ts [--messages 5000] [--lmtp-messages 5000] [--connections 4]
- *        [--workers N]  (Letterbox's serve.workers; default: its own default, one per core)
+ *        [--workers N]  (Letterbox's serve.workers; default: its own default, one per core but one, at least one)
  *        [--servers letterbox,dovecot]
  */
 import { spawn, spawnSync } from 'node:child_process';

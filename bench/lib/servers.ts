@@ -81,7 +81,7 @@ export interface LetterboxOptions {
   dataDir?: string;
   lmtp?: boolean;
   storage?: string;
-  /** serve.workers (default: the config's default, one per core); written only when given, so older checkouts run too. */
+  /** serve.workers (default: the config's default, one per core but one, at least one); written only when given, so older checkouts run too. */
   workers?: number;
 }
 
