@@ -207,21 +207,13 @@ export class MailStore implements Store {
   }
 
   async readBody(accountId: number, bodyId: number): Promise<Buffer> {
-    const key = `${accountId}/${bodyId}`;
-    const kept = this.bodies.get(key);
-    // A body deleted since (by any process) is NONEXISTENT as without the cache; asking costs no read of its bytes.
-    if (kept) {
-      if ((await this.driver.read(() => storedBodies(this.driver.sql, accountId, [bodyId]))).has(bodyId)) return kept;
-      this.bodies.delete(key);
-      throw new StoreError('NONEXISTENT', 'Message does not exist');
-    }
-    const data = await this.driver.read(() => readBody(this.driver.sql, accountId, bodyId));
-    this.bodies.set(key, data);
-    return data;
+    for await (const data of this.readBodies(accountId, [bodyId])) if (data) return data;
+    throw new StoreError('NONEXISTENT', 'Message does not exist');
   }
 
   async *readBodies(accountId: number, bodyIds: readonly number[]): AsyncGenerator<Buffer | null, void, undefined> {
-    // The kept bodies are checked in one read, as readBody checks one: a body deleted since is null.
+    // A body deleted since (by any process) is null as without the cache: the kept ones are checked in one
+    // read, which costs no read of their bytes.
     const kept = bodyIds.filter((id) => this.bodies.has(`${accountId}/${id}`));
     const stored = kept.length > 0 ? await this.driver.read(() => storedBodies(this.driver.sql, accountId, kept)) : new Set<number>();
     const checked = new Set(kept);
@@ -232,7 +224,7 @@ export class MailStore implements Store {
         yield null;
         continue;
       }
-      // Evicted since the check, or never kept: read as readBody does.
+      // Evicted since the check, or never kept: its bytes are read (and kept).
       const data = (checked.has(bodyId) ? this.bodies.get(key) : undefined) ?? (await this.readStored(accountId, bodyId));
       yield data;
     }
