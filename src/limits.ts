@@ -110,6 +110,14 @@ export const BODY_CACHE_OCTETS = 16 * 1024 * 1024;
 /** BODY_CACHE_MAX_BODY_OCTETS: bodies larger than this (octets) are not kept, so that one large attachment does not push out hundreds of messages. */
 export const BODY_CACHE_MAX_BODY_OCTETS = 1024 * 1024;
 
+/**
+ * STRUCTURE_CACHE_OCTETS: how many octets of stored body structures (their JSON text) a store keeps in
+ * memory parsed, most recently read first (store/mail/messages.ts StructureCache). A FETCH of BODYSTRUCTURE,
+ * BODY or a section then reads no bodies row and parses nothing for a message read before; an entry is
+ * some 400 octets for most mail, and about three times that once parsed. Per process, as the bodies.
+ */
+export const STRUCTURE_CACHE_OCTETS = 8 * 1024 * 1024;
+
 /** Message records SORT and THREAD load per store call: large enough to keep round trips few on 100,000 messages, small enough to bound memory (records hold envelopes). */
 export const SORT_LOAD_BATCH = 1000;
 

@@ -121,6 +121,29 @@ export function appendTests(ctx: Ctx): void {
     assert.equal(bare!.envelopeText, null);
   });
 
+  it('gives the same body structures when read again (kept in memory), and none for messages expunged since, also by another connection', async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const ms = [message('one'), message('two', [], DATE, 'a longer body\r\nof two lines'), message('three')];
+    await ctx.store.appendMessages(accountId, inbox, ms);
+    const parts = { structure: true, envelope: false, meta: false };
+    const first = await ctx.store.getMessages(accountId, inbox, [1, 2, 3], parts);
+    assert.deepEqual(first.map((r) => r.structure), ms.map((m) => m.structure));
+    const other = ctx.opened.openSecond ? await ctx.opened.openSecond() : ctx.store;
+    try {
+      await other.storeFlags(accountId, inbox, [2], 'add', ['\\Deleted']);
+      assert.deepEqual(await other.expunge(accountId, inbox), [2]);
+    } finally {
+      if (other !== ctx.store) await other.close();
+    }
+    const again = await ctx.store.getMessages(accountId, inbox, [1, 2, 3], parts);
+    assert.deepEqual(again.map((r) => r.uid), [1, 3]);
+    assert.deepEqual(again.map((r) => r.structure), [ms[0]!.structure, ms[2]!.structure]);
+    // With the whole record, as FETCH of a section also reads flags.
+    const [whole] = await ctx.store.getMessages(accountId, inbox, [3]);
+    assert.deepEqual(whole!.structure, ms[2]!.structure);
+    assert.deepEqual(whole!.envelope, ms[2]!.envelope);
+  });
+
   it('keeps no ENVELOPE text for an envelope with NUL, and reads the envelope instead', async () => {
     const { accountId, inbox } = await newAccount(ctx.store);
     const raw = Buffer.from('From: a@example.com\r\nSubject: nul x\0y\r\n\r\nbody\r\n', 'latin1');

@@ -4,12 +4,13 @@
  * 100,000s of them.
  */
 import { headerTextField } from '../../mime/header-text.js';
-import type { Envelope } from '../../mime/types.js';
+import type { Envelope, MimePart } from '../../mime/types.js';
 import { ALL_PARTS, type Changes, type MessageMeta, type MessageRecord, type RecordParts, type SearchTextRecord, type SortFields, type SortRecord } from '../types.js';
 import { decodeFlags } from '../flags.js';
 import type { ListingCache } from '../listing-cache.js';
 import { StoredRecord } from '../record.js';
 import type { SortDateRow } from '../sort-dates.js';
+import type { StructureCache } from '../structure-cache.js';
 import type { Dialect } from './dialect.js';
 import { requireMailbox } from './locks.js';
 import { many, rows, type Rule } from './rule.js';
@@ -35,23 +36,37 @@ export function* listMessages(sql: Dialect, cache: ListingCache, accountId: numb
   return messages;
 }
 
-/** A row of getMessages: uid, modseq, sys_flags, keywords (the three null when not read), internal_date, size, save_date, body_id, sent_date, structure, envelope, ENVELOPE text. */
-type RecordRow = [number, number | null, number | null, string | null, number, number, number, number, number | null, string | null, string | null, string | null];
+/**
+ * A row of getMessages: uid, modseq, sys_flags, keywords (the three null when not read), internal_date, size,
+ * save_date, body_id, sent_date, structure (stored JSON, or parsed from `structures`), envelope, ENVELOPE text.
+ */
+type RecordRow = [number, number | null, number | null, string | null, number, number, number, number, number | null, string | MimePart | null, string | null, string | null];
 
 /**
  * getMessages returns the records of those `uids` that exist, ascending UID; the body structure and envelope
- * are read only as `parts` says, and the bodies rows not at all when neither is wanted. Throws NONEXISTENT.
+ * are read only as `parts` says, and the bodies rows not at all when neither is wanted. With `structures`,
+ * the structures it keeps are not read again, and those read are kept (in a read of their own, after the
+ * messages rows: a message whose body was deleted in between is left out, as if it had been expunged
+ * first). Throws NONEXISTENT.
  */
-export function* getMessages(sql: Dialect, accountId: number, mailboxId: number, uids: readonly number[], parts: RecordParts = ALL_PARTS): Rule<MessageRecord[]> {
+export function* getMessages(
+  sql: Dialect,
+  accountId: number,
+  mailboxId: number,
+  uids: readonly number[],
+  parts: RecordParts = ALL_PARTS,
+  structures?: StructureCache,
+): Rule<MessageRecord[]> {
   if (uids.length === 0) return yield* noUids(sql, accountId, mailboxId);
   const body = (column: string) => `(SELECT b.${column} FROM bodies b WHERE b.account_id = m.account_id AND b.id = m.body_id)`;
   // A lookup by primary key per row: as a LEFT JOIN, PostgreSQL's planner hashed the account's whole
   // envelopes table for a FETCH of 100 envelopes (5 ms at 100,000 messages, against 0.3 ms so).
   const text = '(SELECT e.text FROM envelopes e WHERE e.account_id = m.account_id AND e.body_id = m.body_id)';
-  const list = yield* rowsOfUids<RecordRow>(
+  const kept = parts.structure && structures !== undefined;
+  let list = yield* rowsOfUids<RecordRow>(
     sql,
     `SELECT m.uid, ${parts.meta === false ? 'NULL, NULL, NULL' : 'm.modseq, m.sys_flags, m.keywords'}, m.internal_date, m.size, m.save_date, m.body_id, m.sent_date,
-            ${parts.structure ? body('structure') : 'NULL'}, ${parts.envelope ? body('envelope') : 'NULL'}, ${parts.envelopeText ? text : 'NULL'}
+            ${parts.structure && !kept ? body('structure') : 'NULL'}, ${parts.envelope ? body('envelope') : 'NULL'}, ${parts.envelopeText ? text : 'NULL'}
        FROM messages m`,
     accountId,
     mailboxId,
@@ -68,7 +83,31 @@ export function* getMessages(sql: Dialect, accountId: number, mailboxId: number,
       for (const r of missing) r[10] = envelopes.get(r[7]) ?? null;
     }
   }
+  if (kept) list = yield* withKeptStructures(sql, accountId, list, structures);
   return list.map((r) => new StoredRecord(r[0], r[1], r[2] === null ? null : decodeFlags(r[2], r[3]!), r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]));
+}
+
+/** withKeptStructures fills in the structure of each row from `structures`, reading those it does not keep; drops rows whose body is gone. */
+function* withKeptStructures(sql: Dialect, accountId: number, list: RecordRow[], structures: StructureCache): Rule<RecordRow[]> {
+  const found = new Map<number, MimePart>();
+  const missing = new Set<number>();
+  for (const r of list) {
+    const part = structures.get(accountId, r[7]);
+    if (part) found.set(r[7], part);
+    else missing.add(r[7]);
+  }
+  if (missing.size > 0) {
+    const read = yield* rows<[number, string]>(`SELECT id, structure FROM bodies WHERE account_id = ? AND ${sql.inIds('id')}`, accountId, sql.ids([...missing]));
+    for (const [id, json] of read) found.set(Number(id), structures.keep(accountId, Number(id), json));
+  }
+  const out: RecordRow[] = [];
+  for (const r of list) {
+    const part = found.get(r[7]);
+    if (part === undefined) continue;
+    r[9] = part;
+    out.push(r);
+  }
+  return out;
 }
 
 /** noUids is the answer of a read of no UIDs: none, once the mailbox is known to exist (throws NONEXISTENT). */

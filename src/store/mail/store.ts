@@ -42,6 +42,7 @@ import { LRUCache } from 'lru-cache';
 import { BODY_CACHE_MAX_BODY_OCTETS, BODY_CACHE_OCTETS } from '../../limits.js';
 import { ListingCache } from '../listing-cache.js';
 import { SortDateCache, type SortDates } from '../sort-dates.js';
+import { StructureCache } from '../structure-cache.js';
 import * as accounts from './accounts.js';
 import { appendMessages } from './append.js';
 import { readBody, storedBodies } from './bodies.js';
@@ -76,6 +77,8 @@ export class MailStore implements Store {
     maxEntrySize: BODY_CACHE_MAX_BODY_OCTETS,
     sizeCalculation: (b) => Math.max(1, b.length),
   });
+  /** The parsed body structures read last (structure-cache.ts). */
+  private readonly structures = new StructureCache();
   /** The \Recent claims under way on this node, by "account/mailbox" (claimRecent). */
   private readonly claims = new Map<string, { upTo: number; done: Promise<number> }>();
   /** SORT by ARRIVAL, DATE and SIZE of large mailboxes from memory, brought up to date on each read. */
@@ -195,7 +198,7 @@ export class MailStore implements Store {
   }
 
   async getMessages(accountId: number, mailboxId: number, uids: number[], parts?: RecordParts): Promise<MessageRecord[]> {
-    return this.driver.read(() => messages.getMessages(this.driver.sql, accountId, mailboxId, uids, parts));
+    return this.driver.read(() => messages.getMessages(this.driver.sql, accountId, mailboxId, uids, parts, this.structures));
   }
 
   async getSortRecords(accountId: number, mailboxId: number, uids: number[], fields: SortFields): Promise<SortRecord[]> {
