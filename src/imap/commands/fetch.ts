@@ -23,9 +23,10 @@ const BATCH = 200;
  */
 const VIEW_BATCH = 5000;
 /**
- * Octets of responses with bodies gathered before they are written and the socket's drain awaited: small
- * responses (headers of many messages) share a system call, and what waits for the socket stays bounded (a
- * string piece counts its UTF-16 code units, close enough for a threshold).
+ * Octets of responses gathered before they are written and the socket's drain awaited: small responses
+ * (headers of many messages) share a system call with each other and with the tagged response, and what
+ * waits for the socket stays bounded (a string piece counts its UTF-16 code units, close enough for a
+ * threshold).
  */
 const FLUSH_OCTETS = 64 * 1024;
 
@@ -109,9 +110,10 @@ export const fetchCommand: CommandSpec<FetchArgs, 'selected'> = {
       if (vanished.length > 0) s.out.untagged(`VANISHED (EARLIER) ${formatSequenceSet(vanished)}`);
     }
     const batch = plan.record || plan.body ? BATCH : VIEW_BATCH;
+    const flow = { unflushed: 0 };
     let gone = 0;
     for (let i = 0; i < uids.length; i += batch) {
-      gone += await fetchBatch(ctx, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen });
+      gone += await fetchBatch(ctx, uids.slice(i, i + batch), args.changedSince, { items, withFlags, plan, markSeen, flow });
     }
     // UID FETCH passes over UIDs that do not exist (RFC 9051 section 6.4.9); a sequence number names a message.
     if (gone > 0 && !ctx.uid) throw no('Some of the requested messages no longer exist.', 'EXPUNGEISSUED');
@@ -124,6 +126,20 @@ interface BatchPlan {
   withFlags: FetchItem[];
   plan: ReturnType<typeof planFetch>;
   markSeen: boolean;
+  /** Octets written since the socket's drain was last awaited, over the command's batches (`written`). */
+  flow: { unflushed: number };
+}
+
+/**
+ * written counts `octets` of responses just written and awaits the socket's drain once FLUSH_OCTETS have
+ * gathered; what is left goes out with the tagged response (the connection awaits the drain before the
+ * next command).
+ */
+async function written(s: SelectedContext['session'], flow: BatchPlan['flow'], octets: number): Promise<void> {
+  flow.unflushed += octets;
+  if (flow.unflushed < FLUSH_OCTETS) return;
+  flow.unflushed = 0;
+  await s.out.drain();
 }
 
 /**
@@ -131,7 +147,7 @@ interface BatchPlan {
  * one pass over the UIDs, ascending, written as ASCII straight into one Buffer (UID FETCH 1:* (FLAGS) of a
  * 100,000-message mailbox is every client's first sync; strings built and encoded per line cost twice as much).
  */
-async function fetchFromView(ctx: SelectedContext, batch: number[], changedSince: number | null, items: FetchItem[]): Promise<void> {
+async function fetchFromView(ctx: SelectedContext, batch: number[], changedSince: number | null, items: FetchItem[], flow: BatchPlan['flow']): Promise<void> {
   const { session: s, view } = ctx;
   const out = new AsciiBuffer(batch.length * 48);
   let seq = 0;
@@ -163,8 +179,16 @@ async function fetchFromView(ctx: SelectedContext, batch: number[], changedSince
     out.bytes(CLOSE_CRLF);
   }
   if (out.length === 0) return;
-  s.out.write([out.take()]);
-  await s.out.drain();
+  const bytes = out.take();
+  s.out.write([bytes]);
+  await written(s, flow, bytes.length);
+}
+
+/** octetsOf is the length of response pieces (a string counts its UTF-16 code units: FLUSH_OCTETS's measure). */
+function octetsOf(pieces: ReadonlyArray<string | Buffer>): number {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  return n;
 }
 
 /**
@@ -196,7 +220,7 @@ const CLOSE_CRLF = Buffer.from(')\r\n', 'latin1');
 async function fetchBatch(ctx: SelectedContext, batch: number[], changedSince: number | null, p: BatchPlan): Promise<number> {
   const { session: s, account, view } = ctx;
   if (!p.plan.record && !p.plan.body && !p.markSeen) {
-    await fetchFromView(ctx, batch, changedSince, p.items);
+    await fetchFromView(ctx, batch, changedSince, p.items, p.flow);
     return 0;
   }
   let targets = batch.filter((uid) => view.get(uid) !== undefined);
@@ -235,10 +259,9 @@ async function fetchBatch(ctx: SelectedContext, batch: number[], changedSince: n
     }
   }
 
-  // Without bodies, responses are small: the batch goes out as one write (one syscall, not one per message).
-  // With bodies, responses go out once FLUSH_OCTETS have gathered (or at the end), not one write per message.
+  // Without bodies, responses are small: the batch is written as one piece. With bodies, each message's
+  // response is written as it is rendered. Either way the writes go out once FLUSH_OCTETS have gathered.
   const gathered: Array<string | Buffer> | null = p.plan.body ? null : [];
-  let unflushed = 0;
   const bodies = p.plan.body ? s.store.readBodies(account.id, targets.map((uid) => records!.get(uid)!.bodyId)) : null;
   try {
     for (const uid of targets) {
@@ -259,19 +282,14 @@ async function fetchBatch(ctx: SelectedContext, batch: number[], changedSince: n
         continue;
       }
       s.out.write(pieces);
-      for (const piece of pieces) unflushed += piece.length;
-      if (unflushed >= FLUSH_OCTETS) {
-        unflushed = 0;
-        await s.out.drain();
-      }
+      await written(s, p.flow, octetsOf(pieces));
     }
   } finally {
     await bodies?.return();
   }
-  if (unflushed > 0) await s.out.drain();
   if (gathered && gathered.length > 0) {
     s.out.write(gathered.every((x) => typeof x === 'string') ? [gathered.join('')] : gathered);
-    await s.out.drain();
+    await written(s, p.flow, octetsOf(gathered));
   }
   return asked - answered;
 }
