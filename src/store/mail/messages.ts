@@ -77,9 +77,7 @@ export function* getMessages(
   if (parts.envelopeText && !parts.envelope) {
     const missing = list.filter((r) => r[11] === null);
     if (missing.length > 0) {
-      const envelopes = new Map(
-        yield* rows<[number, string]>(`SELECT id, envelope FROM bodies WHERE account_id = ? AND ${sql.inIds('id')}`, accountId, sql.ids(missing.map((r) => r[7]))),
-      );
+      const envelopes = yield* bodiesColumn(sql, accountId, 'envelope', missing.map((r) => r[7]));
       for (const r of missing) r[10] = envelopes.get(r[7]) ?? null;
     }
   }
@@ -97,8 +95,7 @@ function* withKeptStructures(sql: Dialect, accountId: number, list: RecordRow[],
     else missing.add(r[7]);
   }
   if (missing.size > 0) {
-    const read = yield* rows<[number, string]>(`SELECT id, structure FROM bodies WHERE account_id = ? AND ${sql.inIds('id')}`, accountId, sql.ids([...missing]));
-    for (const [id, json] of read) found.set(Number(id), structures.keep(accountId, Number(id), json));
+    for (const [id, json] of yield* bodiesColumn(sql, accountId, 'structure', [...missing])) found.set(id, structures.keep(accountId, id, json));
   }
   const out: RecordRow[] = [];
   for (const r of list) {
@@ -108,6 +105,12 @@ function* withKeptStructures(sql: Dialect, accountId: number, list: RecordRow[],
     out.push(r);
   }
   return out;
+}
+
+/** bodiesColumn reads one stored JSON column of the account's bodies `ids`, by body id; a body not stored is left out. */
+function* bodiesColumn(sql: Dialect, accountId: number, column: 'envelope' | 'structure', ids: readonly number[]): Rule<Map<number, string>> {
+  const read = yield* rows<[number, string]>(`SELECT id, ${column} FROM bodies WHERE account_id = ? AND ${sql.inIds('id')}`, accountId, sql.ids(ids));
+  return new Map(read.map(([id, text]) => [Number(id), text]));
 }
 
 /** noUids is the answer of a read of no UIDs: none, once the mailbox is known to exist (throws NONEXISTENT). */
