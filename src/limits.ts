@@ -112,7 +112,7 @@ export const BODY_CACHE_MAX_BODY_OCTETS = 1024 * 1024;
 
 /**
  * STRUCTURE_CACHE_OCTETS: how many octets of stored body structures (their JSON text) a store keeps in
- * memory parsed, most recently read first (store/mail/messages.ts StructureCache). A FETCH of BODYSTRUCTURE,
+ * memory parsed, most recently read first (store/structure-cache.ts). A FETCH of BODYSTRUCTURE,
  * BODY or a section then reads no bodies row and parses nothing for a message read before; an entry is
  * some 400 octets for most mail, and about three times that once parsed. Per process, as the bodies.
  */
