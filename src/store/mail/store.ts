@@ -217,18 +217,17 @@ export class MailStore implements Store {
   async *readBodies(accountId: number, bodyIds: readonly number[]): AsyncGenerator<Buffer | null, void, undefined> {
     // A body deleted since (by any process) is null as without the cache: the kept ones are checked in one
     // read, which costs no read of their bytes.
-    const kept = bodyIds.filter((id) => this.bodies.has(`${accountId}/${id}`));
-    const stored = kept.length > 0 ? await this.driver.read(() => storedBodies(this.driver.sql, accountId, kept)) : new Set<number>();
-    const checked = new Set(kept);
+    const kept = new Set(bodyIds.filter((id) => this.bodies.has(`${accountId}/${id}`)));
+    const stored = kept.size > 0 ? await this.driver.read(() => storedBodies(this.driver.sql, accountId, [...kept])) : new Set<number>();
     for (const bodyId of bodyIds) {
       const key = `${accountId}/${bodyId}`;
-      if (checked.has(bodyId) && !stored.has(bodyId)) {
+      if (kept.has(bodyId) && !stored.has(bodyId)) {
         this.bodies.delete(key);
         yield null;
         continue;
       }
       // Evicted since the check, or never kept: its bytes are read (and kept).
-      const data = (checked.has(bodyId) ? this.bodies.get(key) : undefined) ?? (await this.readStored(accountId, bodyId));
+      const data = (kept.has(bodyId) ? this.bodies.get(key) : undefined) ?? (await this.readStored(accountId, bodyId));
       yield data;
     }
   }
