@@ -198,4 +198,26 @@ describe('sqlite specifics', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('a \\Recent claim joins the commit of the writes of its turn, and a second connection sees it', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'c.db');
+      const commits: number[] = [];
+      const s1 = await openSqliteStore(file, { onCommit: (_seconds, writes) => commits.push(writes) });
+      const { accountId, inbox } = await newAccount(s1);
+      await s1.appendMessages(accountId, inbox, [message('one'), message('two')]);
+      commits.length = 0;
+      // Both asked for in one turn: one COMMIT carries them.
+      const [claimed, appended] = await Promise.all([s1.claimRecent(accountId, inbox, 3), s1.appendMessages(accountId, inbox, [message('three')])]);
+      assert.equal(claimed, 1);
+      assert.deepEqual(appended.uids, [3]);
+      assert.deepEqual(commits, [2]);
+      const s2 = await openSqliteStore(file);
+      assert.equal((await s2.getMailbox(accountId, 'INBOX'))!.firstRecentUid, 3);
+      await s2.close();
+      await s1.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

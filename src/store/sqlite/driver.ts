@@ -64,10 +64,7 @@ export class SqliteDriver implements Driver {
 
   async write<T>(start: () => Rule<T>, opts: WriteOptions = {}): Promise<T> {
     const changes: Change[] = [];
-    const result =
-      opts.durable === false
-        ? this.db.writeUnsynced(() => runRule(this.db, start(), changes))
-        : await this.group.run(() => runRule(this.db, start(), changes));
+    const result = await this.group.run(() => runRule(this.db, start(), changes), opts.durable !== false);
     // After the commit and before the writer's promise settles: the change reaches IDLE before the writer is answered.
     for (const [a, m] of changes) this.notifier.emit(a, m);
     return result;

@@ -12,6 +12,9 @@
  * arrives when its connection's data is in, one or two at a time. So when the last commit ended less than
  * its own duration ago, the next one waits COMMIT_DELAY_MS for more writes to join it (as PostgreSQL's
  * commit_delay does): one fsync then covers several, which the commits themselves would have cost anyway.
+ *
+ * A write that may be lost in a power cut (a \Recent claim, `durable` false) joins the same commit and is
+ * answered once that COMMIT has returned, without waiting for the fsync: in the WAL, it survives kill -9.
  */
 import type { Db } from './db.js';
 
@@ -20,6 +23,8 @@ const COMMIT_DELAY_MS = 1;
 
 interface Queued {
   fn: () => unknown;
+  /** false: answered at COMMIT, before the fsync. */
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -38,10 +43,13 @@ export class GroupCommit {
     private readonly onCommit?: (seconds: number, writes: number) => void,
   ) {}
 
-  /** run queues `fn` (synchronous, writing through the Db) and resolves with its result once committed; rejects with its error, or the commit's. */
-  run<T>(fn: () => T): Promise<T> {
+  /**
+   * run queues `fn` (synchronous, writing through the Db) and resolves with its result once committed and,
+   * when `durable` (the default), on disk; rejects with its error, or the commit's (or, when durable, the fsync's).
+   */
+  run<T>(fn: () => T, durable = true): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         if (performance.now() - this.lastEnd < this.lastMs) setTimeout(() => this.flush(), COMMIT_DELAY_MS);
@@ -76,15 +84,22 @@ export class GroupCommit {
       this.lastEnd = performance.now();
       this.lastMs = this.lastEnd - start;
     }
+    // Committed: the writes that need no fsync (and the failed ones) are answered now, the others once on
+    // disk (at once where the commit itself waited for the fsync).
+    const waiting: number[] = [];
+    batch.forEach((op, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) op.reject(o.value);
+      else if (!op.durable) op.resolve(o.value);
+      else waiting.push(i);
+    });
     const settle = (fsyncError?: unknown): void => {
       this.onCommit?.((performance.now() - start) / 1000, batch.length);
-      batch.forEach((op, i) => {
-        const o = outcomes[i]!;
-        if (o.ok && fsyncError === undefined) op.resolve(o.value);
-        else op.reject(o.ok ? fsyncError : o.value);
-      });
+      for (const i of waiting) {
+        if (fsyncError === undefined) batch[i]!.resolve(outcomes[i]!.value);
+        else batch[i]!.reject(fsyncError);
+      }
     };
-    // Committed; answered once on disk (at once where the commit itself waited for the fsync).
     this.db.durable().then(() => settle(), settle);
   }
 }
