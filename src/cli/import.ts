@@ -32,6 +32,8 @@ export function importCommand(): Command {
       const account = await requireAccount(store, email);
       const source = await openImportSource(target);
       const progress = await startProgress({ verb: 'importing', total: source.totalOctets, unit: 'octets' });
+      // SQLite's checkpoints on a thread of their own while the mail streams in; the server indexes it.
+      const stopBackground = store.startBackground({ index: false });
       try {
         return await importMessages(store, account, source, {
           mailbox: opts.mailbox,
@@ -39,6 +41,7 @@ export function importCommand(): Command {
           onProgress: (p) => progress.update(p.octets, `${p.messages} messages`),
         });
       } finally {
+        stopBackground();
         progress.stop();
       }
     });

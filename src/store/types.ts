@@ -205,6 +205,11 @@ export interface Changes {
   uidNext: number;
 }
 
+/** BackgroundOptions: what Store.startBackground starts; `index` false leaves the full-text index to the server (SQLite then only checkpoints). */
+export interface BackgroundOptions {
+  index?: boolean;
+}
+
 /** ChangeListener is called after a committed change in a mailbox (mailboxId null: some mailbox of the account; accountId null: unknown, e.g. a write by another process: every listener must check). */
 export type ChangeListener = (accountId: number | null, mailboxId: number | null) => void;
 
@@ -423,11 +428,12 @@ export interface Store extends SieveStore {
    * startBackground starts the store's upkeep in this process and returns the function that stops it. On
    * SQLite it starts the indexer thread, which writes the full-text index of newly stored bodies in
    * batches into the index's own file (sqlite/fts.ts, fts-indexer.ts), off the transactions that store
-   * them and off the calling thread; PostgreSQL indexes in the storing transaction and has nothing to do.
-   * One process per server calls it (server/node.ts, or the primary of several workers); one-shot commands
-   * do not, and what they store is indexed by the server, SEARCH being exact meanwhile.
+   * them and off the calling thread, and runs the WAL's checkpoints there too; PostgreSQL indexes in the
+   * storing transaction and has nothing to do. One process per server calls it (server/node.ts, or the
+   * primary of several workers); one-shot commands do not, or (`letterbox import`) with `index` false, for
+   * the checkpoints alone: what they store is indexed by the server, SEARCH being exact meanwhile.
    */
-  startBackground(): () => void;
+  startBackground(opts?: BackgroundOptions): () => void;
 
   /**
    * finishBackground does now, to the end, what startBackground does over time (SQLite: indexes every

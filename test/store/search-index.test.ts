@@ -121,4 +121,40 @@ describe('SQLite full-text index file and its indexer thread', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it("runs the store's WAL checkpoints on its thread, also when it does not index (letterbox import)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'letterbox-fts-'));
+    const file = join(dir, 'letterbox.db');
+    const store = await openSqliteStore(file);
+    try {
+      const { accountId, inbox } = await newAccount(store);
+      const append = (subject: string) => store.appendMessages(accountId, inbox, [message(subject, [], undefined, 'x'.repeat(20_000))]);
+      // In WAL mode the database file grows only by checkpoints. A few messages are far below the 1000
+      // frames after which a commit of the store's own connection checkpoints: without the thread, none.
+      let before = statSync(file).size;
+      await append('alone');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(statSync(file).size, before, 'no checkpoint without the thread');
+
+      let stop = store.startBackground({ index: false });
+      try {
+        await append('checkpoints only');
+        await until('the thread to checkpoint', () => statSync(file).size > before);
+      } finally {
+        stop();
+      }
+      assert.equal(queued(file), 2, 'nothing indexed');
+
+      before = statSync(file).size;
+      stop = store.startBackground();
+      try {
+        await append('indexed');
+        await until('the indexer thread to index and checkpoint', () => queued(file) === 0 && statSync(file).size > before);
+      } finally {
+        stop();
+      }
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

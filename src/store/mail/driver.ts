@@ -3,7 +3,7 @@
  * change and control notifications between sessions and nodes, and housekeeping. A driver runs rules; it
  * never decides what they do.
  */
-import type { ChangeListener, ControlListener, ControlMessage } from '../types.js';
+import type { BackgroundOptions, ChangeListener, ControlListener, ControlMessage } from '../types.js';
 import type { Dialect } from './dialect.js';
 import type { Rule } from './rule.js';
 
@@ -34,7 +34,7 @@ export interface Driver {
   /** onControl adds a control listener (Store.onControl); returns its removal. */
   onControl(listener: ControlListener): () => void;
   /** startBackground starts the backend's upkeep in this process (Store.startBackground); returns its stop. */
-  startBackground(): () => void;
+  startBackground(opts?: BackgroundOptions): () => void;
   /** finishBackground does the upkeep to the end now (Store.finishBackground). */
   finishBackground(): Promise<void>;
   /** analyze refreshes the planner's statistics (Store.analyze). */

@@ -9,6 +9,7 @@
  */
 import type {
   Account,
+  BackgroundOptions,
   ChangeListener,
   Changes,
   ControlListener,
@@ -395,8 +396,8 @@ export class MailStore implements Store {
     await this.driver.write(() => penalty.purgePenalties(before));
   }
 
-  startBackground(): () => void {
-    return this.driver.startBackground();
+  startBackground(opts?: BackgroundOptions): () => void {
+    return this.driver.startBackground(opts);
   }
 
   finishBackground(): Promise<void> {

@@ -30,6 +30,8 @@ export class Db {
   /** The WAL's fsync, once syncInBackground() was called on a file database. */
   private wal: WalSync | null = null;
   private background = false;
+  /** How many leaveCheckpoints() are in force. */
+  private checkpointers = 0;
   /** The connection to the store's full-text index, a file of its own (fts.ts), once setSearchIndex() was called. */
   private index: Db | null = null;
 
@@ -130,6 +132,33 @@ export class Db {
    */
   durable(): Promise<void> {
     return this.wal ? this.wal.sync() : Promise.resolve();
+  }
+
+  /**
+   * leaveCheckpoints hands this connection's WAL checkpoints to another thread (the indexer's, fts-thread.ts,
+   * which runs them with checkpoint()) until the returned function is called: a commit of this connection
+   * then checkpoints only past `backstopFrames` frames (pages) of WAL, should that thread fall behind,
+   * instead of SQLite's 1000 (PRAGMA wal_autocheckpoint). Calls nest; the last release restores 1000.
+   */
+  leaveCheckpoints(backstopFrames: number): () => void {
+    if (this.checkpointers++ === 0) this.raw.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(backstopFrames))}`);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.checkpointers === 0 && this.raw.open) this.raw.pragma('wal_autocheckpoint = 1000');
+    };
+  }
+
+  /**
+   * checkpoint runs a PASSIVE checkpoint (https://sqlite.org/c3ref/wal_checkpoint_v2.html): copies the WAL's
+   * frames that no reader still needs into the database file and fsyncs it, waiting for no lock, so writers
+   * go on meanwhile. Returns the frames in the WAL and how many of them are in the file now (-1 and -1 for a
+   * database without a WAL). Throws what SQLite throws (SQLITE_IOERR).
+   */
+  checkpoint(): { frames: number; checkpointed: number } {
+    const [r] = this.raw.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+    return { frames: r?.log ?? -1, checkpointed: r?.checkpointed ?? -1 };
   }
 
   /** dataVersion is SQLite's PRAGMA data_version: it changes when another connection commits. */

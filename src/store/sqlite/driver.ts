@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { controlAfter, insertControl, lastControlId } from '../mail/control.js';
 import type { Driver, WriteOptions } from '../mail/driver.js';
 import { perform, type Change, type Connection, type Rule } from '../mail/rule.js';
-import type { ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
+import type { BackgroundOptions, ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
 import { indexAll, startIndexer } from './fts-indexer.js';
@@ -88,9 +88,10 @@ export class SqliteDriver implements Driver {
     return this.notifier.addControl(listener);
   }
 
-  startBackground(): () => void {
-    // The full-text index of the bodies written here and by other processes (import, deliver, other workers).
-    const stop = startIndexer(this.db, this.log);
+  startBackground(opts: BackgroundOptions = {}): () => void {
+    // The full-text index of the bodies written here and by other processes (import, deliver, other workers),
+    // and the WAL's checkpoints.
+    const stop = startIndexer(this.db, this.log, opts.index !== false);
     let stopping: Promise<void> | null = null;
     return () => {
       if (stopping) return;

@@ -2,7 +2,7 @@
  * The one full-text indexer of a server (fts.ts has the index itself): a worker thread (fts-thread.ts) for
  * a store in a file, so that tokenising (about a quarter of the CPU of a session that appends) runs on
  * another core than the sessions; in the calling thread, on a timer, for a store in memory, whose
- * connection no other thread can open.
+ * connection no other thread can open. The thread also runs the store's WAL checkpoints (fts-thread.ts).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -20,15 +20,22 @@ const THREAD_SLICE_MS = 100;
 const INLINE_SLICE_MS = 15;
 
 /**
+ * CHECKPOINT_BACKSTOP_FRAMES: while the thread runs, it checkpoints the store's WAL (fts-thread.ts), and the
+ * serving connection only past this many frames (4 KiB pages: about 40 MB), should the thread fall behind.
+ */
+const CHECKPOINT_BACKSTOP_FRAMES = 10_000;
+
+/**
  * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
  * returns the function that stops it, whose promise resolves once the thread has closed its connections
  * and ended (its files are then left alone: the data directory may be removed). A file store gets a
- * thread with connections of its own; an in-memory one is indexed on this thread. Failures are logged as
- * warnings and retried.
+ * thread with connections of its own, which also checkpoints the store's WAL; an in-memory one is indexed
+ * on this thread. With `index` false the thread only checkpoints (nothing to do for an in-memory store).
+ * Failures are logged as warnings and retried.
  */
-export function startIndexer(store: Db, log?: Logger): () => Promise<void> {
-  if (store.path === ':memory:' || store.path === '') return startInline(store, log);
-  const data: IndexerThreadData = { store: store.path, index: store.searchIndex().path, pollMs: POLL_MS, sliceMs: THREAD_SLICE_MS };
+export function startIndexer(store: Db, log?: Logger, index = true): () => Promise<void> {
+  if (store.path === ':memory:' || store.path === '') return index ? startInline(store, log) : () => Promise.resolve();
+  const data: IndexerThreadData = { store: store.path, index: index ? store.searchIndex().path : null, pollMs: POLL_MS, sliceMs: THREAD_SLICE_MS };
   const entry = threadEntry();
   let stopped = false;
   let worker: Worker | null = null;
@@ -38,8 +45,9 @@ export function startIndexer(store: Db, log?: Logger): () => Promise<void> {
     worker = w;
     exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.unref();
-    w.on('message', (m: { error?: string; indexed?: number; removed?: number }) => {
+    w.on('message', (m: { error?: string; checkpointError?: string; indexed?: number; removed?: number }) => {
       if (m.error !== undefined) log?.warn({ error: m.error }, 'full-text indexing failed; retrying later');
+      else if (m.checkpointError !== undefined) log?.warn({ error: m.checkpointError }, 'the WAL checkpoint of the indexer thread failed; retrying later');
       else log?.debug({ indexed: m.indexed, removed: m.removed }, 'full-text index written');
     });
     w.on('error', (err) => log?.error({ err }, 'the full-text indexer thread failed'));
@@ -50,13 +58,15 @@ export function startIndexer(store: Db, log?: Logger): () => Promise<void> {
       setTimeout(() => stopped || start(), INDEX_RETRY_MS).unref();
     });
   };
+  // The thread checkpoints the WAL; this connection only as a backstop, until the thread has ended.
+  const checkpointsBack = store.leaveCheckpoints(CHECKPOINT_BACKSTOP_FRAMES);
   start();
   return () => {
     stopped = true;
     // Held by the event loop until it has ended (unref'd while it runs, so that it keeps no process alive).
     worker?.ref();
     worker?.postMessage('stop');
-    return exited;
+    return exited.then(checkpointsBack);
   };
 }
 

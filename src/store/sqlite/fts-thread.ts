@@ -1,11 +1,18 @@
 /**
  * The full-text indexer's thread (fts-indexer.ts starts it): its own connections to the store and to the
  * index file, and a loop that runs indexPending (fts.ts) while bodies are queued and looks again every
- * `pollMs` when none are. It tokenises on this thread, so the serving thread only queues.
+ * `pollMs` when none are. It tokenises on this thread, so the serving thread only queues. Started without
+ * an index file, it only checkpoints (below), every CHECKPOINT_MS.
  *
- * workerData: { store: path of the store, index: path of the index, pollMs, sliceMs }.
+ * The loop also checkpoints the store's WAL, at most every CHECKPOINT_MS: copying the committed pages into
+ * the database file, and its fsync, then cost the serving thread nothing (the commit that passes SQLite's
+ * threshold of 1000 frames would do them, on the event loop's thread). The connection of the process that
+ * started the thread checkpoints only as a backstop meanwhile (fts-indexer.ts).
+ *
+ * workerData: { store: path of the store, index: path of the index or null, pollMs, sliceMs }.
  * Messages in: 'stop' (close the connections and end). Messages out: { error: string } after a failed
- * round (retried after INDEX_RETRY_MS), { indexed, removed } after each round that did something.
+ * round (retried after INDEX_RETRY_MS), { checkpointError: string } after a failed checkpoint (tried again
+ * at the next turn), { indexed, removed } after each round that did something.
  */
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +24,8 @@ import { indexTurn } from './fts.js';
 /** IndexerThreadData is the workerData the thread is started with. */
 export interface IndexerThreadData {
   store: string;
-  index: string;
+  /** The index file, or null for a thread that only checkpoints (a bulk import leaves its bodies queued for the server's indexer). */
+  index: string | null;
   /** How long to wait before looking at the queue again when it was empty (ms). */
   pollMs: number;
   /** How long one round adds bodies before it commits (ms). */
@@ -29,6 +37,9 @@ export interface IndexerThreadData {
  * that when the cores are busy (a stream of deliveries) sessions go first and the index catches up after.
  */
 const INDEXER_NICE = 10;
+
+/** CHECKPOINT_MS: how long (at least) between two checkpoints of the store's WAL by this thread, and how often a thread that does not index checkpoints, ms. */
+const CHECKPOINT_MS = 50;
 
 /**
  * lowerPriority gives this thread (only: Linux sets a nice value per thread, named by its thread id, which
@@ -54,12 +65,26 @@ async function main(data: IndexerThreadData): Promise<void> {
     }
   });
   const store = new Db(data.store);
-  const index = new Db(data.index);
+  const index = data.index === null ? null : new Db(data.index);
+  let checkpointed = -Infinity;
   try {
     while (!stopped) {
-      const { round, error, waitMs } = indexTurn(store, index, data.sliceMs, data.pollMs);
-      if (round === null) parentPort!.postMessage({ error: (error as Error).message ?? String(error) });
-      else if (round.indexed > 0 || round.removed > 0) parentPort!.postMessage({ indexed: round.indexed, removed: round.removed });
+      let waitMs = CHECKPOINT_MS;
+      if (index) {
+        const turn = indexTurn(store, index, data.sliceMs, data.pollMs);
+        if (turn.round === null) parentPort!.postMessage({ error: (turn.error as Error).message ?? String(turn.error) });
+        else if (turn.round.indexed > 0 || turn.round.removed > 0) parentPort!.postMessage({ indexed: turn.round.indexed, removed: turn.round.removed });
+        waitMs = turn.waitMs;
+      }
+      if (performance.now() - checkpointed >= CHECKPOINT_MS) {
+        checkpointed = performance.now();
+        try {
+          store.checkpoint();
+        } catch (err) {
+          // The serving connection's backstop checkpoints meanwhile; the next turn tries again.
+          parentPort!.postMessage({ checkpointError: (err as Error).message ?? String(err) });
+        }
+      }
       if (waitMs > 0 && !stopped) {
         wake = new AbortController();
         await sleep(waitMs, undefined, { signal: wake.signal }).catch(() => undefined);
@@ -70,7 +95,7 @@ async function main(data: IndexerThreadData): Promise<void> {
     }
   } finally {
     store.close();
-    index.close();
+    index?.close();
   }
 }
 
