@@ -100,8 +100,9 @@ export class Db {
 
   /**
    * writeUnsynced is write() for state that may be lost in a power cut (the indexer taking bodies off its
-   * queue, fts.ts): the commit waits for no fsync (synchronous=NORMAL for this one transaction). It is in the WAL, so it survives the process being
-   * killed, and the next synchronous commit makes it durable. Must not be called inside a transaction.
+   * queue, fts.ts): the commit waits for no fsync (synchronous=NORMAL for this one transaction). It is in
+   * the WAL, so it survives the process being killed, and the next synchronous commit makes it durable.
+   * Must not be called inside a transaction.
    */
   writeUnsynced<T>(fn: () => T): T {
     if (this.background) return this.write(fn);
