@@ -154,12 +154,10 @@ export class Db {
   /**
    * checkpoint runs a PASSIVE checkpoint (https://sqlite.org/c3ref/wal_checkpoint_v2.html): copies the WAL's
    * frames that no reader still needs into the database file and fsyncs it, waiting for no lock, so writers
-   * go on meanwhile. Returns the frames in the WAL and how many of them are in the file now (-1 and -1 for a
-   * database without a WAL). Throws what SQLite throws (SQLITE_IOERR).
+   * go on meanwhile. Throws what SQLite throws (SQLITE_IOERR).
    */
-  checkpoint(): { frames: number; checkpointed: number } {
-    const [r] = this.raw.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
-    return { frames: r?.log ?? -1, checkpointed: r?.checkpointed ?? -1 };
+  checkpoint(): void {
+    this.raw.pragma('wal_checkpoint(PASSIVE)');
   }
 
   /** dataVersion is SQLite's PRAGMA data_version: it changes when another connection commits. */
