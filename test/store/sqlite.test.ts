@@ -220,4 +220,33 @@ describe('sqlite specifics', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('a write that finds the write lock held by another connection waits without holding up the event loop, then commits', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 'l.db');
+      const store = await openSqliteStore(file);
+      const { accountId, inbox } = await newAccount(store);
+      // Another process's transaction (another worker, letterbox import) holds the lock.
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      let settled = false;
+      const append = store.appendMessages(accountId, inbox, [message('while locked')]).finally(() => (settled = true));
+      // The event loop goes on meanwhile: 50 timer turns of 2 ms each come in about 100 ms, where a busy
+      // wait on the event loop's thread (the busy timeout, 5 s) would hold every one of them up.
+      const started = performance.now();
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+      assert.ok(performance.now() - started < 2000, `the event loop was held up for ${Math.round(performance.now() - started)} ms`);
+      assert.equal(settled, false);
+      other.exec('COMMIT');
+      other.close();
+      assert.deepEqual((await append).uids, [1]);
+      assert.deepEqual(
+        (await store.listMessages(accountId, inbox)).map((m) => m.uid),
+        [1],
+      );
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -5,13 +5,16 @@
 import { fstatSync, fsync, openSync, closeSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
+/** BUSY_TIMEOUT_MS: how long a statement waits for a lock another connection holds before SQLITE_BUSY (ms). */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /** SqlValue is what a statement parameter may be. */
 export type SqlValue = number | string | Buffer | null;
 
 /**
  * Db wraps one better-sqlite3 connection.
  * Opening sets journal_mode=WAL, synchronous=FULL (a commit is on disk before it returns, so an
- * acknowledged message survives kill -9 and power loss), foreign_keys=ON and busy_timeout=5000 ms
+ * acknowledged message survives kill -9 and power loss), foreign_keys=ON and busy_timeout=BUSY_TIMEOUT_MS
  * (another process, e.g. `letterbox import`, may hold the write lock briefly).
  *
  * syncInBackground() (the store's driver, after the migrations) moves the fsync off the event loop's
@@ -36,11 +39,11 @@ export class Db {
   private index: Db | null = null;
 
   constructor(private readonly file: string) {
-    this.raw = new Database(file, { timeout: 5000 });
+    this.raw = new Database(file, { timeout: BUSY_TIMEOUT_MS });
     this.raw.pragma('journal_mode = WAL');
     this.raw.pragma('synchronous = FULL');
     this.raw.pragma('foreign_keys = ON');
-    this.raw.pragma('busy_timeout = 5000');
+    this.raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.transaction = this.raw.transaction((fn: () => unknown) => fn());
   }
 
@@ -88,6 +91,30 @@ export class Db {
    */
   write<T>(fn: () => T): T {
     return this.transaction.immediate(fn) as T;
+  }
+
+  /**
+   * tryWrite is write() that does not wait for the write lock: when another connection holds it (another
+   * worker's or a tool's transaction), it returns null at once, having run nothing, where write() would sleep
+   * on the event loop's thread for up to the busy timeout. Otherwise it returns `{ value }`, what `fn`
+   * returned, once committed. `fn` runs with the usual busy timeout. Throws as write().
+   */
+  tryWrite<T>(fn: () => T): { value: T } | null {
+    let ran = false;
+    this.stmt('PRAGMA busy_timeout = 0').get();
+    try {
+      const value = this.transaction.immediate(() => {
+        ran = true;
+        this.stmt(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).get();
+        return fn();
+      }) as T;
+      return { value };
+    } catch (err) {
+      if (!ran && (err as { code?: string }).code === 'SQLITE_BUSY') return null;
+      throw err;
+    } finally {
+      if (!ran) this.stmt(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).get();
+    }
   }
 
   /**

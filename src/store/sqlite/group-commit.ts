@@ -15,11 +15,18 @@
  *
  * A write that may be lost in a power cut (a \Recent claim, `durable` false) joins the same commit and is
  * answered once that COMMIT has returned, without waiting for the fsync: in the WAL, it survives kill -9.
+ *
+ * When another connection holds the write lock (another worker of the server, `letterbox import`), the
+ * commit does not wait for it on the event loop's thread, as SQLite's busy timeout would (every session of
+ * the process stalled meanwhile): it tries again BUSY_RETRY_MS later, the writes queued meanwhile joining.
  */
-import type { Db } from './db.js';
+import { BUSY_TIMEOUT_MS, type Db } from './db.js';
 
 /** How long a commit waits for more writes while commits follow each other closely, in ms. */
 const COMMIT_DELAY_MS = 1;
+
+/** How long a commit that found the write lock taken waits before it tries again, in ms; the event loop serves sessions meanwhile. */
+const BUSY_RETRY_MS = 1;
 
 interface Queued {
   fn: () => unknown;
@@ -36,6 +43,8 @@ export class GroupCommit {
   /** When the last commit ended and how long it took (performance.now() ms), to tell a steady stream of writes. */
   private lastEnd = -Infinity;
   private lastMs = 0;
+  /** When the queued writes first found the write lock taken (performance.now() ms), or null. */
+  private busySince: number | null = null;
 
   /** @param onCommit told of each commit: seconds from BEGIN to the end of COMMIT, and the writes it carried */
   constructor(
@@ -52,38 +61,58 @@ export class GroupCommit {
       this.queue.push({ fn, durable, resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        if (performance.now() - this.lastEnd < this.lastMs) setTimeout(() => this.flush(), COMMIT_DELAY_MS);
-        else setImmediate(() => this.flush());
+        if (performance.now() - this.lastEnd < this.lastMs) setTimeout(this.attempt, COMMIT_DELAY_MS);
+        else setImmediate(this.attempt);
       }
     });
   }
 
-  /** flush commits what is queued now (the store's close calls it, so no queued write is lost). */
+  /**
+   * attempt commits what is queued unless another connection holds the write lock; then it tries again
+   * BUSY_RETRY_MS later, the writes queued meanwhile joining, until BUSY_TIMEOUT_MS have passed since the
+   * first try, when it waits for the lock as flush() does (and fails as it does).
+   */
+  private readonly attempt = (): void => {
+    this.busySince ??= performance.now();
+    if (performance.now() - this.busySince >= BUSY_TIMEOUT_MS) this.commit(false);
+    else if (!this.commit(true)) setTimeout(this.attempt, BUSY_RETRY_MS);
+  };
+
+  /** flush commits what is queued now, waiting for the write lock (the store's close calls it, so no queued write is lost). */
   flush(): void {
-    this.scheduled = false;
-    if (this.queue.length === 0) return;
+    this.commit(false);
+  }
+
+  /** commit commits the queue in one transaction; with `tryOnly`, returns false having done nothing when the write lock is taken. */
+  private commit(tryOnly: boolean): boolean {
     const batch = this.queue;
-    this.queue = [];
+    if (batch.length === 0) {
+      this.scheduled = false;
+      this.busySince = null;
+      return true;
+    }
     const start = performance.now();
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
-    try {
-      this.db.write(() => {
-        for (const op of batch) {
-          try {
-            // Each as a savepoint, so a write that throws is rolled back alone.
-            outcomes.push({ ok: true, value: this.db.snapshot(op.fn) });
-          } catch (err) {
-            outcomes.push({ ok: false, value: err });
-          }
+    const writeAll = (): void => {
+      for (const op of batch) {
+        try {
+          // Each as a savepoint, so a write that throws is rolled back alone.
+          outcomes.push({ ok: true, value: this.db.snapshot(op.fn) });
+        } catch (err) {
+          outcomes.push({ ok: false, value: err });
         }
-      });
+      }
+    };
+    try {
+      if (tryOnly) {
+        if (this.db.tryWrite(writeAll) === null) return false;
+      } else this.db.write(writeAll);
     } catch (err) {
+      this.taken(start);
       for (const op of batch) op.reject(err);
-      return;
-    } finally {
-      this.lastEnd = performance.now();
-      this.lastMs = this.lastEnd - start;
+      return true;
     }
+    this.taken(start);
     // Committed: the writes that need no fsync (and the failed ones) are answered now, the others once on
     // disk (at once where the commit itself waited for the fsync).
     const waiting: number[] = [];
@@ -101,5 +130,15 @@ export class GroupCommit {
       }
     };
     this.db.durable().then(() => settle(), settle);
+    return true;
+  }
+
+  /** taken empties the queue once its transaction has committed or failed, begun at `start` (performance.now() ms). */
+  private taken(start: number): void {
+    this.queue = [];
+    this.scheduled = false;
+    this.busySince = null;
+    this.lastEnd = performance.now();
+    this.lastMs = this.lastEnd - start;
   }
 }
