@@ -91,8 +91,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const metrics = opts.metrics ? { metrics: opts.metrics } : {};
   const sessions = opts.sessions ?? new SessionRegistry();
   const unfollow = sessions.follow(store, log);
-  // The store's upkeep while the node serves (SQLite: the full-text index of new mail, in batches).
-  const stopBackground = opts.background === false ? () => undefined : store.startBackground();
+  // The store's upkeep while the node serves (SQLite: the full-text index of new mail, in batches, and the
+  // WAL's checkpoints); a worker of several leaves it to the primary, which runs it for all.
+  const stopBackground = opts.background === false ? store.leaveBackground() : store.startBackground();
   // One penalty for every protocol (kept in the store, so every node shares it too).
   const penalty = new LoginPenalty(store, penaltyLimits(config));
   let presence: NodePresence | null = null;

@@ -436,6 +436,15 @@ export interface Store extends SieveStore {
   startBackground(opts?: BackgroundOptions): () => void;
 
   /**
+   * leaveBackground is for a process of a server whose startBackground runs in another process (each
+   * worker of several; the primary runs it): what this process's connection would do of that upkeep on
+   * its own is left to it until the returned function is called. On SQLite, the WAL's checkpoints, which
+   * copy the committed pages into the database file for the whole file whichever connection runs them:
+   * this connection then checkpoints only as a backstop, past about 40 MB of WAL. Nothing on PostgreSQL.
+   */
+  leaveBackground(): () => void;
+
+  /**
    * finishBackground does now, to the end, what startBackground does over time (SQLite: indexes every
    * queued body) and resolves when done; for tools and tests that need the index complete. Nothing on
    * PostgreSQL.

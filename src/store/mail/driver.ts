@@ -35,6 +35,8 @@ export interface Driver {
   onControl(listener: ControlListener): () => void;
   /** startBackground starts the backend's upkeep in this process (Store.startBackground); returns its stop. */
   startBackground(opts?: BackgroundOptions): () => void;
+  /** leaveBackground leaves this process's share of the upkeep to the process that runs startBackground (Store.leaveBackground); returns its undoing. */
+  leaveBackground(): () => void;
   /** finishBackground does the upkeep to the end now (Store.finishBackground). */
   finishBackground(): Promise<void>;
   /** analyze refreshes the planner's statistics (Store.analyze). */

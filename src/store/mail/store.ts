@@ -400,6 +400,10 @@ export class MailStore implements Store {
     return this.driver.startBackground(opts);
   }
 
+  leaveBackground(): () => void {
+    return this.driver.leaveBackground();
+  }
+
   finishBackground(): Promise<void> {
     return this.driver.finishBackground();
   }

@@ -84,6 +84,10 @@ export class PgDriver implements Driver {
     return () => {};
   }
 
+  leaveBackground(): () => void {
+    return () => {};
+  }
+
   async finishBackground(): Promise<void> {}
 
   async analyze(): Promise<void> {

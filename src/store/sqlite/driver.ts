@@ -11,7 +11,7 @@ import { perform, type Change, type Connection, type Rule } from '../mail/rule.j
 import type { BackgroundOptions, ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
-import { indexAll, startIndexer } from './fts-indexer.js';
+import { CHECKPOINT_BACKSTOP_FRAMES, indexAll, startIndexer } from './fts-indexer.js';
 import { GroupCommit } from './group-commit.js';
 import { Notifier } from './notify.js';
 
@@ -98,6 +98,11 @@ export class SqliteDriver implements Driver {
       stopping = stop();
       this.indexers.add(stopping);
     };
+  }
+
+  leaveBackground(): () => void {
+    // The other process's indexer thread checkpoints the file (fts-thread.ts); this connection is the backstop.
+    return this.db.leaveCheckpoints(CHECKPOINT_BACKSTOP_FRAMES);
   }
 
   async finishBackground(): Promise<void> {

@@ -21,9 +21,10 @@ const INLINE_SLICE_MS = 15;
 
 /**
  * CHECKPOINT_BACKSTOP_FRAMES: while the thread runs, it checkpoints the store's WAL (fts-thread.ts), and the
- * serving connection only past this many frames (4 KiB pages: about 40 MB), should the thread fall behind.
+ * serving connection (and those of the other workers, Store.leaveBackground) only past this many frames
+ * (4 KiB pages: about 40 MB), should the thread fall behind.
  */
-const CHECKPOINT_BACKSTOP_FRAMES = 10_000;
+export const CHECKPOINT_BACKSTOP_FRAMES = 10_000;
 
 /**
  * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
