@@ -7,9 +7,14 @@
  * nothing and sees no \Recent.
  */
 
-/** RecentUids is the set of UIDs recent in one session: the ranges it was given, ascending and disjoint. */
+/**
+ * RecentUids is the set of UIDs recent in one session: the ranges it was given, ascending and disjoint. A
+ * session that claims new messages while other sessions claim some too gets a range per claim, so lookups
+ * are binary searches, and countIn forgets the ranges below the view's lowest UID (expunged: UIDs are never
+ * given again), which keeps them to about as many as the mailbox has messages.
+ */
 export class RecentUids {
-  /** [lo, hi) pairs: UIDs lo to hi - 1. Claims arrive in ascending order, so this stays one or a few ranges. */
+  /** [lo, hi) pairs: UIDs lo to hi - 1, ascending. Claims arrive in ascending order. */
   private readonly ranges: Array<[number, number]> = [];
 
   /** add makes UIDs `lo` to `hi` - 1 recent; nothing when lo >= hi. Ranges must come in ascending order. */
@@ -20,18 +25,28 @@ export class RecentUids {
     else this.ranges.push([lo, hi]);
   }
 
-  /** has tells whether `uid` is recent in this session. */
+  /** has tells whether `uid` is recent in this session. O(log ranges). */
   has(uid: number): boolean {
-    for (let i = this.ranges.length - 1; i >= 0; i--) {
-      const [lo, hi] = this.ranges[i]!;
-      if (uid >= hi) return false;
-      if (uid >= lo) return true;
+    // The last range that starts at or below uid holds it, if any does.
+    let lo = 0;
+    let hi = this.ranges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ranges[mid]![0] <= uid) lo = mid + 1;
+      else hi = mid;
     }
-    return false;
+    return lo > 0 && uid < this.ranges[lo - 1]![1];
   }
 
-  /** countIn returns how many of `uids` (ascending, as SelectedMailbox.uids) are recent: the RECENT response's number. */
+  /**
+   * countIn returns how many of `uids` (ascending: the view's, SelectedMailbox.uids) are recent, the RECENT
+   * response's number, and forgets the ranges wholly below uids[0].
+   */
   countIn(uids: readonly number[]): number {
+    if (uids.length === 0) return 0;
+    let below = 0;
+    while (below < this.ranges.length && this.ranges[below]![1] <= uids[0]!) below++;
+    if (below > 0) this.ranges.splice(0, below);
     let n = 0;
     for (const [lo, hi] of this.ranges) n += lowerBound(uids, hi) - lowerBound(uids, lo);
     return n;
