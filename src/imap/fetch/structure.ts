@@ -106,5 +106,13 @@ function encodePart(part: MimePart, extended: boolean, utf8: boolean): string {
  * message/rfc822 parts carry their body line count.
  */
 export function encodeBodyStructure(root: MimePart, extended: boolean, utf8 = false): string {
-  return encodePart(root, extended, utf8);
+  // The store hands out one shared, unchanging structure per body it keeps (StructureCache), and clients
+  // fetch the same messages' BODYSTRUCTURE again and again: each structure's four renderings are kept with it.
+  let kept = RENDERED.get(root);
+  if (kept === undefined) RENDERED.set(root, (kept = [undefined, undefined, undefined, undefined]));
+  const i = (extended ? 2 : 0) + (utf8 ? 1 : 0);
+  return (kept[i] ??= encodePart(root, extended, utf8));
 }
+
+/** The renderings of a structure, by (extended ? 2 : 0) + (utf8 ? 1 : 0); kept as long as the structure is. */
+const RENDERED = new WeakMap<MimePart, Array<string | undefined>>();
