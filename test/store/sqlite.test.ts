@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { Db } from '../../src/store/sqlite/db.js';
+import { GroupCommit } from '../../src/store/sqlite/group-commit.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { asStoredBeforeRawOctets, DATE, LATIN1_HEADERS, message, newAccount } from './helpers.js';
 import { prepareMessage } from '../../src/delivery/prepare.js';
@@ -245,6 +247,30 @@ describe('sqlite specifics', () => {
         [1],
       );
       await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('queued writes fail with SQLITE_BUSY once the write lock has been held by another connection for the busy timeout', async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir, 't.db');
+      const db = new Db(file);
+      db.raw.exec('CREATE TABLE t (x INTEGER)');
+      const group = new GroupCommit(db, undefined, 200);
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      const started = performance.now();
+      const write = group.run(() => db.run('INSERT INTO t (x) VALUES (1)'));
+      await assert.rejects(write, (err: { code?: string }) => err.code === 'SQLITE_BUSY');
+      const waited = performance.now() - started;
+      assert.ok(waited >= 200 && waited < 2000, `failed after ${Math.round(waited)} ms`);
+      other.exec('ROLLBACK');
+      other.close();
+      // Nothing was written, and the next write commits.
+      assert.equal(await group.run(() => db.run('INSERT INTO t (x) VALUES (2)')), 1);
+      assert.deepEqual(db.all('SELECT x FROM t'), [{ x: 2 }]);
+      db.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

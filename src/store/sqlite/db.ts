@@ -277,6 +277,11 @@ class WalSync {
   }
 }
 
+/** lockedError is the error of a write that found the write lock taken for longer than it waits: SQLITE_BUSY, as SQLite's own. */
+export function lockedError(): Error {
+  return new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+}
+
 /**
  * idList encodes UIDs or ids as a JSON array for `IN (SELECT value FROM json_each(?))`: one cached
  * statement for any number of ids, each looked up through the index (PostgreSQL: `= ANY($n)`).

@@ -18,9 +18,10 @@
  *
  * When another connection holds the write lock (another worker of the server, `letterbox import`), the
  * commit does not wait for it on the event loop's thread, as SQLite's busy timeout would (every session of
- * the process stalled meanwhile): it tries again BUSY_RETRY_MS later, the writes queued meanwhile joining.
+ * the process stalled meanwhile): it tries again BUSY_RETRY_MS later, the writes queued meanwhile joining,
+ * and after BUSY_TIMEOUT_MS they fail with SQLITE_BUSY.
  */
-import { BUSY_TIMEOUT_MS, type Db } from './db.js';
+import { BUSY_TIMEOUT_MS, lockedError, type Db } from './db.js';
 
 /** How long a commit waits for more writes while commits follow each other closely, in ms. */
 const COMMIT_DELAY_MS = 1;
@@ -46,10 +47,14 @@ export class GroupCommit {
   /** When the queued writes first found the write lock taken (performance.now() ms), or null. */
   private busySince: number | null = null;
 
-  /** @param onCommit told of each commit: seconds from BEGIN to the end of COMMIT, and the writes it carried */
+  /**
+   * @param onCommit told of each commit: seconds from BEGIN to the end of COMMIT, and the writes it carried
+   * @param busyTimeoutMs how long queued writes wait for a write lock another connection holds before they fail with SQLITE_BUSY (ms)
+   */
   constructor(
     private readonly db: Db,
     private readonly onCommit?: (seconds: number, writes: number) => void,
+    private readonly busyTimeoutMs = BUSY_TIMEOUT_MS,
   ) {}
 
   /**
@@ -69,13 +74,20 @@ export class GroupCommit {
 
   /**
    * attempt commits what is queued unless another connection holds the write lock; then it tries again
-   * BUSY_RETRY_MS later, the writes queued meanwhile joining, until BUSY_TIMEOUT_MS have passed since the
-   * first try, when it waits for the lock as flush() does (and fails as it does).
+   * BUSY_RETRY_MS later, the writes queued meanwhile joining. Once the lock has been taken for busyTimeoutMs
+   * since the first try, the queued writes fail with SQLITE_BUSY, as a statement waiting that long would.
    */
   private readonly attempt = (): void => {
     this.busySince ??= performance.now();
-    if (performance.now() - this.busySince >= BUSY_TIMEOUT_MS) this.commit(false);
-    else if (!this.commit(true)) setTimeout(this.attempt, BUSY_RETRY_MS);
+    if (this.commit(true)) return;
+    if (performance.now() - this.busySince < this.busyTimeoutMs) {
+      setTimeout(this.attempt, BUSY_RETRY_MS);
+      return;
+    }
+    const batch = this.queue;
+    this.taken(performance.now());
+    const err = lockedError();
+    for (const op of batch) op.reject(err);
   };
 
   /** flush commits what is queued now, waiting for the write lock (the store's close calls it, so no queued write is lost). */
