@@ -85,6 +85,7 @@ export class GroupCommit {
       return;
     }
     const batch = this.queue;
+    this.queue = [];
     this.taken(performance.now());
     const err = lockedError();
     for (const op of batch) op.reject(err);
@@ -103,6 +104,8 @@ export class GroupCommit {
       this.busySince = null;
       return true;
     }
+    // Off the queue before the writes run: one that asks for another write queues it for the next commit.
+    this.queue = [];
     const start = performance.now();
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     const writeAll = (): void => {
@@ -117,7 +120,11 @@ export class GroupCommit {
     };
     try {
       if (tryOnly) {
-        if (this.db.tryWrite(writeAll) === null) return false;
+        if (this.db.tryWrite(writeAll) === null) {
+          // Nothing ran, so nothing was queued meanwhile: the batch is the queue again.
+          this.queue = batch;
+          return false;
+        }
       } else this.db.write(writeAll);
     } catch (err) {
       this.taken(start);
@@ -145,12 +152,12 @@ export class GroupCommit {
     return true;
   }
 
-  /** taken empties the queue once its transaction has committed or failed, begun at `start` (performance.now() ms). */
+  /** taken records the end of a batch's transaction (committed or failed), begun at `start` (performance.now() ms), and schedules what was queued meanwhile. */
   private taken(start: number): void {
-    this.queue = [];
-    this.scheduled = false;
     this.busySince = null;
     this.lastEnd = performance.now();
     this.lastMs = this.lastEnd - start;
+    this.scheduled = this.queue.length > 0;
+    if (this.scheduled) setImmediate(this.attempt);
   }
 }
