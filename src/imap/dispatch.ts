@@ -2,12 +2,14 @@
  * dispatch runs one framed command: reads the tag and name, checks the state, parses the whole command
  * into typed arguments before any I/O, runs it, brings the selected view up to date, and writes the
  * tagged reply. It is the only place that turns errors into replies (RFC 9051 section 7.1):
- * ParseError -> BAD, MailboxNameError -> NO [CANNOT], ImapError -> its status, StoreError -> NO with its response code, anything else
+ * ParseError -> BAD, MailboxNameError -> NO [CANNOT], ImapError -> its status, StoreError -> NO with its response code,
+ * StorageUnavailableError -> NO [UNAVAILABLE] (and a warning in the log), anything else
  * -> logged with its stack and answered `NO [SERVERBUG]` without internal detail.
  */
 import { argReader, readCommandHead, tryReadTag } from '../protocol/args.js';
 import { MAX_BAD_COMMANDS } from '../limits.js';
 import { MailboxNameError, ParseError } from '../protocol/types.js';
+import { StorageUnavailableError } from '../store/types.js';
 import { contextFor, type CommandSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { fromStoreError, ImapError } from './errors.js';
@@ -87,6 +89,8 @@ async function runParsed(c: DispatchedSession, spec: CommandSpec, args: unknown,
   } catch (err) {
     const mapped = err instanceof ImapError ? err : err instanceof ParseError ? new ImapError('BAD', err.code ?? null, err.message) : fromStoreError(err);
     if (mapped) {
+      // The client hears only that the store is unavailable; the operator reads why here.
+      if (err instanceof StorageUnavailableError) c.log.warn({ err, command: spec.name }, 'the store is unavailable');
       if (mapped.status !== 'BYE' && !c.isClosed) await safeSync(c, allowExpunge);
       reply(c, tag, mapped);
       return;

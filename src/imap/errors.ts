@@ -3,7 +3,7 @@
  * or an untagged BYE that closes the session (RFC 9051 section 7.1). Only the connection writes replies
  * for errors; handlers just throw.
  */
-import { StoreError } from '../store/types.js';
+import { StorageUnavailableError, StoreError } from '../store/types.js';
 
 /** ImapError: `status` of the tagged reply, optional response `code` (without brackets, e.g. "TRYCREATE"), and the human text. */
 export class ImapError extends Error {
@@ -28,10 +28,12 @@ export function bad(text: string, code: string | null = null): ImapError {
 }
 
 /**
- * fromStoreError maps storage refusals to IMAP response codes in one place (RFC 5530 response codes).
- * Returns null for anything that is not a StoreError (a server fault).
+ * fromStoreError maps storage refusals to IMAP response codes in one place (RFC 5530 response codes), and a
+ * store that is unavailable for now (StorageUnavailableError: busy, or its database unreachable) to
+ * NO [UNAVAILABLE], without the details (the server logs them). Returns null for anything else (a server fault).
  */
 export function fromStoreError(err: unknown): ImapError | null {
+  if (err instanceof StorageUnavailableError) return no('The mail store is unavailable right now; try again later.', 'UNAVAILABLE');
   if (!(err instanceof StoreError)) return null;
   switch (err.kind) {
     case 'NONEXISTENT':

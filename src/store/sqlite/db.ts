@@ -4,6 +4,7 @@
  */
 import { fstatSync, fsync, openSync, closeSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { StorageUnavailableError } from '../errors.js';
 
 /** BUSY_TIMEOUT_MS: how long a statement waits for a lock another connection holds before SQLITE_BUSY (ms). */
 export const BUSY_TIMEOUT_MS = 5000;
@@ -277,9 +278,15 @@ class WalSync {
   }
 }
 
-/** lockedError is the error of a write that found the write lock taken for longer than it waits: SQLITE_BUSY, as SQLite's own. */
-export function lockedError(): Error {
-  return new Database.SqliteError('database is locked', 'SQLITE_BUSY');
+/**
+ * lockedError is the error of a write that found the write lock taken by another connection for longer
+ * than BUSY_TIMEOUT_MS: the store is unavailable for now (IMAP answers NO [UNAVAILABLE], the CLI exits 69),
+ * with SQLite's code SQLITE_BUSY (`letterbox deliver` exits 75, so the MTA tries again).
+ */
+export function lockedError(): StorageUnavailableError {
+  return Object.assign(new StorageUnavailableError(`the database is busy: another connection has held its write lock for ${BUSY_TIMEOUT_MS / 1000} s`), {
+    code: 'SQLITE_BUSY',
+  });
 }
 
 /**
