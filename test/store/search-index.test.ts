@@ -157,4 +157,44 @@ describe('SQLite full-text index file and its indexer thread', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it('a worker that leaves the upkeep to another process checkpoints only past the backstop, and that process checkpoints for it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'letterbox-fts-'));
+    const file = join(dir, 'letterbox.db');
+    const worker = await openSqliteStore(file);
+    try {
+      const { accountId, inbox } = await newAccount(worker);
+      // 20 messages of 20,000 octets (body and search text: about 10 pages each) per commit.
+      const batch = (n: number) =>
+        worker.appendMessages(
+          accountId,
+          inbox,
+          Array.from({ length: 20 }, (_, i) => message(`m${n}-${i}`, [], undefined, 'y'.repeat(20_000))),
+        );
+      const leave = worker.leaveBackground();
+      const before = statSync(file).size;
+      for (let n = 0; n < 8; n++) await batch(n);
+      // Past SQLite's 1000 frames of 4 KiB, where the connection would have checkpointed on its own.
+      assert.ok(statSync(`${file}-wal`).size > 1000 * 4096, `WAL of ${statSync(`${file}-wal`).size} octets`);
+      assert.equal(statSync(file).size, before, 'no checkpoint by the worker');
+
+      // The process that runs the upkeep (the primary) checkpoints the file for every connection.
+      const primary = await openSqliteStore(file);
+      const stop = primary.startBackground({ index: false });
+      try {
+        await until('the primary to checkpoint', () => statSync(file).size > before);
+      } finally {
+        stop();
+        await primary.close();
+      }
+
+      // Left no more: the worker's next commit past 1000 frames checkpoints again.
+      leave();
+      const after = statSync(file).size;
+      for (let n = 8; n < 16; n++) await batch(n);
+      assert.ok(statSync(file).size > after, 'the worker checkpoints on its own again');
+    } finally {
+      await worker.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
