@@ -180,7 +180,9 @@ describe('POP3 shutdown', () => {
     const srv = await startTestServer('sqlite');
     try {
       const account = await srv.addUser('alice@example.com', 'pw');
-      const big = Buffer.from(`Subject: big\r\n\r\n${`${'z'.repeat(998)}\r\n`.repeat(4 * 1024)}`);
+      // 12 MB: more than the kernel's socket buffers take in on loopback (4 MB of send buffer here, plus the
+      // receive window), so that the rest waits in the server while the client does not read.
+      const big = Buffer.from(`Subject: big\r\n\r\n${`${'z'.repeat(998)}\r\n`.repeat(12 * 1024)}`);
       await deliver(srv.store, account, 'INBOX', [{ raw: big, flags: [], internalDate: Date.UTC(2026, 10, 1) }]);
       const c = await loginPop3(srv, 'TLS', 'alice@example.com');
       c.socket.pause();
