@@ -80,7 +80,7 @@ async function syncView(session: Session, account: Account, view: SelectedMailbo
   if (view.count !== before) {
     if (view.claimsRecent) {
       const upTo = view.uids[view.count - 1]! + 1;
-      view.recent.add(await gone(session.store.claimRecent(account.id, view.mailbox.id, upTo)), upTo);
+      view.recent.add(await gone(session.store.claimRecent(account.id, view.mailbox.id, upTo, changes.firstRecentUid)), upTo);
     }
     out.untagged(`${view.count} EXISTS`);
     if (!session.rev2) out.untagged(`${view.recent.countIn(view.uids)} RECENT`);

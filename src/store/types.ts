@@ -203,6 +203,8 @@ export interface Changes {
   expunged: number[];
   highestModseq: number;
   uidNext: number;
+  /** The mailbox's first_recent_uid as read with the changes (Mailbox.firstRecentUid), for claimRecent. */
+  firstRecentUid: number;
 }
 
 /** BackgroundOptions: what Store.startBackground starts; `index` false leaves the full-text index to the server (SQLite then only checkpoints). */
@@ -262,9 +264,11 @@ export interface Store extends SieveStore {
    * first_recent_uid up to `upTo` - 1 are \Recent (RFC 3501 sections 2.3.2 and 6.3.1: a message is recent
    * in exactly one session): it moves first_recent_uid to `upTo` (never back) and returns the value it had,
    * so the caller's recent UIDs are [returned, upTo); nothing when the returned value is >= upTo. Announces
-   * no change (\Recent is no state of the message, and no modseq changes). Throws NONEXISTENT.
+   * no change (\Recent is no state of the message, and no modseq changes). `seen` is first_recent_uid as a
+   * read made just before found it (Changes.firstRecentUid), which spares the claim its own read: first_recent_uid
+   * never goes back, so when `seen` is >= upTo it is returned as it is. Throws NONEXISTENT.
    */
-  claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number>;
+  claimRecent(accountId: number, mailboxId: number, upTo: number, seen?: number): Promise<number>;
   /** Deletes the mailbox and its messages. Throws NONEXISTENT, CANNOT for INBOX. */
   deleteMailbox(accountId: number, name: string): Promise<void>;
   /**

@@ -22,6 +22,7 @@ export function changesTests(ctx: Ctx): void {
       expunged: [3],
       highestModseq: mb.highestModseq,
       uidNext: 5,
+      firstRecentUid: 1,
     });
     const ch = await ctx.store.changesSince(accountId, inbox, m2);
     assert.deepEqual([ch.changed, ch.expunged], [[], [3]]);
@@ -30,6 +31,7 @@ export function changesTests(ctx: Ctx): void {
       expunged: [],
       highestModseq: mb.highestModseq,
       uidNext: 5,
+      firstRecentUid: 1,
     });
     const all = await ctx.store.changesSince(accountId, inbox, 0);
     assert.deepEqual(

@@ -239,7 +239,16 @@ export function mailboxTests(ctx: Ctx): void {
     await ctx.store.appendMessages(accountId, inbox, [message('4'), message('5')]);
     const got = await Promise.all([6, 6, 6].map((upTo) => ctx.store.claimRecent(accountId, inbox, upTo)));
     assert.deepEqual(got.filter((first) => first < 6), [4]);
+    // With the value a read just before saw (the change feed's): at or above upTo it is the answer as it is;
+    // below, a stale one, the claim still hands out only what nobody has.
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 6, 6), 6);
+    await ctx.store.appendMessages(accountId, inbox, [message('6')]);
+    const feed = await ctx.store.changesSince(accountId, inbox, 0);
+    assert.equal(feed.firstRecentUid, 6);
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 7, 1), 6); // UID 6 only, though 1 was given
+    assert.equal(await ctx.store.claimRecent(accountId, inbox, 7, feed.firstRecentUid), 7); // nothing left
     await rejectsWith(ctx.store.claimRecent(accountId, inbox + 1000, 1), 'NONEXISTENT');
+    await rejectsWith(ctx.store.claimRecent(accountId, inbox + 1000, 2, 1), 'NONEXISTENT');
   });
 
   it('finds mailboxes by name only within the account', async () => {

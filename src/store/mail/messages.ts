@@ -206,7 +206,7 @@ export function* getSearchText(sql: Dialect, accountId: number, mailboxId: numbe
  */
 export function* changesSince(sql: Dialect, accountId: number, mailboxId: number, since: number): Rule<Changes> {
   const mb = yield* requireMailbox(sql, accountId, mailboxId);
-  const out: Changes = { changed: [], expunged: [], highestModseq: mb.highest_modseq, uidNext: mb.uid_next };
+  const out: Changes = { changed: [], expunged: [], highestModseq: mb.highest_modseq, uidNext: mb.uid_next, firstRecentUid: mb.first_recent_uid };
   if (since >= mb.highest_modseq) return out;
   // No ORDER BY uid: it would tempt the planner into a full scan of the uid-ordered table.
   out.changed = (yield* many<MetaRow>(

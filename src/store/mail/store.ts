@@ -146,12 +146,14 @@ export class MailStore implements Store {
     return this.driver.write(() => mailboxes.createMailbox(this.driver.sql, accountId, name, specialUse ?? null));
   }
 
-  async claimRecent(accountId: number, mailboxId: number, upTo: number): Promise<number> {
+  async claimRecent(accountId: number, mailboxId: number, upTo: number, seen?: number): Promise<number> {
     const key = `${accountId}/${mailboxId}`;
+    let known = seen;
     for (;;) {
-      // Most calls find nothing left to claim (another session was first): a read, no commit to wait for.
-      const seen = (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
-      if (seen >= upTo) return seen;
+      // Most calls find nothing left to claim (another session was first): a read (or the caller's), no commit to wait for.
+      const first = known ?? (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
+      known = undefined;
+      if (first >= upTo) return first;
       // One new message wakes every session that has the mailbox selected, and each reads before any has
       // claimed: the others wait for the claim under way on this node, so one commits.
       const running = this.claims.get(key);
