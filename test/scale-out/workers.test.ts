@@ -149,7 +149,8 @@ describe('letterbox serve with two workers: connections made while they start', 
       serve = await startServe(dataDir, { extraYaml: ['serve:', '  workers: 2'].join('\n'), waitReady: false });
       // The primary binds the listeners before it starts the workers; connect as soon as it accepts.
       await accepts(serve.imapPort);
-      const connecting = Promise.all([RawClient.connect(serve.imapPort), RawClient.connect(serve.imapPort)]);
+      // The greetings come once the workers are ready, which under the load of the whole suite has taken over 5 s.
+      const connecting = Promise.all([RawClient.connect(serve.imapPort, { greetingMs: 60_000 }), RawClient.connect(serve.imapPort, { greetingMs: 60_000 })]);
       assert.ok(!serve.output().includes('Letterbox ready'), `connected only once the server was ready: ${serve.output()}`);
       const [ca, cb] = await connecting;
       for (const c of [ca, cb]) assert.match((await c.command('L', 'LOGIN alice@example.com "pw"')).at(-1)!, /^L OK /);

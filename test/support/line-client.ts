@@ -10,10 +10,15 @@ import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 
-/** ConnectOptions: TLS from the start when `tlsCa` (the PEM to trust) is given; `localAddress` picks the source address (e.g. 127.0.0.2). */
+/**
+ * ConnectOptions: TLS from the start when `tlsCa` (the PEM to trust) is given; `localAddress` picks the source address (e.g. 127.0.0.2);
+ * `greetingMs` bounds the wait for the greeting (IMAP, ManageSieve).
+ */
 export interface ConnectOptions {
   tlsCa?: string;
   localAddress?: string;
+  /** How long connect waits for the greeting, ms (default: the client's read timeout). */
+  greetingMs?: number;
 }
 
 /**
@@ -184,7 +189,7 @@ export class RawClient extends LineClient {
   /** connect opens a connection (TLS when `tlsCa` is given; from `localAddress` when given) and reads the greeting. */
   static async connect(port: number, opts: ConnectOptions = {}): Promise<RawClient> {
     const c = new RawClient(await LineClient.dial(port, opts));
-    c.greeting = await c.readLine();
+    c.greeting = await c.readLine(opts.greetingMs);
     return c;
   }
 
@@ -334,7 +339,7 @@ export class ManageSieveClient extends LineClient {
   /** connect opens a cleartext connection (ManageSieve has no implicit-TLS port) and reads the greeting. */
   static async connect(port: number, opts: ConnectOptions = {}): Promise<ManageSieveClient> {
     const c = new ManageSieveClient(await LineClient.dial(port, opts));
-    c.greetingLines = await c.readResponse();
+    c.greetingLines = await c.readResponse(opts.greetingMs);
     c.greeting = c.greetingLines[c.greetingLines.length - 1]!;
     return c;
   }
