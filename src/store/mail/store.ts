@@ -148,11 +148,10 @@ export class MailStore implements Store {
 
   async claimRecent(accountId: number, mailboxId: number, upTo: number, seen?: number): Promise<number> {
     const key = `${accountId}/${mailboxId}`;
-    let known = seen;
+    const read = async (): Promise<number> => (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
+    // Most calls find nothing left to claim (another session was first): a read (or the caller's), no commit to wait for.
+    let first = seen ?? (await read());
     for (;;) {
-      // Most calls find nothing left to claim (another session was first): a read (or the caller's), no commit to wait for.
-      const first = known ?? (await this.driver.read(() => requireMailbox(this.driver.sql, accountId, mailboxId))).first_recent_uid;
-      known = undefined;
       if (first >= upTo) return first;
       // One new message wakes every session that has the mailbox selected, and each reads before any has
       // claimed: the others wait for the claim under way on this node, so one commits.
@@ -164,6 +163,7 @@ export class MailStore implements Store {
         () => 0,
       );
       if (claimed >= upTo) return claimed;
+      first = await read();
     }
     // Losing a claim in a power cut only makes messages recent once more: no fsync to wait for.
     const done = this.driver.write(() => mailboxes.claimRecent(this.driver.sql, accountId, mailboxId, upTo), { durable: false });
