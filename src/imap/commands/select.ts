@@ -88,7 +88,8 @@ async function takeRecent({ session: s, account }: AuthenticatedContext, view: S
     return;
   }
   view.claimsRecent = true;
-  view.recent.add(await s.store.claimRecent(account.id, view.mailbox.id, upTo), upTo);
+  // The mailbox row SELECT has just read spares the claim its own read.
+  view.recent.add(await s.store.claimRecent(account.id, view.mailbox.id, upTo, view.mailbox.firstRecentUid), upTo);
 }
 
 function writeSelectResponses(s: Session, view: SelectedMailbox): void {
