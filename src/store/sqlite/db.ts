@@ -102,11 +102,12 @@ export class Db {
    */
   tryWrite<T>(fn: () => T): { value: T } | null {
     let ran = false;
-    this.stmt('PRAGMA busy_timeout = 0').get();
+    const waitForLocks = (ms: number): unknown => this.stmt(`PRAGMA busy_timeout = ${ms}`).get();
+    waitForLocks(0);
     try {
       const value = this.transaction.immediate(() => {
         ran = true;
-        this.stmt(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).get();
+        waitForLocks(BUSY_TIMEOUT_MS);
         return fn();
       }) as T;
       return { value };
@@ -114,7 +115,7 @@ export class Db {
       if (!ran && (err as { code?: string }).code === 'SQLITE_BUSY') return null;
       throw err;
     } finally {
-      if (!ran) this.stmt(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).get();
+      if (!ran) waitForLocks(BUSY_TIMEOUT_MS);
     }
   }
 
