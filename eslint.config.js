@@ -13,7 +13,7 @@ function folderRule(folder, ...patterns) {
   };
 }
 
-const STORE_RULE = ['(^|/)(admin|auth|cli|delivery|export|imap|import|lmtp|mailboxes|net|pop3|server|sessions|tls)/', 'src/store imports only config/, mime/, protocol/ and src/limits.ts: never a server, a protocol folder or the mail logic over it (src/store/types.ts).'];
+const STORE_RULE = ['(^|/)(admin|auth|cli|delivery|export|imap|import|lmtp|mailboxes|net|pop3|server|sessions|tls)/', 'src/store imports only config/, mime/, protocol/, src/limits.ts and src/threads.ts: never a server, a protocol folder or the mail logic over it (src/store/types.ts).'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', '.tmp/**', 'dist/**'] },

@@ -11,7 +11,7 @@
  * Mailbox names are UTF-8 strings with "/" as the hierarchy delimiter; "INBOX" is always spelled so.
  *
  * Imports (src/store and its backends): config/, mime/ (types, header parsing), protocol/ (ENVELOPE text,
- * mailbox-name syntax), src/limits.ts and the database drivers; never imap/, pop3/, lmtp/, cli/, server/,
+ * mailbox-name syntax), src/limits.ts, src/threads.ts (starting a worker thread) and the database drivers; never imap/, pop3/, lmtp/, cli/, server/,
  * net/, tls/, sessions/ or the mail logic over the store (auth/, delivery/, mailboxes/, import/, export/,
  * admin/). Inside it, mail/ (the mail rules and the one Store facade) imports only the shared files here;
  * sqlite/ and postgres/ import mail/ and the shared files, never each other. Of the shared files, only

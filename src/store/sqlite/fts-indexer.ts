@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { INDEX_RETRY_MS, indexPending, indexTurn } from './fts.js';
 import type { IndexerThreadData } from './fts-thread.js';
+import { threadEntry } from '../../threads.js';
 
 /** POLL_MS: how long the indexer waits before it looks at an empty queue again (ms); mail appended meanwhile is indexed in one batch. */
 const POLL_MS = 200;
@@ -37,7 +38,7 @@ export const CHECKPOINT_BACKSTOP_FRAMES = 10_000;
 export function startIndexer(store: Db, log?: Logger, index = true): () => Promise<void> {
   if (store.path === ':memory:' || store.path === '') return index ? startInline(store, log) : () => Promise.resolve();
   const data: IndexerThreadData = { store: store.path, index: index ? store.searchIndex().path : null, pollMs: POLL_MS, sliceMs: THREAD_SLICE_MS };
-  const entry = threadEntry();
+  const entry = threadEntry(new URL('./fts-thread', import.meta.url));
   let stopped = false;
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
@@ -69,18 +70,6 @@ export function startIndexer(store: Db, log?: Logger, index = true): () => Promi
     worker?.postMessage('stop');
     return exited.then(checkpointsBack);
   };
-}
-
-/**
- * threadEntry is how to start fts-thread: its compiled file beside this one (dist/), or, when this module
- * runs from src/ through tsx (the tests), a thread that registers tsx's loader first (a thread does not
- * inherit the loader hooks of the process).
- */
-function threadEntry(): { code: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { code: new URL('./fts-thread.js', import.meta.url), eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const thread = new URL('./fts-thread.ts', import.meta.url).href;
-  return { code: `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(thread)}); });`, eval: true };
 }
 
 /** indexAll runs indexPending on this thread until nothing is queued (finishBackground). */
