@@ -24,13 +24,16 @@ export function importCommand(): Command {
       .option('--skip-duplicates', 'leave out messages the mailbox holds already (same Message-ID and size, or same bytes without a Message-ID): run an interrupted import again'),
   ).action(async (address: string, target: string, opts: CommonOptions & { mailbox: string; skipDuplicates?: boolean }) => {
     const email = checkedEmail(address);
-    const config = await resolveConfig(opts);
     // Loaded here, not at the top: see main.ts.
-    const { openImportSource } = await import('../import/open.js');
+    const { openImportSourceInThread } = await import('../import/reader.js');
+    // The reader thread lists the source while the store opens; its errors are reported after the account's.
+    const opening = openImportSourceInThread(target);
+    opening.catch(() => undefined);
     const { importMessages } = await import('../import/run.js');
+    const config = await resolveConfig(opts);
     const summary = await withStore(config, adminLogger(opts), false, async (store) => {
       const account = await requireAccount(store, email);
-      const source = await openImportSource(target);
+      const source = await opening;
       const progress = await startProgress({ verb: 'importing', total: source.totalOctets, unit: 'octets' });
       // SQLite's checkpoints on a thread of their own while the mail streams in; the server indexes it.
       const stopBackground = store.startBackground({ index: false });

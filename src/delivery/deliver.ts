@@ -6,6 +6,7 @@
 import { checkedMailboxName } from '../store/mailbox-names.js';
 import { ensureMailbox } from '../mailboxes/operations.js';
 import { StoreError, type Account, type Mailbox, type Store } from '../store/types.js';
+import type { ParsedMessage } from '../mime/types.js';
 import { prepareMessage } from './prepare.js';
 
 /** MessageToDeliver is one message for deliver(): bytes exactly as stored (CRLF already), flags, internal date in ms since epoch. */
@@ -13,6 +14,8 @@ export interface MessageToDeliver {
   raw: Buffer;
   flags: string[];
   internalDate: number;
+  /** The MIME parse of `raw` when the caller has it already (an import parses on its reader thread); otherwise deliver parses. */
+  parsed?: ParsedMessage;
 }
 
 async function existingMailbox(store: Store, accountId: number, name: string): Promise<Mailbox> {
@@ -36,7 +39,7 @@ export async function deliver(
 ): Promise<{ uids: number[]; mailbox: string }> {
   const mailbox = opts.create === false ? await existingMailbox(store, account.id, mailboxName) : await ensureMailbox(store, account.id, mailboxName);
   if (messages.length === 0) return { uids: [], mailbox: mailbox.name };
-  const prepared = messages.map((m) => prepareMessage(m.raw, m.flags, m.internalDate));
+  const prepared = messages.map((m) => prepareMessage(m.raw, m.flags, m.internalDate, m.parsed));
   const { uids } = await store.appendMessages(account.id, mailbox.id, prepared);
   return { uids, mailbox: mailbox.name };
 }

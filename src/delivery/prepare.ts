@@ -4,6 +4,7 @@
  * Every path that adds mail (APPEND, import, LMTP delivery) goes through here.
  */
 import { parseMessage } from '../mime/parse.js';
+import type { ParsedMessage } from '../mime/types.js';
 import type { NewMessage } from '../store/types.js';
 
 /**
@@ -11,9 +12,9 @@ import type { NewMessage } from '../store/types.js';
  * source needs it) and returns the NewMessage for Store.appendMessages.
  * @param flags system flags and keywords to set
  * @param internalDate ms since epoch (RFC 9051 section 2.3.3)
+ * @param parsed parseMessage(raw) when the caller has it already (made on another thread)
  */
-export function prepareMessage(raw: Buffer, flags: string[], internalDate: number): NewMessage {
-  const parsed = parseMessage(raw);
+export function prepareMessage(raw: Buffer, flags: string[], internalDate: number, parsed: ParsedMessage = parseMessage(raw)): NewMessage {
   return {
     raw,
     flags,

@@ -128,9 +128,10 @@ export async function importMessages(store: Store, account: Account, source: Imp
       if (ev.kind === 'skip') skip(ev.reason);
       else if (ev.raw.length === 0) skip('empty file');
       else {
-        const raw = toCrlf(ev.raw);
+        // The reader thread (reader.ts) has converted and parsed already; a source read here has not.
+        const raw = ev.parsed === undefined ? toCrlf(ev.raw) : ev.raw;
         const mailbox = mailboxFor(target, ev.folder);
-        const why = notAMessage(raw);
+        const why = ev.parsed ? null : notAMessage(raw);
         if (typeof mailbox !== 'string') skip(mailbox.invalid);
         else if (raw.length > maxOctets) skip(overLimit(raw.length, maxOctets));
         else if (why !== null) skip(why);
@@ -142,7 +143,7 @@ export async function importMessages(store: Store, account: Account, source: Imp
             index?.add(raw);
             if (batch && batch.mailbox !== mailbox) await flush();
             batch ??= { mailbox, items: [], octets: 0 };
-            batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source });
+            batch.items.push({ raw, flags: ev.flags, internalDate: ev.internalDate, source: ev.source, ...(ev.parsed ? { parsed: ev.parsed } : {}) });
             batch.octets += raw.length;
             progress.messages++;
             if (batch.items.length >= BATCH_MESSAGES || batch.octets >= BATCH_OCTETS) await flush();

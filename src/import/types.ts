@@ -4,7 +4,8 @@
  * limit on the converted bytes are applied later, in one place (run.ts), for every source alike; sources
  * only skip, unread, what is already over the limit as found.
  */
-import { readFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { ParsedMessage } from '../mime/types.js';
 
 /** ImportMessage is one message read from a source, bytes as found (envelope line and mboxrd quoting already undone). */
 export interface ImportMessage {
@@ -20,6 +21,8 @@ export interface ImportMessage {
   source: string;
   /** Octets of the source this message accounts for (progress). */
   sourceOctets: number;
+  /** Set by the reader thread (reader.ts): `raw` is already CRLF and this is its MIME parse; null when it will not be stored (empty, over the limit, not a message). */
+  parsed?: ParsedMessage | null;
 }
 
 /** ImportSkip is a file or message that will not be imported, with a reason for the operator. */
@@ -89,44 +92,24 @@ export interface ListedFile {
 }
 
 /**
- * READ_AHEAD_FILES and READ_AHEAD_OCTETS bound the files readListedFiles reads ahead of the one it yields
- * (at least one is always read): reads wait on the disk and the thread pool, so a few at once keep the
- * import from waiting on each file in turn.
- */
-const READ_AHEAD_FILES = 16;
-const READ_AHEAD_OCTETS = 16 * 1024 * 1024;
-
-/**
- * readListedFiles yields the files in order, each with its bytes, reading up to READ_AHEAD_FILES (and
- * READ_AHEAD_OCTETS) ahead; a file over `maxOctets` is skipped unread and an unreadable one is skipped with
- * the reason (ImportSkip).
+ * readListedFiles yields the files in order, each with its bytes; a file over `maxOctets` is skipped unread
+ * and an unreadable one is skipped with the reason (ImportSkip). It reads synchronously: sources run on the
+ * import's reader thread (reader-thread.ts), which has nothing else to do meanwhile, and a read handed to
+ * the thread pool costs that thread several times as much (open, fstat, read and close each a round trip).
  */
 export async function* readListedFiles<F extends ListedFile>(files: F[], maxOctets: number): AsyncGenerator<{ kind: 'file'; listed: F; data: Buffer } | ImportSkip> {
-  type Read = { kind: 'file'; listed: F; data: Buffer } | ImportSkip;
-  const read = (f: F): Promise<Read> =>
-    f.size > maxOctets
-      ? Promise.resolve({ kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size })
-      : // fs.readFile with a callback: fs/promises' readFile costs the event loop several times as much per
-        // file (a FileHandle and a promise per step), which showed as 15 % of an import of small messages.
-        new Promise((resolve) =>
-          readFile(f.file, (err, data) =>
-            resolve(err ? { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size } : { kind: 'file', listed: f, data }),
-          ),
-        );
-  const ahead: Array<{ octets: number; read: Promise<Read> }> = [];
-  let next = 0;
-  let octets = 0;
-  for (;;) {
-    while (next < files.length && (ahead.length === 0 || (ahead.length < READ_AHEAD_FILES && octets + files[next]!.size <= READ_AHEAD_OCTETS))) {
-      const f = files[next++]!;
-      const size = f.size > maxOctets ? 0 : f.size;
-      octets += size;
-      ahead.push({ octets: size, read: read(f) });
+  for (const f of files) {
+    if (f.size > maxOctets) {
+      yield { kind: 'skip', source: f.file, reason: overLimit(f.size, maxOctets), sourceOctets: f.size };
+      continue;
     }
-    const first = ahead.shift();
-    if (first === undefined) return;
-    const r = await first.read;
-    octets -= first.octets;
-    yield r;
+    let data: Buffer;
+    try {
+      data = readFileSync(f.file);
+    } catch (err) {
+      yield { kind: 'skip', source: f.file, reason: describeFsError(err), sourceOctets: f.size };
+      continue;
+    }
+    yield { kind: 'file', listed: f, data };
   }
 }

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { stripEnvelopeLine } from '../../src/import/eml.js';
 import { parseFromLineDate, parseMailDate } from '../../src/import/headers.js';
+import { notAMessage } from '../../src/import/not-a-message.js';
 import { openImportSource } from '../../src/import/open.js';
-import type { ImportEvent, ImportMessage } from '../../src/import/types.js';
+import { openImportSourceInThread } from '../../src/import/reader.js';
+import { ImportError, type ImportEvent, type ImportMessage } from '../../src/import/types.js';
+import { toCrlf } from '../../src/mime/crlf.js';
+import { parseMessage } from '../../src/mime/parse.js';
 
 async function tmp(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), 'lb-src-'));
@@ -186,5 +191,81 @@ describe('folder of .mbox files', () => {
         ['message', 'Lists/Rust', 'Subject: two\nX-Keywords: $Label1\n\n2\n', '$Label1'],
       ],
     );
+  });
+});
+
+describe('openImportSourceInThread', () => {
+  /** events reads every event of `target` through the reader thread. */
+  async function threaded(target: string, maxOctets?: number): Promise<ImportEvent[]> {
+    const source = await openImportSourceInThread(target, maxOctets);
+    const out: ImportEvent[] = [];
+    for await (const ev of source.events()) out.push(ev);
+    return out;
+  }
+
+  /** A Maildir with a subfolder, keywords, an empty file, a binary file, one over 100 octets and 600 small messages (more than the thread reads ahead). */
+  async function maildir(): Promise<string> {
+    const root = await tmp();
+    for (const d of ['cur', 'new', '.Sub/cur']) await mkdir(path.join(root, d), { recursive: true });
+    await writeFile(path.join(root, 'dovecot-keywords'), '0 $Forwarded\n');
+    const t = 1_600_000_000;
+    await writeFile(path.join(root, 'cur', `${t}.M1.host:2,Sa`), 'Subject: =?utf-8?q?caf=C3=A9?=\nContent-Type: text/plain; charset=iso-8859-1\n\ncaf\xe9 bare LF\n', 'latin1');
+    await writeFile(path.join(root, 'cur', `${t + 1}.M2.host:2,`), '');
+    await writeFile(path.join(root, 'cur', `${t + 2}.M3.host:2,`), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3]));
+    await writeFile(path.join(root, 'cur', `${t + 3}.M4.host:2,`), `Subject: big\n\n${'x'.repeat(100)}\n`);
+    await writeFile(path.join(root, '.Sub', 'cur', `${t + 4}.M5.host:2,F`), 'Subject: sub\r\n\r\nsub\r\n');
+    for (let i = 0; i < 600; i++) await writeFile(path.join(root, 'new', `${t + 10 + i}.N${i}.host`), `Subject: n${i}\n\nbody ${i}\n`);
+    return root;
+  }
+
+  it('gives the events openImportSource gives, each message converted to CRLF and parsed', async () => {
+    const root = await maildir();
+    for (const maxOctets of [undefined, 100]) {
+      const plain = await collect(root, maxOctets);
+      const viaThread = await threaded(root, maxOctets);
+      assert.equal(viaThread.length, plain.length);
+      assert.equal(messages(viaThread).length, maxOctets === undefined ? 605 : 604);
+      for (const [i, ev] of viaThread.entries()) {
+        const want = plain[i]!;
+        if (want.kind !== 'message' || ev.kind !== 'message') {
+          assert.deepEqual(ev, want);
+          continue;
+        }
+        const { raw, parsed, ...rest } = ev;
+        const { raw: wantRaw, ...wantRest } = want;
+        assert.deepEqual(rest, wantRest);
+        const crlf = toCrlf(wantRaw);
+        assert.ok(raw.equals(crlf), want.source);
+        // Parsed only what importMessages stores: not the empty file, the binary one or one over the limit.
+        const stored = crlf.length > 0 && crlf.length <= (maxOctets ?? Infinity) && notAMessage(crlf) === null;
+        assert.deepEqual(parsed, stored ? parseMessage(crlf) : null, want.source);
+      }
+    }
+    const first = messages(await threaded(root))[0]!;
+    assert.equal(first.parsed?.envelope.subject, '=?utf-8?q?caf=C3=A9?=');
+    assert.equal(first.parsed?.searchText.body, 'café bare LF\r\n');
+    assert.deepEqual(first.flags, ['\\Seen', '$Forwarded']);
+  });
+
+  it('refuses what openImportSource refuses, with the same message', async () => {
+    const dir = await tmp();
+    await assert.rejects(openImportSourceInThread(path.join(dir, 'nope')), (err: Error) => err instanceof ImportError && /cannot import .*nope: no such file or directory/.test(err.message));
+    await writeFile(path.join(dir, 'x.txt'), 'Subject: x\n\n');
+    await assert.rejects(openImportSourceInThread(path.join(dir, 'x.txt')), (err: Error) => err instanceof ImportError && /not an mbox file/.test(err.message));
+  });
+
+  it('ends its thread when the events are left early', async () => {
+    const root = await maildir();
+    const threads = () => readdirSync('/proc/self/task').length;
+    // The thread pool's threads start with the first file operation: let them exist before counting.
+    await collect(root);
+    const before = threads();
+    const source = await openImportSourceInThread(root);
+    // One thread, two under tsx (whose loader hooks run on a thread of their own).
+    assert.ok(threads() > before);
+    let n = 0;
+    for await (const ev of source.events()) if (ev.kind === 'message' && ++n === 3) break;
+    assert.equal(n, 3);
+    assert.equal(threads(), before);
   });
 });
