@@ -9,6 +9,7 @@ test('decodeTransferEncoding: quoted-printable (RFC 2045 section 6.7)', async (t
     ['escapes and soft break after CRLF', 'caf=E9 =\r\nbreak\r\n', 'caf\xe9 break\r\n'],
     ['soft break after bare LF', 'A=3DB=\nC', 'A=BC'],
     ['trailing whitespace dropped', 'C  \r\nD\t\n', 'C\r\nD\n'],
+    ['whitespace inside a line kept', 'a  b\t\tc \t d=20 e\r\n', 'a  b\t\tc \t d  e\r\n'],
     ['lower-case hex', '=c3=a9', '\xc3\xa9'],
     ['malformed escape kept', 'D=ZZ 100=', 'D=ZZ 100'],
     ['soft break with trailing space', 'a= \r\nb', 'ab'],

@@ -111,7 +111,8 @@ function decodeQuotedPrintable(body: Buffer): Buffer {
       let j = i;
       while (j < len && (body[j] === SP || body[j] === TAB)) j++;
       const atEol = j >= len || body[j] === LF || (body[j] === CR && j + 1 < len && body[j + 1] === LF);
-      if (!atEol) o += body.copy(out, o, i, j);
+      // A byte loop: whitespace runs are short (between words), and a native copy per run cost more.
+      if (!atEol) for (let k = i; k < j; k++) out[o++] = body[k];
       i = j;
       continue;
     }
