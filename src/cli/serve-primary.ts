@@ -66,7 +66,7 @@ export async function servePrimary(config: Config): Promise<void> {
   }
 
   try {
-    pool = await forkWorkers(config.serve.workers, log, listeners);
+    pool = await forkWorkers(config.serve.workers, log, listeners, { oneLmtpWorker: config.storage.kind === 'sqlite' });
   } catch (err) {
     await admin?.close();
     await store.close();

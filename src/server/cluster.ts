@@ -192,13 +192,17 @@ const RESTART_DELAY_MS = 1000;
  * forkWorkers starts `count` workers running this same command line, the first alone and the others once it
  * is ready (so a configuration error is reported once, by the first), and hands them the connections of
  * `listeners` (bindListeners), each to the ready worker with the fewest open connections (those accepted
- * before every worker is ready wait until then, so that they are spread too). Resolves with the
+ * before every worker is ready wait until then, so that they are spread too). With `oneLmtpWorker`, LMTP
+ * connections all go to one worker instead (the lowest-numbered ready one): on SQLite, where every commit
+ * takes the one write lock and waits for its own fsync, the deliveries of one process share commits, and
+ * two workers splitting them committed about one message per commit against 1.4 in one process, and
+ * delivered 15 to 25 % fewer messages per second (bench/RESULTS.md). Resolves with the
  * pool. Rejects with an Error carrying `exitCode` (the worker's exit status,
  * null when a signal ended it) when a worker exits before its node is ready; the workers started so far are
  * stopped first. Once started, a worker that exits unexpectedly is logged and replaced. Changes of each
  * worker are relayed to the others.
  */
-export async function forkWorkers(count: number, log: Logger, listeners: readonly BoundListener[]): Promise<WorkerPool> {
+export async function forkWorkers(count: number, log: Logger, listeners: readonly BoundListener[], opts: { oneLmtpWorker?: boolean } = {}): Promise<WorkerPool> {
   if (!cluster.isPrimary) throw new Error('forkWorkers: not the primary process');
   const workers = new Map<number, { worker: Worker; ready: boolean; open: number }>();
   let stopping = false;
@@ -208,15 +212,20 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
   const waiting: Array<{ listener: string; socket: net.Socket }> = [];
   let turn = 0;
 
-  /** handOn gives the connection to the ready worker with the fewest open connections (ties in turn). */
+  /** handOn gives the connection to the ready worker with the fewest open connections (ties in turn), or an LMTP one to the first ready worker (oneLmtpWorker). */
   const handOn = (listener: string, socket: net.Socket): void => {
     let best: { worker: Worker; ready: boolean; open: number } | null = null;
-    const entries = [...workers.values()];
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[(turn + i) % entries.length]!;
-      if (e.ready && e.worker.isConnected() && (!best || e.open < best.open)) best = e;
+    const usable = (e: { worker: Worker; ready: boolean }): boolean => e.ready && e.worker.isConnected();
+    if (opts.oneLmtpWorker && (listener === 'lmtp' || listener === 'lmtp-socket')) {
+      best = [...workers.entries()].sort(([a], [b]) => a - b).find(([, e]) => usable(e))?.[1] ?? null;
+    } else {
+      const entries = [...workers.values()];
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[(turn + i) % entries.length]!;
+        if (usable(e) && (!best || e.open < best.open)) best = e;
+      }
+      turn++;
     }
-    turn++;
     // Before every worker of the start is ready, all would go to the first one: a client that connects at
     // once (a benchmark, an MTA with queued mail) would keep its connections there.
     if (!best || !started) {

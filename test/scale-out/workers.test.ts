@@ -3,8 +3,9 @@
  * primary hands connections to the worker with the fewest, so two sessions are served by two processes; a
  * session IDLE in one worker sees at once what a session in the other appends, flags and expunges (and NOOP
  * shows it at the next command); a worker killed with SIGKILL is replaced while the other goes on serving;
- * /health names the listeners and /metrics sums the workers' sessions. Connections made while the workers
- * start wait and are then spread over both.
+ * /health names the listeners and /metrics sums the workers' sessions; LMTP connections all go to one worker
+ * on SQLite and are spread on PostgreSQL. Connections made while the workers start wait and are then spread
+ * over both.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { runCli } from '../support/cli.js';
 import { freePort } from '../support/ports.js';
 import { testDatabase, type TestDatabase } from '../support/postgres.js';
 import { startServe, type ServeProcess } from '../support/server.js';
-import { RawClient } from '../support/line-client.js';
+import { LmtpClient, RawClient } from '../support/line-client.js';
 import { append, login } from '../support/transcript.js';
 
 const NO_ENV = { LETTERBOX_CONFIG: '', LETTERBOX_DATA_DIR: '', LETTERBOX_STORAGE: '' };
@@ -105,6 +106,29 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(sessions, '2', 'the sum over both workers');
       ca.close();
       cb.close();
+    });
+
+    it(backend === 'sqlite' ? 'hands every LMTP connection to one worker, whose deliveries share commits' : 'spreads LMTP connections over both workers', async () => {
+      const clients = await Promise.all([1, 2, 3, 4].map(() => LmtpClient.connect(serve.lmtpPort)));
+      const from = serve.output().length;
+      for (const [i, c] of clients.entries()) {
+        assert.equal((await c.command('LHLO mta')).at(-1)!.slice(0, 4), '250 ');
+        assert.deepEqual(await c.command('MAIL FROM:<mta@example.org>'), ['250 2.1.0 Accepted']);
+        assert.deepEqual(await c.command('RCPT TO:<alice@example.com>'), ['250 2.1.5 Accepted']);
+        assert.deepEqual(await c.command('DATA'), ['354 End data with <CR><LF>.<CR><LF>']);
+        c.write(`${MSG(100 + i)}.\r\n`);
+        assert.deepEqual(await c.readReply(), ['250 2.6.0 <alice@example.com> delivered to INBOX']);
+      }
+      for (const c of clients) c.close();
+      // Each delivery's log line names the worker that made it.
+      const workers = serve
+        .output()
+        .slice(from)
+        .split('\n')
+        .filter((l) => l.includes('LMTP: delivered'))
+        .map((l) => (JSON.parse(l) as { worker: number }).worker);
+      assert.equal(workers.length, 4, serve.output().slice(from));
+      assert.equal(new Set(workers).size, backend === 'sqlite' ? 1 : 2, `workers: ${workers.join(', ')}`);
     });
 
     it('a worker killed with SIGKILL is replaced; the other serves on meanwhile', async () => {
