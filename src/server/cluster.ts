@@ -194,9 +194,9 @@ const RESTART_DELAY_MS = 1000;
  * `listeners` (bindListeners), each to the ready worker with the fewest open connections (those accepted
  * before every worker is ready wait until then, so that they are spread too). With `oneLmtpWorker`, LMTP
  * connections all go to one worker instead (the lowest-numbered ready one): on SQLite, where every commit
- * takes the one write lock and waits for its own fsync, the deliveries of one process share commits, and
- * two workers splitting them committed about one message per commit against 1.4 in one process, and
- * delivered 15 to 25 % fewer messages per second (bench/RESULTS.md). Resolves with the
+ * takes the one write lock and waits for its own fsync, the deliveries of one process share commits: 5000
+ * deliveries over 4 connections took 4886 commits split over two workers and 3491 in one process, and
+ * handed to one of the two they went 12 to 26 % faster than split (bench/RESULTS.md). Resolves with the
  * pool. Rejects with an Error carrying `exitCode` (the worker's exit status,
  * null when a signal ended it) when a worker exits before its node is ready; the workers started so far are
  * stopped first. Once started, a worker that exits unexpectedly is logged and replaced. Changes of each
