@@ -218,33 +218,47 @@ describe('openImportSourceInThread', () => {
     return root;
   }
 
+  /** assertSameEvents checks that the thread gives `target`'s events as openImportSource does, each message CRLF and parsed as importMessages would; returns the thread's events. */
+  async function assertSameEvents(target: string, maxOctets?: number): Promise<ImportEvent[]> {
+    const plain = await collect(target, maxOctets);
+    const viaThread = await threaded(target, maxOctets);
+    assert.equal(viaThread.length, plain.length);
+    for (const [i, ev] of viaThread.entries()) {
+      const want = plain[i]!;
+      if (want.kind !== 'message' || ev.kind !== 'message') {
+        assert.deepEqual(ev, want);
+        continue;
+      }
+      const { raw, parsed, ...rest } = ev;
+      const { raw: wantRaw, ...wantRest } = want;
+      assert.deepEqual(rest, wantRest);
+      const crlf = toCrlf(wantRaw);
+      assert.ok(raw.equals(crlf), want.source);
+      // Parsed only what importMessages stores: not an empty file, a binary one or one over the limit.
+      const stored = crlf.length > 0 && crlf.length <= (maxOctets ?? Infinity) && notAMessage(crlf) === null;
+      assert.deepEqual(parsed, stored ? parseMessage(crlf) : null, want.source);
+    }
+    return viaThread;
+  }
+
   it('gives the events openImportSource gives, each message converted to CRLF and parsed', async () => {
     const root = await maildir();
-    for (const maxOctets of [undefined, 100]) {
-      const plain = await collect(root, maxOctets);
-      const viaThread = await threaded(root, maxOctets);
-      assert.equal(viaThread.length, plain.length);
-      assert.equal(messages(viaThread).length, maxOctets === undefined ? 605 : 604);
-      for (const [i, ev] of viaThread.entries()) {
-        const want = plain[i]!;
-        if (want.kind !== 'message' || ev.kind !== 'message') {
-          assert.deepEqual(ev, want);
-          continue;
-        }
-        const { raw, parsed, ...rest } = ev;
-        const { raw: wantRaw, ...wantRest } = want;
-        assert.deepEqual(rest, wantRest);
-        const crlf = toCrlf(wantRaw);
-        assert.ok(raw.equals(crlf), want.source);
-        // Parsed only what importMessages stores: not the empty file, the binary one or one over the limit.
-        const stored = crlf.length > 0 && crlf.length <= (maxOctets ?? Infinity) && notAMessage(crlf) === null;
-        assert.deepEqual(parsed, stored ? parseMessage(crlf) : null, want.source);
-      }
-    }
+    assert.equal(messages(await assertSameEvents(root)).length, 605);
+    // With a limit of 100 octets the big file is skipped unread, by the source.
+    assert.equal(messages(await assertSameEvents(root, 100)).length, 604);
     const first = messages(await threaded(root))[0]!;
     assert.equal(first.parsed?.envelope.subject, '=?utf-8?q?caf=C3=A9?=');
     assert.equal(first.parsed?.searchText.body, 'café bare LF\r\n');
     assert.deepEqual(first.flags, ['\\Seen', '$Forwarded']);
+  });
+
+  it('gives the same events for an mbox file and for the corpus of tricky .eml files', async () => {
+    const file = path.join(await tmp(), 'mail.mbox');
+    await writeFile(file, ['From a@example.com Sat Jan  3 01:05:34 1996', 'Subject: one', 'Status: RO', '', '>From quoted', '', 'From b Mon Aug 26 12:00:00 +0200 2002', 'Subject: two', '', 'two'].join('\n'));
+    assert.equal(messages(await assertSameEvents(file)).length, 2);
+    // Real mail at its oddest: charsets, broken MIME, binary parts (../shared/corpus/SOURCES.md).
+    const tricky = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'tricky');
+    assert.ok(messages(await assertSameEvents(tricky)).length > 100);
   });
 
   it('refuses what openImportSource refuses, with the same message', async () => {
