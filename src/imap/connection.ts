@@ -459,7 +459,7 @@ export class Connection implements DispatchedSession {
       }
       // Backpressure: while the client does not read what was already written, produce nothing more;
       // the queue then fills and reading pauses (MAX_QUEUED_COMMANDS).
-      await this.out.drain();
+      await this.out.ready();
       if (this.closed) break;
       this.resetTimer();
       this.running = true;

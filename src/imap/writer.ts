@@ -6,19 +6,26 @@
  *
  * Responses are gathered until the event loop's next check phase (setImmediate) and then written at
  * once, the strings joined: a command's untagged responses and its tagged one mostly leave in one writev,
- * instead of a system call and a UTF-8 conversion each. flush() writes them at once; drain(), close(),
- * STARTTLS and COMPRESS call it first, so nothing is held back or sent through the wrong layer.
+ * instead of a system call and a UTF-8 conversion each; so do the responses of commands a client pipelined,
+ * which the command loop runs one after the other before that phase (ready()). flush() writes them at once;
+ * drain(), close(), STARTTLS and COMPRESS call it first, so nothing is held back or sent through the wrong
+ * layer.
  */
 import type { Duplex } from 'node:stream';
 import { waitForDrain, type StallPolicy } from '../net/backpressure.js';
 import type { ResponseWriter } from './session.js';
 import type { DeflateChannel } from './deflate.js';
 
+/** How much ready() leaves gathered for the next flush, in UTF-16 code units of strings plus octets of Buffers. */
+const GATHER_LIMIT = 64 * 1024;
+
 /** SocketWriter implements ResponseWriter over a socket that can be swapped (STARTTLS). */
 export class SocketWriter implements ResponseWriter {
   private closed = false;
   /** Responses written since the last flush, in order. */
   private pending: Array<string | Buffer> = [];
+  /** The size of `pending`, in GATHER_LIMIT's measure. */
+  private pendingSize = 0;
   private flushScheduled = false;
   private readonly flushLater = (): void => {
     this.flushScheduled = false;
@@ -71,13 +78,17 @@ export class SocketWriter implements ResponseWriter {
   raw(text: string): void {
     if (this.closed || this.socket.destroyed) return;
     this.pending.push(text);
+    this.pendingSize += text.length;
     this.schedule();
   }
 
   /** Writes one response made of pieces; strings are UTF-8, Buffers go out as they are. */
   write(pieces: Array<string | Buffer>): void {
     if (this.closed || this.socket.destroyed) return;
-    for (const p of pieces) this.pending.push(p);
+    for (const p of pieces) {
+      this.pending.push(p);
+      this.pendingSize += p.length;
+    }
     this.schedule();
   }
 
@@ -86,6 +97,7 @@ export class SocketWriter implements ResponseWriter {
     if (this.pending.length === 0) return;
     const pieces = this.pending;
     this.pending = [];
+    this.pendingSize = 0;
     if (this.closed || this.socket.destroyed) return;
     const out: Array<string | Buffer> = [];
     let text = '';
@@ -111,6 +123,17 @@ export class SocketWriter implements ResponseWriter {
   /** Resolves when the socket's buffer has drained below its high-water mark, or the socket closed (net/backpressure.ts). */
   async drain(): Promise<void> {
     this.flush();
+    if (this.closed) return;
+    await waitForDrain(this.socket, this.stall);
+  }
+
+  /**
+   * ready is drain() for the command loop, before each command: it resolves once the socket has room, but
+   * leaves what was gathered (under GATHER_LIMIT) for the flush already scheduled, so the responses of
+   * pipelined commands leave together.
+   */
+  async ready(): Promise<void> {
+    if (this.pendingSize >= GATHER_LIMIT) this.flush();
     if (this.closed) return;
     await waitForDrain(this.socket, this.stall);
   }
