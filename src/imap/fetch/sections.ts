@@ -35,19 +35,13 @@ export function findPart(root: MimePart, path: readonly number[]): MimePart | nu
   return part;
 }
 
-/** The field names of a HEADER.FIELDS list, lower-cased, and their lengths; kept per list (one per FETCH item). */
-interface WantedNames {
-  names: Set<string>;
-  lengths: Set<number>;
-}
+/** The field names of a HEADER.FIELDS list, lower-cased; kept per list (one per FETCH item). */
+const WANTED = new WeakMap<readonly string[], Set<string>>();
 
-const WANTED = new WeakMap<readonly string[], WantedNames>();
-
-function wantedNames(list: readonly string[]): WantedNames {
+function wantedNames(list: readonly string[]): Set<string> {
   let w = WANTED.get(list);
   if (w === undefined) {
-    const names = new Set(list.map((n) => n.toLowerCase()));
-    w = { names, lengths: new Set([...names].map((n) => n.length)) };
+    w = new Set(list.map((n) => n.toLowerCase()));
     WANTED.set(list, w);
   }
   return w;
@@ -59,49 +53,83 @@ function isTrimmed(b: number): boolean {
 }
 
 /**
- * filterHeader returns the header fields whose names are (include true) or are not (include false) in
- * `names` (case-insensitive), as their raw lines including folded continuations, in message order,
- * followed by the blank line CRLF (RFC 9051 section 6.4.5 HEADER.FIELDS / HEADER.FIELDS.NOT).
- * A last line without line end gets a CRLF so the result is always a well-formed header block.
- * A field's name is what precedes its colon (the whole line without one), trimmed; the scan stops at the
- * blank line. `names` is best the same array for every message of a FETCH: its lower-cased set is kept.
+ * HeaderField is one field of a header block: its name, lower-cased (latin1), and where its raw lines,
+ * folded continuations included, start and end in the block (octet offsets, end exclusive).
  */
-export function filterHeader(header: Buffer, names: readonly string[], include: boolean): Buffer {
-  const wanted = wantedNames(names);
-  const pieces: Buffer[] = [];
-  // The field being read starts at `start` (-1: none) and is kept when `keep`.
-  let start = -1;
-  let keep = false;
-  const endField = (end: number): void => {
-    if (start >= 0 && keep) {
-      pieces.push(header.subarray(start, end));
-      if (header[end - 1] !== 0x0a) pieces.push(CRLF);
-    }
-    start = -1;
-  };
+export interface HeaderField {
+  name: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * headerFields splits a header block into its fields, in order, up to the blank line. A field's name is
+ * what precedes its colon (the whole line without one), trimmed; a line that starts with a space or a tab
+ * continues the field before it.
+ */
+export function headerFields(header: Buffer): HeaderField[] {
+  const fields: HeaderField[] = [];
+  let field: HeaderField | null = null;
   let pos = 0;
   while (pos < header.length) {
     let eol = header.indexOf(0x0a, pos);
     eol = eol < 0 ? header.length : eol + 1;
     const first = header[pos]!;
     if (first === 0x0a || (first === 0x0d && header[pos + 1] === 0x0a)) break;
-    if ((first === 0x20 || first === 0x09) && start >= 0) {
+    if ((first === 0x20 || first === 0x09) && field) {
+      field.end = eol;
       pos = eol;
       continue;
     }
-    endField(pos);
-    start = pos;
     const colon = header.indexOf(0x3a, pos);
     let nameEnd = colon >= 0 && colon < eol ? colon : eol;
     let nameStart = pos;
     while (nameStart < nameEnd && isTrimmed(header[nameStart]!)) nameStart++;
     while (nameEnd > nameStart && isTrimmed(header[nameEnd - 1]!)) nameEnd--;
-    // Only a name of a wanted length is turned into a string.
-    const named = wanted.lengths.has(nameEnd - nameStart) && wanted.names.has(header.toString('latin1', nameStart, nameEnd).toLowerCase());
-    keep = named === include;
+    field = { name: header.toString('latin1', nameStart, nameEnd).toLowerCase(), start: pos, end: eol };
+    fields.push(field);
     pos = eol;
   }
-  endField(pos);
+  return fields;
+}
+
+/**
+ * The fields of the message headers read last, by the Buffer of the whole message they are in (the store's
+ * body cache hands out the same Buffer while it keeps it) and the header's offset in it: clients ask for a few
+ * fields of many messages, and often of the same ones again.
+ */
+const FIELDS = new WeakMap<Buffer, Map<number, HeaderField[]>>();
+
+function fieldsOf(raw: Buffer, msg: MimePart, header: Buffer): HeaderField[] {
+  let byOffset = FIELDS.get(raw);
+  if (byOffset === undefined) {
+    byOffset = new Map();
+    FIELDS.set(raw, byOffset);
+  }
+  let fields = byOffset.get(msg.headerStart);
+  if (fields === undefined) {
+    fields = headerFields(header);
+    byOffset.set(msg.headerStart, fields);
+  }
+  return fields;
+}
+
+/**
+ * filterHeader returns the header fields whose names are (include true) or are not (include false) in
+ * `names` (case-insensitive), as their raw lines including folded continuations, in message order,
+ * followed by the blank line CRLF (RFC 9051 section 6.4.5 HEADER.FIELDS / HEADER.FIELDS.NOT).
+ * A last line without line end gets a CRLF so the result is always a well-formed header block.
+ * `names` is best the same array for every message of a FETCH: its lower-cased set is kept. `fields` is
+ * headerFields(header), when the caller kept it.
+ */
+export function filterHeader(header: Buffer, names: readonly string[], include: boolean, fields = headerFields(header)): Buffer {
+  const wanted = wantedNames(names);
+  const pieces: Buffer[] = [];
+  for (const f of fields) {
+    if (wanted.has(f.name) !== include) continue;
+    pieces.push(header.subarray(f.start, f.end));
+    if (header[f.end - 1] !== 0x0a) pieces.push(CRLF);
+  }
   pieces.push(CRLF);
   return Buffer.concat(pieces);
 }
@@ -154,9 +182,9 @@ export function sectionBytes(raw: Buffer, root: MimePart, section: Section): Buf
     case 'header':
       return header;
     case 'header.fields':
-      return filterHeader(header, text.fields, true);
+      return filterHeader(header, text.fields, true, fieldsOf(raw, msg, header));
     case 'header.fields.not':
-      return filterHeader(header, text.fields, false);
+      return filterHeader(header, text.fields, false, fieldsOf(raw, msg, header));
     default:
       return bodyOf(raw, msg);
   }
