@@ -7,6 +7,7 @@ import { withoutNul } from '../../mime/bytes.js';
 import { buildPreview } from '../../mime/preview.js';
 import { flagList, formatDateTime, imapString, literalPieces } from '../../protocol/encoder.js';
 import type { FetchItem, Section } from '../../protocol/types.js';
+import type { MimePart } from '../../mime/types.js';
 import type { MessageMeta, MessageRecord } from '../../store/types.js';
 import { no, type ImapError } from '../errors.js';
 import { emailObjectId } from '../objectid.js';
@@ -70,6 +71,31 @@ export function unknownCte(section: readonly number[], uid: number): ImapError {
   return no(`Unknown Content-Transfer-Encoding in part [${section.join('.')}] of UID ${uid}`, 'UNKNOWN-CTE');
 }
 
+/**
+ * The BODY and BODYSTRUCTURE items of the structures rendered last, by structure (the store's structure
+ * cache hands out the same object while it keeps it) and form (bit 1: BODYSTRUCTURE, bit 2: UTF8=ACCEPT):
+ * as text, or as bytes when it carries raw octets. A client asks for them message by message, and again.
+ */
+const STRUCTURE_ITEMS = new WeakMap<MimePart, Array<string | Buffer | undefined>>();
+
+/** Writes BODY or BODYSTRUCTURE (`extended`) of `structure` into `p`, encoded once per structure and form. */
+function structureItem(p: Pieces, structure: MimePart, extended: boolean, utf8: boolean): void {
+  let forms = STRUCTURE_ITEMS.get(structure);
+  if (forms === undefined) {
+    forms = [];
+    STRUCTURE_ITEMS.set(structure, forms);
+  }
+  const form = (extended ? 1 : 0) | (utf8 ? 2 : 0);
+  let item = forms[form];
+  if (item === undefined) {
+    const text = `${extended ? 'BODYSTRUCTURE' : 'BODY'} ${encodeBodyStructure(structure, extended, utf8)}`;
+    item = hasRawOctets(text) ? rawOctets(text) : text;
+    forms[form] = item;
+  }
+  if (typeof item === 'string') p.str(item);
+  else p.buf(item);
+}
+
 function need<T>(value: T | null, what: string): T {
   if (value === null) throw new Error(`renderFetch: ${what} was not loaded`);
   return value;
@@ -95,9 +121,9 @@ function renderItem(p: Pieces, item: FetchItem, m: FetchMessage, utf8: boolean):
       return p.header(`ENVELOPE ${envelopeText(record.envelopeText, utf8, () => record.envelope)}`);
     }
     case 'body':
-      return p.header(`BODY ${encodeBodyStructure(need(m.record, 'record').structure, false, utf8)}`);
+      return structureItem(p, need(m.record, 'record').structure, false, utf8);
     case 'bodystructure':
-      return p.header(`BODYSTRUCTURE ${encodeBodyStructure(need(m.record, 'record').structure, true, utf8)}`);
+      return structureItem(p, need(m.record, 'record').structure, true, utf8);
     case 'emailid':
       // RFC 8474 objectid: the stored body is shared by copies, as EMAILID must be.
       return p.str(`EMAILID (${emailObjectId(need(m.record, 'record').bodyId)})`);
