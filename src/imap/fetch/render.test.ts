@@ -65,6 +65,27 @@ describe('renderFetch', () => {
     it(name, () => assert.equal(render(items), want.replace('<modseq>', String(msg.meta.modseq)).replace('<bodyId>', String(msg.record!.bodyId))));
   }
 
+  it('BODY and BODYSTRUCTURE of one structure, asked in turn and again, each give their own form', () => {
+    const body = '* 3 FETCH (BODY ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 2))\r\n';
+    const structure = '* 3 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 14 2 NIL NIL NIL NIL))\r\n';
+    for (let i = 0; i < 2; i++) {
+      assert.equal(render([{ type: 'bodystructure' }]), structure);
+      assert.equal(render([{ type: 'body' }]), body);
+    }
+  });
+
+  it('HEADER.FIELDS and HEADER.FIELDS.NOT of one body, with different lists, each pick their own fields', () => {
+    const section = (kind: 'header.fields' | 'header.fields.not', fields: string[]): FetchItem => ({ type: 'body.section', section: { part: [], text: { kind, fields } }, peek: true, partial: null });
+    for (let i = 0; i < 2; i++) {
+      assert.equal(render([section('header.fields', ['subject'])]), '* 3 FETCH (BODY[HEADER.FIELDS (SUBJECT)] {15}\r\nSubject: hi\r\n\r\n)\r\n');
+      assert.equal(
+        render([section('header.fields.not', ['subject', 'date'])]),
+        '* 3 FETCH (BODY[HEADER.FIELDS.NOT (SUBJECT DATE)] {42}\r\nFrom: a@example.com\r\nTo: b@example.com\r\n\r\n)\r\n',
+      );
+      assert.equal(render([section('header.fields', ['date', 'from'])]), '* 3 FETCH (BODY[HEADER.FIELDS (DATE FROM)] {61}\r\nFrom: a@example.com\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\n\r\n)\r\n');
+    }
+  });
+
   it('BINARY with NUL goes as literal8, every partial of it too; BODY[] turns NUL into 0x80', async () => {
     const m = await storedMessage(crlf('Content-Type: application/octet-stream', 'Content-Transfer-Encoding: base64', '', 'AGE='));
     assert.equal(render([{ type: 'binary', section: [1], peek: true, partial: null }], m), '* 1 FETCH (BINARY[1] ~{2}\r\n\x00a)\r\n');
