@@ -139,9 +139,9 @@ export const NO_SOCKET = 'none';
  * autoWorkers is what serve.workers "auto" means: one worker process per core but one, and at least one
  * (os.availableParallelism()). The core left over is the full-text indexer's thread (SQLite: it takes a
  * core's worth while mail streams in), the primary's and the database's. Measured on 2 cores
- * (bench/RESULTS.md, 2026-12-07): one worker delivered over LMTP 15 to 30 % faster than two and served
- * imaptest's default mix (a login every few commands) 16 % faster; two served its long-lived sessions
- * (`logout=0`) 21 to 30 % faster on SQLite, and both mixes slower on PostgreSQL.
+ * (bench/RESULTS.md, 2026-12-07, two machines): one worker delivered over LMTP 15 to 30 % faster than two
+ * and served imaptest's default mix (a login every few commands) 16 to 50 % faster; two served its
+ * long-lived sessions (`logout=0`) 11 to 30 % faster on SQLite, and both mixes slower on PostgreSQL.
  */
 export function autoWorkers(): number {
   return Math.max(1, os.availableParallelism() - 1);
