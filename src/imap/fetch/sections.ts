@@ -53,13 +53,27 @@ function isTrimmed(b: number): boolean {
 }
 
 /**
- * HeaderField is one field of a header block: its name, lower-cased (latin1), and where its raw lines,
- * folded continuations included, start and end in the block (octet offsets, end exclusive).
+ * HeaderFields is the fields of a header block, in order: `names[i]` is the i-th field's name, lower-cased
+ * (latin1), and its raw lines, folded continuations included, are octets `bounds[2i]` to `bounds[2i + 1]`
+ * (exclusive) of the block.
  */
-export interface HeaderField {
-  name: string;
-  start: number;
-  end: number;
+export interface HeaderFields {
+  names: string[];
+  bounds: Uint32Array;
+}
+
+/**
+ * The field names seen, each kept as one string, so the fields of the many headers kept (FIELDS) share them:
+ * at most NAMES_KEPT of them, the first seen (a few dozen names make up most headers).
+ */
+const NAMES = new Map<string, string>();
+const NAMES_KEPT = 4096;
+
+function keptName(name: string): string {
+  const kept = NAMES.get(name);
+  if (kept !== undefined) return kept;
+  if (NAMES.size < NAMES_KEPT) NAMES.set(name, name);
+  return name;
 }
 
 /**
@@ -67,17 +81,17 @@ export interface HeaderField {
  * what precedes its colon (the whole line without one), trimmed; a line that starts with a space or a tab
  * continues the field before it.
  */
-export function headerFields(header: Buffer): HeaderField[] {
-  const fields: HeaderField[] = [];
-  let field: HeaderField | null = null;
+export function headerFields(header: Buffer): HeaderFields {
+  const names: string[] = [];
+  const bounds: number[] = [];
   let pos = 0;
   while (pos < header.length) {
     let eol = header.indexOf(0x0a, pos);
     eol = eol < 0 ? header.length : eol + 1;
     const first = header[pos]!;
     if (first === 0x0a || (first === 0x0d && header[pos + 1] === 0x0a)) break;
-    if ((first === 0x20 || first === 0x09) && field) {
-      field.end = eol;
+    if ((first === 0x20 || first === 0x09) && names.length > 0) {
+      bounds[bounds.length - 1] = eol;
       pos = eol;
       continue;
     }
@@ -86,21 +100,22 @@ export function headerFields(header: Buffer): HeaderField[] {
     let nameStart = pos;
     while (nameStart < nameEnd && isTrimmed(header[nameStart]!)) nameStart++;
     while (nameEnd > nameStart && isTrimmed(header[nameEnd - 1]!)) nameEnd--;
-    field = { name: header.toString('latin1', nameStart, nameEnd).toLowerCase(), start: pos, end: eol };
-    fields.push(field);
+    names.push(keptName(header.toString('latin1', nameStart, nameEnd).toLowerCase()));
+    bounds.push(pos, eol);
     pos = eol;
   }
-  return fields;
+  return { names, bounds: Uint32Array.from(bounds) };
 }
 
 /**
  * The fields of the message headers read last, by the Buffer of the whole message they are in (the store's
- * body cache hands out the same Buffer while it keeps it) and the header's offset in it: clients ask for a few
- * fields of many messages, and often of the same ones again.
+ * body cache hands out the same Buffer while it keeps it, and the fields go with it) and the header's offset
+ * in it: clients ask for a few fields of many messages, and often of the same ones again. About 0.6 KiB per
+ * header of 27 fields (the corpus's average).
  */
-const FIELDS = new WeakMap<Buffer, Map<number, HeaderField[]>>();
+const FIELDS = new WeakMap<Buffer, Map<number, HeaderFields>>();
 
-function fieldsOf(raw: Buffer, msg: MimePart, header: Buffer): HeaderField[] {
+function fieldsOf(raw: Buffer, msg: MimePart, header: Buffer): HeaderFields {
   let byOffset = FIELDS.get(raw);
   if (byOffset === undefined) {
     byOffset = new Map();
@@ -125,10 +140,11 @@ function fieldsOf(raw: Buffer, msg: MimePart, header: Buffer): HeaderField[] {
 export function filterHeader(header: Buffer, names: readonly string[], include: boolean, fields = headerFields(header)): Buffer {
   const wanted = wantedNames(names);
   const pieces: Buffer[] = [];
-  for (const f of fields) {
-    if (wanted.has(f.name) !== include) continue;
-    pieces.push(header.subarray(f.start, f.end));
-    if (header[f.end - 1] !== 0x0a) pieces.push(CRLF);
+  for (let i = 0; i < fields.names.length; i++) {
+    if (wanted.has(fields.names[i]!) !== include) continue;
+    const end = fields.bounds[2 * i + 1]!;
+    pieces.push(header.subarray(fields.bounds[2 * i]!, end));
+    if (header[end - 1] !== 0x0a) pieces.push(CRLF);
   }
   pieces.push(CRLF);
   return Buffer.concat(pieces);
