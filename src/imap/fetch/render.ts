@@ -75,6 +75,7 @@ export function unknownCte(section: readonly number[], uid: number): ImapError {
  * The BODY and BODYSTRUCTURE items of the structures rendered last, by structure (the store's structure
  * cache hands out the same object while it keeps it) and form (bit 1: BODYSTRUCTURE, bit 2: UTF8=ACCEPT):
  * as text, or as bytes when it carries raw octets. A client asks for them message by message, and again.
+ * They go with the structure: each form about the size of its stored JSON, which STRUCTURE_CACHE_OCTETS bounds.
  */
 const STRUCTURE_ITEMS = new WeakMap<MimePart, Array<string | Buffer | undefined>>();
 
