@@ -116,12 +116,43 @@ export interface BoundListener {
   name: string;
   server: net.Server;
   address: NodeAddress;
+  /**
+   * onConnection gives `handle` this listener's connections: first those it accepted since it was bound, held
+   * until now in order (a client may connect as soon as the port is bound, while the other listeners are
+   * still being bound and before the workers start), then each new one. Called once.
+   */
+  onConnection(handle: (socket: net.Socket) => void): void;
+}
+
+/**
+ * holding makes `server` hold the connections it accepts until their handler is given (BoundListener.onConnection);
+ * `drop` closes those held, for a start that fails.
+ */
+function holding(server: net.Server): { onConnection: BoundListener['onConnection']; drop: () => void } {
+  let held: net.Socket[] = [];
+  const hold = (socket: net.Socket): void => {
+    held.push(socket);
+  };
+  server.on('connection', hold);
+  return {
+    onConnection(handle) {
+      server.off('connection', hold);
+      server.on('connection', handle);
+      const early = held;
+      held = [];
+      for (const socket of early) handle(socket);
+    },
+    drop() {
+      for (const socket of held.splice(0)) socket.destroy();
+    },
+  };
 }
 
 /**
  * bindListeners binds, in the primary, every listener `config` turns on: IMAP (imap, imaps), POP3 (pop3,
  * pop3s), ManageSieve, LMTP on TCP and its unix socket (a stale socket file is removed first; mode 0666).
- * Connections are accepted paused, for forkWorkers to hand on. Rejects with the Node error (`.port` or
+ * Connections are accepted paused and held from the first one on (BoundListener.onConnection), for
+ * forkWorkers to hand on. Rejects with the Node error (`.port` or
  * `.socket` set, as the listeners of a single process do) after closing what it had bound.
  */
 export async function bindListeners(config: Config): Promise<BoundListener[]> {
@@ -134,6 +165,14 @@ export async function bindListeners(config: Config): Promise<BoundListener[]> {
     { name: 'lmtp', host: config.lmtp.host, port: config.lmtp.port },
   ];
   const bound: BoundListener[] = [];
+  const drops: Array<() => void> = [];
+  /** bind binds `server` (accepting paused) with its connections held from the first one on. */
+  const bind = async (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<BoundListener['onConnection']> => {
+    const { onConnection, drop } = holding(server);
+    drops.push(drop);
+    await listen(server, target);
+    return onConnection;
+  };
   const listen = (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<void> =>
     new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException & { port?: number; socket?: string }) => {
@@ -148,19 +187,20 @@ export async function bindListeners(config: Config): Promise<BoundListener[]> {
   try {
     for (const l of tcp.filter((l) => l.port !== 0)) {
       const server = net.createServer({ pauseOnConnect: true });
-      await listen(server, l);
+      const onConnection = await bind(server, l);
       const a = server.address() as net.AddressInfo;
-      bound.push({ name: l.name, server, address: { name: l.name, host: a.address, port: a.port } as NodeAddress });
+      bound.push({ name: l.name, server, address: { name: l.name, host: a.address, port: a.port } as NodeAddress, onConnection });
     }
     if (config.lmtp.socket !== null) {
       const socket = config.lmtp.socket;
       await removeStaleSocket(socket);
       const server = net.createServer({ pauseOnConnect: true });
-      await listen(server, { socket });
+      const onConnection = await bind(server, { socket });
       await chmod(socket, SOCKET_MODE);
-      bound.push({ name: 'lmtp-socket', server, address: { name: 'lmtp', socket } });
+      bound.push({ name: 'lmtp-socket', server, address: { name: 'lmtp', socket }, onConnection });
     }
   } catch (err) {
+    for (const drop of drops) drop();
     await Promise.all(bound.map((b) => new Promise<void>((r) => b.server.close(() => r()))));
     throw err;
   }
@@ -241,7 +281,7 @@ export async function forkWorkers(count: number, log: Logger, listeners: readonl
       socket.destroy();
     });
   };
-  for (const l of listeners) l.server.on('connection', (socket: net.Socket) => handOn(l.name, socket));
+  for (const l of listeners) l.onConnection((socket) => handOn(l.name, socket));
 
   const relay = (from: Worker, m: ChangeMessage): void => {
     for (const { worker } of workers.values()) if (worker !== from && worker.isConnected()) worker.send(m);
