@@ -37,6 +37,11 @@ export interface FetchMessage {
 const HEADER: Section = { part: [], text: { kind: 'header' } };
 const TEXT: Section = { part: [], text: { kind: 'text' } };
 
+/** headerPiece is header-derived response text as it goes out: the string, or its bytes when it carries raw octets (octets.ts). */
+function headerPiece(s: string): string | Buffer {
+  return hasRawOctets(s) ? rawOctets(s) : s;
+}
+
 /** Collects response pieces, merging adjacent strings so the writer gets few pieces. */
 class Pieces {
   readonly out: Array<string | Buffer> = [];
@@ -51,8 +56,12 @@ class Pieces {
   }
   /** header holds header-derived response text: as a string, or as bytes when it carries raw octets (octets.ts). */
   header(s: string): void {
-    if (hasRawOctets(s)) this.buf(rawOctets(s));
-    else this.str(s);
+    this.piece(headerPiece(s));
+  }
+  /** piece holds a piece of headerPiece: a string as text, bytes as they are. */
+  piece(p: string | Buffer): void {
+    if (typeof p === 'string') this.str(p);
+    else this.buf(p);
   }
   literal(data: Buffer, literal8 = false): void {
     const [marker, bytes] = literalPieces(data, literal8);
@@ -89,12 +98,10 @@ function structureItem(p: Pieces, structure: MimePart, extended: boolean, utf8: 
   const form = (extended ? 1 : 0) | (utf8 ? 2 : 0);
   let item = forms[form];
   if (item === undefined) {
-    const text = `${extended ? 'BODYSTRUCTURE' : 'BODY'} ${encodeBodyStructure(structure, extended, utf8)}`;
-    item = hasRawOctets(text) ? rawOctets(text) : text;
+    item = headerPiece(`${extended ? 'BODYSTRUCTURE' : 'BODY'} ${encodeBodyStructure(structure, extended, utf8)}`);
     forms[form] = item;
   }
-  if (typeof item === 'string') p.str(item);
-  else p.buf(item);
+  p.piece(item);
 }
 
 function need<T>(value: T | null, what: string): T {
