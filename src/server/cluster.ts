@@ -165,14 +165,6 @@ export async function bindListeners(config: Config): Promise<BoundListener[]> {
     { name: 'lmtp', host: config.lmtp.host, port: config.lmtp.port },
   ];
   const bound: BoundListener[] = [];
-  const drops: Array<() => void> = [];
-  /** bind binds `server` (accepting paused) with its connections held from the first one on. */
-  const bind = async (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<BoundListener['onConnection']> => {
-    const { onConnection, drop } = holding(server);
-    drops.push(drop);
-    await listen(server, target);
-    return onConnection;
-  };
   const listen = (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<void> =>
     new Promise((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException & { port?: number; socket?: string }) => {
@@ -184,6 +176,14 @@ export async function bindListeners(config: Config): Promise<BoundListener[]> {
       if ('socket' in target) server.listen(target.socket, done);
       else server.listen(target.port, target.host, done);
     });
+  const drops: Array<() => void> = [];
+  /** bind binds `server` (accepting paused) with its connections held from the first one on. */
+  const bind = async (server: net.Server, target: { host: string; port: number } | { socket: string }): Promise<BoundListener['onConnection']> => {
+    const { onConnection, drop } = holding(server);
+    drops.push(drop);
+    await listen(server, target);
+    return onConnection;
+  };
   try {
     for (const l of tcp.filter((l) => l.port !== 0)) {
       const server = net.createServer({ pauseOnConnect: true });
