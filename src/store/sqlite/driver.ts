@@ -7,32 +7,14 @@
 import type { Logger } from 'pino';
 import { controlAfter, insertControl, lastControlId } from '../mail/control.js';
 import type { Driver, WriteOptions } from '../mail/driver.js';
-import { perform, type Change, type Connection, type Rule } from '../mail/rule.js';
+import type { Change, Rule } from '../mail/rule.js';
 import type { BackgroundOptions, ChangeListener, ChangePeers, CommitObserver, ControlListener, ControlMessage } from '../types.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
+import { runRule } from './rules.js';
 import { CHECKPOINT_BACKSTOP_FRAMES, indexAll, startIndexer } from './fts-indexer.js';
 import { GroupCommit } from './group-commit.js';
 import { Notifier } from './notify.js';
-
-/**
- * runRule runs `rule` to its end on `db`, each statement at once, and returns its result. The changes it
- * announces are added to `changes` (once each); a rule that announces with `changes` null (a read) throws.
- * Must be called inside a write transaction for rules that write.
- */
-export function runRule<T>(db: Db, rule: Rule<T>, changes: Change[] | null = null): T {
-  const announce = (accountId: number, mailboxId: number | null): void => {
-    if (!changes) throw new Error('a read announced a change');
-    if (!changes.some(([a, m]) => a === accountId && m === mailboxId)) changes.push([accountId, mailboxId]);
-  };
-  let step = rule.next();
-  while (!step.done) {
-    const out = perform(db as Connection<unknown>, step.value, announce);
-    if (out instanceof Promise) throw new Error('SQLite runs rules synchronously: a driver call must not be async');
-    step = rule.next(out);
-  }
-  return step.value;
-}
 
 /** SqliteDriver is the Driver over one Db. */
 export class SqliteDriver implements Driver {

@@ -9,7 +9,7 @@ import { backfillIndex, FTS_FILE_MIGRATION, FTS_QUEUE_SCHEMA, FTS_SCHEMA } from 
 import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { insertEnvelopeText } from '../mail/bodies.js';
-import { runRule } from './driver.js';
+import { runRule } from './rules.js';
 import type { Envelope } from '../../mime/types.js';
 import { parseSentDate } from '../../mime/sent-date.js';
 import { mayHoldOctets, reparse } from '../header-octets.js';
