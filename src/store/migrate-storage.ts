@@ -184,10 +184,18 @@ async function copyAccount(src: SqliteDb, tx: Tx, a: AccountSrc, summary: CopySu
     await tx.run('INSERT INTO sieve_tracking (account_id, key, expires_at) VALUES (?, ?, ?)', id, t.key, t.expires_at);
   }
 
-  // Bodies one at a time (the bytes can be large); same bytes twice in SQLite become one body here.
+  // Bodies one at a time (the bytes can be large); same bytes twice in SQLite become one body here. A body
+  // no message refers to (an expunge's, left to the upkeep's purge) is not carried over.
   const bodyMap = new Map<number, number>();
   const byHash = new Map<string, number>();
-  const bodyIds = src.all<{ id: number }>('SELECT id FROM bodies WHERE account_id = ? ORDER BY id', a.id).map((r) => r.id);
+  const bodyIds = src
+    .all<{ id: number }>(
+      `SELECT id FROM bodies b WHERE account_id = ?
+          AND EXISTS (SELECT 1 FROM messages m WHERE m.account_id = b.account_id AND m.body_id = b.id)
+        ORDER BY id`,
+      a.id,
+    )
+    .map((r) => r.id);
   for (const bodyId of bodyIds) {
     const b = src.get<{ size: number; sent_date: number | null; envelope: string; structure: string; data: Buffer; headers: string | null; body: string | null }>(
       `SELECT b.size, b.sent_date, b.envelope, b.structure, b.data, s.headers, s.body

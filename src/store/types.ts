@@ -432,8 +432,9 @@ export interface Store extends SieveStore {
    * startBackground starts the store's upkeep in this process and returns the function that stops it. On
    * SQLite it starts the indexer thread, which writes the full-text index of newly stored bodies in
    * batches into the index's own file (sqlite/fts.ts, fts-indexer.ts), off the transactions that store
-   * them and off the calling thread, and runs the WAL's checkpoints there too; PostgreSQL indexes in the
-   * storing transaction and has nothing to do. One process per server calls it (server/node.ts, or the
+   * them and off the calling thread, and runs the WAL's checkpoints and the purge of bodies that expunges
+   * left without a message (mail/bodies.ts) there too; PostgreSQL indexes in the storing transaction and
+   * only purges, on a timer. One process per server calls it (server/node.ts, or the
    * primary of several workers); one-shot commands do not, or (`letterbox import`) with `index` false, for
    * the checkpoints alone: what they store is indexed by the server, SEARCH being exact meanwhile.
    */
@@ -449,9 +450,9 @@ export interface Store extends SieveStore {
   leaveBackground(): () => void;
 
   /**
-   * finishBackground does now, to the end, what startBackground does over time (SQLite: indexes every
-   * queued body) and resolves when done; for tools and tests that need the index complete. Nothing on
-   * PostgreSQL.
+   * finishBackground does now, to the end, what startBackground does over time (deletes every body queued
+   * for purge; on SQLite also indexes every queued body) and resolves when done; for tools and tests that
+   * need the index complete or the space of expunged mail freed.
    */
   finishBackground(): Promise<void>;
 

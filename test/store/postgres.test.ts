@@ -198,7 +198,12 @@ describe('postgres specifics', () => {
       await store.expunge(accountId, inbox, [1]);
       assert.deepEqual(await store.readBody(accountId, recs[1]!.bodyId), m.raw);
       await store.expunge(accountId, inbox);
+      assert.equal(await count('blobs'), 2, 'freed by the upkeep, not by the expunge');
+      assert.equal(await count('body_purge'), 1);
+      await store.finishBackground();
       assert.equal(await count('blobs'), 1);
+      assert.equal(await count('bodies'), 1);
+      assert.equal(await count('body_purge'), 0);
       assert.deepEqual(await store.readBody(other.accountId, (await store.getMessages(other.accountId, other.inbox, [1]))[0]!.bodyId), m.raw);
     } finally {
       await store.close();

@@ -279,10 +279,39 @@ export function expungeTests(ctx: Ctx): void {
       (await ctx.store.listMessages(accountId, inbox)).map((m) => m.uid),
       [2],
     );
+    // No message refers to the body any more; it is deleted by the store's upkeep, not by the expunge.
+    assert.equal((await ctx.store.readBody(accountId, rec1!.bodyId)).length, rec1!.size);
+    await ctx.store.finishBackground();
     await rejectsWith(ctx.store.readBody(accountId, rec1!.bodyId), 'NONEXISTENT');
     assert.equal(after.uidNext, 5);
     assert.deepEqual((await ctx.store.appendMessages(accountId, inbox, [message('5')])).uids, [5]);
     await rejectsWith(ctx.store.expunge(accountId, inbox + 1000), 'NONEXISTENT');
+  });
+
+  it("leaves the bodies an expunge freed to the upkeep, which deletes those no message took and keeps a copy's", async () => {
+    const { accountId, inbox } = await newAccount(ctx.store);
+    const archive = await ctx.store.createMailbox(accountId, 'Kept');
+    await ctx.store.appendMessages(accountId, inbox, [message('alone'), message('copied'), message('kept')]);
+    const ids = (await ctx.store.getMessages(accountId, inbox, [1, 2, 3])).map((r) => r.bodyId);
+    await ctx.store.copyMessages(accountId, inbox, [2], archive.id);
+    assert.deepEqual(await ctx.store.expunge(accountId, inbox, [1, 2], { deletedOnly: false }), [1, 2]);
+    const readable = async (bodyId: number): Promise<boolean> =>
+      ctx.store.readBody(accountId, bodyId).then(
+        () => true,
+        () => false,
+      );
+    const stop = ctx.store.startBackground();
+    try {
+      for (let i = 0; i < 500 && (await readable(ids[0]!)); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      stop();
+    }
+    assert.deepEqual([await readable(ids[0]!), await readable(ids[1]!), await readable(ids[2]!)], [false, true, true]);
+    const [copy] = await ctx.store.getMessages(accountId, archive.id, [1]);
+    assert.equal(copy!.bodyId, ids[1]);
+    assert.match((await ctx.store.readBody(accountId, copy!.bodyId)).toString('latin1'), /^Subject: copied\r$/m);
+    const quota = await ctx.store.getQuota(accountId);
+    assert.equal(quota.messagesUsed, 2, 'released by the expunge, not by the purge');
   });
 
   it('reads many bodies in order, null for one expunged since, also by another connection, kept or not', async () => {
@@ -301,6 +330,7 @@ export function expungeTests(ctx: Ctx): void {
     try {
       await other.storeFlags(accountId, inbox, [1, 4], 'add', ['\\Deleted']);
       assert.deepEqual(await other.expunge(accountId, inbox), [1, 4]);
+      await other.finishBackground();
     } finally {
       if (other !== ctx.store) await other.close();
     }
@@ -446,6 +476,7 @@ export function copyTests(ctx: Ctx): void {
     assert.deepEqual((await ctx.store.getSearchText(accountId, work.id, [2])).size, 1);
     await ctx.store.storeFlags(accountId, work.id, [2], 'add', ['\\Deleted']);
     await ctx.store.expunge(accountId, work.id);
+    await ctx.store.finishBackground();
     await rejectsWith(ctx.store.readBody(accountId, dst2!.bodyId), 'NONEXISTENT');
 
     assert.deepEqual(await ctx.store.copyMessages(accountId, inbox, [77], work.id), { uidValidity: work.uidValidity, sourceUids: [], destUids: [] });

@@ -56,7 +56,7 @@ export function* deleteAccount(sql: Dialect, accountId: number): Rule<void> {
   yield* exec('DELETE FROM expunged WHERE account_id = ?', accountId);
   yield* sql.deleteAccountData(accountId);
   // Children before parents, so every foreign key holds at each step.
-  for (const table of ['search_text', 'envelopes', 'bodies', 'subscriptions', 'mailboxes', 'sieve_scripts', 'sieve_tracking']) {
+  for (const table of ['body_purge', 'search_text', 'envelopes', 'bodies', 'subscriptions', 'mailboxes', 'sieve_scripts', 'sieve_tracking']) {
     yield* exec(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
   }
   yield* exec('DELETE FROM accounts WHERE id = ?', accountId);

@@ -3,7 +3,7 @@
  */
 import { StoreError, type Mailbox, type MailboxCounts, type SpecialUse } from '../types.js';
 import { DELETED, SEEN } from '../flags.js';
-import { deleteOrphanBodies } from './bodies.js';
+import { queueOrphanBodies } from './bodies.js';
 import type { Dialect } from './dialect.js';
 import { mailboxByName, requireMailbox } from './locks.js';
 import { releaseUsage } from './quota.js';
@@ -86,9 +86,9 @@ export function* createMailbox(sql: Dialect, accountId: number, name: string, sp
 }
 
 /**
- * deleteMailbox deletes the mailbox, its messages (released from the quota usage), its change history and the
- * bodies no other message uses. Children ("a/x" of "a") stay (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7).
- * Throws NONEXISTENT, CANNOT for INBOX.
+ * deleteMailbox deletes the mailbox, its messages (released from the quota usage) and its change history, and
+ * queues the bodies no other message uses for the upkeep's purge (bodies.ts). Children ("a/x" of "a") stay
+ * (RFC 9051 section 6.3.4); subscriptions stay (section 6.3.7). Throws NONEXISTENT, CANNOT for INBOX.
  */
 export function* deleteMailbox(sql: Dialect, accountId: number, name: string): Rule<void> {
   if (name === 'INBOX') throw new StoreError('CANNOT', 'INBOX cannot be deleted');
@@ -100,7 +100,7 @@ export function* deleteMailbox(sql: Dialect, accountId: number, name: string): R
     mb.id,
   );
   yield* releaseUsage(sql, accountId, rows.reduce((n, r) => n + r.size, 0), rows.length);
-  yield* deleteOrphanBodies(
+  yield* queueOrphanBodies(
     sql,
     accountId,
     rows.map((r) => r.body_id),

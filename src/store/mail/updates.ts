@@ -7,7 +7,7 @@
 import { StoreError, type FlagOperation, type MessageMeta, type NewMessage, type QuotaDefaults } from '../types.js';
 import { DELETED, applyFlags, decodeFlags, encodeKeywords, parseFlags, sameFlags } from '../flags.js';
 import { addMessages, appendMessages, reserveUids } from './append.js';
-import { deleteOrphanBodies } from './bodies.js';
+import { queueOrphanBodies } from './bodies.js';
 import type { Dialect } from './dialect.js';
 import { lockAccount, lockPair, requireMailbox, requirePair } from './locks.js';
 import { chargeUsage, releaseUsage } from './quota.js';
@@ -80,8 +80,9 @@ type Removed = { uid: number; body_id: number; size: number };
 
 /**
  * removeMessages deletes messages of a mailbox (inside the caller's transaction, which holds the mailbox
- * row's lock), records their UIDs in expunged with a new modseq, deletes bodies no other message uses and
- * (when `release`) subtracts them from the account's quota usage. `rows` ascending UID.
+ * row's lock), records their UIDs in expunged with a new modseq, queues the bodies no other message uses for
+ * the upkeep's purge (bodies.ts) and (when `release`) subtracts them from the account's quota usage. `rows`
+ * ascending UID.
  */
 export function* removeMessages(sql: Dialect, accountId: number, mailboxId: number, rows: readonly Removed[], release = true): Rule<void> {
   if (rows.length === 0) return;
@@ -94,7 +95,7 @@ export function* removeMessages(sql: Dialect, accountId: number, mailboxId: numb
     rows.map((r) => r.uid),
     modseq,
   );
-  yield* deleteOrphanBodies(
+  yield* queueOrphanBodies(
     sql,
     accountId,
     rows.map((r) => r.body_id),

@@ -4,6 +4,8 @@
  * sent with pg_notify before COMMIT and reach this node's listeners after it; other nodes' changes and
  * control messages arrive on the listening connection (notify.ts).
  */
+import type { Logger } from 'pino';
+import { purgeBodies, purgeQueued } from '../mail/bodies.js';
 import { insertControl } from '../mail/control.js';
 import type { Driver } from '../mail/driver.js';
 import type { Dialect } from '../mail/dialect.js';
@@ -35,14 +37,27 @@ export async function runRule<T>(q: Q, rule: Rule<T>, tx: Tx | null = null): Pro
   return step.value;
 }
 
+/** PURGE_POLL_MS: how long a node's upkeep waits before it looks for queued bodies again when none were (ms). */
+const PURGE_POLL_MS = 1000;
+
+/** PURGE_RETRY_MS: how long it waits after a failed purge (ms). */
+const PURGE_RETRY_MS = 5000;
+
+/** PURGE_BATCH: the most queued bodies one purge transaction deletes. */
+const PURGE_BATCH = 64;
+
 /** PgDriver is the Driver over a pool and a listening connection. */
 export class PgDriver implements Driver {
   readonly kind = 'postgres';
+
+  /** The purge under way (startBackground), which close() waits for. */
+  private purging: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
     private readonly notifier: Notifier,
     readonly sql: Dialect,
+    private readonly log?: Logger,
   ) {
     db.afterCommit = (a, m) => notifier.emit(a, m);
   }
@@ -80,15 +95,45 @@ export class PgDriver implements Driver {
   }
 
   startBackground(): () => void {
-    // PostgreSQL's index is written in the storing transaction (search.ts): nothing to do in the background.
-    return () => {};
+    // PostgreSQL's index is written in the storing transaction (search.ts); the upkeep deletes the bodies
+    // expunges left without a message (mail/bodies.ts). Every node does: two purging one account wait for
+    // each other on its row lock, and the second finds nothing left.
+    let stopped = false;
+    let timer: NodeJS.Timeout | null = null;
+    const turn = (): void => {
+      timer = null;
+      this.purging = this.purgeRound().then(
+        (more) => (more ? 0 : PURGE_POLL_MS),
+        (err: unknown) => {
+          this.log?.warn({ err }, 'deleting the bodies of expunged messages failed; retrying later');
+          return PURGE_RETRY_MS;
+        },
+      ).then((waitMs) => {
+        if (stopped) return;
+        timer = setTimeout(turn, waitMs);
+        timer.unref();
+      });
+    };
+    turn();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }
+
+  /** purgeRound runs one purgeBodies transaction when a body is queued (a read first: no transaction when none is) and tells whether more are. */
+  private async purgeRound(): Promise<boolean> {
+    if (!(await runRule(this.db, purgeQueued()))) return false;
+    return (await this.db.write((tx) => runRule(tx, purgeBodies(this.sql, PURGE_BATCH), tx))).more;
   }
 
   leaveBackground(): () => void {
     return () => {};
   }
 
-  async finishBackground(): Promise<void> {}
+  async finishBackground(): Promise<void> {
+    while (await this.purgeRound());
+  }
 
   async analyze(): Promise<void> {
     await analyzeTables(this.db);
@@ -104,6 +149,7 @@ export class PgDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.purging;
     await this.notifier.close();
     await this.db.close();
   }

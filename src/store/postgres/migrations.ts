@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
-import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
+import { BODY_PURGE_SCHEMA, CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import type { Envelope } from '../../mime/types.js';
 import { storedEnvelopeText } from '../../protocol/envelope.js';
 import { createSearchIndex } from './search.js';
@@ -69,6 +69,8 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
   // sent while a node's LISTEN connection was reconnecting never reached that node.
   { version: 9, description: 'control messages kept for nodes that were not listening', sql: CONTROL_SCHEMA },
   { version: 10, description: 'Sieve scripts (ManageSieve) and the vacation and duplicate tracking of their runs', sql: SIEVE_SCHEMA },
+  // As SQLite's migration 13.
+  { version: 11, description: 'bodies left without a message deleted by the upkeep, not by the expunge', sql: BODY_PURGE_SCHEMA },
 ];
 
 /** addVersion6 parses again every body whose stored header text may hold 8-bit bytes (store/header-octets.ts). */

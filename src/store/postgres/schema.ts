@@ -164,3 +164,12 @@ CREATE TABLE IF NOT EXISTS sieve_tracking (
   PRIMARY KEY (account_id, key)
 );
 `;
+
+/** BODY_PURGE_SCHEMA (migration 11): as SQLite's migration 13, the bodies left without a message, for the upkeep's purge (mail/bodies.ts). */
+export const BODY_PURGE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS body_purge (
+  account_id BIGINT NOT NULL REFERENCES accounts (id),
+  body_id BIGINT NOT NULL,
+  PRIMARY KEY (account_id, body_id)
+);
+`;

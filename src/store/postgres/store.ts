@@ -57,7 +57,7 @@ export async function openPostgresStore(url: string, opts: { log?: Logger; quota
     await db.close().catch(() => {});
     throw describeConnectError(err, url);
   }
-  return new PostgresStore(new PgDriver(db, notifier, postgresDialect(new PgBlobStore(db))), opts.quota ?? { storage: null, messages: null });
+  return new PostgresStore(new PgDriver(db, notifier, postgresDialect(new PgBlobStore(db)), opts.log), opts.quota ?? { storage: null, messages: null });
 }
 
 /** describeConnectError turns a connection failure into a StorageUnavailableError saying where it tried to connect; others pass unchanged. */

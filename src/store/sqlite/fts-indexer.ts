@@ -2,13 +2,15 @@
  * The one full-text indexer of a server (fts.ts has the index itself): a worker thread (fts-thread.ts) for
  * a store in a file, so that tokenising (about a quarter of the CPU of a session that appends) runs on
  * another core than the sessions; in the calling thread, on a timer, for a store in memory, whose
- * connection no other thread can open. The thread also runs the store's WAL checkpoints (fts-thread.ts).
+ * connection no other thread can open. The thread also runs the store's WAL checkpoints (fts-thread.ts)
+ * and deletes the bodies expunges left without a message (purge.ts), as the inline timer does.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { INDEX_RETRY_MS, indexPending, indexTurn } from './fts.js';
 import type { IndexerThreadData } from './fts-thread.js';
+import { purgeAll, purgeTurn } from './purge.js';
 import { threadEntry } from '../../threads.js';
 
 /** POLL_MS: how long the indexer waits before it looks at an empty queue again (ms); mail appended meanwhile is indexed in one batch. */
@@ -31,8 +33,9 @@ export const CHECKPOINT_BACKSTOP_FRAMES = 10_000;
  * startIndexer starts indexing the bodies queued in `store` (a connection with its search index set) and
  * returns the function that stops it, whose promise resolves once the thread has closed its connections
  * and ended (its files are then left alone: the data directory may be removed). A file store gets a
- * thread with connections of its own, which also checkpoints the store's WAL; an in-memory one is indexed
- * on this thread. With `index` false the thread only checkpoints (nothing to do for an in-memory store).
+ * thread with connections of its own, which also checkpoints the store's WAL and deletes the bodies queued
+ * for purge (purge.ts); an in-memory one is indexed and purged on this thread. With `index` false the
+ * thread only checkpoints (nothing to do for an in-memory store).
  * Failures are logged as warnings and retried.
  */
 export function startIndexer(store: Db, log?: Logger, index = true): () => Promise<void> {
@@ -47,8 +50,10 @@ export function startIndexer(store: Db, log?: Logger, index = true): () => Promi
     worker = w;
     exited = new Promise((resolve) => w.once('exit', () => resolve()));
     w.unref();
-    w.on('message', (m: { error?: string; checkpointError?: string; indexed?: number; removed?: number }) => {
+    w.on('message', (m: { error?: string; purgeError?: string; checkpointError?: string; indexed?: number; removed?: number; purged?: number }) => {
       if (m.error !== undefined) log?.warn({ error: m.error }, 'full-text indexing failed; retrying later');
+      else if (m.purgeError !== undefined) log?.warn({ error: m.purgeError }, 'deleting the bodies of expunged messages failed; retrying later');
+      else if (m.purged !== undefined) log?.debug({ purged: m.purged }, 'bodies of expunged messages deleted');
       else if (m.checkpointError !== undefined) log?.warn({ error: m.checkpointError }, 'the WAL checkpoint of the indexer thread failed; retrying later');
       else log?.debug({ indexed: m.indexed, removed: m.removed }, 'full-text index written');
     });
@@ -72,8 +77,9 @@ export function startIndexer(store: Db, log?: Logger, index = true): () => Promi
   };
 }
 
-/** indexAll runs indexPending on this thread until nothing is queued (finishBackground). */
+/** indexAll deletes every queued body (purgeAll) and runs indexPending on this thread until nothing is queued (finishBackground). */
 export function indexAll(store: Db): void {
+  purgeAll(store);
   while (indexPending(store, store.searchIndex(), INLINE_SLICE_MS).more);
 }
 
@@ -86,7 +92,9 @@ function startInline(store: Db, log?: Logger): () => Promise<void> {
       timer = null;
       const { round, error, waitMs } = indexTurn(store, store.searchIndex(), INLINE_SLICE_MS, POLL_MS);
       if (round === null) log?.warn({ err: error }, 'full-text indexing failed; retrying later');
-      schedule(waitMs);
+      const purge = purgeTurn(store, POLL_MS);
+      if (purge.round === null) log?.warn({ err: purge.error }, 'deleting the bodies of expunged messages failed; retrying later');
+      schedule(Math.min(waitMs, purge.waitMs));
     }, ms);
     timer.unref();
   };

@@ -1,8 +1,9 @@
 /**
  * The full-text indexer's thread (fts-indexer.ts starts it): its own connections to the store and to the
  * index file, and a loop that runs indexPending (fts.ts) while bodies are queued and looks again every
- * `pollMs` when none are. It tokenises on this thread, so the serving thread only queues. Started without
- * an index file, it only checkpoints (below), every CHECKPOINT_MS.
+ * `pollMs` when none are. It tokenises on this thread, so the serving thread only queues. The same loop
+ * deletes the bodies that expunges left without a message (purge.ts), likewise queued by the serving
+ * threads. Started without an index file, it only checkpoints (below), every CHECKPOINT_MS.
  *
  * The loop also checkpoints the store's WAL, at most every CHECKPOINT_MS: copying the committed pages into
  * the database file, and its fsync, then cost the serving thread nothing (the commit that passes SQLite's
@@ -11,8 +12,9 @@
  *
  * workerData: { store: path of the store, index: path of the index or null, pollMs, sliceMs }.
  * Messages in: 'stop' (close the connections and end). Messages out: { error: string } after a failed
- * round (retried after INDEX_RETRY_MS), { checkpointError: string } after a failed checkpoint (tried again
- * at the next turn), { indexed, removed } after each round that did something.
+ * round (retried after INDEX_RETRY_MS), { purgeError: string } after a failed purge (likewise),
+ * { checkpointError: string } after a failed checkpoint (tried again at the next turn), { indexed, removed }
+ * after each index round that did something, { purged } after each purge that deleted bodies.
  */
 import { readlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Db } from './db.js';
 import { indexTurn } from './fts.js';
+import { purgeTurn } from './purge.js';
 
 /** IndexerThreadData is the workerData the thread is started with. */
 export interface IndexerThreadData {
@@ -74,7 +77,10 @@ async function main(data: IndexerThreadData): Promise<void> {
         const turn = indexTurn(store, index, data.sliceMs, data.pollMs);
         if (turn.round === null) parentPort!.postMessage({ error: (turn.error as Error).message ?? String(turn.error) });
         else if (turn.round.indexed > 0 || turn.round.removed > 0) parentPort!.postMessage({ indexed: turn.round.indexed, removed: turn.round.removed });
-        waitMs = turn.waitMs;
+        const purge = purgeTurn(store, data.pollMs);
+        if (purge.round === null) parentPort!.postMessage({ purgeError: (purge.error as Error).message ?? String(purge.error) });
+        else if (purge.round.deleted > 0) parentPort!.postMessage({ purged: purge.round.deleted });
+        waitMs = Math.min(turn.waitMs, purge.waitMs);
       }
       if (performance.now() - checkpointed >= CHECKPOINT_MS) {
         checkpointed = performance.now();

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Db } from './db.js';
 import { RECOUNT_USAGE_SQL } from '../quota-rules.js';
 import { backfillIndex, FTS_FILE_MIGRATION, FTS_QUEUE_SCHEMA, FTS_SCHEMA } from './fts.js';
-import { CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
+import { BODY_PURGE_SCHEMA, CONTROL_SCHEMA, ENVELOPES_SCHEMA, PENALTY_SCHEMA, SCHEMA_V1, SIEVE_SCHEMA } from './schema.js';
 import { NODES_SCHEMA } from '../nodes-sql.js';
 import { insertEnvelopeText } from '../mail/bodies.js';
 import { runRule } from './rules.js';
@@ -106,6 +106,12 @@ UPDATE mailboxes SET first_recent_uid = uid_next;
     description: 'the full-text index in a file of its own, written by one indexer thread; every body queued for it',
     // fts.ts: letterbox-search.db beside letterbox.db, fts_state's token matched against the file's.
     sql: FTS_FILE_MIGRATION,
+  },
+  {
+    version: 13,
+    description: 'bodies left without a message deleted by the upkeep thread, not by the expunge',
+    // body_purge (schema.ts): queued by removeMessages and deleteMailbox, emptied by purgeBodies.
+    sql: BODY_PURGE_SCHEMA,
   },
 ];
 

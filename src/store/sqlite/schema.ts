@@ -163,3 +163,17 @@ CREATE TABLE IF NOT EXISTS sieve_tracking (
   PRIMARY KEY (account_id, key)
 ) WITHOUT ROWID;
 `;
+
+/**
+ * BODY_PURGE_SCHEMA (migration 13): the bodies that an expunge, MOVE or DELETE left without a message, to be
+ * deleted by the store's upkeep (mail/bodies.ts purgeBodies) rather than in the transaction that removed the
+ * messages. A row is only a candidate: the purge deletes the body only if still no message refers to it.
+ * IF NOT EXISTS: a database taken back to an older version (the migration tests) may still have it.
+ */
+export const BODY_PURGE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS body_purge (
+  account_id INTEGER NOT NULL REFERENCES accounts (id),
+  body_id INTEGER NOT NULL,
+  PRIMARY KEY (account_id, body_id)
+) WITHOUT ROWID;
+`;
