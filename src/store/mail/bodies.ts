@@ -112,11 +112,13 @@ export function* purgeBodies(sql: Dialect, limit: number): Rule<PurgeRound> {
   const first = yield* one<{ account_id: number }>('SELECT account_id FROM body_purge LIMIT 1');
   if (!first) return { deleted: 0, taken: 0, more: false };
   const accountId = Number(first.account_id);
+  // The account lock first, so the queue is read as the last writer under it left it.
+  const exists = (yield* one(`SELECT 1 FROM accounts WHERE id = ?${sql.forNoKeyUpdate}`, accountId)) !== undefined;
   const queued = (yield* many<{ body_id: number }>('SELECT body_id FROM body_purge WHERE account_id = ? LIMIT ?', accountId, limit)).map((r) =>
     Number(r.body_id),
   );
   let deleted = 0;
-  if (yield* one(`SELECT 1 FROM accounts WHERE id = ?${sql.forNoKeyUpdate}`, accountId)) {
+  if (exists) {
     const orphans = yield* many<{ id: number; key: string | null }>(
       `SELECT b.id, ${sql.bodyKey} AS key FROM bodies b
         WHERE b.account_id = ? AND ${sql.inIds('b.id')}
