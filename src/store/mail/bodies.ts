@@ -94,10 +94,9 @@ export function* queueOrphanBodies(sql: Dialect, accountId: number, bodyIds: rea
   );
 }
 
-/** PurgeRound is what one purgeBodies did: bodies deleted, queue entries taken, and whether more are queued. */
+/** PurgeRound is what one purgeBodies did: bodies deleted, and whether more are queued. */
 export interface PurgeRound {
   deleted: number;
-  taken: number;
   more: boolean;
 }
 
@@ -110,7 +109,7 @@ export interface PurgeRound {
  */
 export function* purgeBodies(sql: Dialect, limit: number): Rule<PurgeRound> {
   const first = yield* one<{ account_id: number }>('SELECT account_id FROM body_purge LIMIT 1');
-  if (!first) return { deleted: 0, taken: 0, more: false };
+  if (!first) return { deleted: 0, more: false };
   const accountId = Number(first.account_id);
   // The account lock first, so the queue is read as the last writer under it left it.
   const exists = (yield* one(`SELECT 1 FROM accounts WHERE id = ?${sql.forNoKeyUpdate}`, accountId)) !== undefined;
@@ -140,7 +139,7 @@ export function* purgeBodies(sql: Dialect, limit: number): Rule<PurgeRound> {
     }
   }
   yield* exec(`DELETE FROM body_purge WHERE account_id = ? AND ${sql.inIds('body_id')}`, accountId, sql.ids(queued));
-  return { deleted, taken: queued.length, more: yield* purgeQueued() };
+  return { deleted, more: yield* purgeQueued() };
 }
 
 /** purgeQueued tells whether any body waits in body_purge: a read, so that an upkeep with nothing to do takes no write lock. */

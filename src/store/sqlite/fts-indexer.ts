@@ -8,9 +8,9 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Db } from './db.js';
-import { INDEX_RETRY_MS, indexPending, indexTurn } from './fts.js';
+import { INDEX_RETRY_MS, indexPending, upkeepTurn } from './fts.js';
 import type { IndexerThreadData } from './fts-thread.js';
-import { purgeAll, purgeTurn } from './purge.js';
+import { purgeAll, purgeRound } from './purge.js';
 import { threadEntry } from '../../threads.js';
 
 /** POLL_MS: how long the indexer waits before it looks at an empty queue again (ms); mail appended meanwhile is indexed in one batch. */
@@ -90,9 +90,9 @@ function startInline(store: Db, log?: Logger): () => Promise<void> {
     if (stopped) return;
     timer = setTimeout(() => {
       timer = null;
-      const { round, error, waitMs } = indexTurn(store, store.searchIndex(), INLINE_SLICE_MS, POLL_MS);
+      const { round, error, waitMs } = upkeepTurn(() => indexPending(store, store.searchIndex(), INLINE_SLICE_MS), POLL_MS);
       if (round === null) log?.warn({ err: error }, 'full-text indexing failed; retrying later');
-      const purge = purgeTurn(store, POLL_MS);
+      const purge = upkeepTurn(() => purgeRound(store), POLL_MS);
       if (purge.round === null) log?.warn({ err: purge.error }, 'deleting the bodies of expunged messages failed; retrying later');
       schedule(Math.min(waitMs, purge.waitMs));
     }, ms);

@@ -21,8 +21,8 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Db } from './db.js';
-import { indexTurn } from './fts.js';
-import { purgeTurn } from './purge.js';
+import { indexPending, upkeepTurn } from './fts.js';
+import { purgeRound } from './purge.js';
 
 /** IndexerThreadData is the workerData the thread is started with. */
 export interface IndexerThreadData {
@@ -74,10 +74,10 @@ async function main(data: IndexerThreadData): Promise<void> {
     while (!stopped) {
       let waitMs = CHECKPOINT_MS;
       if (index) {
-        const turn = indexTurn(store, index, data.sliceMs, data.pollMs);
+        const turn = upkeepTurn(() => indexPending(store, index, data.sliceMs), data.pollMs);
         if (turn.round === null) parentPort!.postMessage({ error: (turn.error as Error).message ?? String(turn.error) });
         else if (turn.round.indexed > 0 || turn.round.removed > 0) parentPort!.postMessage({ indexed: turn.round.indexed, removed: turn.round.removed });
-        const purge = purgeTurn(store, data.pollMs);
+        const purge = upkeepTurn(() => purgeRound(store), data.pollMs);
         if (purge.round === null) parentPort!.postMessage({ purgeError: (purge.error as Error).message ?? String(purge.error) });
         else if (purge.round.deleted > 0) parentPort!.postMessage({ purged: purge.round.deleted });
         waitMs = Math.min(turn.waitMs, purge.waitMs);

@@ -226,25 +226,26 @@ export function indexPending(store: Db, index: Db, sliceMs: number): IndexRound 
   };
 }
 
-/** INDEX_RETRY_MS: how long an indexer waits after a failed round (the store busy for longer than its timeout, the disk full), ms. */
+/** INDEX_RETRY_MS: how long an upkeep loop waits after a failed round (the store busy for longer than its timeout, the disk full), ms. */
 export const INDEX_RETRY_MS = 5000;
 
-/** IndexTurn is one turn of an indexer's loop: the round run (null when it failed), its error, and how long to wait before the next (ms; 0: at once). */
-export interface IndexTurn {
-  round: IndexRound | null;
+/** UpkeepTurn is one turn of an upkeep loop: the round run (null when it failed), its error, and how long to wait before the next (ms; 0: at once). */
+export interface UpkeepTurn<R> {
+  round: R | null;
   error: unknown;
   waitMs: number;
 }
 
 /**
- * indexTurn runs one indexPending round for an indexer's loop (the thread's, fts-thread.ts, or the inline
- * one of an in-memory store, fts-indexer.ts) and says when to run the next: at once while more is queued,
- * after `pollMs` when the queue was emptied, after INDEX_RETRY_MS when the round failed. Never throws.
+ * upkeepTurn runs one round of an upkeep loop (the indexer thread's, fts-thread.ts, or the inline one of an
+ * in-memory store, fts-indexer.ts): indexPending, or purgeRound (purge.ts). It says when to run the next: at
+ * once while more is queued, after `pollMs` when the queue was emptied, after INDEX_RETRY_MS when the round
+ * failed. Never throws.
  */
-export function indexTurn(store: Db, index: Db, sliceMs: number, pollMs: number): IndexTurn {
+export function upkeepTurn<R extends { more: boolean }>(round: () => R, pollMs: number): UpkeepTurn<R> {
   try {
-    const round = indexPending(store, index, sliceMs);
-    return { round, error: null, waitMs: round.more ? 0 : pollMs };
+    const done = round();
+    return { round: done, error: null, waitMs: done.more ? 0 : pollMs };
   } catch (error) {
     return { round: null, error, waitMs: INDEX_RETRY_MS };
   }

@@ -6,7 +6,6 @@
 import { purgeBodies, purgeQueued, type PurgeRound } from '../mail/bodies.js';
 import type { Db } from './db.js';
 import { sqliteDialect } from './dialect.js';
-import { INDEX_RETRY_MS } from './fts.js';
 import { runRule } from './rules.js';
 
 /**
@@ -22,31 +21,11 @@ export const PURGE_BATCH = 16;
  * after the busy timeout).
  */
 export function purgeRound(store: Db): PurgeRound {
-  if (!runRule(store, purgeQueued())) return { deleted: 0, taken: 0, more: false };
+  if (!runRule(store, purgeQueued())) return { deleted: 0, more: false };
   return store.writeUnsynced(() => runRule(store, purgeBodies(sqliteDialect, PURGE_BATCH)));
 }
 
 /** purgeAll runs purgeRound until nothing is queued (finishBackground). */
 export function purgeAll(store: Db): void {
   while (purgeRound(store).more);
-}
-
-/** PurgeTurn is one purge turn of an upkeep loop: the round run (null when it failed), its error, and how long to wait before the next (ms; 0: at once). */
-export interface PurgeTurn {
-  round: PurgeRound | null;
-  error: unknown;
-  waitMs: number;
-}
-
-/**
- * purgeTurn runs one purgeRound for an upkeep loop and says when to run the next: at once while more is
- * queued, after `pollMs` when the queue was emptied, after INDEX_RETRY_MS when the round failed. Never throws.
- */
-export function purgeTurn(store: Db, pollMs: number): PurgeTurn {
-  try {
-    const round = purgeRound(store);
-    return { round, error: null, waitMs: round.more ? 0 : pollMs };
-  } catch (error) {
-    return { round: null, error, waitMs: INDEX_RETRY_MS };
-  }
 }
