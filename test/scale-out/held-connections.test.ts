@@ -14,6 +14,7 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.js';
 import { bindListeners } from '../../src/server/cluster.js';
 import { freePort } from '../support/ports.js';
+import { until } from '../support/until.js';
 
 /** connect opens a client connection and collects what it reads. */
 async function connect(port: number): Promise<{ client: net.Socket; received: () => string }> {
@@ -22,10 +23,6 @@ async function connect(port: number): Promise<{ client: net.Socket; received: ()
   client.on('data', (d: Buffer) => (text += d.toString('latin1')));
   await once(client, 'connect');
   return { client, received: () => text };
-}
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 5));
 }
 
 describe('the primary\'s listeners before the workers start', () => {
@@ -51,16 +48,16 @@ describe('the primary\'s listeners before the workers start', () => {
       let accepts = 0;
       imap.server.on('connection', () => accepts++);
       clients.push(await connect(port), await connect(port));
-      await until(() => accepts === 2);
+      await until('the two early connections to be accepted', () => accepts === 2);
       imap.onConnection((socket) => {
         handed.push(socket);
         socket.end(`* OK ${handed.length}\r\n`);
       });
       assert.equal(handed.length, 2, 'both connections accepted before onConnection are handed on at once');
       clients.push(await connect(port));
-      await until(() => handed.length === 3);
+      await until('the three connections to be handed on', () => handed.length === 3);
       for (const [i, c] of clients.entries()) {
-        await until(() => c.received().length > 0);
+        await until('the client to read what the handler wrote', () => c.received().length > 0);
         assert.equal(c.received(), `* OK ${i + 1}\r\n`);
       }
     } finally {

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/types.js';
 import { message, newAccount } from './helpers.js';
+import { until } from '../support/until.js';
 
 /** The rowids of the index file beside `file` (account << 32 + body id), as [account, body] pairs, sorted. */
 function indexEntries(file: string): Array<[number, number]> {
@@ -34,15 +35,6 @@ function queued(file: string): number {
   } finally {
     db.close();
   }
-}
-
-/** until polls `predicate` every 20 ms for up to 10 s; fails the test with `what` if it never holds. */
-async function until(what: string, predicate: () => boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`waited 10 s for ${what}`);
 }
 
 async function candidates(store: Store, accountId: number, inbox: number, needle: string): Promise<number[]> {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { prepareMessage } from '../../src/delivery/prepare.js';
 import { DATE, message, newAccount, rejectsWith, type Ctx } from './helpers.js';
+import { until } from '../support/until.js';
 import { encodeEnvelope } from '../../src/protocol/envelope.js';
 import { LISTING_CACHE_MIN_MESSAGES } from '../../src/limits.js';
 import type { SortDates } from '../../src/store/sort-dates.js';
@@ -302,7 +303,7 @@ export function expungeTests(ctx: Ctx): void {
       );
     const stop = ctx.store.startBackground();
     try {
-      for (let i = 0; i < 500 && (await readable(ids[0]!)); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until('the upkeep to delete the lone body', async () => !(await readable(ids[0]!)));
     } finally {
       stop();
     }
